@@ -1,0 +1,150 @@
+# concviz — build, set-up and test.  `make help` lists the targets.
+#
+# Layout: bpf/ probes, user/ CLI+loader+model+formats, tui/ ncurses views,
+# examples/ bundled example programs, tests/ unit + e2e, bench/ benchmarks.
+# Everything built goes under build/.
+
+PREFIX  ?= /usr/local
+BUILD   := build
+CC      ?= cc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' $(1) $(2)
+endif
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+NCURSES_CFLAGS := $(shell pkg-config --cflags ncursesw 2>/dev/null)
+NCURSES_LIBS   := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
+
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Werror
+CPPFLAGS_ALL := -std=c11 -D_GNU_SOURCE -I$(BUILD) -Iuser -Ibpf $(NCURSES_CFLAGS)
+LDLIBS_CV := -lbpf -lelf -lz $(NCURSES_LIBS) -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall -Wextra -Werror \
+	-Wno-unused-parameter -Wno-missing-field-initializers
+
+# user/ sources split: "core" is pure logic (unit-tested, no libbpf/ncurses);
+# main.c, tracer*.c and session*.c need the skeleton; tui/ needs ncurses.
+USER_SRCS  := $(wildcard user/*.c)
+LIVE_SRCS  := $(filter user/main.c user/tracer%.c user/session%.c user/cmd_%.c,$(USER_SRCS))
+CORE_SRCS  := $(filter-out $(LIVE_SRCS),$(USER_SRCS))
+TUI_SRCS   := $(wildcard tui/*.c)
+CORE_OBJS  := $(CORE_SRCS:%.c=$(BUILD)/%.o)
+LIVE_OBJS  := $(LIVE_SRCS:%.c=$(BUILD)/%.o)
+TUI_OBJS   := $(TUI_SRCS:%.c=$(BUILD)/%.o)
+
+BPF_SRCS   := $(wildcard bpf/*.bpf.c)
+BPF_OBJS   := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.bpf.o)
+SKELS      := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
+
+EX_COMMON  := examples/common.c
+EX_SRCS    := $(filter-out $(EX_COMMON),$(wildcard examples/*.c))
+EX_BINS    := $(EX_SRCS:examples/%.c=$(BUILD)/examples/%)
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev \
+	liburing-dev pkg-config make gcc bats tmux jq
+
+.PHONY: all deps run test unit e2e bench fuzz install uninstall clean help examples
+all: $(BUILD)/concviz examples
+
+help:
+	@echo "make deps     install Debian packages needed to build, run and test (root)"
+	@echo "make          build concviz, the BPF probes and the examples (V=1 verbose)"
+	@echo "make run      deps + build + TUI on the default example (root)"
+	@echo "make test     deps + build + unit and end-to-end tests (root)"
+	@echo "make bench    overhead/throughput benchmark (root)"
+	@echo "make fuzz     run the recording-reader fuzzer for a bounded time"
+	@echo "make install  install to PREFIX=$(PREFIX)"
+
+# Install only what is missing; a machine with everything does nothing.
+deps:
+	@missing=$$(for p in $(DEPS_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "  DEPS     installing:" $$missing; \
+		if [ "$$(id -u)" != 0 ]; then echo "make deps: need root to install:" $$missing >&2; exit 1; fi; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+examples: $(EX_BINS)
+
+$(BUILD)/vmlinux.h:
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)if [ -r /sys/kernel/btf/vmlinux ]; then \
+		$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@; \
+	else echo "no /sys/kernel/btf/vmlinux: this kernel has no BTF; concviz needs CONFIG_DEBUG_INFO_BTF=y" >&2; exit 1; fi
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/events.h $(wildcard bpf/*.h) $(BUILD)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)llvm-strip -g $@ 2>/dev/null || true
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(LIVE_OBJS): $(SKELS)
+$(BUILD)/user/%.o: user/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+
+$(BUILD)/tui/%.o: tui/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+
+$(BUILD)/concviz: $(CORE_OBJS) $(LIVE_OBJS) $(TUI_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_CV)
+
+$(BUILD)/examples/%: examples/%.c $(EX_COMMON) examples/common.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -o $@ $< $(EX_COMMON) -lpthread -luring
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(CORE_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(CORE_OBJS) -lelf -lz -lm
+
+unit: $(UNIT_BINS)
+
+# The README's test command.  Ends with one line "N passed, N failed".
+test: deps all unit
+	$(Q)tests/run.sh
+
+bench: deps all
+	$(Q)bench/run.sh
+
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk
+
+run: deps all
+	$(Q)$(BUILD)/concviz run
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/libexec/concviz/examples
+	install -m 755 $(BUILD)/concviz $(DESTDIR)$(PREFIX)/bin/concviz
+	install -m 755 $(EX_BINS) $(DESTDIR)$(PREFIX)/libexec/concviz/examples/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/concviz
+	rm -rf $(DESTDIR)$(PREFIX)/libexec/concviz
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/user/*.d $(BUILD)/tui/*.d)

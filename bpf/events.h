@@ -1,0 +1,169 @@
+/* events.h — the event ABI between the BPF probes (bpf/) and user space (user/).
+ *
+ * Every record in the ring buffer is one struct cv_event: a fixed 64-byte
+ * record, a common header and a per-type payload.  Timestamps are
+ * CLOCK_BOOTTIME nanoseconds (bpf_ktime_get_boot_ns), the clock user space
+ * reads with clock_gettime(CLOCK_BOOTTIME).
+ *
+ * One in-flight syscall (receive, multiplexer, futex wait, io_uring_enter)
+ * becomes ONE event at syscall exit carrying its enter timestamp; the BPF side
+ * keeps the in-flight state per thread.  A thread that blocks inside such a
+ * syscall is announced by the CV_EV_SWITCH that takes it off the CPU, whose
+ * `block` field says what it blocked in, so a live view knows at once that a
+ * thread is waiting for data / for a lock.
+ *
+ * Types marked (user) are never produced by BPF: user space synthesises them
+ * (seeding threads found in /proc on attach, ring-buffer drops, end of trace)
+ * and they go through the model and into recordings like any other event.
+ */
+#ifndef CONCVIZ_EVENTS_H
+#define CONCVIZ_EVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define CV_COMM_LEN 16
+
+enum cv_event_type {
+	CV_EV_SWITCH = 1,   /* sched_switch with a traced prev and/or next */
+	CV_EV_WAKEUP,       /* sched_waking / sched_wakeup_new of a traced thread */
+	CV_EV_TASK,         /* new thread or process (fork/clone), or (user) seeded at attach */
+	CV_EV_EXIT,         /* thread exit */
+	CV_EV_COMM,         /* thread renamed (prctl/pthread_setname_np) or exec */
+	CV_EV_RECV,         /* one receive syscall (recvfrom/recvmsg/read on socket) completed */
+	CV_EV_MUX,          /* one select/pselect6/poll/ppoll/epoll_wait/epoll_pwait[2] completed */
+	CV_EV_FUTEX,        /* one futex wait (WAIT, WAIT_BITSET, LOCK_PI, futex_wait…) completed */
+	CV_EV_URING_ENTER,  /* one io_uring_enter completed */
+	CV_EV_URING_SUBMIT, /* io_uring request submitted (io_uring_submit_req) */
+	CV_EV_URING_COMPLETE, /* io_uring request completed (io_uring_complete) */
+	CV_EV_LOST,         /* (user) events were dropped: lost.count of them */
+	CV_EV_END,          /* (user) end of trace at hdr.ts; closes every open interval */
+	CV_EV_TYPE_MAX
+};
+
+/* What a thread is blocked in (CV_EV_SWITCH.block, CV_EV_TASK.seed_block). */
+enum cv_block_kind {
+	CV_BLK_NONE = 0,    /* not in a traced syscall: plain sleep */
+	CV_BLK_RECV,        /* receive, before the copy to user started: waiting for data */
+	CV_BLK_RECV_COPY,   /* receive, after the copy started */
+	CV_BLK_MUX,         /* select/poll/epoll */
+	CV_BLK_FUTEX,       /* futex wait */
+	CV_BLK_URING,       /* io_uring_enter waiting for completions */
+};
+
+/* Which syscall (CV_EV_RECV.sys, CV_EV_MUX.sys, CV_EV_FUTEX.sys). */
+enum cv_sys {
+	CV_SYS_RECVFROM = 1, CV_SYS_RECVMSG, CV_SYS_READ,
+	CV_SYS_SELECT, CV_SYS_PSELECT6, CV_SYS_POLL, CV_SYS_PPOLL,
+	CV_SYS_EPOLL_WAIT, CV_SYS_EPOLL_PWAIT, CV_SYS_EPOLL_PWAIT2,
+	CV_SYS_FUTEX, CV_SYS_FUTEX_WAIT, CV_SYS_FUTEX_WAITV,
+	CV_SYS_IO_URING_ENTER,
+};
+
+/* CV_EV_SWITCH.flags */
+#define CV_SW_PREEMPT      0x01 /* prev was preempted (involuntary switch) */
+#define CV_SW_PREV_TRACED  0x02
+#define CV_SW_NEXT_TRACED  0x04
+#define CV_SW_PREV_BLOCKED 0x08 /* prev left the run queue (prev_state != 0, not preempted) */
+
+/* CV_EV_RECV/MUX/FUTEX/URING_ENTER .flags */
+#define CV_CALL_BLOCKED    0x01 /* the thread went off CPU (voluntarily) during the call */
+#define CV_CALL_IS_MUTEX   0x02 /* FUTEX: futex word looked like a contended glibc mutex (value 2) */
+
+/* CV_EV_TASK.flags */
+#define CV_TASK_PROCESS    0x01 /* a new process (thread group leader), not a thread */
+#define CV_TASK_SEED       0x02 /* (user) found already running at attach; seed_* valid */
+#define CV_TASK_SEED_ONCPU 0x04 /* (user) seeded thread was running/runnable (/proc state R) */
+
+struct cv_event {
+	__u64 ts;     /* CLOCK_BOOTTIME ns */
+	__u32 tid;    /* the thread the event is about (SWITCH: prev) */
+	__u32 pid;    /* its thread group id */
+	__u16 type;   /* enum cv_event_type */
+	__u16 cpu;
+	__u32 flags;  /* per type, see above */
+	union {
+		struct {            /* CV_EV_SWITCH: tid/pid are prev */
+			__u32 next_tid, next_pid;
+			__u32 prev_state; /* prev->__state as the tracepoint saw it */
+			__u32 block;      /* enum cv_block_kind of prev when it blocked */
+			__u64 obj;        /* FUTEX: futex address; MUX/RECV: 0 */
+			__u32 owner_tid;  /* FUTEX: owner TID read from the mutex (offset 8), 0 unknown */
+			__u32 pad;
+		} sw;
+		struct {            /* CV_EV_WAKEUP: tid/pid are the wakee */
+			__u32 waker_tid, waker_pid; /* current task at sched_waking (0 in irq) */
+			__u32 target_cpu;
+			__u32 is_new;     /* sched_wakeup_new */
+		} wake;
+		struct {            /* CV_EV_TASK: tid/pid are the new task */
+			__u32 parent_tid, parent_pid;
+			char comm[CV_COMM_LEN];
+			__u32 seed_block;  /* (user, SEED) enum cv_block_kind at attach */
+			__u32 seed_sys;    /* (user, SEED) enum cv_sys at attach, 0 none */
+			__u64 seed_obj;    /* (user, SEED) futex address when seed_block==FUTEX */
+		} task;
+		struct {            /* CV_EV_EXIT */
+			__s32 exit_code;  /* task->exit_code (wait status) */
+			__u32 group_dead; /* last thread of its process */
+		} exit;
+		struct {            /* CV_EV_COMM */
+			char comm[CV_COMM_LEN];
+		} comm;
+		struct {            /* CV_EV_RECV: hdr.ts is the syscall exit */
+			__u64 enter_ts;
+			__u64 copy_ts;    /* first skb_copy_datagram_iovec, 0 if no copy */
+			__s64 ret;        /* bytes, or -errno (-11 EAGAIN = a poll attempt) */
+			__u32 fd;
+			__u32 sys;        /* enum cv_sys */
+		} recv;
+		struct {            /* CV_EV_MUX: hdr.ts is the syscall exit */
+			__u64 enter_ts;
+			__s64 ret;        /* ready count or -errno */
+			__u32 sys;        /* enum cv_sys */
+			__u32 nfds;       /* nfds / maxevents argument */
+			__s64 timeout_ms; /* -1 infinite, else ms (best effort from args) */
+		} mux;
+		struct {            /* CV_EV_FUTEX: hdr.ts is the syscall exit */
+			__u64 enter_ts;
+			__u64 addr;       /* futex address (user virtual) */
+			__s64 ret;
+			__u32 op;         /* futex op & FUTEX_CMD_MASK */
+			__u32 sys;        /* enum cv_sys */
+			__u32 owner_tid;  /* mutex owner at enter (offset 8), 0 unknown */
+			__u32 waker_tid;  /* traced thread whose wake ended the wait, 0 unknown */
+		} futex;
+		struct {            /* CV_EV_URING_ENTER: hdr.ts is the syscall exit */
+			__u64 enter_ts;
+			__s64 ret;
+			__u32 to_submit, min_complete;
+			__u32 enter_flags;
+			__u32 pad;
+		} uenter;
+		struct {            /* CV_EV_URING_SUBMIT: tid = submitting thread */
+			__u64 user_data;
+			__u64 req;        /* kernel request id (opaque), pairs submit/complete */
+			__u32 opcode;
+			__u32 pad;
+		} usubmit;
+		struct {            /* CV_EV_URING_COMPLETE: tid/pid = the SUBMITTING thread */
+			__u64 user_data;
+			__u64 submit_ts;  /* 0 if the submit was not seen */
+			__s32 res;
+			__u32 cflags;
+			__u32 opcode;
+			__u32 done_tid;   /* thread in whose context the completion was posted */
+		} ucomplete;
+		struct {            /* CV_EV_LOST */
+			__u64 count;
+		} lost;
+		__u8 raw[40];
+	};
+};
+
+/* The ring buffer record is exactly this big; the recording format encodes it
+ * more compactly.  Static check in both worlds. */
+_Static_assert(sizeof(struct cv_event) == 64, "cv_event ABI is 64 bytes");
+
+#endif /* CONCVIZ_EVENTS_H */
