@@ -147,4 +147,6 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
+.SECONDARY:
+
 -include $(wildcard $(BUILD)/user/*.d $(BUILD)/tui/*.d)

@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: GPL-2.0
+/* concviz.bpf.c — the probes.  Tracepoints only (this kernel has no kprobes
+ * and no fentry).  Every program first asks "is this task traced?" — a task
+ * local storage lookup, a couple of loads — and returns at once otherwise.
+ *
+ * A task is traced when it has an entry in `tstate`.  Entries are created
+ *  - for the task whose tgid equals `seed_tgid` (user space sets it: the
+ *    forked target of `run`, or the process of `attach`), lazily, the first
+ *    time any probe sees one of its threads;
+ *  - for every child of a traced task at fork (threads and processes).
+ * Task storage dies with the task, so nothing leaks on exit paths.
+ *
+ * The entry also holds the thread's in-flight syscall, so one receive, one
+ * multiplexer call, one futex wait, one io_uring_enter becomes ONE event at
+ * syscall exit (see events.h).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "events.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define EAGAIN 11
+#define FUTEX_CMD_MASK (~(128 | 256))
+#define FUTEX_WAIT 0
+#define FUTEX_LOCK_PI 6
+#define FUTEX_WAIT_BITSET 9
+#define FUTEX_WAIT_REQUEUE_PI 11
+#define FUTEX_LOCK_PI2 13
+#define FUTEX_TID_MASK 0x3fffffff
+#define IORING_ENTER_GETEVENTS 1
+#define IORING_CQE_F_MORE 2
+
+/* What a thread is doing inside a traced syscall. */
+enum inflight_kind { IF_NONE = 0, IF_RECV, IF_MUX, IF_FUTEX, IF_URING };
+
+struct task_state {
+	__u32 kind;       /* enum inflight_kind */
+	__u32 sys;        /* enum cv_sys */
+	__u64 enter_ts;
+	__u64 copy_ts;    /* RECV: first copy to user */
+	__u64 obj;        /* FUTEX: address; RECV: fd; MUX: nfds */
+	__s64 arg;        /* MUX: timeout ms; URING: to_submit|min_complete<<32 */
+	__u32 flags;      /* CV_CALL_* */
+	__u32 owner;      /* FUTEX: owner tid read at enter */
+	__u32 waker;      /* FUTEX: traced thread that woke us */
+	__u32 op;         /* FUTEX op / URING enter flags */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_state);
+} tstate SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* user space may resize before load */
+} events SEC(".maps");
+
+/* Ring-buffer reserve failures, per CPU: user space sums and reports them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+struct uring_req {
+	__u64 submit_ts;
+	__u32 tid, pid;
+	__u32 opcode, pad;
+};
+
+/* io_uring request (kernel pointer) -> who submitted it.  Completions can be
+ * posted from any context (task work, io-wq workers), so they are matched
+ * to their submitter here, not by the current task. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct uring_req);
+} uring_reqs SEC(".maps");
+
+/* Written by user space through the skeleton's .bss. */
+volatile __u32 seed_tgid;
+/* Wake user space only when this much is queued; otherwise it polls on a
+ * short timer.  Batching wake-ups keeps per-event cost low. */
+const volatile __u64 wakeup_bytes = 256 << 10;
+
+static __always_inline struct task_state *traced(struct task_struct *t)
+{
+	struct task_state *st = bpf_task_storage_get(&tstate, t, 0, 0);
+
+	if (st)
+		return st;
+	if (seed_tgid && (__u32)BPF_CORE_READ(t, tgid) == seed_tgid)
+		st = bpf_task_storage_get(&tstate, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	return st;
+}
+
+static __always_inline struct task_state *traced_current(void)
+{
+	return traced(bpf_get_current_task_btf());
+}
+
+static __always_inline void count_drop(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&drops, &zero);
+
+	if (n)
+		(*n)++;
+}
+
+static __always_inline struct cv_event *reserve(__u16 type, __u32 tid, __u32 pid)
+{
+	struct cv_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count_drop();
+		return 0;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts = bpf_ktime_get_boot_ns();
+	e->tid = tid;
+	e->pid = pid;
+	e->type = type;
+	e->cpu = bpf_get_smp_processor_id();
+	return e;
+}
+
+static __always_inline void submit(struct cv_event *e)
+{
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
+		? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+
+	bpf_ringbuf_submit(e, flags);
+}
+
+static __always_inline struct cv_event *reserve_current(__u16 type)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	return reserve(type, (__u32)id, id >> 32);
+}
+
+/* ---- scheduler ---------------------------------------------------------- */
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next, unsigned int prev_state)
+{
+	struct task_state *ps = traced(prev);
+	struct task_state *ns = traced(next);
+	struct cv_event *e;
+	__u32 block = CV_BLK_NONE;
+	bool blocked = !preempt && prev_state != 0;
+
+	__u32 flags = 0;
+
+	/* test each pointer on its own: clang would OR them, which the verifier rejects */
+	if (ps)
+		flags |= CV_SW_PREV_TRACED;
+	if (ns)
+		flags |= CV_SW_NEXT_TRACED;
+	asm volatile("" : "+r"(flags));
+	if (!flags)
+		return 0;
+	e = reserve(CV_EV_SWITCH, prev->pid, prev->tgid);
+	if (!e)
+		return 0;
+	e->flags = flags | (preempt ? CV_SW_PREEMPT : 0) | (blocked ? CV_SW_PREV_BLOCKED : 0);
+	e->sw.next_tid = next->pid;
+	e->sw.next_pid = next->tgid;
+	e->sw.prev_state = prev_state;
+	if (ps) {
+		switch (ps->kind) {
+		case IF_RECV:
+			if (ps->copy_ts) {
+				block = CV_BLK_RECV_COPY;
+				e->sw.obj = ps->copy_ts;
+			} else {
+				block = CV_BLK_RECV;
+			}
+			break;
+		case IF_MUX:
+			block = CV_BLK_MUX;
+			break;
+		case IF_FUTEX:
+			block = CV_BLK_FUTEX;
+			e->sw.obj = ps->obj;
+			e->sw.owner_tid = ps->owner;
+			break;
+		case IF_URING:
+			/* only an enter that waits for completions is a uring wait */
+			block = (ps->op & IORING_ENTER_GETEVENTS) && (ps->arg >> 32)
+				? CV_BLK_URING : CV_BLK_NONE;
+			break;
+		}
+		if (blocked && ps->kind != IF_NONE)
+			ps->flags |= CV_CALL_BLOCKED;
+	}
+	e->sw.block = block;
+	submit(e);
+	return 0;
+}
+
+static __always_inline int on_waking(struct task_struct *p, __u32 is_new)
+{
+	struct task_state *st = traced(p);
+	struct cv_event *e;
+	__u64 id;
+
+	if (!st)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	/* a futex wait ended by a traced thread: remember who woke it */
+	if (st->kind == IF_FUTEX && traced_current())
+		st->waker = (__u32)id;
+	e = reserve(CV_EV_WAKEUP, p->pid, p->tgid);
+	if (!e)
+		return 0;
+	e->wake.waker_tid = (__u32)id;
+	e->wake.waker_pid = id >> 32;
+	e->wake.target_cpu = BPF_CORE_READ(p, wake_cpu);
+	e->wake.is_new = is_new;
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(on_sched_waking, struct task_struct *p)
+{
+	return on_waking(p, 0);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct task_state *cs;
+	struct cv_event *e;
+
+	if (!traced(parent))
+		return 0;
+	cs = bpf_task_storage_get(&tstate, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!cs)
+		return 0;
+	e = reserve(CV_EV_TASK, child->pid, child->tgid);
+	if (!e)
+		return 0;
+	e->flags = child->pid == child->tgid ? CV_TASK_PROCESS : 0;
+	e->task.parent_tid = parent->pid;
+	e->task.parent_pid = parent->tgid;
+	bpf_probe_read_kernel_str(e->task.comm, sizeof(e->task.comm), child->comm);
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
+{
+	struct cv_event *e;
+
+	if (!bpf_task_storage_get(&tstate, p, 0, 0))
+		return 0;
+	e = reserve(CV_EV_EXIT, p->pid, p->tgid);
+	if (e) {
+		e->exit.exit_code = BPF_CORE_READ(p, exit_code);
+		e->exit.group_dead = group_dead;
+		submit(e);
+	}
+	/* the task's last context switch is not its own any more */
+	bpf_task_storage_delete(&tstate, p);
+	return 0;
+}
+
+SEC("tp_btf/task_rename")
+int BPF_PROG(on_task_rename, struct task_struct *task, const char *comm)
+{
+	struct cv_event *e;
+
+	if (!traced(task))
+		return 0;
+	e = reserve(CV_EV_COMM, task->pid, task->tgid);
+	if (!e)
+		return 0;
+	bpf_probe_read_kernel_str(e->comm.comm, sizeof(e->comm.comm), comm);
+	submit(e);
+	return 0;
+}
+
+/* ---- syscalls: enter stores in-flight state, exit emits one event ------- */
+
+static __always_inline void begin(struct task_state *st, __u32 kind, __u32 sys)
+{
+	st->kind = kind;
+	st->sys = sys;
+	st->enter_ts = bpf_ktime_get_boot_ns();
+	st->copy_ts = 0;
+	st->obj = 0;
+	st->arg = 0;
+	st->flags = 0;
+	st->owner = 0;
+	st->waker = 0;
+	st->op = 0;
+}
+
+static __always_inline int recv_enter(struct trace_event_raw_sys_enter *ctx, __u32 sys)
+{
+	struct task_state *st = traced_current();
+
+	if (st) {
+		begin(st, IF_RECV, sys);
+		st->obj = ctx->args[0];
+	}
+	return 0;
+}
+
+static __always_inline int recv_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_state *st = traced_current();
+	struct cv_event *e;
+
+	if (!st || st->kind != IF_RECV)
+		return 0;
+	st->kind = IF_NONE;
+	e = reserve_current(CV_EV_RECV);
+	if (!e)
+		return 0;
+	e->flags = st->flags;
+	e->recv.enter_ts = st->enter_ts;
+	e->recv.copy_ts = st->copy_ts;
+	e->recv.ret = ctx->ret;
+	e->recv.fd = st->obj;
+	e->recv.sys = st->sys;
+	submit(e);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvfrom")
+int enter_recvfrom(struct trace_event_raw_sys_enter *ctx) { return recv_enter(ctx, CV_SYS_RECVFROM); }
+SEC("tracepoint/syscalls/sys_exit_recvfrom")
+int exit_recvfrom(struct trace_event_raw_sys_exit *ctx) { return recv_exit(ctx); }
+SEC("tracepoint/syscalls/sys_enter_recvmsg")
+int enter_recvmsg(struct trace_event_raw_sys_enter *ctx) { return recv_enter(ctx, CV_SYS_RECVMSG); }
+SEC("tracepoint/syscalls/sys_exit_recvmsg")
+int exit_recvmsg(struct trace_event_raw_sys_exit *ctx) { return recv_exit(ctx); }
+
+/* The copy to user memory starts: the boundary between wait and copy. */
+SEC("tp_btf/skb_copy_datagram_iovec")
+int BPF_PROG(on_skb_copy_datagram_iovec, const struct sk_buff *skb, int len)
+{
+	struct task_state *st = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
+
+	if (st && st->kind == IF_RECV && !st->copy_ts)
+		st->copy_ts = bpf_ktime_get_boot_ns();
+	return 0;
+}
+
+static __always_inline int mux_enter(__u32 sys, __u64 nfds, __s64 timeout_ms)
+{
+	struct task_state *st = traced_current();
+
+	if (st) {
+		begin(st, IF_MUX, sys);
+		st->obj = nfds;
+		st->arg = timeout_ms;
+	}
+	return 0;
+}
+
+static __always_inline int mux_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_state *st = traced_current();
+	struct cv_event *e;
+
+	if (!st || st->kind != IF_MUX)
+		return 0;
+	st->kind = IF_NONE;
+	e = reserve_current(CV_EV_MUX);
+	if (!e)
+		return 0;
+	e->flags = st->flags;
+	e->mux.enter_ts = st->enter_ts;
+	e->mux.ret = ctx->ret;
+	e->mux.sys = st->sys;
+	e->mux.nfds = st->obj;
+	e->mux.timeout_ms = st->arg;
+	submit(e);
+	return 0;
+}
+
+/* timeval/timespec pointers: read the timeout so a learner sees it; -1 = none */
+static __always_inline __s64 timeval_ms(const void *p)
+{
+	struct { long sec, usec; } tv;
+
+	if (!p || bpf_probe_read_user(&tv, sizeof(tv), p) || tv.sec < 0 || tv.usec < 0)
+		return -1;
+	return (__u64)tv.sec * 1000 + (__u64)tv.usec / 1000;
+}
+
+static __always_inline __s64 timespec_ms(const void *p)
+{
+	struct { long sec, nsec; } ts;
+
+	if (!p || bpf_probe_read_user(&ts, sizeof(ts), p) || ts.sec < 0 || ts.nsec < 0)
+		return -1;
+	return (__u64)ts.sec * 1000 + (__u64)ts.nsec / 1000000;
+}
+
+SEC("tracepoint/syscalls/sys_enter_select")
+int enter_select(struct trace_event_raw_sys_enter *ctx)
+{ return mux_enter(CV_SYS_SELECT, ctx->args[0], timeval_ms((void *)ctx->args[4])); }
+SEC("tracepoint/syscalls/sys_exit_select")
+int exit_select(struct trace_event_raw_sys_exit *ctx) { return mux_exit(ctx); }
+SEC("tracepoint/syscalls/sys_enter_pselect6")
+int enter_pselect6(struct trace_event_raw_sys_enter *ctx)
+{ return mux_enter(CV_SYS_PSELECT6, ctx->args[0], timespec_ms((void *)ctx->args[4])); }
+SEC("tracepoint/syscalls/sys_exit_pselect6")
+int exit_pselect6(struct trace_event_raw_sys_exit *ctx) { return mux_exit(ctx); }
+SEC("tracepoint/syscalls/sys_enter_poll")
+int enter_poll(struct trace_event_raw_sys_enter *ctx)
+{ return mux_enter(CV_SYS_POLL, ctx->args[1], (int)ctx->args[2]); }
+SEC("tracepoint/syscalls/sys_exit_poll")
+int exit_poll(struct trace_event_raw_sys_exit *ctx) { return mux_exit(ctx); }
+SEC("tracepoint/syscalls/sys_enter_ppoll")
+int enter_ppoll(struct trace_event_raw_sys_enter *ctx)
+{ return mux_enter(CV_SYS_PPOLL, ctx->args[1], timespec_ms((void *)ctx->args[2])); }
+SEC("tracepoint/syscalls/sys_exit_ppoll")
+int exit_ppoll(struct trace_event_raw_sys_exit *ctx) { return mux_exit(ctx); }
+SEC("tracepoint/syscalls/sys_enter_epoll_wait")
+int enter_epoll_wait(struct trace_event_raw_sys_enter *ctx)
+{ return mux_enter(CV_SYS_EPOLL_WAIT, ctx->args[2], (int)ctx->args[3]); }
+SEC("tracepoint/syscalls/sys_exit_epoll_wait")
+int exit_epoll_wait(struct trace_event_raw_sys_exit *ctx) { return mux_exit(ctx); }
+SEC("tracepoint/syscalls/sys_enter_epoll_pwait")
+int enter_epoll_pwait(struct trace_event_raw_sys_enter *ctx)
+{ return mux_enter(CV_SYS_EPOLL_PWAIT, ctx->args[2], (int)ctx->args[3]); }
+SEC("tracepoint/syscalls/sys_exit_epoll_pwait")
+int exit_epoll_pwait(struct trace_event_raw_sys_exit *ctx) { return mux_exit(ctx); }
+SEC("tracepoint/syscalls/sys_enter_epoll_pwait2")
+int enter_epoll_pwait2(struct trace_event_raw_sys_enter *ctx)
+{ return mux_enter(CV_SYS_EPOLL_PWAIT2, ctx->args[2], timespec_ms((void *)ctx->args[3])); }
+SEC("tracepoint/syscalls/sys_exit_epoll_pwait2")
+int exit_epoll_pwait2(struct trace_event_raw_sys_exit *ctx) { return mux_exit(ctx); }
+
+/* futex: only the waiting operations.  For a glibc pthread_mutex_t the futex
+ * word is the mutex itself (2 = locked with waiters) and the owner's TID is at
+ * byte offset 8; for PI futexes the owner TID is in the word. */
+static __always_inline void futex_begin(struct task_state *st, __u32 sys, __u64 addr,
+					__u32 op, __u32 val)
+{
+	__u32 word = 0, owner = 0;
+
+	begin(st, IF_FUTEX, sys);
+	st->obj = addr;
+	st->op = op;
+	bpf_probe_read_user(&word, sizeof(word), (void *)addr);
+	if (op == FUTEX_LOCK_PI || op == FUTEX_LOCK_PI2) {
+		st->owner = word & FUTEX_TID_MASK;
+		st->flags |= CV_CALL_IS_MUTEX;
+	} else if (val == 2 && word == 2 &&
+		   !bpf_probe_read_user(&owner, sizeof(owner), (void *)(addr + 8))) {
+		st->owner = owner;
+		st->flags |= CV_CALL_IS_MUTEX;
+	}
+}
+
+SEC("tracepoint/syscalls/sys_enter_futex")
+int enter_futex(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 op = ctx->args[1] & FUTEX_CMD_MASK;
+	struct task_state *st;
+
+	if (op != FUTEX_WAIT && op != FUTEX_WAIT_BITSET && op != FUTEX_LOCK_PI &&
+	    op != FUTEX_LOCK_PI2 && op != FUTEX_WAIT_REQUEUE_PI)
+		return 0;
+	st = traced_current();
+	if (st)
+		futex_begin(st, CV_SYS_FUTEX, ctx->args[0], op, ctx->args[2]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_futex_wait")
+int enter_futex_wait(struct trace_event_raw_sys_enter *ctx)
+{
+	struct task_state *st = traced_current();
+
+	if (st)
+		futex_begin(st, CV_SYS_FUTEX_WAIT, ctx->args[0], FUTEX_WAIT, ctx->args[1]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_futex_waitv")
+int enter_futex_waitv(struct trace_event_raw_sys_enter *ctx)
+{
+	struct task_state *st = traced_current();
+	__u64 uaddr = 0;
+
+	if (!st)
+		return 0;
+	/* struct futex_waitv { u64 val; u64 uaddr; … }: name the first futex */
+	bpf_probe_read_user(&uaddr, sizeof(uaddr), (void *)(ctx->args[0] + 8));
+	begin(st, IF_FUTEX, CV_SYS_FUTEX_WAITV);
+	st->obj = uaddr;
+	return 0;
+}
+
+static __always_inline int futex_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_state *st = traced_current();
+	struct cv_event *e;
+
+	if (!st || st->kind != IF_FUTEX)
+		return 0;
+	st->kind = IF_NONE;
+	/* the value changed before we slept: no wait happened, nothing to show */
+	if (ctx->ret == -EAGAIN && !(st->flags & CV_CALL_BLOCKED))
+		return 0;
+	e = reserve_current(CV_EV_FUTEX);
+	if (!e)
+		return 0;
+	e->flags = st->flags;
+	e->futex.enter_ts = st->enter_ts;
+	e->futex.addr = st->obj;
+	e->futex.ret = ctx->ret;
+	e->futex.op = st->op;
+	e->futex.sys = st->sys;
+	e->futex.owner_tid = st->owner;
+	e->futex.waker_tid = st->waker;
+	submit(e);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_futex")
+int exit_futex(struct trace_event_raw_sys_exit *ctx) { return futex_exit(ctx); }
+SEC("tracepoint/syscalls/sys_exit_futex_wait")
+int exit_futex_wait(struct trace_event_raw_sys_exit *ctx) { return futex_exit(ctx); }
+SEC("tracepoint/syscalls/sys_exit_futex_waitv")
+int exit_futex_waitv(struct trace_event_raw_sys_exit *ctx) { return futex_exit(ctx); }
+
+/* ---- io_uring ----------------------------------------------------------- */
+
+SEC("tracepoint/syscalls/sys_enter_io_uring_enter")
+int enter_io_uring_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct task_state *st = traced_current();
+
+	if (st) {
+		begin(st, IF_URING, CV_SYS_IO_URING_ENTER);
+		st->arg = (__s64)((ctx->args[1] & 0xffffffff) | (ctx->args[2] << 32));
+		st->op = ctx->args[3];
+	}
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_io_uring_enter")
+int exit_io_uring_enter(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_state *st = traced_current();
+	struct cv_event *e;
+
+	if (!st || st->kind != IF_URING)
+		return 0;
+	st->kind = IF_NONE;
+	e = reserve_current(CV_EV_URING_ENTER);
+	if (!e)
+		return 0;
+	e->flags = st->flags;
+	e->uenter.enter_ts = st->enter_ts;
+	e->uenter.ret = ctx->ret;
+	e->uenter.to_submit = st->arg & 0xffffffff;
+	e->uenter.min_complete = (__u64)st->arg >> 32;
+	e->uenter.enter_flags = st->op;
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(on_io_uring_submit_req, struct io_kiocb *req)
+{
+	struct uring_req r = {};
+	struct cv_event *e;
+	__u64 key = (__u64)req;
+	__u64 id;
+
+	if (!traced_current())
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	r.submit_ts = bpf_ktime_get_boot_ns();
+	r.tid = (__u32)id;
+	r.pid = id >> 32;
+	r.opcode = BPF_CORE_READ(req, opcode);
+	bpf_map_update_elem(&uring_reqs, &key, &r, BPF_ANY);
+	e = reserve(CV_EV_URING_SUBMIT, r.tid, r.pid);
+	if (!e)
+		return 0;
+	e->ts = r.submit_ts;
+	e->usubmit.user_data = BPF_CORE_READ(req, cqe.user_data);
+	e->usubmit.req = key;
+	e->usubmit.opcode = r.opcode;
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(on_io_uring_complete, struct io_ring_ctx *uctx, void *req, struct io_uring_cqe *cqe)
+{
+	__u64 key = (__u64)req;
+	struct uring_req *r;
+	struct cv_event *e;
+	__u32 cflags;
+
+	if (!key)
+		return 0;
+	r = bpf_map_lookup_elem(&uring_reqs, &key);
+	if (!r)
+		return 0;
+	cflags = BPF_CORE_READ(cqe, flags);
+	e = reserve(CV_EV_URING_COMPLETE, r->tid, r->pid);
+	if (e) {
+		e->ucomplete.user_data = BPF_CORE_READ(cqe, user_data);
+		e->ucomplete.submit_ts = r->submit_ts;
+		e->ucomplete.res = BPF_CORE_READ(cqe, res);
+		e->ucomplete.cflags = cflags;
+		e->ucomplete.opcode = r->opcode;
+		e->ucomplete.done_tid = (__u32)bpf_get_current_pid_tgid();
+		submit(e);
+	}
+	if (!(cflags & IORING_CQE_F_MORE))
+		bpf_map_delete_elem(&uring_reqs, &key);
+	return 0;
+}

@@ -1,0 +1,144 @@
+/* test_symbols.c — name addresses of this very process (PIE by default) and
+ * of a forked child from their ELF symbols. */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "symbols.h"
+
+extern char **environ;
+
+/* Globals the test resolves: .bss, .data, .rodata, a local (static) one. */
+pthread_mutex_t test_global_lock;
+int test_array[16];
+struct test_pair {
+	long before;
+	pthread_mutex_t lock;
+} test_struct = { .before = 1 };
+const int test_const[4] = { 1, 2, 3, 4 };
+static int test_static_counter = 7;
+static char test_big_bss[1 << 20]; /* spills into an anonymous mapping */
+
+#define A(p) ((uint64_t)(uintptr_t)(p))
+
+int main(void)
+{
+	uint32_t self = (uint32_t)getpid();
+	struct cv_symbols *s = cv_symbols_new();
+	CHECK(s != NULL);
+	if (!s)
+		return CHECK_DONE("test_symbols");
+
+	/* exact names and offsets inside this (PIE) executable */
+	CHECK_STR(cv_symbols_name(s, self, A(&test_global_lock)), "test_global_lock");
+	CHECK_STR(cv_symbols_name(s, self, A(&test_array)), "test_array");
+	CHECK_STR(cv_symbols_name(s, self, A(&test_array[2])), "test_array+8");
+	CHECK_STR(cv_symbols_name(s, self, A(&test_array[15])), "test_array+60");
+	char want[64];
+	snprintf(want, sizeof(want), "test_struct+%zu", offsetof(struct test_pair, lock));
+	CHECK_STR(cv_symbols_name(s, self, A(&test_struct.lock)), want);
+	CHECK_STR(cv_symbols_name(s, self, A(&test_const[3])), "test_const+12");
+	CHECK_STR(cv_symbols_name(s, self, A(&test_static_counter)), "test_static_counter");
+	CHECK_STR(cv_symbols_name(s, self, A(&test_big_bss[sizeof(test_big_bss) - 1])),
+		  "test_big_bss+1048575");
+	/* the returned string is cached: same pointer the second time */
+	CHECK(cv_symbols_name(s, self, A(&test_array[2])) ==
+	      cv_symbols_name(s, self, A(&test_array[2])));
+	/* code is not an object */
+	CHECK(cv_symbols_name(s, self, A((uintptr_t)&main)) == NULL);
+
+	/* heap and stack: no name */
+	int *heap = malloc(64);
+	volatile int on_stack = 1;
+	CHECK(heap != NULL);
+	CHECK(cv_symbols_name(s, self, A(heap)) == NULL);
+	CHECK(cv_symbols_name(s, self, A(&on_stack)) == NULL);
+	void *big = malloc(8 << 20); /* mmap'ed chunk */
+	CHECK(cv_symbols_name(s, self, A(big)) == NULL);
+	free(big);
+	free(heap);
+	/* unmapped addresses */
+	CHECK(cv_symbols_name(s, self, 0) == NULL);
+	CHECK(cv_symbols_name(s, self, 8) == NULL);
+	CHECK(cv_symbols_name(s, self, UINT64_MAX) == NULL);
+
+	/* libc: &stdout / &environ may be copy-relocated into the executable,
+	 * but are named either way; libc's own definition is in libc.so. */
+	CHECK_STR(cv_symbols_name(s, self, A(&stdout)), "stdout");
+	CHECK_STR(cv_symbols_name(s, self, A(&environ)), "environ");
+	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+	CHECK(libc != NULL);
+	if (libc) {
+		void *libc_stdout = dlsym(libc, "stdout");
+		CHECK(libc_stdout != NULL);
+		CHECK_STR(cv_symbols_name(s, self, A(libc_stdout)), "stdout");
+		dlclose(libc);
+	}
+
+	/* a library loaded after the maps were cached: maps are re-read */
+	void *res = dlopen("libresolv.so.2", RTLD_NOW | RTLD_LOCAL);
+	if (res) {
+		void *sym = dlsym(res, "__p_class_syms");
+		CHECK(sym != NULL);
+		const char *n = cv_symbols_name(s, self, A(sym));
+		CHECK(n != NULL && strstr(n, "p_class_syms") != NULL);
+		if (n == NULL || strstr(n, "p_class_syms") == NULL)
+			fprintf(stderr, "libresolv __p_class_syms named %s\n", n ? n : "(null)");
+		dlclose(res);
+	} else {
+		fprintf(stderr, "test_symbols: no libresolv.so.2, skipping dlopen case\n");
+	}
+
+	/* another process: a forked child shares our layout */
+	int pipefd[2];
+	CHECK(pipe(pipefd) == 0);
+	pid_t child = fork();
+	if (child == 0) {
+		char c;
+		close(pipefd[1]);
+		(void)!read(pipefd[0], &c, 1); /* until the parent closes */
+		_exit(0);
+	}
+	CHECK(child > 0);
+	if (child > 0) {
+		close(pipefd[0]);
+		uint32_t cp = (uint32_t)child;
+		CHECK_STR(cv_symbols_name(s, cp, A(&test_global_lock)), "test_global_lock");
+		CHECK_STR(cv_symbols_name(s, cp, A(&test_array[2])), "test_array+8");
+		close(pipefd[1]);
+		waitpid(child, NULL, 0);
+		/* exited: cached maps still answer until forgotten */
+		CHECK_STR(cv_symbols_name(s, cp, A(&test_array[1])), "test_array+4");
+		cv_symbols_forget(s, cp);
+		CHECK(cv_symbols_name(s, cp, A(&test_array[1])) == NULL);
+		cv_symbols_forget(s, cp);
+	}
+
+	/* a pid that does not exist, and pid 0 */
+	CHECK(cv_symbols_name(s, 0x7ffffff0u, A(&test_global_lock)) == NULL);
+	CHECK(cv_symbols_name(s, 0x7ffffff0u, A(&test_global_lock)) == NULL);
+	CHECK(cv_symbols_name(s, 0, A(&test_global_lock)) == NULL);
+	cv_symbols_forget(s, 0x7ffffff0u);
+
+	/* forget + re-read our own maps; earlier strings stay valid */
+	const char *before = cv_symbols_name(s, self, A(&test_array[3]));
+	cv_symbols_forget(s, self);
+	CHECK_STR(cv_symbols_name(s, self, A(&test_array[3])), "test_array+12");
+	CHECK_STR(before, "test_array+12");
+
+	/* NULL cache */
+	CHECK(cv_symbols_name(NULL, self, A(&test_array)) == NULL);
+	cv_symbols_forget(NULL, self);
+	cv_symbols_free(NULL);
+
+	cv_symbols_free(s);
+	return CHECK_DONE("test_symbols");
+}
