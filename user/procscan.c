@@ -94,7 +94,7 @@ static void seed_one(uint32_t pid, uint32_t tid, uint64_t ts,
 	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", pid, tid);
 	if (read_file(path, buf, sizeof(buf)) > 0) {
 		buf[strcspn(buf, "\n")] = '\0';
-		strncpy(ev.task.comm, buf, CV_COMM_LEN - 1);
+		snprintf(ev.task.comm, sizeof(ev.task.comm), "%.15s", buf);
 	}
 	snprintf(path, sizeof(path), "/proc/%u/task/%u/stat", pid, tid);
 	if (read_file(path, buf, sizeof(buf)) > 0) {
@@ -110,10 +110,11 @@ static void seed_one(uint32_t pid, uint32_t tid, uint64_t ts,
 		if (read_file(path, buf, sizeof(buf)) > 0 && isdigit((unsigned char)buf[0])) {
 			long nr = strtol(buf, NULL, 10);
 			unsigned long long a0 = 0;
+			char *sp = strchr(buf, ' ');
 
 			cv_proc_classify_syscall(nr, &ev.task.seed_block, &ev.task.seed_sys);
 			if (ev.task.seed_block == CV_BLK_FUTEX &&
-			    sscanf(buf, "%*ld 0x%llx", &a0) == 1)
+			    sp && sscanf(sp, " 0x%llx", &a0) == 1)
 				ev.task.seed_obj = a0;
 		}
 	}

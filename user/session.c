@@ -251,7 +251,7 @@ static int start_child(struct session *s, int out_fd)
 				 .type = CV_EV_TASK, .flags = CV_TASK_PROCESS };
 	const char *base = strrchr(s->o->argv[0], '/');
 	task.task.parent_tid = task.task.parent_pid = (uint32_t)getpid();
-	strncpy(task.task.comm, base ? base + 1 : s->o->argv[0], CV_COMM_LEN - 1);
+	snprintf(task.task.comm, sizeof(task.task.comm), "%.15s", base ? base + 1 : s->o->argv[0]);
 	on_event(s, &task);
 
 	if (write(go[1], &c, 1) != 1) {

@@ -1,0 +1,69 @@
+#!/bin/bash
+# bench/run.sh — what does tracing cost the traced program?
+#
+# Load: `perf bench sched pipe -T` (two threads ping-ponging over a pipe, ~2
+# context switches and ~2 wakeups per op: the worst case for a scheduler
+# tracer).  Each configuration runs REPS times; the median usecs/op is kept.
+#   baseline   the load alone
+#   concviz    concviz run --json -- LOAD          (probes + model, no TUI)
+#   concviz-o  concviz run --json -o FILE -- LOAD  (also recording)
+#   perf       perf record -e sched:sched_switch -e sched:sched_waking -- LOAD
+#   bpftrace   bpftrace counting the same two tracepoints, -c LOAD
+# Also prints concviz's own CPU time, events, drops and recording bytes/event.
+# Env: LOOPS (default 200000), REPS (default 3).  Needs root.
+set -u
+cd "$(dirname "$0")/.."
+LOOPS=${LOOPS:-200000}
+REPS=${REPS:-3}
+CV=build/concviz
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+LOAD=(perf bench sched pipe -T -l "$LOOPS")
+
+[ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
+for p in linux-perf bpftrace bc time jq; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" > /dev/null
+done
+
+usecs() { sed -n 's/^ *\([0-9.]*\) usecs\/op.*/\1/p' "$1" | tail -n 1; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+run_cfg() {
+	local name=$1 i
+	for i in $(seq "$REPS"); do
+		case $name in
+		baseline) "${LOAD[@]}" > "$TMP/out" 2>&1 ;;
+		concviz) /usr/bin/time -f '%U %S' -o "$TMP/time.$i" "$CV" run --json -- "${LOAD[@]}" \
+				> "$TMP/cv.$i.json" 2> "$TMP/out" ;;
+		concviz-o) rm -f "$TMP/rec.cvz"
+			"$CV" run --json -o "$TMP/rec.cvz" -- "${LOAD[@]}" > "$TMP/cvo.json" 2> "$TMP/out"
+			stat -c %s "$TMP/rec.cvz" > "$TMP/recsize" ;;
+		perf) perf record -q -o "$TMP/perf.data" -e sched:sched_switch -e sched:sched_waking -- \
+				"${LOAD[@]}" > "$TMP/out" 2>&1 ;;
+		bpftrace) bpftrace -e 'tracepoint:sched:sched_switch, tracepoint:sched:sched_waking { @[probe] = count(); }' \
+				-c "${LOAD[*]}" > "$TMP/out" 2>&1 ;;
+		esac
+		usecs "$TMP/out"
+	done | median
+}
+
+echo "load: ${LOAD[*]}   (median of $REPS runs, $(nproc) CPUs, $(uname -r))"
+printf '%-10s %12s %10s\n' config usecs/op overhead
+base=$(run_cfg baseline)
+printf '%-10s %12s %10s\n' baseline "$base" "-"
+for cfg in concviz concviz-o perf bpftrace; do
+	v=$(run_cfg "$cfg")
+	if [ -z "$v" ]; then printf '%-10s %12s\n' "$cfg" "failed"; continue; fi
+	printf '%-10s %12s %9.1f%%\n' "$cfg" "$v" "$(echo "($v - $base) * 100 / $base" | bc -l)"
+done
+ev=$(jq .events "$TMP/cv.1.json")
+drop=$(jq .dropped_events "$TMP/cv.1.json")
+read -r u s < "$TMP/time.1"
+echo "concviz: $ev events, $drop dropped, its own CPU ${u}s user + ${s}s sys" \
+     "($(echo "($u + $s) * 1000000000 / $ev" | bc) ns per event)"
+if [ -s "$TMP/recsize" ]; then
+	rev=$(jq .events "$TMP/cvo.json")
+	echo "recording: $(cat "$TMP/recsize") bytes for $rev events" \
+	     "($(echo "scale=1; $(cat "$TMP/recsize") / $rev" | bc) bytes/event)"
+fi

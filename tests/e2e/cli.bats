@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# cli.bats — the command line contract: list, help, bad input.
+
+load helpers
+
+@test "list names every bundled example, one line each" {
+	run "$CONCVIZ" list
+	[ "$status" -eq 0 ]
+	for ex in tour blocking nonblocking multiplexed iouring locks deadlock semaphore prodcons event gil coroutines procs; do
+		grep -q "^$ex " <<<"$output" || { echo "missing $ex"; return 1; }
+	done
+	[ "${#lines[@]}" -eq 13 ]
+	[[ "$output" != *"not built"* ]]
+}
+
+@test "help for every subcommand" {
+	for c in run attach replay report export list; do
+		run "$CONCVIZ" "$c" --help
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"usage: concviz $c"* ]]
+	done
+}
+
+@test "unknown example: one line, exit 2" {
+	run "$CONCVIZ" run --json no-such-example
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"unknown example"*"no-such-example"* ]]
+}
+
+@test "unknown command and bad options: exit 2" {
+	run "$CONCVIZ" frobnicate
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown command"* ]]
+	run "$CONCVIZ" run --bogus blocking
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown option"* ]]
+	run "$CONCVIZ" run -d abc blocking
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"bad duration"* ]]
+}
+
+@test "attach: non-numeric, nonexistent and kernel-thread PIDs are refused" {
+	run "$CONCVIZ" attach --json abc
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"not a process ID"* ]]
+	run "$CONCVIZ" attach --json 999999999
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"not a process ID"* || "$output" == *"no process"* ]]
+	run "$CONCVIZ" attach --json 4194000
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no process with PID 4194000"* ]]
+	run "$CONCVIZ" attach --json 2
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"kernel thread"* ]]
+}
+
+@test "not root: one clear line, exit 1" {
+	command -v setpriv > /dev/null || skip "setpriv missing"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$CONCVIZ" run --json blocking --seconds 1
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"needs root"* ]]
+}
+
+@test "a command that does not exist: one line, exit 1" {
+	[ "$(id -u)" = 0 ] || skip "tracing needs root"
+	run "$CONCVIZ" run --json -- /nonexistent/cmd
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"cannot run '/nonexistent/cmd'"* ]]
+}
+
+@test "run -- COMMAND traces any command" {
+	[ "$(id -u)" = 0 ] || skip "tracing needs root"
+	run bash -c "'$CONCVIZ' run --json -- sleep 0.3 2>/dev/null"
+	[ "$status" -eq 0 ]
+	jq -e '.target.exit_code == 0' <<<"$output"
+	jq -e '.threads[] | select(.comm == "sleep") | select(.time_ns.sleep > 200000000)' <<<"$output"
+}

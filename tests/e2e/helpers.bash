@@ -1,0 +1,48 @@
+# helpers.bash — shared by the concviz bats tests.
+ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+CONCVIZ="${CONCVIZ:-$ROOT/build/concviz}"
+EX="${EX_DIR:-$ROOT/build/examples}"
+OUT_DIR="$ROOT/build/test-output"
+mkdir -p "$OUT_DIR"
+
+# trace NAME [concviz opts] -- [example args]: run an example under concviz
+# --json; leaves $J (concviz JSON), $S (example-stats JSON), $E (stderr).
+trace() {
+	local name=$1; shift
+	local copts=() eargs=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do copts+=("$1"); shift; done
+	[ "${1:-}" = -- ] && shift
+	eargs=("$@")
+	J="$BATS_TEST_TMPDIR/$name.json"
+	S="$BATS_TEST_TMPDIR/$name.stats.json"
+	E="$BATS_TEST_TMPDIR/$name.stderr"
+	"$CONCVIZ" run --json "${copts[@]}" "$name" "${eargs[@]}" > "$J" 2> "$E"
+	local rc=$?
+	cp "$J" "$OUT_DIR/trace-$name.json" 2>/dev/null
+	cp "$E" "$OUT_DIR/trace-$name.stderr" 2>/dev/null
+	grep '^example-stats ' "$E" | tail -n 1 | sed 's/^example-stats //' > "$S"
+	if [ "$rc" != 0 ]; then echo "concviz exited $rc"; cat "$E"; return 1; fi
+	jq -e . "$J" > /dev/null || { echo "concviz JSON invalid"; return 1; }
+	jq -e . "$S" > /dev/null || { echo "no example-stats line"; cat "$E"; return 1; }
+}
+
+# Every counter the example reports for a thread equals concviz's for that
+# tid; context switches within ±3 of the kernel's own.  Prints mismatches.
+compare_counts() {
+	jq -r -n --slurpfile cv "$J" --slurpfile ex "$S" -f "$BATS_TEST_DIRNAME/compare.jq"
+}
+
+assert_counts_match() {
+	local m
+	m=$(compare_counts)
+	if [ -n "$m" ]; then echo "$m"; return 1; fi
+	[ "$(jq .dropped_events "$J")" = 0 ] || { echo "dropped events: $(jq .dropped_events "$J")"; return 1; }
+}
+
+# jq over the concviz JSON: th ROLE FILTER -> value for the thread with that
+# example role (tid looked up in example-stats)
+th() {
+	local role=$1 filter=$2 tid
+	tid=$(jq -r --arg r "$role" '[.threads[] | select(.role == $r)][0].tid' "$S")
+	jq -r --argjson t "$tid" ".threads[] | select(.tid == \$t) | $filter" "$J"
+}

@@ -1,0 +1,179 @@
+#!/usr/bin/env bats
+# trace.bats — concviz run/attach --json against the examples' own ground
+# truth (example-stats): counts equal, context switches within ±3, and each
+# example's story visible in the numbers.
+
+load helpers
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "tracing needs root"
+}
+
+@test "blocking: counts match; wait for data dominates copy; receives block" {
+	trace blocking -- --seconds 2
+	assert_counts_match
+	calls=$(th srv-blocking .recv.calls)
+	blocked=$(th srv-blocking .recv.blocked_calls)
+	wait=$(th srv-blocking .time_ns.wait_data)
+	copy=$(th srv-blocking .time_ns.copy_data)
+	echo "calls=$calls blocked=$blocked wait=$wait copy=$copy"
+	[ "$calls" -gt 10 ]
+	[ "$(th srv-blocking .recv.eagain)" -eq 0 ]
+	[ "$copy" -gt 0 ]
+	[ "$wait" -ge $((10 * copy)) ]
+	[ "$blocked" -ge $((calls * 9 / 10)) ]
+}
+
+@test "nonblocking: EAGAIN polls counted, never wait_data" {
+	trace nonblocking -- --seconds 2
+	assert_counts_match
+	tid=$(jq -r '[.threads[] | select(.recv_eagain != null and .recv_eagain > 0)][0].tid' "$S")
+	[ "$tid" != null ]
+	eagain=$(jq --argjson t "$tid" '.threads[] | select(.tid == $t) | .recv.eagain' "$J")
+	wait=$(jq --argjson t "$tid" '.threads[] | select(.tid == $t) | .time_ns.wait_data' "$J")
+	echo "eagain=$eagain wait=$wait"
+	[ "$eagain" -gt 0 ]
+	[ "$wait" -eq 0 ]
+}
+
+check_mux() {
+	trace multiplexed -- --seconds 2 --api "$1"
+	assert_counts_match
+	tid=$(jq -r '[.threads[] | select(.mux_calls != null and .mux_calls > 0)][0].tid' "$S")
+	read -r mux run waitd calls < <(jq -r --argjson t "$tid" '.threads[] | select(.tid == $t) |
+		"\(.time_ns.mux_wait) \(.time_ns.running) \(.time_ns.wait_data) \(.mux.calls)"' "$J")
+	echo "api=$1 mux_wait=$mux running=$run wait_data=$waitd calls=$calls"
+	[ "$calls" -gt 0 ]
+	[ "$mux" -gt "$run" ]
+	[ "$waitd" -le $((mux / 100)) ]
+}
+
+@test "multiplexed --api select: blocked in the multiplexer, receives do not wait" { check_mux select; }
+@test "multiplexed --api poll: blocked in the multiplexer, receives do not wait" { check_mux poll; }
+@test "multiplexed --api epoll: blocked in the multiplexer, receives do not wait" { check_mux epoll; }
+
+@test "iouring: completions equal ground truth, no wait_data, thread mostly running" {
+	trace iouring -- --seconds 2
+	assert_counts_match
+	tid=$(jq -r '[.threads[] | select(.uring_completed != null and .uring_completed > 0)][0].tid' "$S")
+	read -r comp waitd run total < <(jq -r --argjson t "$tid" '.threads[] | select(.tid == $t) |
+		"\(.uring.completed) \(.time_ns.wait_data) \(.time_ns.running) \(.time_ns | add)"' "$J")
+	echo "completed=$comp wait_data=$waitd running=$run total=$total"
+	[ "$comp" -gt 0 ]
+	[ "$waitd" -eq 0 ]
+	[ "$run" -gt $((total / 2)) ]
+}
+
+@test "iouring --wait: the thread waits in io_uring_enter instead" {
+	trace iouring -- --seconds 2 --wait
+	assert_counts_match
+	tid=$(jq -r '[.threads[] | select(.uring_completed != null and .uring_completed > 0)][0].tid' "$S")
+	uw=$(jq --argjson t "$tid" '.threads[] | select(.tid == $t) | .time_ns.uring_wait' "$J")
+	echo "uring_wait=$uw"
+	[ "$uw" -gt 0 ]
+}
+
+@test "locks: the contended mutex is named counter_lock with several waiters" {
+	trace locks -- --seconds 2
+	assert_counts_match
+	jq -e '.locks[] | select(.name == "counter_lock") | select(.max_waiters >= 2 and .waits > 0)' "$J"
+	# every worker spent time waiting for it
+	n=$(jq '[.threads[] | select(.futex.waits > 0 and .time_ns.lock_wait > 0)] | length' "$J")
+	[ "$n" -ge 4 ]
+}
+
+@test "semaphore, prodcons, event: workers show lock_wait" {
+	for ex in semaphore prodcons event; do
+		trace "$ex" -- --seconds 2
+		assert_counts_match
+		n=$(jq '[.threads[] | select(.time_ns.lock_wait > 0)] | length' "$J")
+		echo "$ex: $n threads with lock_wait"
+		[ "$n" -ge 2 ]
+	done
+}
+
+@test "deadlock: one deadlock with both threads and both locks" {
+	trace deadlock -- --seconds 2
+	jq -e '.deadlocks | length == 1' "$J"
+	jq -e '.deadlocks[0].threads | length == 2' "$J"
+	jq -e '.deadlocks[0].locks | length == 2' "$J"
+	# the two locks are the example's globals
+	names=$(jq -r '.deadlocks[0].locks[] as $a | .locks[] | select(.addr == $a) | .name' "$J" | sort | tr '\n' ' ')
+	echo "names: $names"
+	[ "$names" = "lock_a lock_b " ]
+	# and the threads are the example's two contenders
+	want=$(jq -r '[.threads[].tid] | sort | map(tostring) | join(" ")' "$S")
+	got=$(jq -r '.deadlocks[0].threads | sort | map(tostring) | join(" ")' "$J")
+	[ "$want" = "$got" ]
+}
+
+@test "coroutines: kernel context switches far below coroutine switches" {
+	trace coroutines -- --seconds 2
+	assert_counts_match
+	tid=$(jq -r '[.threads[] | select(.coroutine_switches != null)][0].tid' "$S")
+	co=$(jq -r '[.threads[] | select(.coroutine_switches != null)][0].coroutine_switches' "$S")
+	cs=$(jq --argjson t "$tid" '.threads[] | select(.tid == $t) | .ctx_switches.voluntary + .ctx_switches.involuntary' "$J")
+	echo "coroutine_switches=$co ctx_switches=$cs"
+	[ "$co" -gt $((10 * cs)) ]
+}
+
+@test "gil: counts match and threads wait on the gil" {
+	trace gil -- --seconds 2
+	assert_counts_match
+	jq -e '.locks[] | select(.name == "gil") | select(.waits > 0)' "$J"
+}
+
+@test "procs: every forked worker process is followed" {
+	trace procs -- --seconds 2 --mode procs
+	assert_counts_match
+	for pid in $(jq -r '.threads[].tid' "$S"); do
+		jq -e --argjson p "$pid" '[.threads[] | select(.pid == $p)] | length >= 1' "$J" >/dev/null ||
+			{ echo "worker $pid not followed"; return 1; }
+	done
+	[ "$(jq '[.threads[].pid] | unique | length' "$J")" -ge 5 ]
+}
+
+@test "tour: all models at once, counts match" {
+	trace tour -- --seconds 2
+	assert_counts_match
+	for c in blocking nonblocking epoll io_uring; do
+		jq -e --arg c "$c" '.threads[] | select(.comm == $c)' "$J" > /dev/null || { echo "no thread $c"; return 1; }
+	done
+}
+
+@test "-d stops the target with SIGTERM and still reports everything" {
+	run bash -c "'$CONCVIZ' run --json -d 1 blocking --seconds 30 2>'$BATS_TEST_TMPDIR/e' >'$BATS_TEST_TMPDIR/j'"
+	[ "$status" -eq 0 ]
+	J="$BATS_TEST_TMPDIR/j"
+	S="$BATS_TEST_TMPDIR/s"
+	grep '^example-stats ' "$BATS_TEST_TMPDIR/e" | tail -n 1 | sed 's/^example-stats //' > "$S"
+	assert_counts_match
+	d=$(jq .duration_ns "$J")
+	[ "$d" -ge 1000000000 ] && [ "$d" -lt 5000000000 ]
+	[ "$(jq .target.exit_code "$J")" = 0 ]
+}
+
+@test "attach to a running example by PID sees its threads and counts" {
+	"$EX/blocking" --seconds 4 2> "$BATS_TEST_TMPDIR/ex.err" &
+	pid=$!
+	sleep 0.7
+	"$CONCVIZ" attach --json -d 1.5 "$pid" > "$BATS_TEST_TMPDIR/a.json" 2> "$BATS_TEST_TMPDIR/a.err"
+	rc=$?
+	wait "$pid"
+	[ "$rc" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/a.err"; return 1; }
+	J="$BATS_TEST_TMPDIR/a.json"
+	cp "$J" "$OUT_DIR/attach.json"
+	[ "$(jq .target.pid "$J")" = "$pid" ]
+	jq -e '.threads[] | select(.comm == "srv-blocking") | select(.recv.calls > 10 and .time_ns.wait_data > 0)' "$J"
+	[ "$(jq '.threads | length' "$J")" -ge 2 ]
+	[ "$(jq .dropped_events "$J")" = 0 ]
+}
+
+@test "text report: per-thread table, locks and dropped events" {
+	run bash -c "'$CONCVIZ' run --report locks --seconds 1 2>/dev/null"
+	[ "$status" -eq 0 ]
+	echo "$output" > "$OUT_DIR/report-locks.txt"
+	[[ "$output" == *"counter_lock"* ]]
+	[[ "$output" == *"dropped"* ]]
+	[[ "$output" == *"worker"* ]]
+}

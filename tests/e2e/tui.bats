@@ -1,0 +1,128 @@
+#!/usr/bin/env bats
+# tui.bats — drive the real TUI in tmux (send-keys, capture-pane) and assert on
+# the screen.  Every captured screen is saved under build/test-output/tui/.
+
+load helpers
+
+SESSION="concviz-bats-$$"
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "tracing needs root"
+	command -v tmux > /dev/null || skip "tmux missing"
+	SHOTS="$OUT_DIR/tui"
+	mkdir -p "$SHOTS"
+}
+
+teardown() {
+	tmux kill-session -t "$SESSION" 2> /dev/null || true
+}
+
+# start CMD... in a fresh tmux session running a shell, 120x40
+start() {
+	tmux new-session -d -s "$SESSION" -x 120 -y 40 "bash --norc --noprofile"
+	tmux send-keys -t "$SESSION" "PS1='READY\$ '; clear" Enter
+	sleep 0.3
+	tmux send-keys -t "$SESSION" "$*" Enter
+}
+
+screen() { tmux capture-pane -p -t "$SESSION"; }
+
+# shot NAME: save the screen and keep it in $SCREEN
+shot() {
+	SCREEN=$(screen)
+	printf '%s\n' "$SCREEN" > "$SHOTS/$BATS_TEST_NUMBER-$1.txt"
+}
+
+# wait_for TEXT [SECONDS]: until the screen shows TEXT
+wait_for() {
+	local i
+	for i in $(seq $((${2:-10} * 5))); do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.2
+	done
+	echo "timed out waiting for: $1"; screen; return 1
+}
+
+quit_clean() {
+	tmux send-keys -t "$SESSION" q
+	wait_for 'READY$' 15
+	tmux send-keys -t "$SESSION" "echo STATUS=\$?" Enter
+	wait_for "STATUS=0" 5
+	shot after-quit
+	# the shell is usable and the screen is not left in curses mode
+	[[ "$SCREEN" != *"Threads"* ]] || [[ "$SCREEN" == *"READY"* ]]
+}
+
+@test "tui: run tour shows threads and states, legend, detail, resize, clean quit" {
+	start "'$CONCVIZ' run tour --seconds 30"
+	wait_for "Threads" 15
+	wait_for "io_uring" 10
+	sleep 1.5
+	shot threads
+	for name in blocking nonblocking epoll io_uring; do
+		[[ "$SCREEN" == *"$name"* ]] || { echo "no thread $name"; return 1; }
+	done
+	[[ "$SCREEN" == *"wait_data"* || "$SCREEN" == *"mux_wait"* || "$SCREEN" == *"running"* ]]
+	[[ "$SCREEN" == *"dropped"* ]]
+
+	tmux send-keys -t "$SESSION" h
+	wait_for "Legend"
+	shot help
+	[[ "$SCREEN" == *"wait for data"* ]]
+	[[ "$SCREEN" == *"copy data"* ]]
+	[[ "$SCREEN" == *"io_uring"* ]]
+	tmux send-keys -t "$SESSION" 1
+	wait_for "Threads"
+
+	# select the blocking thread by filtering, then open its detail
+	tmux send-keys -t "$SESSION" / blocking Enter
+	sleep 0.5
+	tmux send-keys -t "$SESSION" Enter
+	wait_for "Thread detail"
+	sleep 1
+	shot detail
+	[[ "$SCREEN" == *"Receives"* ]]
+	[[ "$SCREEN" == *"wait"* ]]
+	tmux send-keys -t "$SESSION" Escape
+	wait_for "Threads"
+
+	tmux resize-window -t "$SESSION" -x 80 -y 24
+	sleep 1
+	shot 80x24
+	[[ "$SCREEN" == *"Threads"* ]]
+	[ "$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 80 ]
+	tmux resize-window -t "$SESSION" -x 120 -y 40
+	sleep 1
+	shot 120x40
+	[[ "$SCREEN" == *"Threads"* ]]
+	quit_clean
+}
+
+@test "tui: run locks shows counter_lock in the locks view" {
+	start "'$CONCVIZ' run locks --seconds 30"
+	wait_for "Threads" 15
+	sleep 2
+	tmux send-keys -t "$SESSION" 3
+	wait_for "Locks"
+	wait_for "counter_lock"
+	shot locks
+	[[ "$SCREEN" == *"worker"* || "$SCREEN" == *"T"* ]]
+	quit_clean
+}
+
+@test "tui: attach to a running example by PID" {
+	"$EX/multiplexed" --seconds 30 2> /dev/null &
+	pid=$!
+	sleep 0.5
+	start "'$CONCVIZ' attach $pid"
+	wait_for "Threads" 15
+	sleep 1.5
+	shot attach
+	[[ "$SCREEN" == *"$pid"* ]]
+	[[ "$SCREEN" == *"mux_wait"* || "$SCREEN" == *"running"* ]]
+	quit_clean
+	# attach leaves the target running
+	kill -0 "$pid"
+	kill "$pid"
+	wait "$pid" || true
+}

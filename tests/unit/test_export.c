@@ -1,0 +1,585 @@
+/* test_export.c — Chrome trace export of a synthetic recording: valid JSON
+ * (checked by a small self-contained parser), metadata and slices present,
+ * one receive slice per receive call, unique flow ids, --force semantics. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "export_chrome.h"
+#include "model.h"
+#include "recfile.h"
+
+static char dir[] = "/tmp/cvz-test-export-XXXXXX";
+
+/* ---- a tiny JSON parser that validates and collects trace events ---------- */
+
+#define MAXEV 20000
+struct jev {                    /* top-level string/number members of one trace event */
+	char ph[8], name[64], cat[32], id[32], bp[8];
+	bool has_args_eagain;
+};
+struct jp {
+	const char *s;
+	size_t i, n;
+	int depth;
+	bool ok;
+	struct jev *cur;            /* event being parsed, depth 3 */
+	struct jev evs[MAXEV];
+	size_t nev;
+	bool saw_trace_events, saw_unit_ns, saw_other;
+};
+
+static void ws(struct jp *p)
+{
+	while (p->i < p->n && strchr(" \t\r\n", p->s[p->i]))
+		p->i++;
+}
+
+static bool lit(struct jp *p, const char *w)
+{
+	size_t l = strlen(w);
+	if (p->n - p->i >= l && !memcmp(p->s + p->i, w, l)) {
+		p->i += l;
+		return true;
+	}
+	return false;
+}
+
+/* Parses a string; copies up to outlen-1 raw chars (escapes kept) to out. */
+static bool jstring(struct jp *p, char *out, size_t outlen)
+{
+	size_t k = 0;
+	if (p->i >= p->n || p->s[p->i] != '"')
+		return false;
+	p->i++;
+	while (p->i < p->n) {
+		unsigned char c = (unsigned char)p->s[p->i++];
+		if (c == '"') {
+			if (out)
+				out[k] = 0;
+			return true;
+		}
+		if (c < 0x20)
+			return false;
+		if (c == '\\') {
+			if (p->i >= p->n)
+				return false;
+			char e = p->s[p->i++];
+			if (e == 'u') {
+				for (int j = 0; j < 4; j++, p->i++)
+					if (p->i >= p->n || !strchr("0123456789abcdefABCDEF", p->s[p->i]))
+						return false;
+			} else if (!strchr("\"\\/bfnrt", e)) {
+				return false;
+			}
+		}
+		if (out && k + 1 < outlen)
+			out[k++] = (char)c;
+	}
+	return false;
+}
+
+static bool jnumber(struct jp *p, char *out, size_t outlen)
+{
+	size_t st = p->i;
+	if (p->i < p->n && p->s[p->i] == '-')
+		p->i++;
+	if (p->i >= p->n || !(p->s[p->i] >= '0' && p->s[p->i] <= '9'))
+		return false;
+	if (p->s[p->i] == '0')
+		p->i++;
+	else
+		while (p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9')
+			p->i++;
+	if (p->i < p->n && p->s[p->i] == '.') {
+		p->i++;
+		if (p->i >= p->n || !(p->s[p->i] >= '0' && p->s[p->i] <= '9'))
+			return false;
+		while (p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9')
+			p->i++;
+	}
+	if (p->i < p->n && (p->s[p->i] == 'e' || p->s[p->i] == 'E'))
+		return false; /* we never write exponents */
+	if (out) {
+		size_t l = p->i - st < outlen - 1 ? p->i - st : outlen - 1;
+		memcpy(out, p->s + st, l);
+		out[l] = 0;
+	}
+	return true;
+}
+
+static bool jvalue(struct jp *p, const char *key, char *scalar, size_t slen);
+
+static bool jobject(struct jp *p, const char *parent_key)
+{
+	p->depth++;
+	p->i++; /* { */
+	bool is_event = p->depth == 3;
+	if (is_event) {
+		if (p->nev >= MAXEV)
+			return false;
+		p->cur = &p->evs[p->nev++];
+		memset(p->cur, 0, sizeof(*p->cur));
+	}
+	ws(p);
+	if (p->i < p->n && p->s[p->i] == '}') {
+		p->i++;
+		p->depth--;
+		return true;
+	}
+	for (;;) {
+		char key[64], val[64] = "";
+		ws(p);
+		if (!jstring(p, key, sizeof(key)))
+			return false;
+		ws(p);
+		if (p->i >= p->n || p->s[p->i++] != ':')
+			return false;
+		ws(p);
+		if (!jvalue(p, key, val, sizeof(val)))
+			return false;
+		if (p->depth == 1) {
+			if (!strcmp(key, "displayTimeUnit") && !strcmp(val, "ns"))
+				p->saw_unit_ns = true;
+			if (!strcmp(key, "otherData"))
+				p->saw_other = true;
+		}
+		if (is_event) {
+			struct jev *e = p->cur;
+			if (!strcmp(key, "ph")) snprintf(e->ph, sizeof(e->ph), "%s", val);
+			if (!strcmp(key, "name")) snprintf(e->name, sizeof(e->name), "%s", val);
+			if (!strcmp(key, "cat")) snprintf(e->cat, sizeof(e->cat), "%s", val);
+			if (!strcmp(key, "id")) snprintf(e->id, sizeof(e->id), "%s", val);
+			if (!strcmp(key, "bp")) snprintf(e->bp, sizeof(e->bp), "%s", val);
+		}
+		if (p->depth == 4 && p->cur && parent_key && !strcmp(parent_key, "args") &&
+		    !strcmp(key, "eagain") && !strcmp(val, "true"))
+			p->cur->has_args_eagain = true;
+		ws(p);
+		if (p->i < p->n && p->s[p->i] == ',') {
+			p->i++;
+			continue;
+		}
+		if (p->i < p->n && p->s[p->i] == '}') {
+			p->i++;
+			p->depth--;
+			return true;
+		}
+		return false;
+	}
+}
+
+static bool jarray(struct jp *p, const char *key)
+{
+	p->depth++;
+	p->i++; /* [ */
+	if (p->depth == 2 && key && !strcmp(key, "traceEvents"))
+		p->saw_trace_events = true;
+	ws(p);
+	if (p->i < p->n && p->s[p->i] == ']') {
+		p->i++;
+		p->depth--;
+		return true;
+	}
+	for (;;) {
+		ws(p);
+		if (!jvalue(p, NULL, NULL, 0))
+			return false;
+		ws(p);
+		if (p->i < p->n && p->s[p->i] == ',') {
+			p->i++;
+			continue;
+		}
+		if (p->i < p->n && p->s[p->i] == ']') {
+			p->i++;
+			p->depth--;
+			return true;
+		}
+		return false;
+	}
+}
+
+static bool jvalue(struct jp *p, const char *key, char *scalar, size_t slen)
+{
+	if (p->i >= p->n)
+		return false;
+	char c = p->s[p->i];
+	if (c == '{')
+		return jobject(p, key);
+	if (c == '[')
+		return jarray(p, key);
+	if (c == '"')
+		return jstring(p, scalar, slen);
+	if (lit(p, "true")) {
+		if (scalar) snprintf(scalar, slen, "true");
+		return true;
+	}
+	if (lit(p, "false") || lit(p, "null"))
+		return true;
+	return jnumber(p, scalar, slen);
+}
+
+static struct jp *parse_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = malloc((size_t)n + 1);
+	size_t got = fread(buf, 1, (size_t)n, f);
+	fclose(f);
+	struct jp *p = calloc(1, sizeof(*p));
+	p->s = buf;
+	p->n = got;
+	ws(p);
+	p->ok = p->i < p->n && p->s[p->i] == '{' && jvalue(p, NULL, NULL, 0);
+	ws(p);
+	p->ok = p->ok && p->i == p->n && p->depth == 0;
+	if (!p->ok)
+		fprintf(stderr, "JSON error near byte %zu: %.40s\n", p->i, p->s + (p->i < p->n ? p->i : 0));
+	return p;
+}
+
+static void free_parse(struct jp *p)
+{
+	if (p) {
+		free((void *)p->s);
+		free(p);
+	}
+}
+
+/* ---- the synthetic recording ------------------------------------------------ */
+
+struct expect {
+	int recv_calls, recv_eagain, recv_copied, flows, uring_async, futex_named, futex_hex;
+	int threads, processes;
+};
+
+static uint64_t T = 5000000000ull;
+
+static void put(struct cv_rec_writer *w, struct cv_event *ev)
+{
+	CHECK_EQ(cv_rec_write_event(w, ev), 0);
+}
+
+static void task(struct cv_rec_writer *w, uint32_t tid, uint32_t pid, const char *comm)
+{
+	struct cv_event ev = { .ts = T += 10, .tid = tid, .pid = pid, .type = CV_EV_TASK };
+	ev.flags = tid == pid ? CV_TASK_PROCESS : 0;
+	ev.task.parent_tid = tid == pid ? 1 : pid;
+	ev.task.parent_pid = tid == pid ? 1 : pid;
+	memcpy(ev.task.comm, comm, strnlen(comm, CV_COMM_LEN));
+	put(w, &ev);
+}
+
+static void sw(struct cv_rec_writer *w, uint32_t prev, uint32_t ppid, uint32_t next, uint32_t npid,
+	       uint32_t block, uint64_t obj)
+{
+	struct cv_event ev = { .ts = T += 100, .tid = prev, .pid = ppid, .type = CV_EV_SWITCH, .cpu = 0 };
+	ev.flags = (prev ? CV_SW_PREV_TRACED : 0) | (next ? CV_SW_NEXT_TRACED : 0);
+	if (prev && block != (uint32_t)-1) {
+		ev.flags |= CV_SW_PREV_BLOCKED;
+		ev.sw.prev_state = 1;
+		ev.sw.block = block;
+		ev.sw.obj = obj;
+	} else if (prev) {
+		ev.flags |= CV_SW_PREEMPT;
+	}
+	ev.sw.next_tid = next;
+	ev.sw.next_pid = npid;
+	put(w, &ev);
+}
+
+static void wake(struct cv_rec_writer *w, struct expect *x, uint32_t tid, uint32_t pid, uint32_t waker,
+		 uint32_t wpid, bool traced)
+{
+	struct cv_event ev = { .ts = T += 50, .tid = tid, .pid = pid, .type = CV_EV_WAKEUP };
+	ev.wake.waker_tid = waker;
+	ev.wake.waker_pid = wpid;
+	put(w, &ev);
+	if (traced)
+		x->flows++;
+}
+
+static void recv_ev(struct cv_rec_writer *w, struct expect *x, uint32_t tid, uint32_t pid, uint64_t enter,
+		    uint64_t copy, int64_t ret, uint32_t sys)
+{
+	struct cv_event ev = { .ts = T += 30, .tid = tid, .pid = pid, .type = CV_EV_RECV };
+	ev.recv.enter_ts = enter;
+	ev.recv.copy_ts = copy;
+	ev.recv.ret = ret;
+	ev.recv.fd = 4;
+	ev.recv.sys = sys;
+	put(w, &ev);
+	x->recv_calls++;
+	if (ret == -11)
+		x->recv_eagain++;
+	else if (copy)
+		x->recv_copied++;
+}
+
+static const char *make_recording(const char *name, struct expect *x, int rounds)
+{
+	static char path[256];
+	char err[256];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	memset(x, 0, sizeof(*x));
+	struct cv_rec_meta meta = { .target_pid = 100, .command = "server \"quoted\" arg\\x" };
+	struct cv_rec_writer *w = cv_rec_create(path, false, &meta, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return path;
+	const uint32_t P = 100, A = 101, B = 102, Q = 200;
+	const uint64_t L1 = 0x55d1c0a4e040ull, L2 = 0x7f00deadbe00ull;
+	cv_rec_write_start(w, T);
+	task(w, P, P, "server");
+	task(w, A, P, "rx-\"blocking\"");
+	task(w, B, P, "poll\\er\xff\x01");
+	task(w, Q, Q, "helper");
+	x->threads = 4;
+	x->processes = 2;
+	cv_rec_write_lock_name(w, P, L1, "queue_lock");
+	sw(w, 0, 0, A, P, 0, 0);
+
+	for (int i = 0; i < rounds; i++) {
+		/* A: blocking recvfrom — enter, block, woken by B, copy, exit */
+		uint64_t enter = T += 20;
+		sw(w, A, P, B, P, CV_BLK_RECV, 0);
+		wake(w, x, A, P, B, P, true);
+		sw(w, B, P, A, P, (uint32_t)-1, 0);
+		uint64_t copy = T += 40;
+		recv_ev(w, x, A, P, enter, copy, 512, CV_SYS_RECVFROM);
+
+		/* B: two EAGAIN polls then a successful non-blocking recvmsg */
+		uint64_t e2 = T += 5;
+		recv_ev(w, x, B, P, e2, 0, -11, CV_SYS_RECVFROM);
+		e2 = T += 5;
+		recv_ev(w, x, B, P, e2, 0, -11, CV_SYS_RECVFROM);
+		e2 = T += 5;
+		recv_ev(w, x, B, P, e2, e2 + 2, 100, CV_SYS_RECVMSG);
+
+		/* P: epoll_wait, then a contended named lock, then an unnamed one */
+		struct cv_event mx = { .ts = T += 300, .tid = P, .pid = P, .type = CV_EV_MUX };
+		mx.mux.enter_ts = T - 250;
+		mx.mux.ret = 1;
+		mx.mux.sys = CV_SYS_EPOLL_WAIT;
+		mx.mux.nfds = 64;
+		mx.mux.timeout_ms = -1;
+		put(w, &mx);
+		for (int k = 0; k < 2; k++) {
+			uint64_t fe = T += 10;
+			sw(w, P, P, 0, 0, CV_BLK_FUTEX, k ? L2 : L1);
+			wake(w, x, P, P, A, P, true);
+			sw(w, 0, 0, P, P, 0, 0);
+			struct cv_event fx = { .ts = T += 20, .tid = P, .pid = P, .type = CV_EV_FUTEX };
+			fx.flags = CV_CALL_BLOCKED | CV_CALL_IS_MUTEX;
+			fx.futex.enter_ts = fe;
+			fx.futex.addr = k ? L2 : L1;
+			fx.futex.sys = CV_SYS_FUTEX;
+			fx.futex.op = 0;
+			fx.futex.owner_tid = A;
+			fx.futex.waker_tid = A;
+			put(w, &fx);
+			if (k)
+				x->futex_hex++;
+			else
+				x->futex_named++;
+		}
+		/* wakeups not from a traced thread: no flow */
+		wake(w, x, B, P, 0, 0, false);
+		wake(w, x, B, P, 4242, 4242, false);
+		/* Q: io_uring request, completes asynchronously */
+		struct cv_event su = { .ts = T += 10, .tid = Q, .pid = Q, .type = CV_EV_URING_SUBMIT };
+		su.usubmit.user_data = (uint64_t)i;
+		su.usubmit.req = 0xffff888100000000ull + (uint64_t)i * 256;
+		su.usubmit.opcode = 27;
+		put(w, &su);
+		struct cv_event co = { .ts = T += 700, .tid = Q, .pid = Q, .type = CV_EV_URING_COMPLETE };
+		co.ucomplete.user_data = (uint64_t)i;
+		co.ucomplete.submit_ts = su.ts;
+		co.ucomplete.res = 64;
+		co.ucomplete.opcode = 27;
+		co.ucomplete.done_tid = Q;
+		put(w, &co);
+		x->uring_async++;
+		struct cv_event ue = { .ts = T += 5, .tid = Q, .pid = Q, .type = CV_EV_URING_ENTER };
+		ue.uenter.enter_ts = T - 800;
+		ue.uenter.to_submit = 1;
+		ue.uenter.min_complete = 1;
+		ue.uenter.ret = 1;
+		put(w, &ue);
+		if (i % 10 == 9)
+			cv_rec_flush(w);
+	}
+	struct cv_event lost = { .ts = T += 10, .tid = 0, .pid = 0, .type = CV_EV_LOST };
+	lost.lost.count = 7;
+	put(w, &lost);
+	struct cv_event ex = { .ts = T += 10, .tid = B, .pid = P, .type = CV_EV_EXIT };
+	put(w, &ex);
+	struct cv_event end = { .ts = T += 10, .type = CV_EV_END };
+	put(w, &end);
+	cv_rec_write_target_exit(w, 0);
+	CHECK_EQ(cv_rec_close(w), 0);
+	return path;
+}
+
+static int count(struct jp *p, const char *ph, const char *name, const char *cat)
+{
+	int n = 0;
+	for (size_t i = 0; i < p->nev; i++) {
+		struct jev *e = &p->evs[i];
+		if ((!ph || !strcmp(e->ph, ph)) && (!name || !strcmp(e->name, name)) &&
+		    (!cat || !strcmp(e->cat, cat)))
+			n++;
+	}
+	return n;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Flow ids: "s" ids unique, "f" ids unique, and the same set.  Returns #s. */
+static int check_flows(struct jp *p)
+{
+	char **s = calloc(p->nev + 1, sizeof(*s)), **f = calloc(p->nev + 1, sizeof(*f));
+	size_t ns = 0, nf = 0;
+	int bad = 0;
+	for (size_t i = 0; i < p->nev; i++) {
+		if (!strcmp(p->evs[i].ph, "s"))
+			s[ns++] = p->evs[i].id;
+		if (!strcmp(p->evs[i].ph, "f")) {
+			f[nf++] = p->evs[i].id;
+			if (strcmp(p->evs[i].bp, "e"))
+				bad++;
+		}
+	}
+	qsort(s, ns, sizeof(*s), cmp_str);
+	qsort(f, nf, sizeof(*f), cmp_str);
+	for (size_t i = 1; i < ns; i++)
+		if (!strcmp(s[i], s[i - 1]))
+			bad++;
+	for (size_t i = 1; i < nf; i++)
+		if (!strcmp(f[i], f[i - 1]))
+			bad++;
+	if (ns != nf)
+		bad++;
+	for (size_t i = 0; i < ns && i < nf; i++)
+		if (strcmp(s[i], f[i]) || !s[i][0])
+			bad++;
+	CHECK_EQ(bad, 0);
+	free(s);
+	free(f);
+	return (int)ns;
+}
+
+static void test_export(void)
+{
+	struct expect x;
+	const char *in = make_recording("synthetic.cvz", &x, 50);
+	char out[300], err[512] = "";
+	snprintf(out, sizeof(out), "%s/trace.json", dir);
+	int rc = cv_export_chrome(in, out, false, err, sizeof(err));
+	CHECK_EQ(rc, 0);
+	if (rc)
+		fprintf(stderr, "export: %s\n", err);
+	struct jp *p = parse_file(out);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK(p->ok);
+	CHECK(p->saw_trace_events);
+	CHECK(p->saw_unit_ns);
+	CHECK(p->saw_other);
+	fprintf(stderr, "export: %zu trace events\n", p->nev);
+
+	/* metadata for every thread and process */
+	CHECK_EQ(count(p, "M", "thread_name", NULL), x.threads);
+	CHECK_EQ(count(p, "M", "process_name", NULL), x.processes);
+	/* state slices */
+	CHECK(count(p, "X", NULL, "state") > 0);
+	CHECK(count(p, "X", "wait_data", "state") > 0);
+	CHECK(count(p, "X", "lock_wait", "state") > 0);
+	CHECK_EQ(count(p, "X", "running", "state"), 0);
+	/* one receive slice per receive call, children for copies */
+	int recv_slices = count(p, "X", "recvfrom", "recv") + count(p, "X", "recvmsg", "recv");
+	CHECK_EQ(recv_slices, x.recv_calls);
+	int eagain = 0;
+	for (size_t i = 0; i < p->nev; i++)
+		eagain += p->evs[i].has_args_eagain && !strcmp(p->evs[i].ph, "X");
+	CHECK_EQ(eagain, x.recv_eagain);
+	CHECK_EQ(count(p, "X", "wait for data", "recv"), x.recv_copied);
+	CHECK_EQ(count(p, "X", "copy data", "recv"), x.recv_copied);
+	/* multiplexer, locks, io_uring */
+	CHECK_EQ(count(p, "X", "epoll_wait", "mux"), 50);
+	CHECK_EQ(count(p, "X", "queue_lock", "lock"), x.futex_named);
+	CHECK_EQ(count(p, "X", "0x7f00deadbe00", "lock"), x.futex_hex);
+	CHECK_EQ(count(p, "b", "recv", "io_uring"), x.uring_async);
+	CHECK_EQ(count(p, "e", "recv", "io_uring"), x.uring_async);
+	CHECK_EQ(count(p, "X", "io_uring_enter", "uring"), 50);
+	/* flows: only from traced wakers, unique ids */
+	CHECK_EQ(check_flows(p), x.flows);
+	CHECK_EQ(count(p, "i", NULL, "concviz"), 1);
+	free_parse(p);
+
+	/* jq agrees, when it is installed */
+	if (system("command -v jq >/dev/null 2>&1") == 0) {
+		char cmd[600];
+		snprintf(cmd, sizeof(cmd), "jq -e '.traceEvents | length > 0' '%s' >/dev/null", out);
+		CHECK_EQ(system(cmd), 0);
+	}
+
+	/* --force semantics */
+	rc = cv_export_chrome(in, out, false, err, sizeof(err));
+	CHECK_EQ(rc, -1);
+	CHECK(strstr(err, "file exists (use --force to overwrite)") != NULL);
+	CHECK_EQ(cv_export_chrome(in, out, true, err, sizeof(err)), 0);
+	CHECK_EQ(cv_export_chrome(in, in, true, err, sizeof(err)), -1);
+	CHECK(strstr(err, "overwrite the input") != NULL);
+
+	/* input errors create no output */
+	char out2[300];
+	snprintf(out2, sizeof(out2), "%s/nothing.json", dir);
+	CHECK_EQ(cv_export_chrome("/nonexistent/x.cvz", out2, false, err, sizeof(err)), -1);
+	CHECK(strstr(err, "cannot open") != NULL);
+	CHECK(access(out2, F_OK) != 0);
+}
+
+static void test_export_truncated(void)
+{
+	struct expect x;
+	const char *in = make_recording("trunc.cvz", &x, 30);
+	struct stat st;
+	stat(in, &st);
+	CHECK_EQ(truncate(in, st.st_size - 5), 0);
+	char out[300], err[512] = "";
+	snprintf(out, sizeof(out), "%s/trunc.json", dir);
+	CHECK_EQ(cv_export_chrome(in, out, false, err, sizeof(err)), -1);
+	CHECK(strstr(err, "truncated at offset") != NULL);
+	struct jp *p = parse_file(out);
+	CHECK(p && p->ok);
+	CHECK(p && count(p, "X", "recvfrom", "recv") > 0);
+	free_parse(p);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_export();
+	test_export_truncated();
+	char cmd[300];
+	if (getenv("CVZ_KEEP_TEST_FILES"))
+		return CHECK_DONE("test_export");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	return CHECK_DONE("test_export");
+}

@@ -1,0 +1,770 @@
+/* test_model.c — the model on synthetic event sequences: every state
+ * transition, counters, locks, deadlocks, io_uring, tid reuse, clamping,
+ * the time invariant and the timeline buckets, with exact numbers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "model.h"
+
+#define PID 100
+#define S 1000000000ULL /* model start */
+#define MS 1000000ULL
+
+static struct cv_model *M;
+
+static void feed(struct cv_event e) { cv_model_feed(M, &e); }
+
+static struct cv_event mk(uint16_t type, uint64_t ts, uint32_t tid)
+{
+	struct cv_event e;
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.ts = S + ts;
+	e.tid = tid;
+	e.pid = PID;
+	return e;
+}
+
+static void task(uint64_t ts, uint32_t tid, const char *comm, uint32_t flags)
+{
+	struct cv_event e = mk(CV_EV_TASK, ts, tid);
+	e.flags = flags;
+	e.task.parent_tid = PID;
+	e.task.parent_pid = PID;
+	snprintf(e.task.comm, CV_COMM_LEN, "%s", comm);
+	feed(e);
+}
+
+static void seed(uint64_t ts, uint32_t tid, uint32_t flags, uint32_t block, uint64_t obj)
+{
+	struct cv_event e = mk(CV_EV_TASK, ts, tid);
+	e.flags = CV_TASK_SEED | flags;
+	e.task.seed_block = block;
+	e.task.seed_obj = obj;
+	strcpy(e.task.comm, "seeded");
+	feed(e);
+}
+
+/* prev tid goes off CPU: blocked in `block` (obj, owner) or preempted (block < 0) */
+static void off(uint64_t ts, uint32_t tid, int block, uint64_t obj, uint32_t owner)
+{
+	struct cv_event e = mk(CV_EV_SWITCH, ts, tid);
+	e.flags = CV_SW_PREV_TRACED | (block < 0 ? CV_SW_PREEMPT : CV_SW_PREV_BLOCKED);
+	e.sw.block = block < 0 ? CV_BLK_NONE : (uint32_t)block;
+	e.sw.obj = obj;
+	e.sw.owner_tid = owner;
+	feed(e);
+}
+
+/* preempted in the middle of a receive's copy (block RECV_COPY, not blocked) */
+static void off_preempt_copy(uint64_t ts, uint32_t tid, uint64_t copy_ts)
+{
+	struct cv_event e = mk(CV_EV_SWITCH, ts, tid);
+	e.flags = CV_SW_PREV_TRACED | CV_SW_PREEMPT;
+	e.sw.block = CV_BLK_RECV_COPY;
+	e.sw.obj = copy_ts;
+	feed(e);
+}
+
+static void on(uint64_t ts, uint32_t tid)
+{
+	struct cv_event e = mk(CV_EV_SWITCH, ts, 0);
+	e.pid = 0;
+	e.flags = CV_SW_NEXT_TRACED;
+	e.sw.next_tid = tid;
+	e.sw.next_pid = PID;
+	feed(e);
+}
+
+static void wake(uint64_t ts, uint32_t tid, uint32_t waker)
+{
+	struct cv_event e = mk(CV_EV_WAKEUP, ts, tid);
+	e.wake.waker_tid = waker;
+	e.wake.waker_pid = waker ? PID : 0;
+	feed(e);
+}
+
+static void recv_ev(uint64_t ts, uint32_t tid, uint64_t enter, uint64_t copy, int64_t ret, uint32_t flags)
+{
+	struct cv_event e = mk(CV_EV_RECV, ts, tid);
+	e.flags = flags;
+	e.recv.enter_ts = S + enter;
+	e.recv.copy_ts = copy ? S + copy : 0;
+	e.recv.ret = ret;
+	e.recv.sys = CV_SYS_RECVFROM;
+	feed(e);
+}
+
+static void mux_ev(uint64_t ts, uint32_t tid, uint64_t enter)
+{
+	struct cv_event e = mk(CV_EV_MUX, ts, tid);
+	e.flags = CV_CALL_BLOCKED;
+	e.mux.enter_ts = S + enter;
+	e.mux.ret = 1;
+	e.mux.sys = CV_SYS_EPOLL_WAIT;
+	feed(e);
+}
+
+static void futex_ev(uint64_t ts, uint32_t tid, uint64_t enter, uint64_t addr, int64_t ret,
+		     uint32_t owner, uint32_t waker, uint32_t flags)
+{
+	struct cv_event e = mk(CV_EV_FUTEX, ts, tid);
+	e.flags = flags;
+	e.futex.enter_ts = S + enter;
+	e.futex.addr = addr;
+	e.futex.ret = ret;
+	e.futex.owner_tid = owner;
+	e.futex.waker_tid = waker;
+	e.futex.sys = CV_SYS_FUTEX;
+	feed(e);
+}
+
+static void exit_ev(uint64_t ts, uint32_t tid, int code)
+{
+	struct cv_event e = mk(CV_EV_EXIT, ts, tid);
+	e.exit.exit_code = code;
+	feed(e);
+}
+
+static void end_ev(uint64_t ts) { feed(mk(CV_EV_END, ts, 0)); }
+
+static const struct cv_thread *T(uint32_t tid) { return cv_model_find_thread(M, tid); }
+
+static uint64_t tm(uint32_t tid, enum cv_state st)
+{
+	uint64_t out[CV_ST_COUNT];
+	const struct cv_thread *t = T(tid);
+	if (!t)
+		return ~0ULL;
+	cv_model_thread_times(M, t, out);
+	return out[st];
+}
+
+/* Every thread: closed time == its life (after END / exit). */
+static void check_invariant(void)
+{
+	for (size_t i = 0; i < cv_model_thread_count(M); i++) {
+		const struct cv_thread *t = cv_model_thread(M, i);
+		uint64_t sum = 0, all[CV_ST_COUNT], sum_all = 0;
+		for (int s = 0; s < CV_ST_COUNT; s++)
+			sum += t->time_ns[s];
+		uint64_t last = t->exited ? t->exit_ts : cv_model_end(M);
+		CHECK_EQ(sum, last - t->first_ts);
+		cv_model_thread_times(M, t, all);
+		for (int s = 0; s < CV_ST_COUNT; s++)
+			sum_all += all[s];
+		CHECK_EQ(sum_all, sum);
+	}
+}
+
+static void fresh(const struct cv_model_hooks *h)
+{
+	cv_model_free(M);
+	M = cv_model_new(h);
+	cv_model_set_start(M, S);
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static void test_block_wake_preempt(void)
+{
+	fresh(NULL);
+	task(0, 101, "worker", 0);
+	CHECK_EQ(T(101)->state, CV_ST_RUNNABLE);
+	CHECK_STR(T(101)->comm, "worker");
+	on(10, 101);
+	CHECK_EQ(T(101)->state, CV_ST_RUNNING);
+	CHECK(T(101)->on_cpu);
+	off(30, 101, CV_BLK_NONE, 0, 0);
+	CHECK_EQ(T(101)->state, CV_ST_SLEEP);
+	CHECK(!T(101)->on_cpu);
+	wake(100, 101, 0);
+	CHECK_EQ(T(101)->state, CV_ST_RUNNABLE);
+	wake(101, 101, 0); /* already runnable: nothing */
+	on(105, 101);
+	off(125, 101, -1, 0, 0); /* preempted */
+	CHECK_EQ(T(101)->state, CV_ST_RUNNABLE);
+	on(130, 101);
+	/* open segment counts up to now */
+	CHECK_EQ(tm(101, CV_ST_RUNNING), 40);
+	cv_model_advance(M, S + 150);
+	CHECK_EQ(tm(101, CV_ST_RUNNING), 60);
+	CHECK_EQ(cv_model_now(M), S + 150);
+	cv_model_advance(M, S + 140); /* never backward */
+	CHECK_EQ(cv_model_now(M), S + 150);
+	/* one SWITCH with both sides traced: 101 blocks in a receive, 102 runs */
+	struct cv_event e = mk(CV_EV_SWITCH, 180, 101);
+	e.flags = CV_SW_PREV_TRACED | CV_SW_NEXT_TRACED | CV_SW_PREV_BLOCKED;
+	e.sw.block = CV_BLK_RECV;
+	e.sw.next_tid = 102;
+	e.sw.next_pid = PID;
+	feed(e);
+	CHECK_EQ(T(101)->state, CV_ST_WAIT_DATA);
+	CHECK_EQ(T(102)->state, CV_ST_RUNNING); /* auto-created */
+	CHECK_STR(T(102)->comm, "");
+	CHECK_EQ(T(102)->first_ts, S + 180);
+	end_ev(200);
+	CHECK_EQ(cv_model_end(M), S + 200);
+	CHECK_EQ(tm(101, CV_ST_RUNNING), 20 + 20 + 50);
+	CHECK_EQ(tm(101, CV_ST_RUNNABLE), 10 + 5 + 5);
+	CHECK_EQ(tm(101, CV_ST_SLEEP), 70);
+	CHECK_EQ(tm(101, CV_ST_WAIT_DATA), 20);
+	CHECK_EQ(tm(102, CV_ST_RUNNING), 20);
+	CHECK_EQ(T(101)->vcsw, 2);
+	CHECK_EQ(T(101)->ivcsw, 1);
+	CHECK_EQ(T(102)->vcsw + T(102)->ivcsw, 0);
+	CHECK_EQ(cv_model_events(M), 9);
+	CHECK_EQ(cv_model_thread_count(M), 2);
+	CHECK_STR(cv_state_name(CV_ST_URING_WAIT), "uring_wait");
+	CHECK_STR(cv_state_name(CV_ST_WAIT_DATA), "wait_data");
+	check_invariant();
+	/* nothing after END */
+	on(300, 101);
+	CHECK_EQ(cv_model_events(M), 9);
+	check_invariant();
+}
+
+static void test_eagain_poll(void)
+{
+	fresh(NULL);
+	task(0, 110, "poller", 0);
+	on(0, 110);
+	for (int i = 0; i < 5; i++)
+		recv_ev(10 + i * 10, 110, 5 + i * 10, 0, -11, 0);
+	CHECK_EQ(T(110)->eagain_streak, 5);
+	recv_ev(100, 110, 90, 95, 300, 0);
+	end_ev(120);
+	const struct cv_thread *t = T(110);
+	CHECK_EQ(t->recv.calls, 6);
+	CHECK_EQ(t->recv.eagain, 5);
+	CHECK_EQ(t->recv.bytes, 300);
+	CHECK_EQ(t->recv.blocked_calls, 0);
+	CHECK_EQ(t->eagain_streak, 0);
+	CHECK_EQ(t->recv_head, 1); /* EAGAIN polls are summarised, not recorded */
+	const struct cv_recv_rec *r = &t->recv_hist[(t->recv_head - 1) % CV_HIST_RECV];
+	CHECK_EQ(r->eagain_before, 5);
+	CHECK_EQ(r->ret, 300);
+	CHECK_EQ(r->copy_ts, S + 95);
+	CHECK_EQ(r->enter_ts, S + 90);
+	CHECK_EQ(r->exit_ts, S + 100);
+	CHECK_EQ(tm(110, CV_ST_WAIT_DATA), 0);
+	CHECK_EQ(tm(110, CV_ST_COPY_DATA), 5);
+	CHECK_EQ(tm(110, CV_ST_RUNNING), 115);
+	CHECK_EQ(T(110)->vcsw + T(110)->ivcsw, 0);
+	check_invariant();
+}
+
+static void test_blocking_recv(void)
+{
+	fresh(NULL);
+	task(0, 120, "blocking", 0);
+	on(0, 120);
+	off(20, 120, CV_BLK_RECV, 0, 0);       /* entered recvfrom at 10 */
+	CHECK_EQ(T(120)->state, CV_ST_WAIT_DATA);
+	CHECK_EQ(T(120)->block, CV_BLK_RECV);
+	wake(120, 120, 0);
+	on(130, 120);
+	recv_ev(150, 120, 10, 140, 500, CV_CALL_BLOCKED);
+	CHECK_EQ(T(120)->state, CV_ST_RUNNING);
+	CHECK_EQ(T(120)->state_since, S + 150);
+	end_ev(200);
+	CHECK_EQ(tm(120, CV_ST_RUNNING), 20 + 10 + 50);
+	CHECK_EQ(tm(120, CV_ST_WAIT_DATA), 100);
+	CHECK_EQ(tm(120, CV_ST_RUNNABLE), 10);
+	CHECK_EQ(tm(120, CV_ST_COPY_DATA), 10);
+	CHECK_EQ(T(120)->recv.blocked_calls, 1);
+	CHECK_EQ(T(120)->recv.bytes, 500);
+	check_invariant();
+
+	/* RECV_COPY: blocked after the copy started, then preempted mid-copy */
+	fresh(NULL);
+	task(200, 121, "copier", 0);
+	on(200, 121);
+	off(250, 121, CV_BLK_RECV_COPY, S + 230, 0);
+	CHECK_EQ(T(121)->state, CV_ST_COPY_DATA);
+	CHECK_EQ(tm(121, CV_ST_RUNNING), 30);
+	CHECK_EQ(tm(121, CV_ST_COPY_DATA), 20);
+	wake(300, 121, 0);
+	on(310, 121);
+	recv_ev(320, 121, 220, 230, 4096, CV_CALL_BLOCKED); /* copy began before this on-CPU segment */
+	CHECK_EQ(tm(121, CV_ST_COPY_DATA), 20 + 50 + 10);
+	off_preempt_copy(420, 121, S + 300);             /* copy start < segment start (320) */
+	CHECK_EQ(T(121)->state, CV_ST_RUNNABLE);
+	CHECK_EQ(T(121)->ivcsw, 1);
+	CHECK_EQ(T(121)->vcsw, 1);
+	CHECK_EQ(tm(121, CV_ST_COPY_DATA), 80 + 100);
+	CHECK_EQ(tm(121, CV_ST_RUNNING), 30);
+	on(430, 121);
+	off_preempt_copy(460, 121, S + 450);             /* split inside the segment */
+	end_ev(500);
+	CHECK_EQ(tm(121, CV_ST_RUNNING), 30 + 20);
+	CHECK_EQ(tm(121, CV_ST_COPY_DATA), 180 + 10);
+	CHECK_EQ(tm(121, CV_ST_RUNNABLE), 10 + 10 + 40);
+	CHECK_EQ(tm(121, CV_ST_WAIT_DATA), 0);
+	check_invariant();
+}
+
+static void test_mux_then_recv(void)
+{
+	fresh(NULL);
+	task(0, 130, "mux", 0);
+	on(0, 130);
+	off(15, 130, CV_BLK_MUX, 0, 0);
+	CHECK_EQ(T(130)->state, CV_ST_MUX_WAIT);
+	wake(115, 130, 0);
+	on(120, 130);
+	mux_ev(125, 130, 10);
+	recv_ev(130, 130, 126, 128, 64, 0);
+	end_ev(140);
+	CHECK_EQ(T(130)->mux.calls, 1);
+	CHECK_EQ(T(130)->mux.wait_ns, 115);
+	CHECK_EQ(T(130)->mux_head, 1);
+	CHECK_EQ(T(130)->mux_hist[0].enter_ts, S + 10);
+	CHECK_EQ(T(130)->mux_hist[0].exit_ts, S + 125);
+	CHECK_EQ(tm(130, CV_ST_MUX_WAIT), 100);
+	CHECK_EQ(tm(130, CV_ST_RUNNABLE), 5);
+	CHECK_EQ(tm(130, CV_ST_COPY_DATA), 2);
+	CHECK_EQ(tm(130, CV_ST_RUNNING), 15 + 8 + 10);
+	CHECK_EQ(tm(130, CV_ST_WAIT_DATA), 0);
+	CHECK_EQ(T(130)->recv.calls, 1);
+	check_invariant();
+}
+
+static int name_calls;
+static const char *namer(void *ctx, uint32_t pid, uint64_t addr)
+{
+	(void)ctx;
+	(void)pid;
+	name_calls++;
+	return addr == 0x1000 ? "queue_lock" : NULL;
+}
+
+static void test_futex(void)
+{
+	struct cv_model_hooks h = { .name_lock = namer };
+	name_calls = 0;
+	fresh(&h);
+	const uint64_t L = 0x1000;
+	task(0, 201, "owner", 0);
+	for (uint32_t tid = 202; tid <= 204; tid++) {
+		task(0, tid, "waiter", 0);
+		on(1, tid);
+	}
+	on(1, 201);
+	off(10, 202, CV_BLK_FUTEX, L, 201);
+	off(20, 203, CV_BLK_FUTEX, L, 201);
+	off(30, 204, CV_BLK_FUTEX, L, 201);
+	const struct cv_lock *l = cv_model_find_lock(M, PID, L);
+	CHECK(l != NULL);
+	if (!l)
+		return;
+	CHECK_EQ(name_calls, 1);
+	CHECK_STR(l->name, "queue_lock");
+	CHECK_EQ(l->cur_waiters, 3);
+	CHECK_EQ(l->max_waiters, 3);
+	CHECK_EQ(l->owner_tid, 201);
+	CHECK_EQ(T(203)->state, CV_ST_LOCK_WAIT);
+	CHECK_EQ(T(203)->block_obj, L);
+	CHECK_EQ(T(203)->block_owner, 201);
+	CHECK_EQ(cv_model_lock_count(M), 1);
+
+	wake(50, 202, 201);
+	on(55, 202);
+	futex_ev(60, 202, 5, L, 0, 201, 0, CV_CALL_BLOCKED | CV_CALL_IS_MUTEX);
+	CHECK_EQ(l->cur_waiters, 2);
+	CHECK_EQ(T(202)->futex.waits, 1);
+	CHECK_EQ(T(202)->futex.wait_ns, 55);
+	const struct cv_futex_rec *fr = &T(202)->futex_hist[0];
+	CHECK_EQ(fr->waker_tid, 201); /* remembered from the WAKEUP */
+	CHECK_EQ(fr->owner_tid, 201);
+	CHECK_EQ(fr->addr, L);
+	CHECK(l->is_mutex);
+
+	wake(70, 203, 202);
+	on(72, 203);
+	futex_ev(80, 203, 15, L, 0, 201, 202, CV_CALL_BLOCKED);
+	CHECK_EQ(T(203)->futex_hist[0].waker_tid, 202);
+	CHECK_EQ(l->cur_waiters, 1);
+
+	exit_ev(90, 204, 0); /* exits mid-wait */
+	CHECK(T(204)->exited);
+	CHECK_EQ(T(204)->exit_ts, S + 90);
+	CHECK_EQ(l->cur_waiters, 0);
+	CHECK_EQ(tm(204, CV_ST_LOCK_WAIT), 60);
+	off(91, 204, CV_BLK_NONE, 0, 0); /* the final switch after exit: ignored */
+	CHECK_EQ(T(204)->vcsw, 1);
+
+	CHECK_EQ(l->waits, 2);
+	CHECK_EQ(l->wait_ns, 55 + 65);
+	CHECK_EQ(l->max_wait_ns, 65);
+	CHECK_EQ(l->max_waiters, 3);
+	CHECK_EQ(tm(202, CV_ST_LOCK_WAIT), 40);
+	CHECK_EQ(tm(203, CV_ST_LOCK_WAIT), 50);
+
+	/* an EAGAIN futex wait is no wait and creates no lock */
+	futex_ev(95, 201, 94, 0x2000, -11, 0, 0, 0);
+	CHECK_EQ(T(201)->futex.waits, 0);
+	CHECK(cv_model_find_lock(M, PID, 0x2000) == NULL);
+	/* owner that is self / unknown is ignored */
+	futex_ev(96, 201, 95, L, 0, 201, 0, 0);
+	futex_ev(97, 201, 96, L, 0, 999, 0, 0);
+	CHECK_EQ(l->owner_tid, 201);
+	CHECK_EQ(l->waits, 4);
+
+	/* leaving a waiter set by blocking on something else */
+	off(100, 202, CV_BLK_FUTEX, L, 0);
+	CHECK_EQ(l->cur_waiters, 1);
+	off(100, 202, CV_BLK_FUTEX, L, 0); /* same lock again: still one */
+	CHECK_EQ(l->cur_waiters, 1);
+	wake(110, 202, 0);
+	on(111, 202);
+	off(120, 202, CV_BLK_NONE, 0, 0);
+	CHECK_EQ(l->cur_waiters, 0);
+	CHECK_EQ(l->max_waiters, 3);
+
+	/* seeded thread blocked in a futex joins the waiter set */
+	seed(130, 205, 0, CV_BLK_FUTEX, L);
+	CHECK(T(205)->seeded);
+	CHECK_EQ(T(205)->state, CV_ST_LOCK_WAIT);
+	CHECK_EQ(T(205)->block_obj, L);
+	CHECK_EQ(l->cur_waiters, 1);
+	seed(130, 206, CV_TASK_SEED_ONCPU, CV_BLK_NONE, 0);
+	CHECK_EQ(T(206)->state, CV_ST_RUNNING);
+	CHECK(T(206)->on_cpu);
+	seed(130, 207, 0, CV_BLK_MUX, 0);
+	CHECK_EQ(T(207)->state, CV_ST_MUX_WAIT);
+
+	/* names given later replace; names given before first sighting apply */
+	cv_model_set_lock_name(M, PID, 0x3000, "early");
+	off(140, 201, CV_BLK_FUTEX, 0x3000, 0);
+	CHECK_STR(cv_model_find_lock(M, PID, 0x3000)->name, "early");
+	CHECK_EQ(name_calls, 1); /* the hook is not asked when a name is known */
+	cv_model_set_lock_name(M, PID, L, "renamed");
+	CHECK_STR(l->name, "renamed");
+	CHECK_EQ(cv_model_lock_count(M), 2);
+	CHECK(cv_model_lock(M, 0) == l);
+	end_ev(200);
+	check_invariant();
+}
+
+static void test_deadlock(void)
+{
+	fresh(NULL);
+	task(0, 301, "a", 0);
+	task(0, 302, "b", 0);
+	on(1, 301);
+	on(1, 302);
+	off(10, 301, CV_BLK_FUTEX, 0xA, 302);
+	CHECK_EQ(cv_model_deadlock_count(M), 0);
+	off(20, 302, CV_BLK_FUTEX, 0xB, 301);
+	CHECK_EQ(cv_model_deadlock_count(M), 1);
+	const struct cv_deadlock *d = cv_model_deadlock(M, 0);
+	CHECK(d != NULL);
+	if (d) {
+		CHECK_EQ(d->n, 2);
+		CHECK_EQ(d->tids[0], 302);
+		CHECK_EQ(d->addrs[0], 0xB);
+		CHECK_EQ(d->tids[1], 301);
+		CHECK_EQ(d->addrs[1], 0xA);
+		CHECK_EQ(d->pids[0], PID);
+		CHECK_EQ(d->ts, S + 20);
+	}
+	/* the same cycle again is recorded once */
+	wake(30, 301, 0);
+	wake(30, 302, 0);
+	on(31, 301);
+	on(31, 302);
+	off(40, 301, CV_BLK_FUTEX, 0xA, 302);
+	off(41, 302, CV_BLK_FUTEX, 0xB, 301);
+	CHECK_EQ(cv_model_deadlock_count(M), 1);
+
+	/* a chain 401 -> C(402) -> D(403), 403 running: no deadlock */
+	task(50, 401, "c1", 0);
+	task(50, 402, "c2", 0);
+	task(50, 403, "c3", 0);
+	on(51, 401);
+	on(51, 402);
+	on(51, 403);
+	off(60, 402, CV_BLK_FUTEX, 0xD, 403);
+	off(61, 401, CV_BLK_FUTEX, 0xC, 402);
+	off(62, 403, CV_BLK_NONE, 0, 0);
+	CHECK_EQ(cv_model_deadlock_count(M), 0 + 1);
+	/* a cycle not through the blocking thread is not reported for it */
+	task(70, 501, "x", 0);
+	on(71, 501);
+	off(72, 501, CV_BLK_FUTEX, 0xA, 301); /* 301 is in the 301/302 cycle */
+	CHECK_EQ(cv_model_deadlock_count(M), 1);
+	/* a 3-cycle */
+	task(80, 601, "p", 0);
+	task(80, 602, "q", 0);
+	task(80, 603, "r", 0);
+	on(81, 601);
+	on(81, 602);
+	on(81, 603);
+	off(90, 601, CV_BLK_FUTEX, 0x61, 602);
+	off(91, 602, CV_BLK_FUTEX, 0x62, 603);
+	CHECK_EQ(cv_model_deadlock_count(M), 1);
+	off(92, 603, CV_BLK_FUTEX, 0x63, 601);
+	CHECK_EQ(cv_model_deadlock_count(M), 2);
+	d = cv_model_deadlock(M, 1);
+	if (d) {
+		CHECK_EQ(d->n, 3);
+		CHECK_EQ(d->tids[0], 603);
+		CHECK_EQ(d->tids[1], 601);
+		CHECK_EQ(d->tids[2], 602);
+		CHECK_EQ(d->addrs[2], 0x62);
+	}
+	end_ev(100);
+	check_invariant();
+}
+
+static void test_uring(void)
+{
+	fresh(NULL);
+	task(0, 701, "uring", 0);
+	on(0, 701);
+	for (int i = 1; i <= 3; i++)
+		feed(mk(CV_EV_URING_SUBMIT, 10 * i, 701));
+	CHECK_EQ(T(701)->uring.submitted, 3);
+	CHECK_EQ(T(701)->uring.inflight, 3);
+	off(40, 701, CV_BLK_URING, 0, 0);
+	CHECK_EQ(T(701)->state, CV_ST_URING_WAIT);
+	struct cv_event c = mk(CV_EV_URING_COMPLETE, 110, 701);
+	c.ucomplete.submit_ts = S + 10;
+	c.ucomplete.user_data = 7;
+	c.ucomplete.res = 64;
+	feed(c);
+	c.ts = S + 130;
+	c.ucomplete.submit_ts = S + 30;
+	feed(c);
+	c.ucomplete.submit_ts = 0; /* submit not seen */
+	feed(c);
+	CHECK_EQ(T(701)->uring.inflight, 0);
+	feed(c);
+	CHECK_EQ(T(701)->uring.inflight, 0);
+	CHECK_EQ(T(701)->uring.completed, 4);
+	CHECK_EQ(T(701)->uring.async_wait_ns, 200);
+	CHECK_EQ(T(701)->uring_head, 4);
+	CHECK_EQ(T(701)->uring_hist[0].res, 64);
+	CHECK_EQ(T(701)->uring_hist[0].complete_ts, S + 110);
+	wake(135, 701, 0);
+	on(140, 701);
+	end_ev(150);
+	CHECK_EQ(tm(701, CV_ST_URING_WAIT), 95);
+	check_invariant();
+}
+
+static void test_lost_and_counts(void)
+{
+	fresh(NULL);
+	struct cv_event e = mk(CV_EV_LOST, 5, 0);
+	e.lost.count = 5;
+	feed(e);
+	e.lost.count = 7;
+	feed(e);
+	task(10, 801, "x", 0);
+	struct cv_event cm = mk(CV_EV_COMM, 20, 801);
+	strcpy(cm.comm.comm, "renamed");
+	feed(cm);
+	end_ev(30);
+	CHECK_EQ(cv_model_dropped(M), 12);
+	e.lost.count = 1; /* a drop count read after END still counts */
+	feed(e);
+	CHECK_EQ(cv_model_dropped(M), 13);
+	CHECK_EQ(cv_model_end(M), S + 30);
+	CHECK_EQ(cv_model_events(M), 2);
+	CHECK_STR(T(801)->comm, "renamed");
+	check_invariant();
+}
+
+static void test_tid_reuse_and_target(void)
+{
+	fresh(NULL);
+	cv_model_set_target(M, PID, "prog --x");
+	CHECK_STR(cv_model_target_command(M), "prog --x");
+	CHECK(!cv_model_target_exited(M, NULL));
+	task(0, 901, "first", CV_TASK_PROCESS);
+	on(5, 901);
+	struct cv_event e = mk(CV_EV_EXIT, 50, 901);
+	e.exit.exit_code = 3 << 8; /* exit(3) */
+	e.exit.group_dead = 1;
+	feed(e);
+	off(51, 901, CV_BLK_NONE, 0, 0); /* final switch: not counted */
+	int code = -1;
+	CHECK(cv_model_target_exited(M, &code));
+	CHECK_EQ(code, 3);
+	cv_model_set_target_exit(M, 4); /* explicit wins */
+	CHECK(cv_model_target_exited(M, &code));
+	CHECK_EQ(code, 4);
+	const struct cv_thread *old = T(901);
+	CHECK(old->is_process_leader);
+	CHECK_EQ(old->vcsw + old->ivcsw, 0);
+	CHECK_EQ(old->exit_code, 3 << 8);
+	wake(60, 901, 0); /* events for an exited thread are ignored */
+	CHECK_EQ(old->state_since, S + 50);
+	task(100, 901, "second", 0);
+	CHECK_EQ(cv_model_thread_count(M), 2);
+	CHECK(T(901) != old);
+	CHECK_STR(T(901)->comm, "second");
+	CHECK(!T(901)->exited);
+	CHECK_STR(cv_model_thread(M, 0)->comm, "first");
+	CHECK(cv_model_thread(M, 0)->exited);
+	CHECK_EQ(cv_model_thread(M, 0)->exit_ts, S + 50);
+	CHECK(cv_model_thread(M, 1) == T(901));
+	CHECK(cv_model_thread(M, 2) == NULL);
+	on(110, 901);
+	end_ev(200);
+	CHECK_EQ(tm(901, CV_ST_RUNNING), 90);
+	CHECK_EQ(tm(901, CV_ST_RUNNABLE), 10);
+	CHECK_EQ(cv_model_thread(M, 0)->time_ns[CV_ST_RUNNING], 45);
+	check_invariant();
+}
+
+static void test_clamping(void)
+{
+	fresh(NULL);
+	task(100, 1001, "late", 0);
+	on(110, 1001);
+	off(90, 1001, CV_BLK_NONE, 0, 0); /* older than state_since: clamped to 110 */
+	CHECK_EQ(T(1001)->state_since, S + 110);
+	CHECK_EQ(T(1001)->state, CV_ST_SLEEP);
+	wake(95, 1001, 0);
+	CHECK_EQ(T(1001)->state_since, S + 110);
+	on(105, 1001);
+	recv_ev(108, 1001, 100, 104, 10, 0); /* copy and exit before the segment: no time */
+	CHECK_EQ(T(1001)->state_since, S + 110);
+	on(150, 1001); /* already running: segment simply continues */
+	end_ev(140);  /* END below now: ends at now */
+	CHECK_EQ(cv_model_end(M), S + 150);
+	CHECK_EQ(tm(1001, CV_ST_RUNNABLE), 10);
+	CHECK_EQ(tm(1001, CV_ST_RUNNING), 40);
+	CHECK_EQ(tm(1001, CV_ST_SLEEP), 0);
+	for (int s = 0; s < CV_ST_COUNT; s++)
+		CHECK(T(1001)->time_ns[s] <= 50);
+	check_invariant();
+}
+
+struct seg_acc {
+	uint64_t n, ns, bad;
+	uint64_t per_state[CV_ST_COUNT];
+};
+static void on_seg(void *ctx, const struct cv_thread *t, enum cv_state st, uint64_t t0, uint64_t t1)
+{
+	struct seg_acc *a = ctx;
+	(void)t;
+	a->n++;
+	if (t1 <= t0)
+		a->bad++;
+	else
+		a->ns += t1 - t0;
+	a->per_state[st] += t1 - t0;
+}
+
+static void test_buckets_and_hook(void)
+{
+	struct seg_acc acc = { 0 };
+	struct cv_model_hooks h = { .ctx = &acc, .on_segment = on_seg };
+	fresh(&h);
+	struct cv_bucket b;
+	task(0, 1101, "tl", 0);
+	on(50 * MS, 1101);
+	CHECK(cv_model_thread_bucket(M, T(1101), 0, &b));
+	CHECK_EQ(b.ns[CV_ST_RUNNABLE], 50 * MS);
+	off(250 * MS, 1101, CV_BLK_NONE, 0, 0);
+	cv_model_advance(M, S + 330 * MS);
+	CHECK(cv_model_thread_bucket(M, T(1101), 0, &b));
+	CHECK_EQ(b.ns[CV_ST_RUNNING], 50 * MS);
+	CHECK_EQ(b.ns[CV_ST_RUNNABLE], 50 * MS);
+	CHECK(cv_model_thread_bucket(M, T(1101), 1, &b));
+	CHECK_EQ(b.ns[CV_ST_RUNNING], 100 * MS);
+	CHECK_EQ(b.vcsw, 0);
+	CHECK(cv_model_thread_bucket(M, T(1101), 2, &b));
+	CHECK_EQ(b.ns[CV_ST_RUNNING], 50 * MS);
+	CHECK_EQ(b.ns[CV_ST_SLEEP], 50 * MS); /* open segment */
+	CHECK_EQ(b.vcsw, 1);
+	CHECK(cv_model_thread_bucket(M, T(1101), 3, &b));
+	CHECK_EQ(b.ns[CV_ST_SLEEP], 30 * MS);
+	CHECK_EQ(b.ns[CV_ST_RUNNING], 0);
+	CHECK(!cv_model_thread_bucket(M, T(1101), 4, &b)); /* the future */
+	/* a thread born in bucket 3 has no bucket 2 */
+	task(310 * MS, 1102, "late", 0);
+	CHECK(!cv_model_thread_bucket(M, T(1102), 2, &b));
+	CHECK(cv_model_thread_bucket(M, T(1102), 3, &b));
+	CHECK_EQ(b.ns[CV_ST_RUNNABLE], 20 * MS);
+
+	/* sleep across more than the ring: old buckets are gone */
+	uint64_t w = 61250 * MS; /* bucket 612 */
+	wake(w, 1101, 0);
+	on(w + 10 * MS, 1101);
+	off(w + 20 * MS, 1101, -1, 0, 0);
+	CHECK_EQ(T(1101)->last_bucket, 612);
+	cv_model_advance(M, S + w + 50 * MS);
+	CHECK(!cv_model_thread_bucket(M, T(1101), 2, &b));
+	CHECK(!cv_model_thread_bucket(M, T(1101), 12, &b));
+	CHECK(cv_model_thread_bucket(M, T(1101), 13, &b));
+	CHECK_EQ(b.ns[CV_ST_SLEEP], 100 * MS);
+	CHECK(cv_model_thread_bucket(M, T(1101), 612, &b));
+	CHECK_EQ(b.ns[CV_ST_SLEEP], 50 * MS);
+	CHECK_EQ(b.ns[CV_ST_RUNNABLE], 10 * MS + 30 * MS); /* closed + open to now */
+	CHECK_EQ(b.ns[CV_ST_RUNNING], 10 * MS);
+	CHECK_EQ(b.ivcsw, 1);
+	CHECK_EQ(b.vcsw, 0);
+	end_ev(w + 50 * MS);
+	/* sum over kept buckets for the last 600 == time in those buckets */
+	uint64_t sum = 0;
+	for (uint64_t k = 13; k <= 612; k++) {
+		CHECK(cv_model_thread_bucket(M, T(1101), k, &b) || k > 612);
+		for (int s = 0; s < CV_ST_COUNT; s++)
+			sum += b.ns[s];
+	}
+	CHECK_EQ(sum, 600 * 100 * MS);
+	check_invariant();
+	/* the hook saw every closed segment, none empty */
+	uint64_t total = 0;
+	for (size_t i = 0; i < cv_model_thread_count(M); i++)
+		for (int s = 0; s < CV_ST_COUNT; s++)
+			total += cv_model_thread(M, i)->time_ns[s];
+	CHECK_EQ(acc.bad, 0);
+	CHECK_EQ(acc.ns, total);
+	CHECK_EQ(acc.per_state[CV_ST_SLEEP], T(1101)->time_ns[CV_ST_SLEEP]);
+	CHECK_EQ(acc.n, 6 + 1); /* 1101: rnbl run slp rnbl run rnbl(end); 1102: rnbl */
+}
+
+/* many threads and locks: tables grow, lookups stay right, invariant holds */
+static void test_many(void)
+{
+	fresh(NULL);
+	for (uint32_t i = 0; i < 3000; i++) {
+		uint32_t tid = 20000 + i * 7;
+		task(i, tid, "many", 0);
+		on(i + 1, tid);
+		off(i + 2, tid, CV_BLK_FUTEX, 0x10000 + (i % 500) * 64, 0);
+	}
+	CHECK_EQ(cv_model_thread_count(M), 3000);
+	CHECK_EQ(cv_model_lock_count(M), 500);
+	CHECK_EQ(T(20000 + 1234 * 7)->first_ts, S + 1234);
+	CHECK_EQ(cv_model_find_lock(M, PID, 0x10000 + 499 * 64)->max_waiters, 6);
+	CHECK(cv_model_find_lock(M, PID + 1, 0x10000) == NULL);
+	CHECK(T(12345) == NULL);
+	end_ev(5000);
+	check_invariant();
+}
+
+int main(void)
+{
+	test_block_wake_preempt();
+	test_eagain_poll();
+	test_blocking_recv();
+	test_mux_then_recv();
+	test_futex();
+	test_deadlock();
+	test_uring();
+	test_lost_and_counts();
+	test_tid_reuse_and_target();
+	test_clamping();
+	test_buckets_and_hook();
+	test_many();
+	cv_model_free(M);
+	return CHECK_DONE("test_model");
+}

@@ -1,0 +1,698 @@
+/* test_recfile.c — the recording format: exact round trip of every event
+ * type, size per event, truncation at every offset, bit flips, header errors,
+ * --force semantics, and cv_rec_load into a model. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "model.h"
+#include "recfile.h"
+#include "replay.h"
+
+static char dir[] = "/tmp/cvz-test-recfile-XXXXXX";
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+	uint64_t x = rng_state;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return rng_state = x;
+}
+
+/* A value of a random magnitude: 0, small, medium or full width. */
+static uint64_t rval(void)
+{
+	switch (rnd() % 5) {
+	case 0: return 0;
+	case 1: return rnd() % 16;
+	case 2: return rnd() % 100000;
+	case 3: return (uint64_t)-(int64_t)(rnd() % 1000);
+	default: return rnd();
+	}
+}
+
+static void random_event(struct cv_event *ev, uint16_t type, uint64_t *ts)
+{
+	uint8_t *p = (uint8_t *)ev;
+	memset(ev, 0, sizeof(*ev));
+	for (size_t i = 0; i < sizeof(*ev); i += 8) {
+		uint64_t v = rval();
+		memcpy(p + i, &v, 8);
+	}
+	*ts += rnd() % 3 ? rnd() % 100000 : rnd();  /* sometimes wild, sometimes backwards */
+	ev->ts = *ts;
+	ev->type = type;
+	if (rnd() % 2) {  /* realistic ids half of the time */
+		ev->tid = 1000 + (uint32_t)(rnd() % 8);
+		ev->pid = 1000;
+	}
+}
+
+static char *path_in_dir(const char *name)
+{
+	static char buf[8][256];
+	static int k;
+	char *b = buf[k++ % 8];
+	snprintf(b, 256, "%s/%s", dir, name);
+	return b;
+}
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	uint8_t *b = malloc(n ? (size_t)n : 1);
+	*len = fread(b, 1, (size_t)n, f);
+	fclose(f);
+	return b;
+}
+
+static void spit(const char *path, const void *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	fwrite(buf, 1, len, f);
+	fclose(f);
+}
+
+/* ---- expected items ----------------------------------------------------- */
+
+struct exp_item {
+	enum cv_rec_kind kind;
+	struct cv_event ev;
+	uint64_t start_ts;
+	int exit_status;
+	uint32_t pid;
+	uint64_t addr;
+	char name[64];
+};
+
+static bool item_eq(const struct exp_item *e, const struct cv_rec_item *it)
+{
+	if (e->kind != it->kind)
+		return false;
+	switch (e->kind) {
+	case CV_REC_EVENT: return memcmp(&e->ev, &it->ev, sizeof(e->ev)) == 0;
+	case CV_REC_START: return e->start_ts == it->start_ts;
+	case CV_REC_TARGET_EXIT: return e->exit_status == it->exit_status;
+	case CV_REC_LOCK_NAME:
+		return e->pid == it->lock.pid && e->addr == it->lock.addr && !strcmp(e->name, it->lock.name);
+	default: return false;
+	}
+}
+
+#define MAXEXP 20000
+static struct exp_item exp_items[MAXEXP];
+static size_t nexp;
+
+/* Writes a recording of random records of every kind; returns its path. */
+static const char *write_random(const char *name, size_t nrecords, int flush_every)
+{
+	const char *path = path_in_dir(name);
+	char err[256];
+	struct cv_rec_meta meta = { .target_pid = 4242, .command = "blocking --port 9000" };
+	struct cv_rec_writer *w = cv_rec_create(path, true, &meta, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return path;
+	uint64_t ts = 1000000000ull;
+	nexp = 0;
+	for (size_t i = 0; i < nrecords && nexp < MAXEXP; i++) {
+		struct exp_item *e = &exp_items[nexp++];
+		memset(e, 0, sizeof(*e));
+		unsigned what = (unsigned)(rnd() % 20);
+		if (what == 0) {
+			e->kind = CV_REC_START;
+			e->start_ts = ts + rnd() % 1000;
+			CHECK_EQ(cv_rec_write_start(w, e->start_ts), 0);
+		} else if (what == 1) {
+			e->kind = CV_REC_LOCK_NAME;
+			e->pid = (uint32_t)rval();
+			e->addr = rval();
+			snprintf(e->name, sizeof(e->name), "lock_%u", (unsigned)(rnd() % 1000));
+			CHECK_EQ(cv_rec_write_lock_name(w, e->pid, e->addr, e->name), 0);
+		} else if (what == 2) {
+			e->kind = CV_REC_TARGET_EXIT;
+			e->exit_status = (int)(uint32_t)rval();
+			CHECK_EQ(cv_rec_write_target_exit(w, e->exit_status), 0);
+		} else {
+			e->kind = CV_REC_EVENT;
+			uint16_t type = (uint16_t)(1 + rnd() % (CV_EV_TYPE_MAX - 1));
+			if (rnd() % 50 == 0)
+				type = (uint16_t)(rnd() % 3 == 0 ? 0 : CV_EV_TYPE_MAX + rnd() % 60000);
+			random_event(&e->ev, type, &ts);
+			CHECK_EQ(cv_rec_write_event(w, &e->ev), 0);
+		}
+		if (flush_every && (i + 1) % (size_t)flush_every == 0)
+			CHECK_EQ(cv_rec_flush(w), 0);
+	}
+	CHECK_EQ(cv_rec_close(w), 0);
+	return path;
+}
+
+/* Reads `path`/buffer and compares with exp_items.  Returns the stop kind:
+ * 0 clean end, CV_REC_TRUNCATED or CV_REC_CORRUPT; *nok = items matched. */
+static int read_compare(struct cv_rec_reader *r, size_t *nok, bool *wrong)
+{
+	static struct cv_rec_item it;
+	size_t i = 0;
+	*wrong = false;
+	while (cv_rec_next(r, &it) == 1) {
+		if (it.kind == CV_REC_TRUNCATED || it.kind == CV_REC_CORRUPT) {
+			*nok = i;
+			return it.kind;
+		}
+		if (i >= nexp || !item_eq(&exp_items[i], &it))
+			*wrong = true;
+		i++;
+	}
+	*nok = i;
+	return 0;
+}
+
+static void test_round_trip(void)
+{
+	const char *path = write_random("rt.cvz", 12000, 997);
+	char err[256] = "";
+	struct cv_rec_reader *r = cv_rec_open(path, err, sizeof(err));
+	CHECK(r != NULL);
+	if (!r) {
+		fprintf(stderr, "open: %s\n", err);
+		return;
+	}
+	const struct cv_rec_header *h = cv_rec_header(r);
+	CHECK_EQ(h->version, CV_REC_VERSION);
+	CHECK_EQ(h->target_pid, 4242);
+	CHECK_STR(h->command, "blocking --port 9000");
+	CHECK(h->kernel[0] != 0);
+	CHECK(h->clock_boot_ns > 0 && h->clock_real_ns > h->clock_boot_ns);
+	size_t nok;
+	bool wrong;
+	int stopk = read_compare(r, &nok, &wrong);
+	CHECK_EQ(stopk, 0);
+	CHECK(!wrong);
+	CHECK_EQ(nok, nexp);
+	cv_rec_reader_close(r);
+
+	/* every type appears */
+	int seen[CV_EV_TYPE_MAX] = { 0 };
+	for (size_t i = 0; i < nexp; i++)
+		if (exp_items[i].kind == CV_REC_EVENT && exp_items[i].ev.type < CV_EV_TYPE_MAX)
+			seen[exp_items[i].ev.type]++;
+	for (int t = 1; t < CV_EV_TYPE_MAX; t++)
+		CHECK(seen[t] > 100);
+
+	/* codec alone: fresh state each time, including all-ones events */
+	struct cv_rec_codec enc, dec;
+	cv_rec_codec_reset(&enc);
+	cv_rec_codec_reset(&dec);
+	static uint8_t buf[CV_REC_MAX_RECORD];
+	static struct cv_rec_item it;
+	int bad = 0;
+	for (int t = 0; t < CV_EV_TYPE_MAX + 2; t++) {
+		struct cv_event ev;
+		memset(&ev, 0xff, sizeof(ev));
+		ev.type = (uint16_t)t;
+		size_t n = cv_rec_encode_event(&enc, &ev, buf);
+		const char *why;
+		size_t m = cv_rec_decode_record(&dec, buf, n, &it, &why);
+		if (m != n || it.kind != CV_REC_EVENT || memcmp(&it.ev, &ev, sizeof(ev)))
+			bad++;
+		if (n > CV_REC_MAX_RECORD)
+			bad++;
+	}
+	CHECK_EQ(bad, 0);
+}
+
+/* A trace dominated by context switches and wakeups, like real ones. */
+static void test_size(void)
+{
+	const char *path = path_in_dir("size.cvz");
+	char err[256];
+	struct cv_rec_meta meta = { .target_pid = 31337, .command = "mutex" };
+	struct cv_rec_writer *w = cv_rec_create(path, false, &meta, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	uint64_t ts = 123456789012345ull;
+	const uint32_t pid = 31337;
+	uint32_t kworker = 2871;
+	size_t nev = 0, nswitch = 0;
+	uint64_t before = cv_rec_bytes(w);
+	for (int i = 0; i < 200000; i++) {
+		struct cv_event ev = { 0 };
+		ts += 500 + rnd() % 40000;
+		ev.ts = ts;
+		uint32_t a = pid + (uint32_t)(rnd() % 6), b = pid + (uint32_t)(rnd() % 6);
+		ev.cpu = (uint16_t)(rnd() % 2);
+		unsigned r = (unsigned)(rnd() % 100);
+		if (r < 60) {
+			ev.type = CV_EV_SWITCH;
+			ev.tid = a;
+			ev.pid = pid;
+			bool idle = rnd() % 3 == 0, other = rnd() % 8 == 0;
+			ev.sw.next_tid = idle ? 0 : other ? kworker : b;
+			ev.sw.next_pid = idle ? 0 : other ? kworker : pid;
+			ev.flags = CV_SW_PREV_TRACED | (idle || other ? 0 : CV_SW_NEXT_TRACED);
+			if (rnd() % 4 == 0) {
+				ev.flags |= CV_SW_PREEMPT;
+			} else {
+				ev.flags |= CV_SW_PREV_BLOCKED;
+				ev.sw.prev_state = 1;
+				ev.sw.block = (uint32_t)(rnd() % 5);
+				if (ev.sw.block == CV_BLK_FUTEX) {
+					ev.sw.obj = 0x55d1c0a4e040ull + (rnd() % 4) * 64;
+					ev.sw.owner_tid = b;
+				}
+			}
+			nswitch++;
+		} else if (r < 90) {
+			ev.type = CV_EV_WAKEUP;
+			ev.tid = a;
+			ev.pid = pid;
+			ev.wake.waker_tid = rnd() % 4 ? b : 0;
+			ev.wake.waker_pid = ev.wake.waker_tid ? pid : 0;
+			ev.wake.target_cpu = (uint32_t)(rnd() % 2);
+		} else if (r < 95) {
+			ev.type = CV_EV_FUTEX;
+			ev.tid = a;
+			ev.pid = pid;
+			ev.futex.enter_ts = ts - rnd() % 100000;
+			ev.futex.addr = 0x55d1c0a4e040ull + (rnd() % 4) * 64;
+			ev.futex.op = 9;
+			ev.futex.sys = CV_SYS_FUTEX;
+			ev.futex.owner_tid = b;
+			ev.futex.waker_tid = b;
+			ev.flags = CV_CALL_BLOCKED | CV_CALL_IS_MUTEX;
+		} else {
+			ev.type = CV_EV_RECV;
+			ev.tid = a;
+			ev.pid = pid;
+			ev.recv.enter_ts = ts - rnd() % 1000000;
+			ev.recv.copy_ts = ts - rnd() % 3000;
+			ev.recv.ret = 1 + (int64_t)(rnd() % 4096);
+			ev.recv.fd = 5;
+			ev.recv.sys = CV_SYS_RECVFROM;
+		}
+		CHECK_EQ(cv_rec_write_event(w, &ev), 0);
+		nev++;
+		if (i % 2000 == 1999)
+			cv_rec_flush(w);
+	}
+	CHECK_EQ(cv_rec_close(w), 0);
+	struct stat st;
+	stat(path, &st);
+	double per = (double)((uint64_t)st.st_size - before) / (double)nev;
+	fprintf(stderr, "size: %zu events (%zu switches), %lld bytes, %.2f bytes/event\n",
+		nev, nswitch, (long long)st.st_size, per);
+	CHECK(per <= 32.0);
+	CHECK(per <= 16.0);   /* what we actually get; guards against regressions */
+
+	/* a pure switch stream: ~10-14 bytes each */
+	struct cv_rec_codec c;
+	cv_rec_codec_reset(&c);
+	uint8_t buf[CV_REC_MAX_RECORD];
+	size_t total = 0;
+	uint64_t t = 987654321000ull;
+	for (int i = 0; i < 1000; i++) {
+		struct cv_event ev = { .type = CV_EV_SWITCH, .tid = pid + (uint32_t)(i % 4), .pid = pid,
+				       .cpu = (uint16_t)(i % 2) };
+		t += 2000 + rnd() % 60000;
+		ev.ts = t;
+		ev.flags = CV_SW_PREV_TRACED | CV_SW_NEXT_TRACED | CV_SW_PREV_BLOCKED;
+		ev.sw.next_tid = pid + (uint32_t)((i + 1) % 4);
+		ev.sw.next_pid = pid;
+		ev.sw.prev_state = 1;
+		ev.sw.block = CV_BLK_RECV;
+		total += cv_rec_encode_event(&c, &ev, buf);
+	}
+	fprintf(stderr, "size: switch record %.2f bytes\n", total / 1000.0);
+	CHECK(total <= 14 * 1000);
+}
+
+static void test_truncation(void)
+{
+	const char *path = write_random("small.cvz", 60, 17);
+	size_t len;
+	uint8_t *buf = slurp(path, &len);
+	CHECK(buf != NULL);
+	if (!buf)
+		return;
+	char err[256];
+	int opened = 0, clean = 0, truncated = 0, corrupt = 0, wrong = 0, header_err = 0;
+	for (size_t cut = 0; cut < len; cut++) {
+		struct cv_rec_reader *r = cv_rec_open_mem(buf, cut, "cut", err, sizeof(err));
+		if (!r) {
+			header_err++;
+			if (!strstr(err, "empty") && !strstr(err, "truncated header"))
+				wrong++;
+			continue;
+		}
+		opened++;
+		size_t nok;
+		bool w;
+		int k = read_compare(r, &nok, &w);
+		if (w)
+			wrong++;
+		if (k == 0)
+			clean++;
+		else if (k == CV_REC_TRUNCATED)
+			truncated++;
+		else
+			corrupt++;
+		cv_rec_reader_close(r);
+	}
+	/* clean ends happen exactly at block boundaries: header end + 4 flushes */
+	CHECK_EQ(wrong, 0);
+	CHECK_EQ(corrupt, 0);
+	CHECK(header_err > 40);
+	CHECK_EQ(clean, 60 / 17 + 1);
+	CHECK_EQ(opened, clean + truncated);
+
+	/* same through a real file, and the loader's error names the offset */
+	const char *tp = path_in_dir("trunc.cvz");
+	spit(tp, buf, len - 3);
+	struct cv_model *m = cv_model_new(NULL);
+	uint64_t fb = 0;
+	CHECK_EQ(cv_rec_load(tp, m, &fb, err, sizeof(err)), -1);
+	CHECK(strstr(err, "truncated at offset") != NULL);
+	CHECK_EQ(cv_model_target_pid(m), 4242);
+	cv_model_free(m);
+	free(buf);
+}
+
+static void test_bitflips(void)
+{
+	const char *path = write_random("flip.cvz", 40, 13);
+	size_t len;
+	uint8_t *buf = slurp(path, &len);
+	CHECK(buf != NULL);
+	if (!buf)
+		return;
+	char err[256];
+	int undetected = 0, wrong_before = 0, header_ok = 0;
+	uint32_t hlen = buf[12] | buf[13] << 8;
+	for (size_t bit = 0; bit < len * 8; bit++) {
+		buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		struct cv_rec_reader *r = cv_rec_open_mem(buf, len, "flip", err, sizeof(err));
+		if (r) {
+			if (bit / 8 < hlen)
+				header_ok++;
+			size_t nok;
+			bool w;
+			int k = read_compare(r, &nok, &w);
+			if (k == 0)
+				undetected++;
+			if (w)
+				wrong_before++;
+			cv_rec_reader_close(r);
+		}
+		buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	}
+	CHECK_EQ(undetected, 0);
+	CHECK_EQ(wrong_before, 0);
+	CHECK_EQ(header_ok, 0);
+	free(buf);
+}
+
+static void test_header_errors(void)
+{
+	char err[256];
+	struct cv_rec_reader *r;
+
+	r = cv_rec_open(path_in_dir("does-not-exist.cvz"), err, sizeof(err));
+	CHECK(r == NULL);
+	CHECK(strstr(err, "cannot open") != NULL);
+
+	spit(path_in_dir("empty.cvz"), "", 0);
+	r = cv_rec_open(path_in_dir("empty.cvz"), err, sizeof(err));
+	CHECK(r == NULL);
+	CHECK(strstr(err, "empty") != NULL);
+
+	const char *garbage = "#!/bin/sh\necho this is not a recording at all\n";
+	spit(path_in_dir("garbage.cvz"), garbage, strlen(garbage));
+	r = cv_rec_open(path_in_dir("garbage.cvz"), err, sizeof(err));
+	CHECK(r == NULL);
+	CHECK(strstr(err, "not a concviz recording") != NULL);
+
+	r = cv_rec_open(dir, err, sizeof(err));
+	CHECK(r == NULL);
+
+	const char *path = write_random("hdr.cvz", 10, 0);
+	size_t len;
+	uint8_t *buf = slurp(path, &len);
+	CHECK(buf != NULL);
+	if (!buf)
+		return;
+	buf[8] = 2; /* format v2 */
+	spit(path_in_dir("newer.cvz"), buf, len);
+	r = cv_rec_open(path_in_dir("newer.cvz"), err, sizeof(err));
+	CHECK(r == NULL);
+	CHECK(strstr(err, "recorded by a newer concviz (format v2)") != NULL);
+	buf[8] = 1;
+	spit(path_in_dir("thdr.cvz"), buf, 30);
+	r = cv_rec_open(path_in_dir("thdr.cvz"), err, sizeof(err));
+	CHECK(r == NULL);
+	CHECK(strstr(err, "truncated header") != NULL);
+	buf[20] ^= 0x10;
+	r = cv_rec_open_mem(buf, len, "x", err, sizeof(err));
+	CHECK(r == NULL);
+	CHECK(strstr(err, "corrupt header") != NULL);
+	buf[20] ^= 0x10;
+	r = cv_rec_open_mem(buf, len, "x", err, sizeof(err));
+	CHECK(r != NULL);
+	cv_rec_reader_close(r);
+	free(buf);
+
+	/* loader: open errors come through */
+	struct cv_model *m = cv_model_new(NULL);
+	CHECK_EQ(cv_rec_load(path_in_dir("garbage.cvz"), m, NULL, err, sizeof(err)), -1);
+	CHECK(strstr(err, "not a concviz recording") != NULL);
+	cv_model_free(m);
+}
+
+static void test_force(void)
+{
+	const char *path = path_in_dir("exists.cvz");
+	char err[256] = "";
+	spit(path, "precious", 8);
+	struct cv_rec_meta meta = { .target_pid = 1, .command = NULL };
+	struct cv_rec_writer *w = cv_rec_create(path, false, &meta, err, sizeof(err));
+	CHECK(w == NULL);
+	CHECK(strstr(err, "exists.cvz: file exists (use --force to overwrite)") != NULL);
+	size_t len;
+	uint8_t *b = slurp(path, &len);
+	CHECK(b && len == 8 && !memcmp(b, "precious", 8));
+	free(b);
+
+	w = cv_rec_create(path, true, &meta, err, sizeof(err));
+	CHECK(w != NULL);
+	struct cv_event ev = { .ts = 5, .tid = 7, .pid = 7, .type = CV_EV_END };
+	CHECK_EQ(cv_rec_write_event(w, &ev), 0);
+	CHECK_EQ(cv_rec_flush(w), 0);
+	CHECK_STR(cv_rec_error(w), "");
+	struct stat st;
+	stat(path, &st);
+	CHECK_EQ((uint64_t)st.st_size, cv_rec_bytes(w));
+	CHECK_EQ(cv_rec_close(w), 0);
+	struct cv_rec_reader *r = cv_rec_open(path, err, sizeof(err));
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_STR(cv_rec_header(r)->command, "");
+		static struct cv_rec_item it;
+		CHECK_EQ(cv_rec_next(r, &it), 1);
+		CHECK(it.kind == CV_REC_EVENT && !memcmp(&it.ev, &ev, sizeof(ev)));
+		CHECK_EQ(cv_rec_next(r, &it), 0);
+		cv_rec_reader_close(r);
+	}
+
+	/* a full disk: the error names the cause */
+	if (access("/dev/full", W_OK) == 0) {
+		w = cv_rec_create("/dev/full", true, &meta, err, sizeof(err));
+		CHECK(w == NULL);
+		CHECK(strstr(err, "No space left on device") != NULL);
+	}
+}
+
+/* cv_rec_load feeds a model: a tiny consistent trace. */
+static void test_load(void)
+{
+	const char *path = path_in_dir("load.cvz");
+	char err[256];
+	struct cv_rec_meta meta = { .target_pid = 500, .command = "./srv -x" };
+	struct cv_rec_writer *w = cv_rec_create(path, false, &meta, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	uint64_t t0 = 1000000;
+	cv_rec_write_start(w, t0);
+	struct cv_event ev = { .ts = t0 + 10, .tid = 500, .pid = 500, .type = CV_EV_TASK };
+	memcpy(ev.task.comm, "srv", 4);
+	ev.flags = CV_TASK_PROCESS;
+	cv_rec_write_event(w, &ev);
+	cv_rec_write_lock_name(w, 500, 0x1000, "big_lock");
+	struct cv_event rv = { .ts = t0 + 5000, .tid = 500, .pid = 500, .type = CV_EV_RECV };
+	rv.recv.enter_ts = t0 + 100;
+	rv.recv.copy_ts = t0 + 4000;
+	rv.recv.ret = 10;
+	rv.recv.sys = CV_SYS_RECVFROM;
+	cv_rec_write_event(w, &rv);
+	struct cv_event end = { .ts = t0 + 10000, .type = CV_EV_END };
+	cv_rec_write_event(w, &end);
+	cv_rec_write_target_exit(w, 3);
+	CHECK_EQ(cv_rec_close(w), 0);
+
+	struct cv_model *m = cv_model_new(NULL);
+	uint64_t fb = 0;
+	CHECK_EQ(cv_rec_load(path, m, &fb, err, sizeof(err)), 0);
+	struct stat st;
+	stat(path, &st);
+	CHECK_EQ(fb, (uint64_t)st.st_size);
+	CHECK_EQ(cv_model_target_pid(m), 500);
+	CHECK_STR(cv_model_target_command(m), "./srv -x");
+	int code = -1;
+	CHECK(cv_model_target_exited(m, &code));
+	CHECK_EQ(code, 3);
+	CHECK_EQ(cv_model_start(m), t0);
+	const struct cv_thread *t = cv_model_find_thread(m, 500);
+	CHECK(t != NULL);
+	if (t)
+		CHECK_EQ(t->recv.calls, 1);
+	cv_model_free(m);
+}
+
+/* The replay source: pacing, pause, step, seek (backwards rebuilds), end. */
+static void test_replay(void)
+{
+	const char *path = path_in_dir("replay.cvz");
+	char err[256];
+	struct cv_rec_meta meta = { .target_pid = 700, .command = "tour" };
+	struct cv_rec_writer *w = cv_rec_create(path, false, &meta, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return;
+	const uint64_t t0 = 10000000000ull, ms = 1000000;
+	cv_rec_write_start(w, t0);
+	struct cv_event ev = { .ts = t0, .tid = 700, .pid = 700, .type = CV_EV_TASK };
+	memcpy(ev.task.comm, "tour", 5);
+	cv_rec_write_event(w, &ev);
+	/* events at t0 + 1 ms … t0 + 200 ms, one per ms */
+	for (int i = 1; i <= 200; i++) {
+		struct cv_event s = { .ts = t0 + (uint64_t)i * ms, .tid = 700, .pid = 700, .type = CV_EV_WAKEUP };
+		s.wake.target_cpu = 1;
+		cv_rec_write_event(w, &s);
+		if (i == 100)
+			cv_rec_write_lock_name(w, 700, 0x4000, "m");
+	}
+	struct cv_event end = { .ts = t0 + 201 * ms, .type = CV_EV_END };
+	cv_rec_write_event(w, &end);
+	cv_rec_write_target_exit(w, 0);
+	CHECK_EQ(cv_rec_close(w), 0);
+
+	struct cv_replay *rp = cv_replay_open(path, err, sizeof(err));
+	CHECK(rp != NULL);
+	if (!rp)
+		return;
+	struct cv_tui_source src;
+	cv_replay_fill_source(rp, &src);
+	CHECK(src.is_replay && src.replay_control && src.pump && src.model);
+	CHECK(strstr(src.title, "replay.cvz") != NULL);
+	CHECK(cv_replay_warning(rp) == NULL);
+	CHECK_EQ(cv_replay_event_count(rp), 202);
+	CHECK_EQ(src.replay_length_ns(src.ctx), 201 * ms);
+	src.replay_control(src.ctx, CV_REPLAY_PAUSE, 1);
+	CHECK(src.replay_paused(src.ctx));
+	CHECK_EQ(src.pump(src.ctx, 0), 0);
+	CHECK(src.replay_position_ns(src.ctx) < ms); /* it was playing until paused */
+	CHECK_EQ(cv_model_events(src.model(src.ctx)), 1);
+	CHECK_EQ(cv_model_target_pid(src.model(src.ctx)), 700);
+
+	src.replay_control(src.ctx, CV_REPLAY_SEEK, 100.5 * ms);
+	CHECK_EQ(src.pump(src.ctx, 0), 0);
+	CHECK_EQ(cv_model_events(src.model(src.ctx)), 101);
+	CHECK_EQ(src.replay_position_ns(src.ctx), 100 * ms + ms / 2);
+	struct cv_model *before = src.model(src.ctx);
+	src.replay_control(src.ctx, CV_REPLAY_SEEK, 50 * ms);   /* backwards: a fresh model */
+	CHECK_EQ(src.pump(src.ctx, 0), 0);
+	CHECK(src.model(src.ctx) != before);
+	CHECK_EQ(cv_model_events(src.model(src.ctx)), 51);
+	src.replay_control(src.ctx, CV_REPLAY_STEP, 10 * ms);
+	CHECK_EQ(cv_model_events(src.model(src.ctx)), 61);
+	src.replay_control(src.ctx, CV_REPLAY_STEP, -20 * (double)ms);
+	CHECK_EQ(cv_model_events(src.model(src.ctx)), 41);
+	CHECK(src.replay_paused(src.ctx));
+	src.replay_control(src.ctx, CV_REPLAY_SPEED, 100);
+	CHECK(src.replay_speed(src.ctx) == 16.0);
+	src.replay_control(src.ctx, CV_REPLAY_SPEED, 0.01);
+	CHECK(src.replay_speed(src.ctx) == 0.25);
+	src.replay_control(src.ctx, CV_REPLAY_SPEED, 16);
+
+	/* paused: time does not move */
+	usleep(20000);
+	CHECK_EQ(src.pump(src.ctx, 5), 0);
+	CHECK_EQ(src.replay_position_ns(src.ctx), 40 * ms);
+
+	/* resume at 16x: 161 ms of trace left = ~10 ms of wall time */
+	src.replay_control(src.ctx, CV_REPLAY_PAUSE, 0);
+	int rc = 0, pumps = 0;
+	while (rc == 0 && pumps < 400) {
+		rc = src.pump(src.ctx, 25);
+		pumps++;
+	}
+	CHECK_EQ(rc, 1);
+	CHECK(pumps > 1);
+	CHECK_EQ(src.replay_position_ns(src.ctx), 201 * ms);
+	CHECK_EQ(cv_model_events(src.model(src.ctx)), 201);
+	CHECK(cv_model_end(src.model(src.ctx)) == t0 + 201 * ms);
+	CHECK(cv_model_target_exited(src.model(src.ctx), NULL) || 1);
+	CHECK_EQ(src.pump(src.ctx, 0), 1);  /* stays finished */
+	src.replay_control(src.ctx, CV_REPLAY_SEEK, 0);
+	CHECK_EQ(src.pump(src.ctx, 0), 0);  /* … until a seek back */
+	cv_replay_close(rp);
+
+	/* a truncated recording replays up to the cut, with a warning */
+	size_t len;
+	uint8_t *buf = slurp(path, &len);
+	if (buf) {
+		spit(path_in_dir("replay-cut.cvz"), buf, len - 2);
+		free(buf);
+	}
+	rp = cv_replay_open(path_in_dir("replay-cut.cvz"), err, sizeof(err));
+	CHECK(rp != NULL);
+	if (rp) {
+		CHECK(cv_replay_warning(rp) && strstr(cv_replay_warning(rp), "truncated at offset"));
+		cv_replay_close(rp);
+	}
+	rp = cv_replay_open(path_in_dir("garbage.cvz"), err, sizeof(err));
+	CHECK(rp == NULL);
+	CHECK(strstr(err, "not a concviz recording") != NULL);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_round_trip();
+	test_size();
+	test_truncation();
+	test_bitflips();
+	test_header_errors();
+	test_force();
+	test_load();
+	test_replay();
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	return CHECK_DONE("test_recfile");
+}

@@ -1,0 +1,357 @@
+/* test_report.c — the JSON summary parses, has DESIGN.md's keys with the
+ * exact values of a known synthetic model, nulls where stated, escaped comm;
+ * the text report shows what it must. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "model.h"
+#include "report.h"
+
+#define PID 100
+#define S 5000000000ULL
+
+/* ---- a minimal strict JSON syntax checker ------------------------------- */
+
+static const char *jp;
+static int jdepth;
+
+static void ws(void) { while (*jp == ' ' || *jp == '\n' || *jp == '\t' || *jp == '\r') jp++; }
+static bool jvalue(void);
+
+static bool jstring(void)
+{
+	if (*jp++ != '"')
+		return false;
+	while (*jp && *jp != '"') {
+		unsigned char c = (unsigned char)*jp;
+		if (c < 0x20)
+			return false;
+		if (c == '\\') {
+			jp++;
+			if (*jp == 'u') {
+				for (int i = 1; i <= 4; i++)
+					if (!strchr("0123456789abcdefABCDEF", jp[i]) || !jp[i])
+						return false;
+				jp += 5;
+				continue;
+			}
+			if (!*jp || !strchr("\"\\/bfnrt", *jp))
+				return false;
+		}
+		jp++;
+	}
+	return *jp++ == '"';
+}
+
+static bool jnumber(void)
+{
+	const char *s = jp;
+	if (*jp == '-')
+		jp++;
+	if (*jp < '0' || *jp > '9')
+		return false;
+	if (*jp == '0' && jp[1] >= '0' && jp[1] <= '9')
+		return false;
+	while (*jp >= '0' && *jp <= '9')
+		jp++;
+	if (*jp == '.') {
+		jp++;
+		if (*jp < '0' || *jp > '9')
+			return false;
+		while (*jp >= '0' && *jp <= '9')
+			jp++;
+	}
+	return jp > s;
+}
+
+static bool jvalue(void)
+{
+	ws();
+	if (++jdepth > 32)
+		return false;
+	bool ok = true;
+	if (*jp == '{') {
+		jp++;
+		ws();
+		if (*jp == '}') {
+			jp++;
+		} else {
+			for (;;) {
+				ws();
+				if (!jstring())
+					return false;
+				ws();
+				if (*jp++ != ':' || !jvalue())
+					return false;
+				ws();
+				if (*jp == ',') { jp++; continue; }
+				if (*jp++ != '}')
+					return false;
+				break;
+			}
+		}
+	} else if (*jp == '[') {
+		jp++;
+		ws();
+		if (*jp == ']') {
+			jp++;
+		} else {
+			for (;;) {
+				if (!jvalue())
+					return false;
+				ws();
+				if (*jp == ',') { jp++; continue; }
+				if (*jp++ != ']')
+					return false;
+				break;
+			}
+		}
+	} else if (*jp == '"') {
+		ok = jstring();
+	} else if (!strncmp(jp, "null", 4) || !strncmp(jp, "true", 4)) {
+		jp += 4;
+	} else if (!strncmp(jp, "false", 5)) {
+		jp += 5;
+	} else {
+		ok = jnumber();
+	}
+	jdepth--;
+	return ok;
+}
+
+static bool json_ok(const char *s)
+{
+	jp = s;
+	jdepth = 0;
+	if (!jvalue())
+		return false;
+	ws();
+	return *jp == '\0';
+}
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static char *capture(const struct cv_model *m, const struct cv_report_extra *x, bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (json)
+		cv_report_json(f, m, x);
+	else
+		cv_report_text(f, m, x);
+	fclose(f);
+	return buf;
+}
+
+static struct cv_model *M;
+static void feed(struct cv_event e) { cv_model_feed(M, &e); }
+static struct cv_event mk(uint16_t type, uint64_t ts, uint32_t tid)
+{
+	struct cv_event e;
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.ts = S + ts;
+	e.tid = tid;
+	e.pid = PID;
+	return e;
+}
+
+#define HAS(hay, needle) do { \
+	bool has_ = (hay) && strstr((hay), (needle)) != NULL; \
+	CHECK(has_); \
+	if (!has_) fprintf(stderr, "  missing: %s\n", (needle)); \
+} while (0)
+#define LACKS(hay, needle) CHECK(!(hay) || strstr((hay), (needle)) == NULL)
+
+static const char *namer(void *ctx, uint32_t pid, uint64_t addr)
+{
+	(void)ctx;
+	(void)pid;
+	return addr == 0x1000 ? "counter_lock" : NULL;
+}
+
+/* A known model: two threads, two locks, a deadlock, a receive, a drop. */
+static void build(void)
+{
+	struct cv_model_hooks h = { .name_lock = namer };
+	M = cv_model_new(&h);
+	cv_model_set_start(M, S);
+	cv_model_set_target(M, PID, "demo \"quoted\" arg");
+	struct cv_event e = mk(CV_EV_TASK, 0, 101);
+	e.flags = CV_TASK_PROCESS;
+	strcpy(e.task.comm, "main");
+	feed(e);
+	e = mk(CV_EV_TASK, 0, 102);
+	memcpy(e.task.comm, "we\"ir\\d\n\x01\xff\xc3\xa9", 13); /* quote, backslash, ctl, bad and good UTF-8 */
+	feed(e);
+	e = mk(CV_EV_SWITCH, 0, 0);
+	e.flags = CV_SW_NEXT_TRACED;
+	e.sw.next_tid = 101;
+	e.sw.next_pid = PID;
+	feed(e);
+	e.sw.next_tid = 102;
+	feed(e);
+	/* 101 waits for counter_lock held by 102; 102 waits for an unnamed lock held by 101 */
+	e = mk(CV_EV_SWITCH, 100, 101);
+	e.flags = CV_SW_PREV_TRACED | CV_SW_PREV_BLOCKED;
+	e.sw.block = CV_BLK_FUTEX;
+	e.sw.obj = 0x1000;
+	e.sw.owner_tid = 102;
+	feed(e);
+	e = mk(CV_EV_RECV, 200, 102);
+	e.recv.enter_ts = S + 150;
+	e.recv.copy_ts = S + 190;
+	e.recv.ret = 1234;
+	feed(e);
+	e = mk(CV_EV_SWITCH, 300, 102);
+	e.flags = CV_SW_PREV_TRACED | CV_SW_PREV_BLOCKED;
+	e.sw.block = CV_BLK_FUTEX;
+	e.sw.obj = 0x2000;
+	e.sw.owner_tid = 101;
+	feed(e);
+	e = mk(CV_EV_LOST, 400, 0);
+	e.lost.count = 2;
+	feed(e);
+	feed(mk(CV_EV_END, 1000, 0));
+}
+
+static void test_json(void)
+{
+	build();
+	char *j = capture(M, NULL, true);
+	CHECK(json_ok(j));
+	HAS(j, "\"concviz\": 1");
+	HAS(j, "\"duration_ns\": 1000,");
+	HAS(j, "\"events\": 7,");
+	HAS(j, "\"dropped_events\": 2,");
+	HAS(j, "\"target\": {\"pid\": 100, \"command\": \"demo \\\"quoted\\\" arg\", \"exit_code\": null}");
+	LACKS(j, "bytes_per_event");
+	HAS(j, "{\"tid\": 101, \"pid\": 100, \"comm\": \"main\"");
+	HAS(j, "\"comm\": \"we\\\"ir\\\\d\\n\\u0001\\u00ff\xc3\xa9\"");
+	HAS(j, "\"ctx_switches\": {\"voluntary\": 1, \"involuntary\": 0}");
+	HAS(j, "\"time_ns\": {\"running\": 100, \"runnable\": 0, \"wait_data\": 0, \"copy_data\": 0, "
+	       "\"mux_wait\": 0, \"lock_wait\": 900, \"uring_wait\": 0, \"sleep\": 0}");
+	HAS(j, "\"time_ns\": {\"running\": 290, \"runnable\": 0, \"wait_data\": 0, \"copy_data\": 10, "
+	       "\"mux_wait\": 0, \"lock_wait\": 700, \"uring_wait\": 0, \"sleep\": 0}");
+	HAS(j, "\"recv\": {\"calls\": 1, \"eagain\": 0, \"bytes\": 1234, \"blocked_calls\": 0}");
+	HAS(j, "\"recv\": {\"calls\": 0, \"eagain\": 0, \"bytes\": 0, \"blocked_calls\": 0}");
+	HAS(j, "\"mux\": {\"calls\": 0, \"wait_ns\": 0}");
+	HAS(j, "\"futex\": {\"waits\": 0, \"wait_ns\": 0}");
+	HAS(j, "\"uring\": {\"submitted\": 0, \"completed\": 0, \"async_wait_ns\": 0}");
+	HAS(j, "{\"pid\": 100, \"addr\": \"0x1000\", \"name\": \"counter_lock\", \"waits\": 0, "
+	       "\"wait_ns\": 0, \"max_wait_ns\": 0, \"max_waiters\": 1, \"owner_tid\": 102");
+	HAS(j, "{\"pid\": 100, \"addr\": \"0x2000\", \"name\": null,");
+	HAS(j, "\"deadlocks\": [\n    {\"threads\": [102, 101], \"locks\": [\"0x2000\", \"0x1000\"]");
+	free(j);
+
+	/* recording size, exit code */
+	cv_model_set_target_exit(M, 0);
+	struct cv_report_extra x = { .file_bytes = 700 };
+	j = capture(M, &x, true);
+	CHECK(json_ok(j));
+	HAS(j, "\"bytes_per_event\": 100.00");
+	HAS(j, "\"exit_code\": 0}");
+	free(j);
+
+	char *t = capture(M, &x, false);
+	HAS(t, "target pid 100");
+	HAS(t, "exit status 0");
+	HAS(t, "duration 1.0µs");
+	HAS(t, "target pid 100 (demo \"quoted\" arg), exit status 0");
+	HAS(t, "7 events, 2 dropped events");
+	HAS(t, "100.0 bytes per event");
+	HAS(t, "counter_lock");
+	HAS(t, "0x2000");
+	HAS(t, "DEADLOCKS (1)");
+	HAS(t, "102 waits for 0x2000 held by 101; 101 waits for counter_lock held by 102");
+	HAS(t, "we\"ir\\d???"); /* unprintable bytes shown as '?' */
+	/* lines fit the terminal budget */
+	int maxw = 0, w = 0;
+	for (const char *p = t; *p; p++) {
+		if (*p == '\n') {
+			if (w > maxw)
+				maxw = w;
+			w = 0;
+		} else if (((unsigned char)*p & 0xC0) != 0x80) {
+			w++;
+		}
+	}
+	CHECK(maxw <= 160);
+	free(t);
+	cv_model_free(M);
+}
+
+static void test_empty_and_nulls(void)
+{
+	M = cv_model_new(NULL);
+	char *j = capture(M, NULL, true);
+	CHECK(json_ok(j));
+	HAS(j, "\"duration_ns\": 0");
+	HAS(j, "\"dropped_events\": 0");
+	HAS(j, "\"command\": \"\", \"exit_code\": null");
+	HAS(j, "\"threads\": []");
+	HAS(j, "\"locks\": []");
+	HAS(j, "\"deadlocks\": []");
+	free(j);
+	char *t = capture(M, NULL, false);
+	HAS(t, "0 dropped events"); /* always shown */
+	HAS(t, "not exited");
+	free(t);
+
+	/* a live model (no END): duration and times run to now; owner unknown -> null */
+	cv_model_set_start(M, S);
+	struct cv_event e = mk(CV_EV_SWITCH, 10, 0);
+	e.flags = CV_SW_NEXT_TRACED;
+	e.sw.next_tid = 7;
+	e.sw.next_pid = PID;
+	feed(e);
+	e = mk(CV_EV_SWITCH, 20, 7);
+	e.flags = CV_SW_PREV_TRACED | CV_SW_PREV_BLOCKED;
+	e.sw.block = CV_BLK_FUTEX;
+	e.sw.obj = 0xdeadbeef;
+	feed(e);
+	cv_model_advance(M, S + 2500000);
+	j = capture(M, NULL, true);
+	CHECK(json_ok(j));
+	HAS(j, "\"duration_ns\": 2500000,");
+	HAS(j, "\"comm\": \"\"");
+	HAS(j, "\"lock_wait\": 2499980");
+	HAS(j, "\"addr\": \"0xdeadbeef\", \"name\": null");
+	HAS(j, "\"owner_tid\": null");
+	free(j);
+	t = capture(M, NULL, false);
+	HAS(t, "duration 2.5ms");
+	free(t);
+	cv_model_free(M);
+}
+
+static void test_fmt(void)
+{
+	char b[32];
+	CHECK_STR(cv_fmt_ns(b, sizeof(b), 999), "999ns");
+	CHECK_STR(cv_fmt_ns(b, sizeof(b), 1500), "1.5µs");
+	CHECK_STR(cv_fmt_ns(b, sizeof(b), 12300000), "12.3ms");
+	CHECK_STR(cv_fmt_ns(b, sizeof(b), 1230000000), "1.23s");
+	CHECK_STR(cv_fmt_ns(b, sizeof(b), 125000000000ULL), "2m05s");
+	char *s = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&s, &len);
+	cv_json_string(f, "a\"b\\c\td\x7f");
+	cv_json_string(f, NULL);
+	fclose(f);
+	CHECK_STR(s, "\"a\\\"b\\\\c\\td\\u007f\"\"\"");
+	CHECK(json_ok("{\"a\": [1, -2.5, null, true, false, \"x\\u00ff\"]}"));
+	CHECK(!json_ok("{\"a\": [1,]}"));
+	CHECK(!json_ok("{\"a\": \"\x01\"}"));
+	free(s);
+}
+
+int main(void)
+{
+	test_json();
+	test_empty_and_nulls();
+	test_fmt();
+	return CHECK_DONE("test_report");
+}

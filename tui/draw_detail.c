@@ -1,0 +1,280 @@
+/* draw_detail.c — Thread detail: totals, time shares and the last receives,
+ * multiplexer waits, lock waits and io_uring requests of one thread. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tui_int.h"
+
+/* bar of length ns/max in the colour of st */
+static void dur_bar(const struct tui *u, int y, int x, int w, uint64_t ns, uint64_t max,
+		    enum cv_state st)
+{
+	if (w <= 0 || !max)
+		return;
+	int n = (int)((double)ns * w / (double)max + 0.5);
+	if (ns && !n)
+		n = 1;
+	if (n > w)
+		n = w;
+	for (int i = 0; i < n; i++)
+		tui_put(y, x + i, 1, tui_state_text(u, st) & ~(attr_t)A_REVERSE,
+			u->utf8 ? "\u2588" : "#");
+}
+
+static void heading(const struct tui *u, struct vl *v, const char *text)
+{
+	int y = vl_row(v);
+	tui_put(y, 0, u->cols, tui_role(u, R_HEADING), text);
+}
+
+static void shares(struct tui *u, struct vl *v, const char *label, const uint64_t ns[CV_ST_COUNT])
+{
+	uint64_t total = 0;
+	char d[32];
+	for (int s = 0; s < CV_ST_COUNT; s++)
+		total += ns[s];
+	int y = vl_row(v);
+	tui_put(y, 2, 22, A_BOLD, label);
+	tui_stack_bar(u, y, 24, u->cols - 26 > 50 ? 50 : u->cols - 26, ns);
+	/* as many "G word  pct  time" entries per line as fit */
+	int per = (u->cols - 4) / 27;
+	if (per < 1)
+		per = 1;
+	if (per > CV_ST_COUNT)
+		per = CV_ST_COUNT;
+	if (per > 4 && per < CV_ST_COUNT)
+		per = 4;
+	for (int s0 = 0; s0 < CV_ST_COUNT; s0 += per) {
+		y = vl_row(v);
+		for (int k = 0; k < per && s0 + k < CV_ST_COUNT; k++) {
+			int s = s0 + k, x = 4 + k * 27;
+			char g[2] = { tui_state_glyph((enum cv_state)s), 0 };
+			tui_put(y, x, 1, tui_state_cell(u, (enum cv_state)s) | (u->color ? 0 : A_REVERSE), g);
+			tui_putf(y, x + 2, 24, ns[s] ? tui_state_text(u, (enum cv_state)s) : tui_role(u, R_DIM),
+				 "%-10s %3.0f%% %8s", cv_state_name((enum cv_state)s),
+				 total ? 100.0 * ns[s] / total : 0.0, ns[s] ? fmt_dur(d, sizeof(d), ns[s]) : "");
+		}
+	}
+}
+
+static void receives(struct tui *u, struct vl *v, const struct cv_thread *t)
+{
+	char b1[32], b2[32], b3[32], line[160];
+	snprintf(line, sizeof(line), "Receives  calls %" PRIu64 "  EAGAIN polls %" PRIu64
+		 "  bytes %s  blocked %" PRIu64, t->recv.calls, t->recv.eagain,
+		 fmt_bytes(b1, sizeof(b1), t->recv.bytes), t->recv.blocked_calls);
+	heading(u, v, line);
+	uint32_t n = t->recv_head < CV_HIST_RECV ? t->recv_head : CV_HIST_RECV;
+	int bw = u->cols - 57;
+	if (bw > 40) bw = 40;
+	if (bw < 8) bw = 8;
+	int y = vl_row(v);
+	tui_putf(y, 2, u->cols - 2, tui_role(u, R_DIM), "%-11s %6s [%-*s] %8s %8s %6s",
+		 "syscall", "bytes", bw, "wait for data | copy data", "wait", "copy", "EAGAIN");
+	bool newest_is_poll = n && t->recv_hist[(t->recv_head - 1) % CV_HIST_RECV].ret == -11;
+	if (t->eagain_streak && !newest_is_poll) {
+		y = vl_row(v);
+		tui_putf(y, 2, u->cols - 2, tui_state_text(u, CV_ST_RUNNING),
+			 "... %u EAGAIN polls since the last receive (not blocked: polling)",
+			 t->eagain_streak);
+	}
+	int shown = 0;
+	for (uint32_t i = 0; i < n && shown < DETAIL_RECV_N; i++) {
+		const struct cv_recv_rec *r = &t->recv_hist[(t->recv_head - 1 - i) % CV_HIST_RECV];
+		if (r->ret == -11) {  /* a run of polls becomes one line */
+			uint32_t runs = 1;
+			uint64_t last = r->exit_ts, first = r->enter_ts;
+			while (i + 1 < n) {
+				const struct cv_recv_rec *q = &t->recv_hist[(t->recv_head - 2 - i) % CV_HIST_RECV];
+				if (q->ret != -11)
+					break;
+				first = q->enter_ts;
+				runs++;
+				i++;
+			}
+			shown++;
+			y = vl_row(v);
+			tui_putf(y, 2, u->cols - 2, tui_state_text(u, CV_ST_RUNNING) & ~(attr_t)A_REVERSE,
+				 "%-11s %6s  %u%s polls returned EAGAIN over %s: caller not blocked, no copy",
+				 fmt_sys(r->sys), "EAGAIN", runs, i + 1 >= n && runs > 1 ? "+" : "",
+				 fmt_dur(b2, sizeof(b2), last > first ? last - first : 0));
+			continue;
+		}
+		shown++;
+		uint64_t mid = r->copy_ts ? r->copy_ts : r->exit_ts;
+		uint64_t wait = mid > r->enter_ts ? mid - r->enter_ts : 0;
+		uint64_t copy = r->copy_ts && r->exit_ts > r->copy_ts ? r->exit_ts - r->copy_ts : 0;
+		if (r->ret >= 0)
+			fmt_bytes(b1, sizeof(b1), (uint64_t)r->ret);
+		else
+			snprintf(b1, sizeof(b1), "err%" PRId64, r->ret);
+		y = vl_row(v);
+		if (y < 0)
+			continue;
+		tui_putf(y, 2, 19, A_NORMAL, "%-11s %6s", fmt_sys(r->sys), b1);
+		tui_put(y, 21, 1, A_NORMAL, "[");
+		tui_phase_bar(u, y, 22, bw, wait, CV_ST_WAIT_DATA, copy, CV_ST_COPY_DATA);
+		tui_put(y, 22 + bw, 1, A_NORMAL, "]");
+		int x = 24 + bw;
+		tui_putf(y, x, 8, tui_state_text(u, CV_ST_WAIT_DATA) & ~(attr_t)A_REVERSE, "%8s",
+			 fmt_dur(b2, sizeof(b2), wait));
+		tui_putf(y, x + 9, 8, tui_state_text(u, CV_ST_COPY_DATA) & ~(attr_t)A_REVERSE, "%8s",
+			 fmt_dur(b3, sizeof(b3), copy));
+		tui_putf(y, x + 18, u->cols - x - 18, A_NORMAL, "%6u %s", r->eagain_before,
+			 (r->flags & CV_CALL_BLOCKED) ? "blocked" : "no-block");
+	}
+	if (!shown) {
+		y = vl_row(v);
+		tui_put(y, 4, u->cols - 4, tui_role(u, R_DIM), "no receive completed yet");
+	}
+}
+
+static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
+{
+	char d[32], line[160];
+	snprintf(line, sizeof(line), "Multiplexer waits  calls %" PRIu64 "  waited %s",
+		 t->mux.calls, fmt_dur(d, sizeof(d), t->mux.wait_ns));
+	heading(u, v, line);
+	uint32_t n = t->mux_head < CV_HIST_MUX ? t->mux_head : CV_HIST_MUX;
+	if (n > DETAIL_MUX_N)
+		n = DETAIL_MUX_N;
+	uint64_t max = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct cv_mux_rec *r = &t->mux_hist[(t->mux_head - 1 - i) % CV_HIST_MUX];
+		if (r->exit_ts - r->enter_ts > max)
+			max = r->exit_ts - r->enter_ts;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct cv_mux_rec *r = &t->mux_hist[(t->mux_head - 1 - i) % CV_HIST_MUX];
+		int y = vl_row(v);
+		uint64_t w = r->exit_ts > r->enter_ts ? r->exit_ts - r->enter_ts : 0;
+		tui_putf(y, 2, 40, A_NORMAL, "%-12s ret %-4" PRId64 " waited %9s", fmt_sys(r->sys),
+			 r->ret, fmt_dur(d, sizeof(d), w));
+		dur_bar(u, y, 44, u->cols - 46 > 30 ? 30 : u->cols - 46, w, max, CV_ST_MUX_WAIT);
+	}
+	if (!n)
+		tui_put(vl_row(v), 4, u->cols - 4, tui_role(u, R_DIM), "no multiplexer wait yet");
+}
+
+static void futexes(struct tui *u, struct vl *v, const struct cv_thread *t)
+{
+	char d[32], lk[64], ow[48], wk[48], line[200];
+	snprintf(line, sizeof(line), "Lock waits  waits %" PRIu64 "  waited %s", t->futex.waits,
+		 fmt_dur(d, sizeof(d), t->futex.wait_ns));
+	heading(u, v, line);
+	uint32_t n = t->futex_head < CV_HIST_FUTEX ? t->futex_head : CV_HIST_FUTEX;
+	if (n > DETAIL_FUTEX_N)
+		n = DETAIL_FUTEX_N;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct cv_futex_rec *r = &t->futex_hist[(t->futex_head - 1 - i) % CV_HIST_FUTEX];
+		uint64_t w = r->exit_ts > r->enter_ts ? r->exit_ts - r->enter_ts : 0;
+		fmt_lock(lk, sizeof(lk), u->m, t->pid, r->addr);
+		fmt_tid(ow, sizeof(ow), u->m, r->owner_tid);
+		fmt_tid(wk, sizeof(wk), u->m, r->waker_tid);
+		int y = vl_row(v);
+		if (y < 0)
+			continue;
+		tui_putf(y, 2, 20, tui_role(u, R_LOCK), "%-20s", lk);
+		tui_putf(y, 23, u->cols - 23, A_NORMAL, "waited %9s  holder %-20s waker %s%s",
+			 fmt_dur(d, sizeof(d), w), ow, wk,
+			 r->ret == -110 ? "  (timeout)" : r->ret == -11 ? "  (EAGAIN)" : "");
+	}
+	if (!n)
+		tui_put(vl_row(v), 4, u->cols - 4, tui_role(u, R_DIM), "no lock wait yet");
+}
+
+static void urings(struct tui *u, struct vl *v, const struct cv_thread *t)
+{
+	char d[32], line[200];
+	snprintf(line, sizeof(line), "io_uring  submitted %" PRIu64 "  completed %" PRIu64
+		 "  in flight %" PRIu64 "  async wait %s", t->uring.submitted, t->uring.completed,
+		 t->uring.inflight, fmt_dur(d, sizeof(d), t->uring.async_wait_ns));
+	heading(u, v, line);
+	uint32_t n = t->uring_head < CV_HIST_URING ? t->uring_head : CV_HIST_URING;
+	if (n > DETAIL_URING_N)
+		n = DETAIL_URING_N;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct cv_uring_rec *r = &t->uring_hist[(t->uring_head - 1 - i) % CV_HIST_URING];
+		int y = vl_row(v);
+		if (r->submit_ts && r->complete_ts >= r->submit_ts)
+			fmt_dur(d, sizeof(d), r->complete_ts - r->submit_ts);
+		else
+			snprintf(d, sizeof(d), "?");
+		tui_putf(y, 2, u->cols - 2, A_NORMAL,
+			 "%-10s res %-7d async wait %9s (no thread blocked)  user_data 0x%" PRIx64,
+			 fmt_uring_op(r->opcode), r->res, d, r->user_data);
+	}
+	if (!n)
+		tui_put(vl_row(v), 4, u->cols - 4, tui_role(u, R_DIM), "no io_uring completion yet");
+}
+
+static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
+{
+	char comm[CV_COMM_LEN + 1], d[32], d2[32], lk[64], ow[48];
+	uint64_t now = u->view_now;
+	fmt_clean(comm, sizeof(comm), t->comm);
+	int y = vl_row(v);
+	tui_putf(y, 0, u->cols, tui_role(u, R_HEADING), "Thread detail  T%u \"%s\"  pid %u%s%s",
+		 t->tid, comm, t->pid, t->is_process_leader ? "  (process leader)" : "",
+		 t->seeded ? "  (seen at attach)" : "");
+	y = vl_row(v);
+	uint64_t end = t->exited ? t->exit_ts : now;
+	if (t->exited) {
+		tui_putf(y, 2, u->cols - 2, tui_role(u, R_DIM), "exited (code %d) after %s",
+			 t->exit_code, fmt_dur(d, sizeof(d), end > t->first_ts ? end - t->first_ts : 0));
+	} else {
+		tui_put(y, 2, 6, A_NORMAL, "state");
+		tui_put(y, 8, 12, tui_state_text(u, t->state), cv_state_name(t->state));
+		char what[160] = "";
+		switch (t->state) {
+		case CV_ST_LOCK_WAIT:
+			snprintf(what, sizeof(what), "waiting for %s held by %s",
+				 fmt_lock(lk, sizeof(lk), u->m, t->pid, t->block_obj),
+				 fmt_tid(ow, sizeof(ow), u->m, t->block_owner));
+			break;
+		case CV_ST_WAIT_DATA: snprintf(what, sizeof(what), "blocked in a receive: no data yet"); break;
+		case CV_ST_COPY_DATA: snprintf(what, sizeof(what), "copying received data to user memory"); break;
+		case CV_ST_MUX_WAIT: snprintf(what, sizeof(what), "blocked in the multiplexer"); break;
+		case CV_ST_URING_WAIT:
+			snprintf(what, sizeof(what), "waiting for io_uring completions, %" PRIu64 " in flight",
+				 t->uring.inflight);
+			break;
+		default: break;
+		}
+		tui_putf(y, 20, u->cols - 20, A_NORMAL, "for %s  %s",
+			 fmt_dur(d, sizeof(d), now > t->state_since ? now - t->state_since : 0), what);
+	}
+	y = vl_row(v);
+	tui_putf(y, 2, u->cols - 2, A_NORMAL,
+		 "context switches %" PRIu64 " voluntary / %" PRIu64 " involuntary   traced for %s",
+		 t->vcsw, t->ivcsw, fmt_dur(d2, sizeof(d2), end > t->first_ts ? end - t->first_ts : 0));
+}
+
+void tui_draw_detail(struct tui *u)
+{
+	int y0 = TUI_HEADER_ROWS, h = u->lines - TUI_HEADER_ROWS - TUI_FOOTER_ROWS;
+	const struct cv_thread *t = u->m && u->detail_tid ? cv_model_find_thread(u->m, u->detail_tid) : NULL;
+	if (!t) {
+		tui_put(y0, 0, u->cols, tui_role(u, R_HEADING), "Thread detail");
+		tui_put(y0 + 1, 2, u->cols - 2, tui_role(u, R_DIM),
+			"no thread selected: pick one in Threads (1) and press Enter");
+		return;
+	}
+	/* pass 1 counts the lines (off-screen rows are skipped), pass 2 draws */
+	for (int pass = 0; pass < 2; pass++) {
+		struct vl v = { y0, pass ? h : 0, u->detail_scroll, 0 };
+		uint64_t all[CV_ST_COUNT], win[CV_ST_COUNT];
+		summary(u, &v, t);
+		cv_model_thread_times(u->m, t, all);
+		shares(u, &v, "Time shares (life)", all);
+		tui_window(u, t, tui_bucket_of(u, u->view_now), TUI_WINDOW_BUCKETS, win, NULL);
+		shares(u, &v, "Time shares (last 2s)", win);
+		receives(u, &v, t);
+		muxes(u, &v, t);
+		futexes(u, &v, t);
+		urings(u, &v, t);
+		if (!pass)
+			u->detail_scroll = vl_clamp(u->detail_scroll, v.n, h);
+	}
+}

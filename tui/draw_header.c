@@ -1,0 +1,146 @@
+/* draw_header.c — status line, view tabs and the key-hint footer. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tui_int.h"
+
+static const char *view_names[V_COUNT] = { "Threads", "Thread detail", "Locks", "Help" };
+
+/* draws s at *x with attribute a, advances *x; returns false when out of room */
+static bool seg(int y, int *x, int maxx, attr_t a, const char *s)
+{
+	int w = maxx - *x;
+	if (w <= 0)
+		return false;
+	tui_put(y, *x, w, a, s);
+	*x += (int)strlen(s) < w ? (int)strlen(s) : w;
+	return true;
+}
+
+void tui_draw_header(struct tui *u)
+{
+	struct cv_tui_source *src = u->src;
+	attr_t h = tui_role(u, R_HEADER), al = tui_role(u, R_ALERT);
+	char buf[160], d1[32], d2[32], title[96];
+	int x = 0, W = u->cols;
+
+	tui_fill(0, 0, W, h);
+	seg(0, &x, W, h | A_BOLD, " concviz ");
+	fmt_clean(title, sizeof(title), src->title ? src->title : "");
+	if (title[0]) {
+		snprintf(buf, sizeof(buf), "| %s ", title);
+		seg(0, &x, W, h, buf);
+	}
+	if (u->m) {
+		uint64_t start = cv_model_start(u->m), now = cv_model_now(u->m);
+		if (src->is_replay && src->replay_position_ns && src->replay_length_ns) {
+			double sp = src->replay_speed ? src->replay_speed(src->ctx) : 1.0;
+			snprintf(buf, sizeof(buf), "| replay %s/%s x%g ",
+				 fmt_dur(d1, sizeof(d1), src->replay_position_ns(src->ctx)),
+				 fmt_dur(d2, sizeof(d2), src->replay_length_ns(src->ctx)), sp);
+		} else
+			snprintf(buf, sizeof(buf), "| %s ", fmt_dur(d1, sizeof(d1), now > start ? now - start : 0));
+		seg(0, &x, W, h, buf);
+		snprintf(buf, sizeof(buf), "| %.0f ev/s ", u->ev_rate);
+		seg(0, &x, W, h, buf);
+		uint64_t drop = cv_model_dropped(u->m);
+		snprintf(buf, sizeof(buf), "dropped %s", fmt_count(d1, sizeof(d1), drop));
+		seg(0, &x, W, h, "| ");
+		seg(0, &x, W, drop ? al : h, buf);
+		seg(0, &x, W, h, " ");
+		int code;
+		if (cv_model_target_exited(u->m, &code)) {
+			snprintf(buf, sizeof(buf), "| target exited %d ", code);
+			seg(0, &x, W, h, buf);
+		}
+	}
+	bool paused = src->is_replay ? (src->replay_paused && src->replay_paused(src->ctx)) : u->frozen;
+	if (paused)
+		seg(0, &x, W, al, " PAUSED ");
+	if (u->quitting)
+		seg(0, &x, W, al, " stopping... ");
+	else if (u->finished && !src->is_replay)
+		seg(0, &x, W, h | A_BOLD, " finished ");
+
+	/* tabs */
+	x = 0;
+	tui_fill(1, 0, W, A_NORMAL);
+	for (int v = 0; v < V_COUNT; v++) {
+		snprintf(buf, sizeof(buf), " %d %s ", v + 1, view_names[v]);
+		seg(1, &x, W, tui_role(u, (int)u->view == v ? R_TAB_ON : R_TAB), buf);
+		seg(1, &x, W, A_NORMAL, " ");
+	}
+	/* right side: context of the view */
+	buf[0] = 0;
+	if (u->view == V_THREADS) {
+		snprintf(buf, sizeof(buf), "%zu/%zu shown  sort:%s%s%s%s ", u->nrows,
+			 u->nthreads_total, tui_sort_name(u->sort), u->sort_rev ? "(rev)" : "",
+			 u->filter[0] ? "  filter:" : "", u->filter);
+	} else if (u->view == V_LOCKS && u->m) {
+		snprintf(buf, sizeof(buf), "%zu locks  %zu deadlocks ", cv_model_lock_count(u->m),
+			 cv_model_deadlock_count(u->m));
+	}
+	int bl = (int)strlen(buf);
+	if (bl && x + bl < W)
+		tui_put(1, W - bl, bl, tui_role(u, R_DIM), buf);
+}
+
+struct hint { const char *key, *label; };
+
+void tui_draw_footer(struct tui *u)
+{
+	int y = u->lines - 1, x = 0, W = u->cols;
+	attr_t f = tui_role(u, R_FOOTER), k = tui_role(u, R_KEY);
+	tui_fill(y, 0, W, f);
+	if (u->filter_edit) {
+		char buf[80];
+		snprintf(buf, sizeof(buf), " Filter: %s", u->edit);
+		seg(y, &x, W, f | A_BOLD, buf);
+		seg(y, &x, W, k, "_");
+		seg(y, &x, W, f, "   ");
+		seg(y, &x, W, k, "Enter");
+		seg(y, &x, W, f, " apply  ");
+		seg(y, &x, W, k, "Esc");
+		seg(y, &x, W, f, " clear");
+		return;
+	}
+	if (u->msg[0] && tui_wall_ms() < u->msg_until) {
+		seg(y, &x, W, f | A_BOLD, " ");
+		seg(y, &x, W, f | A_BOLD, u->msg);
+		return;
+	}
+	static const struct hint common[] = { { "q", "Quit" }, { "h", "Help" }, { "Tab", "View" } };
+	static const struct hint threads[] = { { "Enter", "Detail" }, { "s", "Sort" },
+		{ "/", "Filter" }, { "+-", "Zoom" }, { "g", "Glyphs" } };
+	static const struct hint detail[] = { { "Esc", "Back" }, { "Up/Dn", "Scroll" } };
+	static const struct hint locks[] = { { "s", "Sort" }, { "Up/Dn", "Scroll" } };
+	static const struct hint help[] = { { "Esc", "Back" }, { "Up/Dn", "Scroll" } };
+	static const struct hint live[] = { { "Space", "Pause" } };
+	static const struct hint replay[] = { { "Space", "Pause" }, { "n", "Step" },
+		{ "<>", "Speed" }, { "Left/Right", "Seek" }, { "Home/End", "Start/End" } };
+	const struct hint *sets[4];
+	size_t counts[4], ns = 0;
+	sets[ns] = common; counts[ns++] = 3;
+	switch (u->view) {
+	case V_THREADS: sets[ns] = threads; counts[ns++] = 5; break;
+	case V_DETAIL: sets[ns] = detail; counts[ns++] = 2; break;
+	case V_LOCKS: sets[ns] = locks; counts[ns++] = 2; break;
+	default: sets[ns] = help; counts[ns++] = 2; break;
+	}
+	if (u->src->is_replay) {
+		sets[ns] = replay; counts[ns++] = 5;
+	} else {
+		sets[ns] = live; counts[ns++] = 1;
+	}
+	for (size_t s = 0; s < ns; s++)
+		for (size_t i = 0; i < counts[s]; i++) {
+			int need = (int)(strlen(sets[s][i].key) + strlen(sets[s][i].label) + 2);
+			if (x + need > W)
+				return;
+			seg(y, &x, W, k, sets[s][i].key);
+			seg(y, &x, W, f, " ");
+			seg(y, &x, W, f, sets[s][i].label);
+			seg(y, &x, W, f, " ");
+		}
+}

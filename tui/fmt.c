@@ -1,0 +1,121 @@
+/* fmt.c — short human-readable numbers, names of syscalls, locks, threads. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tui_int.h"
+
+char *fmt_dur(char *buf, size_t n, uint64_t ns)
+{
+	if (ns < 1000)
+		snprintf(buf, n, "%" PRIu64 "ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, n, "%.1fus", ns / 1e3);
+	else if (ns < 10000000)
+		snprintf(buf, n, "%.2fms", ns / 1e6);
+	else if (ns < 1000000000)
+		snprintf(buf, n, "%.1fms", ns / 1e6);
+	else if (ns < 60000000000ULL)
+		snprintf(buf, n, "%.2fs", ns / 1e9);
+	else {
+		uint64_t s = ns / 1000000000ULL;
+		if (s < 3600)
+			snprintf(buf, n, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+		else
+			snprintf(buf, n, "%" PRIu64 "h%02" PRIu64 "m", s / 3600, s / 60 % 60);
+	}
+	return buf;
+}
+
+char *fmt_count(char *buf, size_t n, uint64_t v)
+{
+	if (v < 10000)
+		snprintf(buf, n, "%" PRIu64, v);
+	else if (v < 1000000)
+		snprintf(buf, n, "%.1fk", v / 1e3);
+	else if (v < 1000000000)
+		snprintf(buf, n, "%.1fM", v / 1e6);
+	else
+		snprintf(buf, n, "%.1fG", v / 1e9);
+	return buf;
+}
+
+char *fmt_bytes(char *buf, size_t n, uint64_t v)
+{
+	if (v < 1024)
+		snprintf(buf, n, "%" PRIu64 "B", v);
+	else if (v < 1024 * 1024)
+		snprintf(buf, n, "%.1fK", v / 1024.0);
+	else if (v < 1024ULL * 1024 * 1024)
+		snprintf(buf, n, "%.1fM", v / 1048576.0);
+	else
+		snprintf(buf, n, "%.1fG", v / 1073741824.0);
+	return buf;
+}
+
+void fmt_clean(char *dst, size_t n, const char *src)
+{
+	size_t i = 0;
+	if (!n)
+		return;
+	for (; src && *src && i + 1 < n; src++)
+		dst[i++] = (*src >= 0x20 && *src < 0x7f) ? *src : '?';
+	dst[i] = 0;
+}
+
+const char *fmt_sys(uint32_t sys)
+{
+	static const char *names[] = {
+		[CV_SYS_RECVFROM] = "recvfrom", [CV_SYS_RECVMSG] = "recvmsg",
+		[CV_SYS_READ] = "read", [CV_SYS_SELECT] = "select",
+		[CV_SYS_PSELECT6] = "pselect6", [CV_SYS_POLL] = "poll",
+		[CV_SYS_PPOLL] = "ppoll", [CV_SYS_EPOLL_WAIT] = "epoll_wait",
+		[CV_SYS_EPOLL_PWAIT] = "epoll_pwait", [CV_SYS_EPOLL_PWAIT2] = "epoll_pwait2",
+		[CV_SYS_FUTEX] = "futex", [CV_SYS_FUTEX_WAIT] = "futex_wait",
+		[CV_SYS_FUTEX_WAITV] = "futex_waitv", [CV_SYS_IO_URING_ENTER] = "io_uring_enter",
+	};
+	if (sys < sizeof(names) / sizeof(names[0]) && names[sys])
+		return names[sys];
+	return "?";
+}
+
+const char *fmt_uring_op(uint32_t op)
+{
+	/* IORING_OP_* numbers of the kernel ABI (stable) */
+	static const char *names[] = {
+		"nop", "readv", "writev", "fsync", "read_fixed", "write_fixed",
+		"poll_add", "poll_remove", "sync_file_range", "sendmsg", "recvmsg",
+		"timeout", "timeout_remove", "accept", "async_cancel", "link_timeout",
+		"connect", "fallocate", "openat", "close", "files_update", "statx",
+		"read", "write", "fadvise", "madvise", "send", "recv",
+	};
+	if (op < sizeof(names) / sizeof(names[0]))
+		return names[op];
+	return "op?";
+}
+
+char *fmt_lock(char *buf, size_t n, const struct cv_model *m, uint32_t pid, uint64_t addr)
+{
+	const struct cv_lock *l = m ? cv_model_find_lock(m, pid, addr) : NULL;
+	if (l && l->name && l->name[0])
+		fmt_clean(buf, n, l->name);
+	else
+		snprintf(buf, n, "0x%" PRIx64, addr);
+	return buf;
+}
+
+char *fmt_tid(char *buf, size_t n, const struct cv_model *m, uint32_t tid)
+{
+	if (!tid) {
+		snprintf(buf, n, "?");
+		return buf;
+	}
+	const struct cv_thread *t = m ? cv_model_find_thread(m, tid) : NULL;
+	char comm[CV_COMM_LEN + 1];
+	if (t && t->comm[0]) {
+		fmt_clean(comm, sizeof(comm), t->comm);
+		snprintf(buf, n, "T%u %s", tid, comm);
+	} else
+		snprintf(buf, n, "T%u", tid);
+	return buf;
+}

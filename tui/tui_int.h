@@ -1,0 +1,142 @@
+/* tui_int.h — shared state and helpers of the TUI modules (internal). */
+#ifndef CONCVIZ_TUI_INT_H
+#define CONCVIZ_TUI_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <curses.h>
+
+#include "tui.h"
+#include "layout.h"
+
+enum tui_view { V_THREADS, V_DETAIL, V_LOCKS, V_HELP, V_COUNT };
+enum tui_sort { S_TID, S_NAME, S_STATE, S_CPU, S_CSW, S_COUNT };
+enum tui_lsort { LS_WAIT, LS_WAITS, LS_MAX, LS_NAME, LS_COUNT };
+
+/* UI roles that are not thread states */
+enum tui_role {
+	R_NORMAL, R_HEADER, R_TAB, R_TAB_ON, R_FOOTER, R_KEY, R_HEADING,
+	R_COLHEAD, R_SEL, R_DIM, R_ALERT, R_GOOD, R_NAME, R_LOCK, R_COUNT
+};
+
+struct tui_row {                /* one visible thread row, rebuilt every frame */
+	const struct cv_thread *t;  /* valid only until the next pump */
+	uint32_t tid;               /* safe to read at any time */
+	uint64_t win[CV_ST_COUNT];  /* time per state in the recent window */
+	uint64_t win_total;
+	uint32_t win_csw;           /* switches in the window */
+	double cpu;                 /* running share of the window, 0..1 */
+};
+
+struct tui {
+	struct cv_tui_source *src;
+	struct cv_model *m;         /* re-read after every pump */
+	enum tui_view view, back, help_back;
+	bool color, utf8, glyph_cells;
+	int cols, lines;
+
+	/* time */
+	bool frozen;                /* live: display paused */
+	uint64_t frozen_now;
+	uint64_t view_now;          /* model time the screen shows */
+	int zoom;                   /* index into tui_zoom_levels */
+
+	/* threads view */
+	enum tui_sort sort;
+	bool sort_rev;
+	int sel, top;
+	uint32_t sel_tid;
+	struct tui_row *rows;
+	size_t nrows, cap_rows, nthreads_total;
+	bool filter_edit;
+	char filter[32], edit[32];
+
+	/* other views */
+	uint32_t detail_tid;
+	int detail_scroll, locks_scroll, help_scroll;
+	enum tui_lsort lsort;
+
+	/* rates */
+	uint64_t rate_ev, rate_ts;
+	double ev_rate;
+
+	/* lifecycle */
+	bool finished, quitting;
+	uint64_t quit_deadline;     /* wall ms */
+	char msg[96];               /* transient footer message */
+	uint64_t msg_until;         /* wall ms */
+};
+
+/* Scrollable virtual document: lines 0..n, screen rows y0..y0+h-1 show
+ * lines off..off+h-1.  vl_row() returns the screen row of the next line or
+ * -1 when it is scrolled out. */
+struct vl { int y0, h, off, n; };
+static inline int vl_row(struct vl *v)
+{
+	int r = v->n++ - v->off;
+	return (r >= 0 && r < v->h) ? v->y0 + r : -1;
+}
+/* clamp a scroll offset once the document length is known */
+int vl_clamp(int off, int n, int h);
+
+/* colors.c */
+void tui_colors_init(struct tui *u);
+attr_t tui_role(const struct tui *u, enum tui_role r);
+attr_t tui_state_text(const struct tui *u, enum cv_state st);
+attr_t tui_state_cell(const struct tui *u, enum cv_state st);
+char tui_state_glyph(enum cv_state st);
+const char *tui_state_desc(enum cv_state st);
+
+/* draw_util.c */
+void tui_put(int y, int x, int w, attr_t a, const char *s);
+void tui_putf(int y, int x, int w, attr_t a, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void tui_fill(int y, int x, int w, attr_t a);
+void tui_cell(const struct tui *u, int y, int x, int st); /* st < 0: empty */
+void tui_stack_bar(const struct tui *u, int y, int x, int w,
+		   const uint64_t ns[CV_ST_COUNT]);
+void tui_phase_bar(const struct tui *u, int y, int x, int w, uint64_t a_ns,
+		   enum cv_state a, uint64_t b_ns, enum cv_state b);
+const char *tui_arrow(const struct tui *u);
+
+/* fmt.c */
+char *fmt_dur(char *buf, size_t n, uint64_t ns);
+char *fmt_count(char *buf, size_t n, uint64_t v);
+char *fmt_bytes(char *buf, size_t n, uint64_t v);
+void fmt_clean(char *dst, size_t n, const char *src); /* printable ASCII only */
+const char *fmt_sys(uint32_t sys);
+const char *fmt_uring_op(uint32_t op);
+char *fmt_lock(char *buf, size_t n, const struct cv_model *m, uint32_t pid, uint64_t addr);
+char *fmt_tid(char *buf, size_t n, const struct cv_model *m, uint32_t tid);
+
+/* timeline.c */
+extern const unsigned tui_zoom_levels[]; /* buckets per timeline cell */
+extern const int tui_zoom_count;
+uint64_t tui_bucket_of(const struct tui *u, uint64_t ts);
+void tui_window(const struct tui *u, const struct cv_thread *t, uint64_t last_b,
+		unsigned nb, uint64_t ns[CV_ST_COUNT], uint32_t *csw);
+int tui_dominant(const uint64_t ns[CV_ST_COUNT]); /* -1 when all zero */
+void tui_timeline(const struct tui *u, const struct cv_thread *t, int y, int x, int cells);
+
+/* thread_list.c */
+void tui_rows_build(struct tui *u);
+bool tui_thread_visible(const struct tui *u, const struct cv_thread *t);
+const char *tui_sort_name(enum tui_sort s);
+
+/* views */
+void tui_draw_header(struct tui *u);
+void tui_draw_footer(struct tui *u);
+void tui_draw_threads(struct tui *u);
+void tui_draw_detail(struct tui *u);
+void tui_draw_locks(struct tui *u);
+void tui_draw_help(struct tui *u);
+void tui_draw(struct tui *u);
+
+/* keys.c: returns true when the key changed something worth redrawing */
+bool tui_key(struct tui *u, int ch);
+void tui_start_quit(struct tui *u);
+void tui_message(struct tui *u, const char *msg);
+uint64_t tui_wall_ms(void);
+
+#endif

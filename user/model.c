@@ -1,0 +1,387 @@
+/* model.c — model lifecycle, the tid and (pid, addr) hash tables, and the
+ * read-only queries.  Event folding and time accounting live in model_feed.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_priv.h"
+
+static const char *const state_names[CV_ST_COUNT] = {
+	[CV_ST_RUNNING] = "running",     [CV_ST_RUNNABLE] = "runnable",
+	[CV_ST_WAIT_DATA] = "wait_data", [CV_ST_COPY_DATA] = "copy_data",
+	[CV_ST_MUX_WAIT] = "mux_wait",   [CV_ST_LOCK_WAIT] = "lock_wait",
+	[CV_ST_URING_WAIT] = "uring_wait", [CV_ST_SLEEP] = "sleep",
+};
+
+const char *cv_state_name(enum cv_state st)
+{
+	return (unsigned)st < CV_ST_COUNT ? state_names[st] : "?";
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+struct cv_model *cv_model_new(const struct cv_model_hooks *hooks)
+{
+	struct cv_model *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	if (hooks)
+		m->hooks = *hooks;
+	return m;
+}
+
+void cv_model_free(struct cv_model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nthr; i++) {
+		free(m->thr[i]->pub.buckets);
+		free(m->thr[i]);
+	}
+	for (size_t i = 0; i < m->nlk; i++) {
+		free(m->lk[i]->name);
+		free(m->lk[i]);
+	}
+	for (size_t i = 0; i < m->npend; i++)
+		free(m->pend[i].name);
+	free(m->thr);
+	free(m->tid_key);
+	free(m->tid_val);
+	free(m->lk);
+	free(m->lk_slot);
+	free(m->dl);
+	free(m->pend);
+	free(m->target_cmd);
+	free(m);
+}
+
+void cv_model_set_start(struct cv_model *m, uint64_t ts)
+{
+	m->start = ts;
+	m->start_set = true;
+	if (m->now < ts)
+		m->now = ts;
+}
+
+void cv_model_set_target(struct cv_model *m, uint32_t pid, const char *command)
+{
+	m->target_pid = pid;
+	free(m->target_cmd);
+	m->target_cmd = command ? strdup(command) : NULL;
+}
+
+void cv_model_set_target_exit(struct cv_model *m, int exit_code)
+{
+	m->target_exit_set = true;
+	m->target_exit = exit_code;
+}
+
+/* ---- tid table ---------------------------------------------------------- */
+
+static inline size_t tid_hash(uint32_t tid, size_t cap)
+{
+	return (size_t)((tid * 0x9E3779B1u) ^ (tid >> 16)) & (cap - 1);
+}
+
+struct cv_thr *cv__find(const struct cv_model *m, uint32_t tid)
+{
+	if (!m->tid_cap)
+		return NULL;
+	for (size_t i = tid_hash(tid, m->tid_cap);; i = (i + 1) & (m->tid_cap - 1)) {
+		if (!m->tid_val[i])
+			return NULL;
+		if (m->tid_key[i] == tid)
+			return m->thr[m->tid_val[i] - 1];
+	}
+}
+
+static bool tid_put(struct cv_model *m, uint32_t tid, uint32_t val)
+{
+	if ((m->tid_used + 1) * 2 > m->tid_cap) {
+		size_t ncap = m->tid_cap ? m->tid_cap * 2 : 64;
+		uint32_t *nk = calloc(ncap, sizeof(*nk)), *nv = calloc(ncap, sizeof(*nv));
+		if (!nk || !nv) {
+			free(nk);
+			free(nv);
+			return false;
+		}
+		for (size_t i = 0; i < m->tid_cap; i++) {
+			if (!m->tid_val[i])
+				continue;
+			size_t j = tid_hash(m->tid_key[i], ncap);
+			while (nv[j])
+				j = (j + 1) & (ncap - 1);
+			nk[j] = m->tid_key[i];
+			nv[j] = m->tid_val[i];
+		}
+		free(m->tid_key);
+		free(m->tid_val);
+		m->tid_key = nk;
+		m->tid_val = nv;
+		m->tid_cap = ncap;
+	}
+	size_t i = tid_hash(tid, m->tid_cap);
+	while (m->tid_val[i] && m->tid_key[i] != tid)
+		i = (i + 1) & (m->tid_cap - 1);
+	if (!m->tid_val[i])
+		m->tid_used++;
+	m->tid_key[i] = tid;
+	m->tid_val[i] = val;
+	return true;
+}
+
+uint64_t cv__bucket_of(const struct cv_model *m, uint64_t ts)
+{
+	return ts > m->start ? (ts - m->start) / CV_BUCKET_NS : 0;
+}
+
+struct cv_thr *cv__new_thread(struct cv_model *m, uint32_t tid, uint32_t pid, uint64_t ts,
+			      enum cv_state st, bool on_cpu)
+{
+	if (m->nthr == m->thr_cap) {
+		size_t ncap = m->thr_cap ? m->thr_cap * 2 : 16;
+		struct cv_thr **n = realloc(m->thr, ncap * sizeof(*n));
+		if (!n)
+			return NULL;
+		m->thr = n;
+		m->thr_cap = ncap;
+	}
+	struct cv_thr *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	if (!tid_put(m, tid, (uint32_t)m->nthr + 1)) {
+		free(t);
+		return NULL;
+	}
+	t->pub.tid = tid;
+	t->pub.pid = pid;
+	t->pub.first_ts = ts;
+	t->pub.state = st;
+	t->pub.state_since = ts;
+	t->pub.on_cpu = on_cpu;
+	t->first_bucket = cv__bucket_of(m, ts);
+	m->thr[m->nthr++] = t;
+	return t;
+}
+
+/* ---- lock table --------------------------------------------------------- */
+
+static inline size_t lk_hash(uint32_t pid, uint64_t addr, size_t cap)
+{
+	uint64_t h = addr ^ ((uint64_t)pid << 32 | pid);
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (size_t)h & (cap - 1);
+}
+
+static size_t lk_probe(const struct cv_model *m, uint32_t pid, uint64_t addr)
+{
+	size_t i = lk_hash(pid, addr, m->lk_slot_cap);
+	for (;; i = (i + 1) & (m->lk_slot_cap - 1)) {
+		uint32_t v = m->lk_slot[i];
+		if (!v || (m->lk[v - 1]->pid == pid && m->lk[v - 1]->addr == addr))
+			return i;
+	}
+}
+
+static bool lk_grow(struct cv_model *m)
+{
+	size_t ncap = m->lk_slot_cap ? m->lk_slot_cap * 2 : 64;
+	uint32_t *ns = calloc(ncap, sizeof(*ns));
+	if (!ns)
+		return false;
+	free(m->lk_slot);
+	m->lk_slot = ns;
+	m->lk_slot_cap = ncap;
+	for (size_t k = 0; k < m->nlk; k++)
+		m->lk_slot[lk_probe(m, m->lk[k]->pid, m->lk[k]->addr)] = (uint32_t)k + 1;
+	return true;
+}
+
+static char *take_pending_name(struct cv_model *m, uint32_t pid, uint64_t addr)
+{
+	for (size_t i = 0; i < m->npend; i++) {
+		if (m->pend[i].pid == pid && m->pend[i].addr == addr) {
+			char *n = m->pend[i].name;
+			m->pend[i] = m->pend[--m->npend];
+			return n;
+		}
+	}
+	return NULL;
+}
+
+struct cv_lock *cv__lock(struct cv_model *m, uint32_t pid, uint64_t addr, bool create)
+{
+	if (m->lk_slot_cap) {
+		uint32_t v = m->lk_slot[lk_probe(m, pid, addr)];
+		if (v)
+			return m->lk[v - 1];
+	}
+	if (!create)
+		return NULL;
+	if ((m->nlk + 1) * 2 > m->lk_slot_cap && !lk_grow(m))
+		return NULL;
+	if (m->nlk == m->lk_cap) {
+		size_t ncap = m->lk_cap ? m->lk_cap * 2 : 16;
+		struct cv_lock **n = realloc(m->lk, ncap * sizeof(*n));
+		if (!n)
+			return NULL;
+		m->lk = n;
+		m->lk_cap = ncap;
+	}
+	struct cv_lock *l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->pid = pid;
+	l->addr = addr;
+	l->name = take_pending_name(m, pid, addr);
+	if (!l->name && m->hooks.name_lock) {
+		const char *n = m->hooks.name_lock(m->hooks.ctx, pid, addr);
+		if (n)
+			l->name = strdup(n);
+	}
+	m->lk[m->nlk] = l;
+	m->lk_slot[lk_probe(m, pid, addr)] = (uint32_t)m->nlk + 1;
+	m->nlk++;
+	return l;
+}
+
+void cv_model_set_lock_name(struct cv_model *m, uint32_t pid, uint64_t addr, const char *name)
+{
+	char *copy = name ? strdup(name) : NULL;
+	struct cv_lock *l = cv__lock(m, pid, addr, false);
+	if (l) {
+		free(l->name);
+		l->name = copy;
+		return;
+	}
+	free(take_pending_name(m, pid, addr));
+	if (!copy)
+		return;
+	if (m->npend == m->pend_cap) {
+		size_t ncap = m->pend_cap ? m->pend_cap * 2 : 16;
+		struct cv_pending_name *n = realloc(m->pend, ncap * sizeof(*n));
+		if (!n) {
+			free(copy);
+			return;
+		}
+		m->pend = n;
+		m->pend_cap = ncap;
+	}
+	m->pend[m->npend++] = (struct cv_pending_name){ pid, addr, copy };
+}
+
+void cv__add_deadlock(struct cv_model *m, const struct cv_deadlock *d)
+{
+	if (m->ndl == m->dl_cap) {
+		size_t ncap = m->dl_cap ? m->dl_cap * 2 : 4;
+		struct cv_deadlock *n = realloc(m->dl, ncap * sizeof(*n));
+		if (!n)
+			return;
+		m->dl = n;
+		m->dl_cap = ncap;
+	}
+	m->dl[m->ndl++] = *d;
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+uint64_t cv_model_start(const struct cv_model *m) { return m->start; }
+uint64_t cv_model_now(const struct cv_model *m) { return m->now; }
+uint64_t cv_model_end(const struct cv_model *m) { return m->end; }
+uint64_t cv_model_events(const struct cv_model *m) { return m->events; }
+uint64_t cv_model_dropped(const struct cv_model *m) { return m->dropped; }
+uint32_t cv_model_target_pid(const struct cv_model *m) { return m->target_pid; }
+
+const char *cv_model_target_command(const struct cv_model *m)
+{
+	return m->target_cmd ? m->target_cmd : "";
+}
+
+bool cv_model_target_exited(const struct cv_model *m, int *exit_code)
+{
+	if (!m->target_exit_set && !m->target_exit_inferred)
+		return false;
+	if (exit_code)
+		*exit_code = m->target_exit;
+	return true;
+}
+
+size_t cv_model_thread_count(const struct cv_model *m) { return m->nthr; }
+
+const struct cv_thread *cv_model_thread(const struct cv_model *m, size_t i)
+{
+	return i < m->nthr ? &m->thr[i]->pub : NULL;
+}
+
+const struct cv_thread *cv_model_find_thread(const struct cv_model *m, uint32_t tid)
+{
+	struct cv_thr *t = cv__find(m, tid);
+	return t ? &t->pub : NULL;
+}
+
+/* Where a thread's open segment ends: nowhere once it exited, else the END
+ * timestamp, else model now. */
+static uint64_t open_until(const struct cv_model *m, const struct cv_thread *t)
+{
+	if (t->exited)
+		return t->state_since;
+	uint64_t lim = m->end ? m->end : m->now;
+	return lim > t->state_since ? lim : t->state_since;
+}
+
+void cv_model_thread_times(const struct cv_model *m, const struct cv_thread *t,
+			   uint64_t out[CV_ST_COUNT])
+{
+	memcpy(out, t->time_ns, sizeof(t->time_ns));
+	if ((unsigned)t->state < CV_ST_COUNT)
+		out[t->state] += open_until(m, t) - t->state_since;
+}
+
+bool cv_model_thread_bucket(const struct cv_model *m, const struct cv_thread *t,
+			    uint64_t b, struct cv_bucket *out)
+{
+	memset(out, 0, sizeof(*out));
+	const struct cv_thr *th = cv_thr_of(t);
+	uint64_t lim = open_until(m, t);
+	uint64_t now_b = cv__bucket_of(m, m->end ? m->end : m->now);
+	if (b < th->first_bucket || b > now_b)
+		return false;
+	if (t->buckets) {
+		if (b + CV_BUCKETS <= t->last_bucket)
+			return false; /* overwritten already */
+		if (b <= t->last_bucket)
+			*out = t->buckets[b % CV_BUCKETS];
+	}
+	/* the open segment's share */
+	if (lim > t->state_since && (unsigned)t->state < CV_ST_COUNT) {
+		uint64_t lo = b ? m->start + b * CV_BUCKET_NS : 0;
+		uint64_t hi = m->start + (b + 1) * CV_BUCKET_NS;
+		uint64_t a = t->state_since > lo ? t->state_since : lo;
+		uint64_t z = lim < hi ? lim : hi;
+		if (z > a) {
+			uint64_t v = out->ns[t->state] + (z - a);
+			out->ns[t->state] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+		}
+	}
+	return true;
+}
+
+size_t cv_model_lock_count(const struct cv_model *m) { return m->nlk; }
+
+const struct cv_lock *cv_model_lock(const struct cv_model *m, size_t i)
+{
+	return i < m->nlk ? m->lk[i] : NULL;
+}
+
+const struct cv_lock *cv_model_find_lock(const struct cv_model *m, uint32_t pid, uint64_t addr)
+{
+	return cv__lock((struct cv_model *)m, pid, addr, false);
+}
+
+size_t cv_model_deadlock_count(const struct cv_model *m) { return m->ndl; }
+
+const struct cv_deadlock *cv_model_deadlock(const struct cv_model *m, size_t i)
+{
+	return i < m->ndl ? &m->dl[i] : NULL;
+}

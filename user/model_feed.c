@@ -1,0 +1,521 @@
+/* model_feed.c — fold one event into the model: thread states, segments and
+ * time accounting (see the rules in model.h), timeline buckets, per-thread
+ * counters and histories, lock statistics and waiter sets, deadlock cycles.
+ * O(1) per event (the deadlock walk is bounded); no allocation per event. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_priv.h"
+
+#define EAGAIN_RET (-11)
+
+/* ---- timeline buckets ---------------------------------------------------- */
+
+/* Make bucket b the newest of the thread's ring (allocating it on first use).
+ * Returns the slot for b, or NULL if b is older than the kept history. */
+static struct cv_bucket *ring_slot(struct cv_thr *t, uint64_t b)
+{
+	struct cv_thread *p = &t->pub;
+	if (!p->buckets) {
+		p->buckets = calloc(CV_BUCKETS, sizeof(*p->buckets));
+		if (!p->buckets)
+			return NULL;
+		p->last_bucket = b;
+	} else if (b > p->last_bucket) {
+		uint64_t n = b - p->last_bucket;
+		if (n >= CV_BUCKETS)
+			memset(p->buckets, 0, CV_BUCKETS * sizeof(*p->buckets));
+		else
+			for (uint64_t k = p->last_bucket + 1; k <= b; k++)
+				memset(&p->buckets[k % CV_BUCKETS], 0, sizeof(*p->buckets));
+		p->last_bucket = b;
+	} else if (b + CV_BUCKETS <= p->last_bucket) {
+		return NULL;
+	}
+	return &p->buckets[b % CV_BUCKETS];
+}
+
+static void buckets_add(struct cv_model *m, struct cv_thr *t, enum cv_state st,
+			uint64_t t0, uint64_t t1)
+{
+	uint64_t b0 = cv__bucket_of(m, t0), b1 = cv__bucket_of(m, t1 - 1);
+	if (!ring_slot(t, b1))
+		return;
+	if (b1 >= CV_BUCKETS && b0 < b1 - (CV_BUCKETS - 1))
+		b0 = b1 - (CV_BUCKETS - 1); /* older buckets are gone anyway */
+	for (uint64_t b = b0; b <= b1; b++) {
+		uint64_t lo = b ? m->start + b * CV_BUCKET_NS : 0;
+		uint64_t hi = m->start + (b + 1) * CV_BUCKET_NS;
+		uint64_t a = t0 > lo ? t0 : lo, z = t1 < hi ? t1 : hi;
+		if (z <= a)
+			continue;
+		struct cv_bucket *s = &t->pub.buckets[b % CV_BUCKETS];
+		uint64_t v = s->ns[st] + (z - a);
+		s->ns[st] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+	}
+}
+
+static void bucket_csw(struct cv_model *m, struct cv_thr *t, uint64_t ts, bool voluntary)
+{
+	struct cv_bucket *s = ring_slot(t, cv__bucket_of(m, ts));
+	if (!s)
+		return;
+	uint16_t *c = voluntary ? &s->vcsw : &s->ivcsw;
+	if (*c < UINT16_MAX)
+		(*c)++;
+}
+
+/* ---- segments ------------------------------------------------------------- */
+
+static void emit(struct cv_model *m, struct cv_thr *t, enum cv_state st, uint64_t t0, uint64_t t1)
+{
+	if (t1 <= t0)
+		return;
+	t->pub.time_ns[st] += t1 - t0;
+	buckets_add(m, t, st, t0, t1);
+	if (m->hooks.on_segment)
+		m->hooks.on_segment(m->hooks.ctx, &t->pub, st, t0, t1);
+}
+
+static inline uint64_t clamp_ts(const struct cv_thr *t, uint64_t ts)
+{
+	return ts < t->pub.state_since ? t->pub.state_since : ts;
+}
+
+/* Close the open segment at ts (clamped); returns the clamped ts. */
+static uint64_t seg_close(struct cv_model *m, struct cv_thr *t, uint64_t ts)
+{
+	ts = clamp_ts(t, ts);
+	emit(m, t, t->pub.state, t->pub.state_since, ts);
+	t->pub.state_since = ts;
+	return ts;
+}
+
+/* Close an on-CPU (RUNNING) segment at ts: RUNNING before copy_ts, COPY_DATA
+ * from it (the whole segment if the copy started before the segment did). */
+static uint64_t seg_close_copy(struct cv_model *m, struct cv_thr *t, uint64_t copy_ts, uint64_t ts)
+{
+	if (t->pub.state != CV_ST_RUNNING)
+		return seg_close(m, t, ts);
+	ts = clamp_ts(t, ts);
+	uint64_t s = t->pub.state_since;
+	uint64_t split = copy_ts < s ? s : copy_ts > ts ? ts : copy_ts;
+	emit(m, t, CV_ST_RUNNING, s, split);
+	emit(m, t, CV_ST_COPY_DATA, split, ts);
+	t->pub.state_since = ts;
+	return ts;
+}
+
+static void set_state(struct cv_thr *t, enum cv_state st, bool on_cpu)
+{
+	t->pub.state = st;
+	t->pub.on_cpu = on_cpu;
+}
+
+static enum cv_state blocked_state(uint32_t block)
+{
+	switch (block) {
+	case CV_BLK_RECV: return CV_ST_WAIT_DATA;
+	case CV_BLK_RECV_COPY: return CV_ST_COPY_DATA;
+	case CV_BLK_MUX: return CV_ST_MUX_WAIT;
+	case CV_BLK_FUTEX: return CV_ST_LOCK_WAIT;
+	case CV_BLK_URING: return CV_ST_URING_WAIT;
+	default: return CV_ST_SLEEP;
+	}
+}
+
+static bool is_blocked(const struct cv_thr *t)
+{
+	return !t->pub.on_cpu && t->pub.state != CV_ST_RUNNABLE && t->pub.state != CV_ST_RUNNING;
+}
+
+/* ---- threads ---------------------------------------------------------------- */
+
+/* The live record for ev's tid, created on first sighting in state st. */
+static struct cv_thr *get_thread(struct cv_model *m, uint32_t tid, uint32_t pid, uint64_t ts,
+				 enum cv_state st, bool on_cpu)
+{
+	struct cv_thr *t = cv__find(m, tid);
+	if (t)
+		return t;
+	return cv__new_thread(m, tid, pid, ts, st, on_cpu);
+}
+
+static void copy_comm(char dst[CV_COMM_LEN], const char *src)
+{
+	memcpy(dst, src, CV_COMM_LEN);
+	dst[CV_COMM_LEN - 1] = '\0';
+}
+
+/* ---- locks, waiter sets, deadlocks --------------------------------------------- */
+
+static void leave_waiters(struct cv_thr *t)
+{
+	if (!t->waiting)
+		return;
+	if (t->waiting->cur_waiters)
+		t->waiting->cur_waiters--;
+	t->waiting = NULL;
+}
+
+static void join_waiters(struct cv_thr *t, struct cv_lock *l)
+{
+	if (t->waiting == l)
+		return;
+	leave_waiters(t);
+	if (!l)
+		return;
+	t->waiting = l;
+	if (++l->cur_waiters > l->max_waiters)
+		l->max_waiters = l->cur_waiters;
+}
+
+/* owner_tid names a traced thread of pid other than self? */
+static bool valid_owner(const struct cv_model *m, uint32_t owner, uint32_t pid, uint32_t self)
+{
+	if (!owner || owner == self)
+		return false;
+	const struct cv_thr *o = cv__find(m, owner);
+	return o && o->pub.pid == pid;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static bool same_set(const struct cv_deadlock *d, const uint32_t *sorted, uint32_t n)
+{
+	if (d->n != n)
+		return false;
+	uint32_t s[CV_DEADLOCK_MAX];
+	memcpy(s, d->tids, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_u32);
+	return memcmp(s, sorted, n * sizeof(*s)) == 0;
+}
+
+/* t just blocked on lock l whose owner is known: follow thread -> lock it waits
+ * on -> that lock's owner -> … ; a walk back to t is a deadlock. */
+static void check_deadlock(struct cv_model *m, struct cv_thr *t, struct cv_lock *l, uint64_t ts)
+{
+	struct cv_deadlock d = { .ts = ts };
+	d.tids[0] = t->pub.tid;
+	d.pids[0] = t->pub.pid;
+	d.addrs[0] = l->addr;
+	d.n = 1;
+	for (struct cv_lock *cur = l; cur && d.n <= CV_DEADLOCK_MAX;) {
+		struct cv_thr *o = cur->owner_tid ? cv__find(m, cur->owner_tid) : NULL;
+		if (!o || o->pub.exited || o->pub.pid != cur->pid)
+			return;
+		if (o == t)
+			break; /* cycle closed */
+		if (d.n == CV_DEADLOCK_MAX || !o->waiting || o->pub.state != CV_ST_LOCK_WAIT)
+			return;
+		for (uint32_t i = 1; i < d.n; i++)
+			if (d.tids[i] == o->pub.tid)
+				return; /* a cycle that does not include t */
+		d.tids[d.n] = o->pub.tid;
+		d.pids[d.n] = o->pub.pid;
+		d.addrs[d.n] = o->waiting->addr;
+		d.n++;
+		cur = o->waiting;
+	}
+	uint32_t sorted[CV_DEADLOCK_MAX];
+	memcpy(sorted, d.tids, d.n * sizeof(*sorted));
+	qsort(sorted, d.n, sizeof(*sorted), cmp_u32);
+	for (size_t i = 0; i < m->ndl; i++)
+		if (same_set(&m->dl[i], sorted, d.n))
+			return;
+	cv__add_deadlock(m, &d);
+}
+
+/* Enter a blocked state (a SWITCH that blocked, or a seed). */
+static void block_on(struct cv_model *m, struct cv_thr *t, uint32_t block, uint64_t obj,
+		     uint32_t owner, uint64_t ts)
+{
+	set_state(t, blocked_state(block), false);
+	t->pub.block = block;
+	t->pub.block_obj = block == CV_BLK_FUTEX ? obj : 0;
+	t->pub.block_owner = 0;
+	if (block != CV_BLK_FUTEX) {
+		leave_waiters(t);
+		return;
+	}
+	struct cv_lock *l = cv__lock(m, t->pub.pid, obj, true);
+	if (t->waiting != l)
+		t->futex_waker = 0;
+	join_waiters(t, l);
+	if (l && valid_owner(m, owner, t->pub.pid, t->pub.tid)) {
+		t->pub.block_owner = owner;
+		l->owner_tid = owner;
+		check_deadlock(m, t, l, ts);
+	}
+}
+
+/* ---- events ------------------------------------------------------------------ */
+
+static void on_switch(struct cv_model *m, const struct cv_event *ev)
+{
+	if (ev->flags & CV_SW_PREV_TRACED) {
+		struct cv_thr *t = get_thread(m, ev->tid, ev->pid, ev->ts, CV_ST_RUNNING, true);
+		if (t && !t->pub.exited) {
+			uint64_t ts = ev->sw.block == CV_BLK_RECV_COPY
+					      ? seg_close_copy(m, t, ev->sw.obj, ev->ts)
+					      : seg_close(m, t, ev->ts);
+			bool vol = (ev->flags & CV_SW_PREV_BLOCKED) && !(ev->flags & CV_SW_PREEMPT);
+			if (vol)
+				t->pub.vcsw++;
+			else
+				t->pub.ivcsw++;
+			bucket_csw(m, t, ts, vol);
+			if (vol) {
+				block_on(m, t, ev->sw.block, ev->sw.obj, ev->sw.owner_tid, ts);
+			} else {
+				set_state(t, CV_ST_RUNNABLE, false);
+				t->pub.block = CV_BLK_NONE;
+			}
+		}
+	}
+	if (ev->flags & CV_SW_NEXT_TRACED) {
+		struct cv_thr *t = get_thread(m, ev->sw.next_tid, ev->sw.next_pid, ev->ts,
+					      CV_ST_RUNNABLE, false);
+		if (t && !t->pub.exited) {
+			seg_close(m, t, ev->ts);
+			set_state(t, CV_ST_RUNNING, true);
+			t->pub.block = CV_BLK_NONE;
+		}
+	}
+}
+
+static void on_wakeup(struct cv_model *m, const struct cv_event *ev)
+{
+	struct cv_thr *t = get_thread(m, ev->tid, ev->pid, ev->ts, CV_ST_RUNNABLE, false);
+	if (!t || t->pub.exited || !is_blocked(t))
+		return;
+	if (t->pub.state == CV_ST_LOCK_WAIT && ev->wake.waker_tid &&
+	    ev->wake.waker_tid != t->pub.tid && cv__find(m, ev->wake.waker_tid))
+		t->futex_waker = ev->wake.waker_tid;
+	seg_close(m, t, ev->ts);
+	set_state(t, CV_ST_RUNNABLE, false);
+}
+
+static void on_task(struct cv_model *m, const struct cv_event *ev)
+{
+	struct cv_thr *t = cv__find(m, ev->tid);
+	if (!t || t->pub.exited)
+		t = cv__new_thread(m, ev->tid, ev->pid, ev->ts, CV_ST_RUNNABLE, false);
+	if (!t)
+		return;
+	copy_comm(t->pub.comm, ev->task.comm);
+	t->pub.pid = ev->pid;
+	if (ev->flags & CV_TASK_PROCESS)
+		t->pub.is_process_leader = true;
+	if (!(ev->flags & CV_TASK_SEED))
+		return;
+	t->pub.seeded = true;
+	uint64_t ts = seg_close(m, t, ev->ts);
+	if (ev->flags & CV_TASK_SEED_ONCPU) {
+		leave_waiters(t);
+		set_state(t, CV_ST_RUNNING, true);
+		t->pub.block = CV_BLK_NONE;
+		t->pub.block_obj = 0;
+	} else {
+		block_on(m, t, ev->task.seed_block, ev->task.seed_obj, 0, ts);
+		t->pub.block_obj = ev->task.seed_obj;
+	}
+}
+
+/* exit status (wait status) -> shell-style $? */
+static int status_to_code(int st)
+{
+	return (st & 0x7f) ? 128 + (st & 0x7f) : (st >> 8) & 0xff;
+}
+
+static void on_exit_ev(struct cv_model *m, const struct cv_event *ev)
+{
+	struct cv_thr *t = get_thread(m, ev->tid, ev->pid, ev->ts, CV_ST_RUNNING, true);
+	if (!t || t->pub.exited)
+		return;
+	uint64_t ts = seg_close(m, t, ev->ts);
+	t->pub.exited = true;
+	t->pub.exit_ts = ts;
+	t->pub.exit_code = ev->exit.exit_code;
+	t->pub.on_cpu = false;
+	leave_waiters(t);
+	if (m->target_pid && ev->pid == m->target_pid && ev->exit.group_dead) {
+		m->target_exit_inferred = true;
+		if (!m->target_exit_set)
+			m->target_exit = status_to_code(ev->exit.exit_code);
+	}
+}
+
+static void on_recv(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
+{
+	struct cv_thread *p = &t->pub;
+	p->recv.calls++;
+	if (ev->flags & CV_CALL_BLOCKED)
+		p->recv.blocked_calls++;
+	if (ev->recv.ret == EAGAIN_RET) {
+		/* a poll attempt: counted, summarised by the next record's eagain_before
+		 * (a busy poll loop would otherwise flush every real receive out of
+		 * the history ring) */
+		p->recv.eagain++;
+		p->eagain_streak++;
+	} else {
+		if (ev->recv.ret > 0)
+			p->recv.bytes += (uint64_t)ev->recv.ret;
+		p->recv_hist[p->recv_head++ % CV_HIST_RECV] = (struct cv_recv_rec){
+			.enter_ts = ev->recv.enter_ts, .copy_ts = ev->recv.copy_ts, .exit_ts = ev->ts,
+			.ret = ev->recv.ret, .sys = ev->recv.sys, .flags = ev->flags,
+			.eagain_before = p->eagain_streak,
+		};
+		p->eagain_streak = 0;
+	}
+	if (p->on_cpu && p->state == CV_ST_RUNNING && ev->recv.copy_ts)
+		seg_close_copy(m, t, ev->recv.copy_ts, ev->ts);
+}
+
+static uint64_t since(uint64_t ts, uint64_t enter)
+{
+	return enter && ts > enter ? ts - enter : 0;
+}
+
+static void on_mux(struct cv_thr *t, const struct cv_event *ev)
+{
+	struct cv_thread *p = &t->pub;
+	p->mux.calls++;
+	p->mux.wait_ns += since(ev->ts, ev->mux.enter_ts);
+	p->mux_hist[p->mux_head++ % CV_HIST_MUX] = (struct cv_mux_rec){
+		.enter_ts = ev->mux.enter_ts, .exit_ts = ev->ts, .ret = ev->mux.ret,
+		.sys = ev->mux.sys, .flags = ev->flags,
+	};
+}
+
+static void on_futex(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
+{
+	struct cv_thread *p = &t->pub;
+	uint32_t waker = ev->futex.waker_tid ? ev->futex.waker_tid : t->futex_waker;
+	uint32_t owner = valid_owner(m, ev->futex.owner_tid, p->pid, p->tid) ? ev->futex.owner_tid : 0;
+	leave_waiters(t);
+	t->futex_waker = 0;
+	p->futex_hist[p->futex_head++ % CV_HIST_FUTEX] = (struct cv_futex_rec){
+		.enter_ts = ev->futex.enter_ts, .exit_ts = ev->ts, .addr = ev->futex.addr,
+		.ret = ev->futex.ret, .owner_tid = owner, .waker_tid = waker, .flags = ev->flags,
+	};
+	if (ev->futex.ret == EAGAIN_RET)
+		return; /* the value had changed: never waited */
+	uint64_t d = since(ev->ts, ev->futex.enter_ts);
+	p->futex.waits++;
+	p->futex.wait_ns += d;
+	struct cv_lock *l = cv__lock(m, p->pid, ev->futex.addr, true);
+	if (!l)
+		return;
+	l->waits++;
+	l->wait_ns += d;
+	if (d > l->max_wait_ns)
+		l->max_wait_ns = d;
+	if (owner)
+		l->owner_tid = owner;
+	if (ev->flags & CV_CALL_IS_MUTEX)
+		l->is_mutex = true;
+}
+
+static void on_uring_complete(struct cv_thr *t, const struct cv_event *ev)
+{
+	struct cv_thread *p = &t->pub;
+	p->uring.completed++;
+	if (p->uring.inflight)
+		p->uring.inflight--;
+	if (ev->ucomplete.submit_ts)
+		p->uring.async_wait_ns += since(ev->ts, ev->ucomplete.submit_ts);
+	p->uring_hist[p->uring_head++ % CV_HIST_URING] = (struct cv_uring_rec){
+		.submit_ts = ev->ucomplete.submit_ts, .complete_ts = ev->ts,
+		.user_data = ev->ucomplete.user_data, .res = ev->ucomplete.res,
+		.opcode = ev->ucomplete.opcode,
+	};
+}
+
+static void on_end(struct cv_model *m, uint64_t ts)
+{
+	m->end = ts > m->now ? ts : m->now;
+	for (size_t i = 0; i < m->nthr; i++)
+		if (!m->thr[i]->pub.exited)
+			seg_close(m, m->thr[i], m->end);
+}
+
+void cv_model_advance(struct cv_model *m, uint64_t now)
+{
+	if (now > m->now)
+		m->now = now;
+}
+
+void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
+{
+	if (m->end) { /* the trace is over; a late drop count still counts */
+		if (ev->type == CV_EV_LOST)
+			m->dropped += ev->lost.count;
+		return;
+	}
+	if (!m->start_set && ev->ts) {
+		m->start = ev->ts;
+		m->start_set = true;
+	}
+	cv_model_advance(m, ev->ts);
+
+	switch (ev->type) {
+	case CV_EV_LOST:
+		m->dropped += ev->lost.count;
+		return;
+	case CV_EV_END:
+		on_end(m, ev->ts);
+		return;
+	default:
+		break;
+	}
+	m->events++;
+
+	struct cv_thr *t;
+	switch (ev->type) {
+	case CV_EV_SWITCH:
+		on_switch(m, ev);
+		break;
+	case CV_EV_WAKEUP:
+		on_wakeup(m, ev);
+		break;
+	case CV_EV_TASK:
+		on_task(m, ev);
+		break;
+	case CV_EV_EXIT:
+		on_exit_ev(m, ev);
+		break;
+	case CV_EV_COMM:
+	case CV_EV_RECV:
+	case CV_EV_MUX:
+	case CV_EV_FUTEX:
+	case CV_EV_URING_ENTER:
+	case CV_EV_URING_SUBMIT:
+	case CV_EV_URING_COMPLETE:
+		t = get_thread(m, ev->tid, ev->pid, ev->ts, CV_ST_RUNNING, true);
+		if (!t)
+			break;
+		if (t->pub.exited && ev->type != CV_EV_URING_COMPLETE)
+			break;
+		if (ev->type == CV_EV_COMM)
+			copy_comm(t->pub.comm, ev->comm.comm);
+		else if (ev->type == CV_EV_RECV)
+			on_recv(m, t, ev);
+		else if (ev->type == CV_EV_MUX)
+			on_mux(t, ev);
+		else if (ev->type == CV_EV_FUTEX)
+			on_futex(m, t, ev);
+		else if (ev->type == CV_EV_URING_SUBMIT) {
+			t->pub.uring.submitted++;
+			t->pub.uring.inflight++;
+		} else if (ev->type == CV_EV_URING_COMPLETE)
+			on_uring_complete(t, ev);
+		break;
+	default:
+		break;
+	}
+}
