@@ -25,7 +25,7 @@ NCURSES_LIBS   := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncurs
 
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror
-CPPFLAGS_ALL := -std=c11 -D_GNU_SOURCE -I$(BUILD) -Iuser -Ibpf $(NCURSES_CFLAGS)
+CPPFLAGS_ALL := -std=c11 -D_GNU_SOURCE -I$(BUILD) -Iuser -Ibpf -Itui $(NCURSES_CFLAGS)
 LDLIBS_CV := -lbpf -lelf -lz $(NCURSES_LIBS) -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall -Wextra -Werror \
 	-Wno-unused-parameter -Wno-missing-field-initializers

@@ -6,8 +6,9 @@
  * their first lock when they ask for the second: a wait-for cycle, i.e. a
  * deadlock.  The second take is pthread_mutex_timedlock with its deadline at
  * the --seconds bound (default 3 s), so both give up, say so, release what
- * they hold (only once both have given up) and the program exits 0.  (The wait is made in 50 ms slices
- * only so that SIGTERM can end it promptly; the deadline stays the bound.)
+ * they hold (once both have given up) and the program exits 0.  (The wait
+ * is made in 50 ms slices only so that SIGTERM can end it promptly; the
+ * deadline stays the bound.)
  *
  * What to see in concviz: both threads in lock_wait on each other's lock,
  * lock owners `taker-ab` -> lock_a, `taker-ba` -> lock_b, and a deadlock
@@ -23,9 +24,11 @@
 pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
 pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
 
-/* Neither thread lets go of its first lock before both have given up, so
- * the one that times out first cannot hand the other its second lock. */
-static pthread_barrier_t both_tried;
+/* both_hold: neither asks for its second lock before both hold their first
+ * (so the deadlock happens even if a thread starts late);  both_tried:
+ * neither lets go of its first lock before both have given up (so the one
+ * that times out first cannot hand the other its second lock). */
+static pthread_barrier_t both_hold, both_tried;
 
 struct taker {
 	const char *name;
@@ -69,6 +72,7 @@ static void *taker_main(void *arg)
 	pthread_mutex_lock(t->first);
 	st->lock_acquisitions++;
 	ex_nap_ms(100);                   /* let the other thread take its first lock */
+	pthread_barrier_wait(&both_hold);
 	double t0 = ex_now();
 	int e = timedlock_until(t->second, &deadline);
 	if (e == 0) {
@@ -93,6 +97,7 @@ int main(int argc, char **argv)
 	ex_init(argc, argv, "deadlock",
 		"Deadlock: two threads take lock_a and lock_b in opposite orders.", 3, opts);
 
+	pthread_barrier_init(&both_hold, NULL, 2);
 	pthread_barrier_init(&both_tried, NULL, 2);
 	static struct taker ab = { "taker-ab", &lock_a, &lock_b, "lock_a", "lock_b" };
 	static struct taker ba = { "taker-ba", &lock_b, &lock_a, "lock_b", "lock_a" };

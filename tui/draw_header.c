@@ -14,7 +14,10 @@ static bool seg(int y, int *x, int maxx, attr_t a, const char *s)
 	if (w <= 0)
 		return false;
 	tui_put(y, *x, w, a, s);
-	*x += (int)strlen(s) < w ? (int)strlen(s) : w;
+	int cols = 0;  /* UTF-8 characters, one column each */
+	for (const char *p = s; *p; p++)
+		cols += ((unsigned char)*p & 0xc0) != 0x80;
+	*x += cols < w ? cols : w;
 	return true;
 }
 
@@ -27,7 +30,10 @@ void tui_draw_header(struct tui *u)
 
 	tui_fill(0, 0, W, h);
 	seg(0, &x, W, h | A_BOLD, " concviz ");
-	fmt_clean(title, sizeof(title), src->title ? src->title : "");
+	if (u->utf8)
+		fmt_clean_utf8(title, sizeof(title), src->title ? src->title : "");
+	else
+		fmt_clean(title, sizeof(title), src->title ? src->title : "");
 	if (title[0]) {
 		snprintf(buf, sizeof(buf), "| %s ", title);
 		seg(0, &x, W, h, buf);
@@ -51,7 +57,7 @@ void tui_draw_header(struct tui *u)
 		seg(0, &x, W, h, " ");
 		int code;
 		if (cv_model_target_exited(u->m, &code)) {
-			snprintf(buf, sizeof(buf), "| target exited %d ", code);
+			snprintf(buf, sizeof(buf), "| exit %d ", code);
 			seg(0, &x, W, h, buf);
 		}
 	}

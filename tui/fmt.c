@@ -63,6 +63,29 @@ void fmt_clean(char *dst, size_t n, const char *src)
 	dst[i] = 0;
 }
 
+void fmt_clean_utf8(char *dst, size_t n, const char *src)
+{
+	size_t i = 0;
+	if (!n)
+		return;
+	for (; src && *src && i + 1 < n; src++) {
+		unsigned char c = (unsigned char)*src;
+		dst[i++] = (c >= 0x20 && c != 0x7f) ? *src : '?';
+	}
+	/* never end inside a multi-byte sequence */
+	while (i > 0 && ((unsigned char)dst[i - 1] & 0x80)) {
+		size_t j = i - 1;
+		while (j > 0 && ((unsigned char)dst[j] & 0xc0) == 0x80)
+			j--;
+		unsigned char lead = (unsigned char)dst[j];
+		size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+		if (i - j >= need)
+			break;
+		i = j;
+	}
+	dst[i] = 0;
+}
+
 const char *fmt_sys(uint32_t sys)
 {
 	static const char *names[] = {

@@ -152,8 +152,12 @@ bool tui_key(struct tui *u, int ch)
 {
 	if (u->filter_edit)
 		return filter_key(u, ch);
-	if (u->src->is_replay && replay_key(u, ch))
+	if (u->src->is_replay && replay_key(u, ch)) {
+		/* a seek may have replaced the model: never touch the old one again */
+		u->m = u->src->model(u->src->ctx);
+		u->nrows = 0;
 		return true;
+	}
 	switch (ch) {
 	case 'q': case 'Q':
 		tui_start_quit(u);
@@ -213,10 +217,14 @@ bool tui_key(struct tui *u, int ch)
 		else {
 			u->sort = (enum tui_sort)((u->sort + 1) % S_COUNT);
 			u->view = V_THREADS;
+			u->sel = u->top = 0;  /* a new order starts at its top */
+			u->sel_tid = 0;
 		}
 		break;
 	case 'S':
 		u->sort_rev = !u->sort_rev;
+		u->sel = u->top = 0;
+		u->sel_tid = 0;
 		break;
 	case 'g':
 		u->glyph_cells = !u->glyph_cells;
@@ -224,7 +232,7 @@ bool tui_key(struct tui *u, int ch)
 	case '/':
 		set_view(u, V_THREADS);
 		u->filter_edit = true;
-		memcpy(u->edit, u->filter, sizeof(u->edit));
+		u->edit[0] = 0;  /* a new search; the old filter stays until typing */
 		break;
 	case KEY_UP: move_sel(u, -1, false); break;
 	case KEY_DOWN: move_sel(u, 1, false); break;

@@ -105,6 +105,7 @@ char *fmt_dur(char *buf, size_t n, uint64_t ns);
 char *fmt_count(char *buf, size_t n, uint64_t v);
 char *fmt_bytes(char *buf, size_t n, uint64_t v);
 void fmt_clean(char *dst, size_t n, const char *src); /* printable ASCII only */
+void fmt_clean_utf8(char *dst, size_t n, const char *src); /* keeps UTF-8 */
 const char *fmt_sys(uint32_t sys);
 const char *fmt_uring_op(uint32_t op);
 char *fmt_lock(char *buf, size_t n, const struct cv_model *m, uint32_t pid, uint64_t addr);

@@ -358,10 +358,10 @@ static void ex_other(struct exp *e, const struct cv_rec_header *h, bool bad)
 	fputs(",\"kernel\":", f);
 	json_str(f, h->kernel);
 	fputs(",\"command\":", f);
-	json_str(f, h->command);
+	json_str(f, cv_model_target_command(e->m));
 	fprintf(f, ",\"target_pid\":%u,\"clock_boottime_ns\":%" PRIu64 ",\"clock_realtime_ns\":%" PRIu64
 		",\"trace_start_ns\":%" PRIu64 ",\"events\":%" PRIu64 ",\"dropped_events\":%" PRIu64,
-		h->target_pid, h->clock_boot_ns, h->clock_real_ns, cv_model_start(e->m),
+		cv_model_target_pid(e->m), h->clock_boot_ns, h->clock_real_ns, cv_model_start(e->m),
 		cv_model_events(e->m), cv_model_dropped(e->m));
 	if (exited)
 		fprintf(f, ",\"target_exit_code\":%d", code);
@@ -414,6 +414,17 @@ static FILE *open_out(const char *in_path, const char *out_path, bool force, cha
 	return f;
 }
 
+/* Lock names are recorded when the recorder learns them, which can be after a
+ * lock's first wait: read them all first so every lock slice is named. */
+static void preload_lock_names(const char *in_path, struct cv_model *m, struct cv_rec_item *it)
+{
+	struct cv_rec_reader *r = cv_rec_open(in_path, NULL, 0);
+	while (r && cv_rec_next(r, it) == 1)
+		if (it->kind == CV_REC_LOCK_NAME)
+			cv_model_set_lock_name(m, it->lock.pid, it->lock.addr, it->lock.name);
+	cv_rec_reader_close(r);
+}
+
 int cv_export_chrome(const char *in_path, const char *out_path, bool force, char *err, size_t errlen)
 {
 	struct cv_rec_reader *r = cv_rec_open(in_path, err, errlen);
@@ -442,6 +453,8 @@ int cv_export_chrome(const char *in_path, const char *out_path, bool force, char
 	fputs("{\"traceEvents\":[\n", e.out);
 
 	struct cv_rec_item *it = malloc(sizeof(*it));
+	if (it)
+		preload_lock_names(in_path, e.m, it);
 	char bad[512] = "";
 	bool ended = false, any = false;
 	while (it && cv_rec_next(r, it) == 1) {
@@ -460,6 +473,10 @@ int cv_export_chrome(const char *in_path, const char *out_path, bool force, char
 			break;
 		case CV_REC_TARGET_EXIT:
 			cv_model_set_target_exit(e.m, it->exit_status);
+			break;
+		case CV_REC_TARGET:
+			cv_model_set_target(e.m, it->target.pid, it->target.command ? it->target.command :
+					    h->command);
 			break;
 		case CV_REC_TRUNCATED:
 		case CV_REC_CORRUPT:

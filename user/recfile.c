@@ -26,6 +26,7 @@
 size_t cv_rec__encode_start(struct cv_rec_codec *c, uint64_t ts, uint8_t *out);
 size_t cv_rec__encode_lock_name(uint32_t pid, uint64_t addr, const char *name, uint8_t *out);
 size_t cv_rec__encode_target_exit(int status, uint8_t *out);
+size_t cv_rec__encode_target(uint32_t pid, const char *command, uint8_t *out);
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -257,6 +258,14 @@ int cv_rec_write_target_exit(struct cv_rec_writer *w, int exit_status)
 	return commit(w, cv_rec__encode_target_exit(exit_status, p));
 }
 
+int cv_rec_write_target(struct cv_rec_writer *w, uint32_t pid, const char *command)
+{
+	uint8_t *p = reserve(w);
+	if (!p)
+		return -1;
+	return commit(w, cv_rec__encode_target(pid, command, p));
+}
+
 int cv_rec_close(struct cv_rec_writer *w)
 {
 	if (!w)
@@ -298,7 +307,8 @@ struct cv_rec_reader {
 	struct cv_rec_header hdr;
 	char *strings[NSTRINGS];
 
-	uint8_t *blk;               /* file mode: block payload buffer */
+	uint8_t *blk;               /* file mode: block payload buffer … */
+	size_t blkcap;              /* … grown to the largest block seen */
 	const uint8_t *payload;     /* current block payload */
 	size_t plen, ppos;
 	uint32_t nrec, irec;
@@ -346,7 +356,7 @@ static struct cv_rec_reader *reader_fail(struct cv_rec_reader *r, uint8_t *h)
 static struct cv_rec_reader *open_common(struct cv_rec_reader *r, char *err, size_t errlen)
 {
 	const char *nm = r->name;
-	uint8_t *h = malloc(CV_REC_MAX_HEADER);
+	uint8_t *h = malloc(64);
 	const uint8_t *p;
 	if (!h) {
 		seterr(err, errlen, "%s: out of memory", nm);
@@ -383,6 +393,12 @@ static struct cv_rec_reader *open_common(struct cv_rec_reader *r, char *err, siz
 		seterr(err, errlen, "%s: corrupt header (version %u, length %u)", nm, version, hlen);
 		return reader_fail(r, h);
 	}
+	uint8_t *nh = realloc(h, hlen);
+	if (!nh) {
+		seterr(err, errlen, "%s: out of memory", nm);
+		return reader_fail(r, h);
+	}
+	h = nh;
 	got = rd(r, h + 16, hlen - 16, &p);
 	if (got < 0) {
 		seterr(err, errlen, "cannot read %s: %s", nm, strerror(errno));
@@ -446,7 +462,7 @@ struct cv_rec_reader *cv_rec_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	struct cv_rec_reader *r = calloc(1, sizeof(*r));
-	if (!r || !(r->name = strdup(path)) || !(r->blk = malloc(CV_REC_MAX_BLOCK))) {
+	if (!r || !(r->name = strdup(path))) {
 		seterr(err, errlen, "%s: out of memory", path);
 		close(fd);
 		if (r) {
@@ -522,6 +538,19 @@ static int next_block(struct cv_rec_reader *r, struct cv_rec_item *it)
 		snprintf(r->msg, sizeof(r->msg), "%s: corrupt data at offset %llu (bad block header: "
 			 "%u bytes, %u records)", r->name, (unsigned long long)off, plen, nrec);
 		return stop(r, it, CV_REC_CORRUPT, off), -1;
+	}
+	if (r->fd >= 0 && plen > r->blkcap) {
+		size_t cap = r->blkcap ? r->blkcap : 4096;
+		while (cap < plen)
+			cap *= 2;
+		uint8_t *nb = realloc(r->blk, cap);
+		if (!nb) {
+			snprintf(r->msg, sizeof(r->msg), "%s: out of memory reading the block at offset %llu",
+				 r->name, (unsigned long long)off);
+			return stop(r, it, CV_REC_CORRUPT, off), -1;
+		}
+		r->blk = nb;
+		r->blkcap = cap;
 	}
 	got = rd(r, r->blk, plen, &p);
 	if (got < 0) {

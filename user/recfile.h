@@ -30,6 +30,7 @@
 #define CV_REC_MAX_STRING   16384u         /* one header string */
 #define CV_REC_MAX_BLOCK    (1u << 20)     /* block payload bytes */
 #define CV_REC_MAX_NAME     1024u          /* lock name bytes */
+#define CV_REC_MAX_COMMAND  4096u          /* command bytes in a TARGET record */
 #define CV_REC_FLUSH_AT     (64u << 10)    /* writer emits a block at this payload size */
 
 /* ---- writer ---------------------------------------------------------- */
@@ -54,6 +55,10 @@ int cv_rec_write_start(struct cv_rec_writer *w, uint64_t start_ts);
 int cv_rec_write_event(struct cv_rec_writer *w, const struct cv_event *ev);
 int cv_rec_write_lock_name(struct cv_rec_writer *w, uint32_t pid, uint64_t addr, const char *name);
 int cv_rec_write_target_exit(struct cv_rec_writer *w, int exit_status);
+/* The target, once known after cv_rec_create (run: the child's pid after
+ * fork).  Readers apply it over the header's pid/command; command NULL keeps
+ * the header's command. */
+int cv_rec_write_target(struct cv_rec_writer *w, uint32_t pid, const char *command);
 int cv_rec_flush(struct cv_rec_writer *w);   /* write(2) the buffered records as one block */
 int cv_rec_close(struct cv_rec_writer *w);   /* flush + close + free; NULL is a no-op */
 const char *cv_rec_error(struct cv_rec_writer *w); /* "" if no error */
@@ -79,6 +84,7 @@ enum cv_rec_kind {
 	CV_REC_LOCK_NAME,
 	CV_REC_START,
 	CV_REC_TARGET_EXIT,
+	CV_REC_TARGET,              /* target pid (+ command) known after the header */
 	CV_REC_TRUNCATED,           /* the file ends inside a block: stop here */
 	CV_REC_CORRUPT,             /* checksum or encoding error: stop here */
 };
@@ -95,9 +101,13 @@ struct cv_rec_item {
 		uint64_t addr;
 		const char *name;
 	} lock;
+	struct {                    /* TARGET; command NULL = unchanged, else points into namebuf */
+		uint32_t pid;
+		const char *command;
+	} target;
 	const char *error;          /* TRUNCATED/CORRUPT: one line, mentions the offset;
 				     * owned by the reader */
-	char namebuf[CV_REC_MAX_NAME + 1];
+	char namebuf[CV_REC_MAX_COMMAND + 1];
 };
 
 struct cv_rec_reader;
@@ -116,7 +126,7 @@ uint64_t cv_rec_offset(const struct cv_rec_reader *r); /* bytes consumed so far 
 void cv_rec_reader_close(struct cv_rec_reader *r);
 
 /* Feed a whole recording into a model: target (pid, command) from the header,
- * then events, lock names, start and target exit in file order.  0 ok; -1
+ * then events, lock names, start, target and target exit in file order.  0 ok; -1
  * with one line in err (open errors, or truncated/corrupt with the offset;
  * the model then holds everything before it).  file_bytes may be NULL. */
 struct cv_model;
@@ -125,7 +135,7 @@ int cv_rec_load(const char *path, struct cv_model *m, uint64_t *file_bytes, char
 /* ---- codec, exposed for tests and the fuzzer ------------------------- */
 
 #define CV_REC_MRU 16
-#define CV_REC_MAX_RECORD (32 + CV_REC_MAX_NAME) /* bound on one encoded record */
+#define CV_REC_MAX_RECORD (32 + CV_REC_MAX_COMMAND) /* bound on one encoded record */
 
 struct cv_rec_codec {           /* per-block state; reset at every block start */
 	uint64_t last_ts;

@@ -26,6 +26,9 @@ int cv_rec_load(const char *path, struct cv_model *m, uint64_t *file_bytes, char
 		case CV_REC_START:
 			cv_model_set_start(m, it.start_ts);
 			break;
+		case CV_REC_TARGET:
+			cv_model_set_target(m, it.target.pid, it.target.command ? it.target.command : h->command);
+			break;
 		case CV_REC_TARGET_EXIT:
 			cv_model_set_target_exit(m, it.exit_status);
 			break;

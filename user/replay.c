@@ -19,8 +19,10 @@ struct cv_replay {
 	char *path;
 	uint8_t *data;
 	size_t len;
-	uint32_t target_pid;
+	uint32_t target_pid;        /* from the header */
 	char *command;
+	uint32_t title_pid;         /* the last TARGET record's, for the title */
+	char *title_cmd;
 
 	struct cv_rec_reader *rd;   /* over data, positioned after what was fed */
 	struct cv_model *m;
@@ -151,6 +153,10 @@ static uint64_t feed_until(struct cv_replay *rp, uint64_t limit)
 				continue;
 			case CV_REC_TARGET_EXIT:
 				cv_model_set_target_exit(rp->m, rp->item.exit_status);
+				continue;
+			case CV_REC_TARGET:
+				cv_model_set_target(rp->m, rp->item.target.pid, rp->item.target.command ?
+						    rp->item.target.command : rp->command);
 				continue;
 			default:
 				continue;
@@ -316,6 +322,7 @@ static int index_file(struct cv_replay *rp, char *err, size_t errlen)
 	const struct cv_rec_header *h = cv_rec_header(rd);
 	rp->target_pid = h->target_pid;
 	rp->command = strdup(h->command);
+	rp->title_pid = h->target_pid;
 	bool have_start = false, have_ev = false;
 	uint64_t first_ev = 0, max_ts = 0;
 	while (cv_rec_next(rd, &rp->item) == 1) {
@@ -323,6 +330,13 @@ static int index_file(struct cv_replay *rp, char *err, size_t errlen)
 			snprintf(rp->warn, sizeof(rp->warn), "%s", rp->item.error);
 			rp->has_warn = true;
 			break;
+		}
+		if (rp->item.kind == CV_REC_TARGET) {
+			rp->title_pid = rp->item.target.pid;
+			if (rp->item.target.command) {
+				free(rp->title_cmd);
+				rp->title_cmd = strdup(rp->item.target.command);
+			}
 		}
 		if (rp->item.kind == CV_REC_START && !have_start) {
 			have_start = true;
@@ -367,8 +381,9 @@ struct cv_replay *cv_replay_open(const char *path, char *err, size_t errlen)
 
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	snprintf(rp->title, sizeof(rp->title), "replay %s  pid %u%s%s%s", base, rp->target_pid,
-		 rp->command[0] ? "  " : "", rp->command, rp->has_warn ? "  [truncated]" : "");
+	const char *cmd = rp->title_cmd ? rp->title_cmd : rp->command;
+	snprintf(rp->title, sizeof(rp->title), "replay %s  pid %u%s%s%s", base, rp->title_pid,
+		 cmd[0] ? "  " : "", cmd, rp->has_warn ? "  [truncated]" : "");
 	return rp;
 fail:
 	cv_replay_close(rp);
@@ -405,6 +420,7 @@ void cv_replay_close(struct cv_replay *rp)
 	cv_rec_reader_close(rp->rd);
 	free(rp->data);
 	free(rp->command);
+	free(rp->title_cmd);
 	free(rp->path);
 	free(rp);
 }

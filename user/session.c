@@ -395,6 +395,8 @@ int cv_session_run(const struct cv_session_opts *o)
 		log_fd = -1;
 	}
 	cv_model_set_target(s.model, s.target_pid, cmdline);
+	if (s.rec && cv_rec_write_target(s.rec, s.target_pid, NULL))
+		fail(&s, "recording to %s failed: %s", o->output, cv_rec_error(s.rec));
 	if (o->argv)
 		snprintf(s.title, sizeof(s.title), "run %s · pid %u", o->label, s.target_pid);
 	else

@@ -126,7 +126,8 @@ check_mux() {
 @test "procs: every forked worker process is followed" {
 	trace procs -- --seconds 2 --mode procs
 	assert_counts_match
-	for pid in $(jq -r '.threads[].tid' "$S"); do
+	[ "$(jq '[.threads[] | select(.role == "worker")] | length' "$S")" -ge 4 ]
+	for pid in $(jq -r '.threads[] | select(.role == "worker") | .tid' "$S"); do
 		jq -e --argjson p "$pid" '[.threads[] | select(.pid == $p)] | length >= 1' "$J" >/dev/null ||
 			{ echo "worker $pid not followed"; return 1; }
 	done

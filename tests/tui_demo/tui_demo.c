@@ -153,7 +153,7 @@ static struct sth *add(struct sim *s, enum kind k, const char *comm, uint64_t st
 	memset(t, 0, sizeof(*t));
 	t->kind = k;
 	t->tid = k == K_MAIN ? PID : s->next_tid++;
-	snprintf(t->comm, sizeof(t->comm), "%s", comm);
+	strncpy(t->comm, comm, sizeof(t->comm) - 1);
 	t->next = start;
 	t->other = -1;
 	return t;
@@ -431,8 +431,8 @@ static void sim_init(struct sim *s, struct cv_model *m, uint64_t t0, int extra)
 	struct sth *sj = add(s, K_SHORT, "short-job", t0 + 2 * SEC);
 	sj->aux = t0 + 2 * SEC;
 	for (int i = 0; i < extra; i++) {
-		char nm[16];
-		snprintf(nm, sizeof(nm), "bulk-%d", i);
+		char nm[24];
+		snprintf(nm, sizeof(nm), "bulk-%d", i % 1000000);
 		add(s, K_SLEEPER, nm, t0 + 20 * MS + (uint64_t)i * 100 * US);
 	}
 }

@@ -342,7 +342,6 @@ static const char *make_recording(const char *name, struct expect *x, int rounds
 	task(w, Q, Q, "helper");
 	x->threads = 4;
 	x->processes = 2;
-	cv_rec_write_lock_name(w, P, L1, "queue_lock");
 	sw(w, 0, 0, A, P, 0, 0);
 
 	for (int i = 0; i < rounds; i++) {
@@ -384,6 +383,8 @@ static const char *make_recording(const char *name, struct expect *x, int rounds
 			fx.futex.owner_tid = A;
 			fx.futex.waker_tid = A;
 			put(w, &fx);
+			if (i == 0 && k == 0) /* named only after its first wait, like a live run can */
+				cv_rec_write_lock_name(w, P, L1, "queue_lock");
 			if (k)
 				x->futex_hex++;
 			else

@@ -105,6 +105,12 @@ static bool item_eq(const struct exp_item *e, const struct cv_rec_item *it)
 	case CV_REC_TARGET_EXIT: return e->exit_status == it->exit_status;
 	case CV_REC_LOCK_NAME:
 		return e->pid == it->lock.pid && e->addr == it->lock.addr && !strcmp(e->name, it->lock.name);
+	case CV_REC_TARGET:
+		if (e->pid != it->target.pid)
+			return false;
+		if (!e->name[0])
+			return it->target.command == NULL;
+		return it->target.command && !strcmp(e->name + 1, it->target.command);
 	default: return false;
 	}
 }
@@ -143,6 +149,12 @@ static const char *write_random(const char *name, size_t nrecords, int flush_eve
 			e->kind = CV_REC_TARGET_EXIT;
 			e->exit_status = (int)(uint32_t)rval();
 			CHECK_EQ(cv_rec_write_target_exit(w, e->exit_status), 0);
+		} else if (what == 3) {
+			e->kind = CV_REC_TARGET;
+			e->pid = (uint32_t)rval();
+			if (rnd() % 2) /* name[0] != 0: a command follows in name + 1 */
+				snprintf(e->name, sizeof(e->name), "+cmd %u \"x\"", (unsigned)(rnd() % 1000));
+			CHECK_EQ(cv_rec_write_target(w, e->pid, e->name[0] ? e->name + 1 : NULL), 0);
 		} else {
 			e->kind = CV_REC_EVENT;
 			uint16_t type = (uint16_t)(1 + rnd() % (CV_EV_TYPE_MAX - 1));
@@ -209,6 +221,11 @@ static void test_round_trip(void)
 			seen[exp_items[i].ev.type]++;
 	for (int t = 1; t < CV_EV_TYPE_MAX; t++)
 		CHECK(seen[t] > 100);
+	int kinds[CV_REC_CORRUPT + 1] = { 0 };
+	for (size_t i = 0; i < nexp; i++)
+		kinds[exp_items[i].kind]++;
+	CHECK(kinds[CV_REC_START] > 100 && kinds[CV_REC_LOCK_NAME] > 100 && kinds[CV_REC_TARGET] > 100 &&
+	      kinds[CV_REC_TARGET_EXIT] > 100);
 
 	/* codec alone: fresh state each time, including all-ones events */
 	struct cv_rec_codec enc, dec;
@@ -230,6 +247,7 @@ static void test_round_trip(void)
 			bad++;
 	}
 	CHECK_EQ(bad, 0);
+	CHECK_EQ(cv_rec_crc32(0, "123456789", 9), 0xcbf43926u); /* the CRC-32 check value */
 }
 
 /* A trace dominated by context switches and wakeups, like real ones. */
@@ -384,7 +402,7 @@ static void test_truncation(void)
 	uint64_t fb = 0;
 	CHECK_EQ(cv_rec_load(tp, m, &fb, err, sizeof(err)), -1);
 	CHECK(strstr(err, "truncated at offset") != NULL);
-	CHECK_EQ(cv_model_target_pid(m), 4242);
+	CHECK(cv_model_events(m) > 0); /* the prefix was fed */
 	cv_model_free(m);
 	free(buf);
 }
@@ -547,6 +565,7 @@ static void test_load(void)
 	cv_rec_write_event(w, &rv);
 	struct cv_event end = { .ts = t0 + 10000, .type = CV_EV_END };
 	cv_rec_write_event(w, &end);
+	cv_rec_write_target(w, 501, NULL); /* pid known late; command from the header */
 	cv_rec_write_target_exit(w, 3);
 	CHECK_EQ(cv_rec_close(w), 0);
 
@@ -556,7 +575,7 @@ static void test_load(void)
 	struct stat st;
 	stat(path, &st);
 	CHECK_EQ(fb, (uint64_t)st.st_size);
-	CHECK_EQ(cv_model_target_pid(m), 500);
+	CHECK_EQ(cv_model_target_pid(m), 501);
 	CHECK_STR(cv_model_target_command(m), "./srv -x");
 	int code = -1;
 	CHECK(cv_model_target_exited(m, &code));
@@ -581,6 +600,7 @@ static void test_replay(void)
 		return;
 	const uint64_t t0 = 10000000000ull, ms = 1000000;
 	cv_rec_write_start(w, t0);
+	cv_rec_write_target(w, 701, "tour --fast");
 	struct cv_event ev = { .ts = t0, .tid = 700, .pid = 700, .type = CV_EV_TASK };
 	memcpy(ev.task.comm, "tour", 5);
 	cv_rec_write_event(w, &ev);
@@ -605,6 +625,7 @@ static void test_replay(void)
 	cv_replay_fill_source(rp, &src);
 	CHECK(src.is_replay && src.replay_control && src.pump && src.model);
 	CHECK(strstr(src.title, "replay.cvz") != NULL);
+	CHECK(strstr(src.title, "pid 701  tour --fast") != NULL);
 	CHECK(cv_replay_warning(rp) == NULL);
 	CHECK_EQ(cv_replay_event_count(rp), 202);
 	CHECK_EQ(src.replay_length_ns(src.ctx), 201 * ms);
@@ -613,7 +634,8 @@ static void test_replay(void)
 	CHECK_EQ(src.pump(src.ctx, 0), 0);
 	CHECK(src.replay_position_ns(src.ctx) < ms); /* it was playing until paused */
 	CHECK_EQ(cv_model_events(src.model(src.ctx)), 1);
-	CHECK_EQ(cv_model_target_pid(src.model(src.ctx)), 700);
+	CHECK_EQ(cv_model_target_pid(src.model(src.ctx)), 701);
+	CHECK_STR(cv_model_target_command(src.model(src.ctx)), "tour --fast");
 
 	src.replay_control(src.ctx, CV_REPLAY_SEEK, 100.5 * ms);
 	CHECK_EQ(src.pump(src.ctx, 0), 0);
