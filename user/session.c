@@ -128,9 +128,14 @@ static void check_target(struct session *s)
  * until the ring buffer stays empty across a short wait. */
 static void drain(struct session *s)
 {
+	uint64_t give_up = cv_now_ns() + 5000000000ull;
 	int empty = 0;
 
-	while (empty < 2) {
+	/* a target that keeps running (attach) would never let the buffer go
+	 * quiet: stop producing first */
+	if (!s->target_gone)
+		cv_tracer_stop(s->tracer);
+	while (empty < 2 && cv_now_ns() < give_up) {
 		int n = cv_tracer_poll(s->tracer, empty ? 20 : 0, on_event, s);
 
 		if (n < 0)
@@ -171,8 +176,9 @@ static int pump(void *ctx, int timeout_ms)
 	if (g_stop_signal || s->failed || (s->deadline && now >= s->deadline))
 		begin_stop(s);
 	check_target(s);
+	/* re-read the clock: begin_stop() above may have set stop_ts after `now` */
 	if (s->stopping && s->child && !s->target_gone && !s->killed &&
-	    now - s->stop_ts > KILL_GRACE_NS) {
+	    cv_now_ns() - s->stop_ts > KILL_GRACE_NS) {
 		kill(-s->child, SIGKILL); /* its whole process group */
 		kill(s->child, SIGKILL);
 		s->killed = true;

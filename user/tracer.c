@@ -179,6 +179,11 @@ void cv_tracer_close(struct cv_tracer *t)
 	free(t);
 }
 
+void cv_tracer_stop(struct cv_tracer *t)
+{
+	concviz_bpf__detach(t->skel);
+}
+
 void cv_tracer_follow(struct cv_tracer *t, uint32_t tgid)
 {
 	t->skel->bss->seed_tgid = tgid;

@@ -28,6 +28,10 @@ void cv_tracer_close(struct cv_tracer *t);
  * any probe sees them; its children from their fork on). */
 void cv_tracer_follow(struct cv_tracer *t, uint32_t tgid);
 
+/* Detach every probe: no new events; what is in the ring buffer can still be
+ * polled.  Used to stop tracing a process that keeps running (attach). */
+void cv_tracer_stop(struct cv_tracer *t);
+
 /* Wait up to timeout_ms for events, deliver everything available, sorted by
  * ts.  Returns the number of events delivered, or -1 on error. */
 int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, cv_event_fn fn, void *ctx);
