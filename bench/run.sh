@@ -18,10 +18,12 @@ REPS=${REPS:-3}
 CV=build/concviz
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-LOAD=(perf bench sched pipe -T -l "$LOOPS")
+# pinned to one CPU: the ping-pong is then deterministic, and the tracer's
+# consumer has the other CPU (as on any multi-core machine)
+LOAD=(taskset -c 0 /usr/bin/perf bench sched pipe -T -l "$LOOPS")
 
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
-for p in linux-perf bpftrace bc time jq; do
+for p in linux-perf bpftrace bc jq util-linux; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" > /dev/null
 done
@@ -34,15 +36,15 @@ run_cfg() {
 	for i in $(seq "$REPS"); do
 		case $name in
 		baseline) "${LOAD[@]}" > "$TMP/out" 2>&1 ;;
-		concviz) /usr/bin/time -f '%U %S' -o "$TMP/time.$i" "$CV" run --json -- "${LOAD[@]}" \
-				> "$TMP/cv.$i.json" 2> "$TMP/out" ;;
+		concviz) CONCVIZ_STATS=1 "$CV" run --json -- "${LOAD[@]}" > "$TMP/cv.$i.json" 2> "$TMP/out"
+			grep '^concviz: stats' "$TMP/out" > "$TMP/stats.$i" ;;
 		concviz-o) rm -f "$TMP/rec.cvz"
 			"$CV" run --json -o "$TMP/rec.cvz" -- "${LOAD[@]}" > "$TMP/cvo.json" 2> "$TMP/out"
 			stat -c %s "$TMP/rec.cvz" > "$TMP/recsize" ;;
 		perf) perf record -q -o "$TMP/perf.data" -e sched:sched_switch -e sched:sched_waking -- \
 				"${LOAD[@]}" > "$TMP/out" 2>&1 ;;
 		bpftrace) bpftrace -e 'tracepoint:sched:sched_switch, tracepoint:sched:sched_waking { @[probe] = count(); }' \
-				-c "${LOAD[*]}" > "$TMP/out" 2>&1 ;;
+				-c "$(command -v taskset) -c 0 /usr/bin/perf bench sched pipe -T -l $LOOPS" > "$TMP/out" 2>&1 ;;
 		esac
 		usecs "$TMP/out"
 	done | median
@@ -57,11 +59,8 @@ for cfg in concviz concviz-o perf bpftrace; do
 	if [ -z "$v" ]; then printf '%-10s %12s\n' "$cfg" "failed"; continue; fi
 	printf '%-10s %12s %9.1f%%\n' "$cfg" "$v" "$(echo "($v - $base) * 100 / $base" | bc -l)"
 done
-ev=$(jq .events "$TMP/cv.1.json")
-drop=$(jq .dropped_events "$TMP/cv.1.json")
-read -r u s < "$TMP/time.1"
-echo "concviz: $ev events, $drop dropped, its own CPU ${u}s user + ${s}s sys" \
-     "($(echo "($u + $s) * 1000000000 / $ev" | bc) ns per event)"
+echo "concviz: $(jq .events "$TMP/cv.1.json") events, $(jq .dropped_events "$TMP/cv.1.json") dropped"
+sed 's/^concviz: stats: /concviz itself: /' "$TMP/stats.1"
 if [ -s "$TMP/recsize" ]; then
 	rev=$(jq .events "$TMP/cvo.json")
 	echo "recording: $(cat "$TMP/recsize") bytes for $rev events" \

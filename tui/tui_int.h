@@ -36,10 +36,18 @@ struct tui {
 	bool color, utf8, glyph_cells;
 	int cols, lines;
 
-	/* time */
+	/* time: one model for live and replay.  The view's right edge
+	 * (view_now) is a trace timestamp.  Following, it is the reference "now"
+	 * (ref_now: model now live, frozen_now while the live display is paused,
+	 * the replay position in replay).  Scrolled back (anchored), it is
+	 * anchor, which stays put while events keep arriving (clamped only to the
+	 * history the model keeps). */
 	bool frozen;                /* live: display paused */
 	uint64_t frozen_now;
-	uint64_t view_now;          /* model time the screen shows */
+	bool anchored;              /* timeline scrolled back: edge = anchor */
+	uint64_t anchor;
+	uint64_t ref_now;           /* what "following" would show */
+	uint64_t view_now;          /* model time the screen shows (right edge) */
 	int zoom;                   /* index into tui_zoom_levels */
 
 	/* threads view */
@@ -119,6 +127,15 @@ void tui_window(const struct tui *u, const struct cv_thread *t, uint64_t last_b,
 		unsigned nb, uint64_t ns[CV_ST_COUNT], uint32_t *csw);
 int tui_dominant(const uint64_t ns[CV_ST_COUNT]); /* -1 when all zero */
 void tui_timeline(const struct tui *u, const struct cv_thread *t, int y, int x, int cells);
+/* the view's position in time (see struct tui): tui_time_update() sets ref_now
+ * and view_now from the model (every frame and after keys); tui_time_scroll()
+ * moves the right edge by whole timeline cells (< 0: back), returns false
+ * when it cannot move; tui_time_follow() returns to following "now". */
+void tui_time_update(struct tui *u);
+bool tui_time_scroll(struct tui *u, int cells);
+void tui_time_follow(struct tui *u);
+uint64_t tui_time_behind(const struct tui *u); /* ref_now - view_now, 0 following */
+char *tui_time_label(const struct tui *u, char *buf, size_t n); /* "◀ 12.3s ago" / "<< -12.3s" */
 
 /* thread_list.c */
 void tui_rows_build(struct tui *u);

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd_files.h"
 #include "export_chrome.h"
@@ -45,8 +46,25 @@ int cv_cmd_replay(int argc, char **argv)
 		fprintf(stderr, "concviz: %s\n", err);
 		return 1;
 	}
+	/* Fail before any curses init: a recording with nothing readable ... */
+	const char *warn = cv_replay_warning(r);
+	if (warn && !cv_replay_event_count(r)) {
+		fprintf(stderr, "concviz: %s\n", warn);
+		cv_replay_close(r);
+		return 1;
+	}
+	/* ... or no terminal to draw on (curses would wait forever on a pipe). */
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "concviz: replay needs a terminal on stdin and stdout "
+			"(for a text summary: concviz report %s)\n", argv[1]);
+		cv_replay_close(r);
+		return 1;
+	}
 	cv_replay_fill_source(r, &src);
 	rc = cv_tui_run(&src, false);
+	warn = cv_replay_warning(r);
+	if (warn && warn[0])  /* after endwin: the prefix was played, say why it stopped */
+		fprintf(stderr, "concviz: %s\n", warn);
 	cv_replay_close(r);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -340,6 +341,21 @@ static int run_batch(struct session *s)
 	return 0;
 }
 
+/* CONCVIZ_STATS=1: what tracing cost concviz itself (bench/run.sh reads it) */
+static void print_stats(struct session *s)
+{
+	struct rusage ru;
+	uint64_t n = cv_tracer_delivered(s->tracer);
+	double cpu;
+
+	getrusage(RUSAGE_SELF, &ru);
+	cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	fprintf(stderr, "concviz: stats: %llu events, %llu dropped, CPU %.2fs user + %.2fs sys = %.0f ns/event\n",
+		(unsigned long long)n, (unsigned long long)cv_tracer_dropped(s->tracer),
+		ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6, ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
+		n ? cpu * 1e9 / (double)n : 0.0);
+}
+
 int cv_session_run(const struct cv_session_opts *o)
 {
 	struct session s = { .o = o, .pidfd = -1 };
@@ -413,6 +429,8 @@ int cv_session_run(const struct cv_session_opts *o)
 	rc = tui ? run_tui(&s) : run_batch(&s);
 	if (s.failed)
 		rc = 1;
+	if (getenv("CONCVIZ_STATS"))
+		print_stats(&s);
 	if (tui && s.log_path[0])
 		fprintf(stderr, "concviz: the target's output is in %s\n", s.log_path);
 out:
