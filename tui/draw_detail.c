@@ -212,7 +212,7 @@ static void urings(struct tui *u, struct vl *v, const struct cv_thread *t)
 static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
 	char comm[CV_COMM_LEN + 1], d[32], d2[32], lk[64], ow[48];
-	uint64_t now = u->view_now;
+	uint64_t now = u->ref_now;  /* the current state, even when the timeline is scrolled back */
 	fmt_clean(comm, sizeof(comm), t->comm);
 	int y = vl_row(v);
 	tui_putf(y, 0, u->cols, tui_role(u, R_HEADING), "Thread detail  T%u \"%s\"  pid %u%s%s",
@@ -269,7 +269,11 @@ void tui_draw_detail(struct tui *u)
 		cv_model_thread_times(u->m, t, all);
 		shares(u, &v, "Time shares (life)", all);
 		tui_window(u, t, tui_bucket_of(u, u->view_now), TUI_WINDOW_BUCKETS, win, NULL);
-		shares(u, &v, "Time shares (last 2s)", win);
+		char lbl[64] = "Time shares (last 2s)";
+		if (u->anchored)
+			snprintf(lbl, sizeof(lbl), "Shares 2s to -%.1fs",
+				 (double)tui_time_behind(u) / 1e9);
+		shares(u, &v, lbl, win);
 		receives(u, &v, t);
 		muxes(u, &v, t);
 		futexes(u, &v, t);

@@ -48,6 +48,16 @@ void tui_draw_header(struct tui *u)
 		} else
 			snprintf(buf, sizeof(buf), "| %s ", fmt_dur(d1, sizeof(d1), now > start ? now - start : 0));
 		seg(0, &x, W, h, buf);
+		/* where the timeline's right edge is: scrolled back, or live */
+		if (u->anchored) {
+			char tl[32];
+			snprintf(buf, sizeof(buf), " %s ", tui_time_label(u, tl, sizeof(tl)));
+			seg(0, &x, W, al, buf);
+			seg(0, &x, W, h, " ");
+		} else if (!src->is_replay && !u->frozen && !cv_model_end(u->m)) {
+			seg(0, &x, W, tui_role(u, R_TAB_ON), " LIVE ");
+			seg(0, &x, W, h, " ");
+		}
 		snprintf(buf, sizeof(buf), "| %.0f ev/s ", u->ev_rate);
 		seg(0, &x, W, h, buf);
 		uint64_t drop = cv_model_dropped(u->m);
@@ -118,19 +128,26 @@ void tui_draw_footer(struct tui *u)
 	}
 	static const struct hint common[] = { { "q", "Quit" }, { "h", "Help" }, { "Tab", "View" } };
 	static const struct hint threads[] = { { "Enter", "Detail" }, { "s", "Sort" },
-		{ "/", "Filter" }, { "+-", "Zoom" }, { "g", "Glyphs" } };
-	static const struct hint detail[] = { { "Esc", "Back" }, { "Up/Dn", "Scroll" } };
+		{ "/", "Filter" }, { "{}", "Back/Fwd" }, { "+-", "Zoom" }, { "g", "Glyphs" } };
+	static const struct hint detail[] = { { "Esc", "Back" }, { "Up/Dn", "Scroll" },
+		{ "{}", "Back/Fwd" } };
+	static const struct hint to_live[] = { { "L", "Live" } };
+	static const struct hint to_pos[] = { { "L", "Follow" } };
 	static const struct hint locks[] = { { "s", "Sort" }, { "Up/Dn", "Scroll" } };
 	static const struct hint help[] = { { "Esc", "Back" }, { "Up/Dn", "Scroll" } };
 	static const struct hint live[] = { { "Space", "Pause" } };
 	static const struct hint replay[] = { { "Space", "Pause" }, { "n", "Step" },
 		{ "<>", "Speed" }, { "Left/Right", "Seek" }, { "Home/End", "Start/End" } };
-	const struct hint *sets[4];
-	size_t counts[4], ns = 0;
+	const struct hint *sets[5];
+	size_t counts[5], ns = 0;
 	sets[ns] = common; counts[ns++] = 3;
+	if (u->anchored) {  /* scrolled back: the way home comes first */
+		sets[ns] = u->src->is_replay ? to_pos : to_live;
+		counts[ns++] = 1;
+	}
 	switch (u->view) {
-	case V_THREADS: sets[ns] = threads; counts[ns++] = 5; break;
-	case V_DETAIL: sets[ns] = detail; counts[ns++] = 2; break;
+	case V_THREADS: sets[ns] = threads; counts[ns++] = 6; break;
+	case V_DETAIL: sets[ns] = detail; counts[ns++] = 3; break;
 	case V_LOCKS: sets[ns] = locks; counts[ns++] = 2; break;
 	default: sets[ns] = help; counts[ns++] = 2; break;
 	}

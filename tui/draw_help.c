@@ -19,10 +19,12 @@ static const struct model_txt io_models[] = {
 static const char *keys_live[][2] = {
 	{ "1 2 3 4, Tab", "views: Threads, Thread detail, Locks, Help" },
 	{ "Up Down PgUp PgDn", "move the selection / scroll" },
-	{ "Home End", "first / last thread (live)" },
+	{ "Home End", "first / last thread (live; End while scrolled back: live)" },
 	{ "Enter", "detail of the selected thread; Esc or Backspace goes back" },
 	{ "s  S", "sort: tid, name, state, cpu share, ctx switches; S reverses" },
 	{ "+ -", "timeline zoom (time per cell)" },
+	{ "{ } S-Left S-Right", "timeline back / forward in time, 5 cells (tracing continues)" },
+	{ "L", "back to live: the timeline follows now again" },
 	{ "/", "filter by name or tid: type, Enter applies, Esc clears" },
 	{ "g", "glyphs in timeline cells (for monochrome reading)" },
 	{ "Space", "pause / resume the display (tracing continues)" },
@@ -36,6 +38,7 @@ static const char *keys_replay[][2] = {
 	{ "< > [ ]", "halve / double the replay speed" },
 	{ "Left Right", "seek -/+ 1 s (or 10 timeline cells when zoomed out)" },
 	{ "Home End", "seek to start / end" },
+	{ "{ } L", "timeline back / forward from the replay position; L follows it again" },
 };
 
 void tui_draw_help(struct tui *u)

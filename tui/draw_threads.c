@@ -92,16 +92,36 @@ void tui_draw_threads(struct tui *u)
 	tui_putf(y0, c.csw, COL_CSW_W, ch, "%*s", COL_CSW_W, "CSW vol/inv");
 	tui_putf(y0, c.rate, COL_RATE_W, ch, "%*s", COL_RATE_W, "CSW/s");
 	tui_putf(y0, c.cpu, COL_CPU_W, ch, "%*s", COL_CPU_W, "CPU");
-	if (c.bar_w)
-		tui_put(y0, c.bar, c.bar_w, ch, c.bar_w >= 9 ? "STATES 2s" : "LAST 2s");
+	/* scrolled back: every window column ends at the anchor, say where */
+	double ago = (double)tui_time_behind(u) / 1e9;
+	if (c.bar_w) {
+		if (!u->anchored)
+			snprintf(buf, sizeof(buf), "%s", c.bar_w >= 9 ? "STATES 2s" : "LAST 2s");
+		else {
+			snprintf(buf, sizeof(buf), "2s to -%.1fs", ago);
+			if ((int)strlen(buf) > c.bar_w)
+				snprintf(buf, sizeof(buf), "-%.1fs", ago);
+		}
+		tui_put(y0, c.bar, c.bar_w, ch, buf);
+	}
 	if (c.tl_w) {
 		unsigned z = tui_zoom_levels[u->zoom];
 		double cell = z * (CV_BUCKET_NS / 1e9);
-		snprintf(buf, sizeof(buf), "TIMELINE %gs/cell, last %gs", cell, cell * c.tl_w);
-		if ((int)strlen(buf) > c.tl_w)
-			snprintf(buf, sizeof(buf), "TIMELINE %gs/c", cell);
-		if ((int)strlen(buf) > c.tl_w)
-			snprintf(buf, sizeof(buf), "%gs/cell", cell);
+		if (!u->anchored) {
+			snprintf(buf, sizeof(buf), "TIMELINE %gs/cell, last %gs", cell, cell * c.tl_w);
+			if ((int)strlen(buf) > c.tl_w)
+				snprintf(buf, sizeof(buf), "TIMELINE %gs/c", cell);
+			if ((int)strlen(buf) > c.tl_w)
+				snprintf(buf, sizeof(buf), "%gs/cell", cell);
+		} else {
+			snprintf(buf, sizeof(buf), "TIMELINE %gs/cell, ending %.1fs ago", cell, ago);
+			if ((int)strlen(buf) > c.tl_w)
+				snprintf(buf, sizeof(buf), "TIMELINE %gs/c to -%.1fs", cell, ago);
+			if ((int)strlen(buf) > c.tl_w)
+				snprintf(buf, sizeof(buf), "%gs/c -%.1fs", cell, ago);
+			if ((int)strlen(buf) > c.tl_w)
+				snprintf(buf, sizeof(buf), "-%.1fs", ago);
+		}
 		tui_put(y0, c.tl, c.tl_w, ch, buf);
 	}
 	if (h <= 0)

@@ -111,19 +111,37 @@ static bool replay_key(struct tui *u, int ch)
 		s->replay_control(s->ctx, CV_REPLAY_SPEED, sp * 2 > 16 ? 16 : sp * 2);
 		return true;
 	case KEY_LEFT:
+		u->anchored = false;  /* a seek shows the new position */
 		s->replay_control(s->ctx, CV_REPLAY_SEEK, (double)(pos > seek ? pos - seek : 0));
 		return true;
 	case KEY_RIGHT:
+		u->anchored = false;  /* a seek shows the new position */
 		s->replay_control(s->ctx, CV_REPLAY_SEEK, (double)(len && pos + seek > len ? len : pos + seek));
 		return true;
 	case KEY_HOME:
+		u->anchored = false;  /* a seek shows the new position */
 		s->replay_control(s->ctx, CV_REPLAY_SEEK, 0);
 		return true;
 	case KEY_END:
+		u->anchored = false;  /* a seek shows the new position */
 		s->replay_control(s->ctx, CV_REPLAY_SEEK, (double)len);
 		return true;
 	}
 	return false;
+}
+
+/* L, or End while scrolled back: the timeline follows "now" again (live:
+ * also resumes a paused display) */
+static void go_live(struct tui *u)
+{
+	bool was = u->anchored || (u->frozen && !u->src->is_replay);
+	if (!u->src->is_replay)
+		u->frozen = false;
+	tui_time_follow(u);
+	if (u->src->is_replay)
+		tui_message(u, "timeline follows the replay position");
+	else
+		tui_message(u, was ? "live: following now" : "already live");
 }
 
 static void move_sel(struct tui *u, int delta, bool abs_pos)
@@ -239,7 +257,28 @@ bool tui_key(struct tui *u, int ch)
 	case KEY_PPAGE: move_sel(u, -page(u), false); break;
 	case KEY_NPAGE: move_sel(u, page(u), false); break;
 	case KEY_HOME: move_sel(u, 0, true); break;
-	case KEY_END: move_sel(u, 1 << 28, true); break;
+	case KEY_END:
+		if (u->anchored)
+			go_live(u);  /* scrolled back: End returns to "now" first */
+		else
+			move_sel(u, 1 << 28, true);
+		break;
+	case KEY_SLEFT: case '{':
+		if (u->view != V_THREADS && u->view != V_DETAIL)
+			return false;
+		if (!tui_time_scroll(u, -TUI_SCROLL_CELLS))
+			tui_message(u, "no older history: the timeline keeps the last 60 s");
+		break;
+	case KEY_SRIGHT: case '}':
+		if (u->view != V_THREADS && u->view != V_DETAIL)
+			return false;
+		if (!tui_time_scroll(u, TUI_SCROLL_CELLS))
+			tui_message(u, u->src->is_replay ? "already at the replay position"
+							  : "already live");
+		break;
+	case 'L': case 'l':
+		go_live(u);
+		break;
 	default:
 		return false;
 	}

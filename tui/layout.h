@@ -12,6 +12,7 @@
 #define TUI_QUIT_GRACE_MS 3000  /* after q: pump until finished or this long */
 
 #define TUI_WINDOW_BUCKETS 20   /* "recent" window for shares and rates: 2 s */
+#define TUI_SCROLL_CELLS   5    /* { } Shift-Left/Right: timeline cells per step */
 #define TUI_EXIT_LINGER_NS 5000000000ULL /* exited threads stay greyed 5 s */
 
 /* threads view columns */

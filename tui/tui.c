@@ -104,10 +104,7 @@ void tui_draw(struct tui *u)
 		refresh();
 		return;
 	}
-	if (u->m) {
-		uint64_t now = cv_model_now(u->m);
-		u->view_now = (u->frozen && !u->src->is_replay && u->frozen_now <= now) ? u->frozen_now : now;
-	}
+	tui_time_update(u);
 	update_rate(u);
 	tui_rows_build(u);
 	tui_draw_header(u);
@@ -163,6 +160,12 @@ int cv_tui_run(struct cv_tui_source *src, bool exit_when_done)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	/* Shift-Left/Right scroll the timeline; terminfo entries without kLFT/kRIT
+	 * (vt100, …) would split the xterm-style sequence into Esc [ 1 ; 2 D */
+	if (!key_defined("\033[1;2D"))
+		define_key("\033[1;2D", KEY_SLEFT);
+	if (!key_defined("\033[1;2C"))
+		define_key("\033[1;2C", KEY_SRIGHT);
 	curs_set(0);
 	set_escdelay(25);
 	timeout(0);

@@ -381,9 +381,15 @@ struct cv_replay *cv_replay_open(const char *path, char *err, size_t errlen)
 
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
+	/* Short, like the live title: the header line must keep room
+	 * for the position, speed and PAUSED, so drop the program's directory. */
 	const char *cmd = rp->title_cmd ? rp->title_cmd : rp->command;
-	snprintf(rp->title, sizeof(rp->title), "replay %s  pid %u%s%s%s", base, rp->title_pid,
-		 cmd[0] ? "  " : "", cmd, rp->has_warn ? "  [truncated]" : "");
+	const char *sp = strchr(cmd, ' ');
+	for (const char *c = cmd; *c && (!sp || c < sp); c++)
+		if (*c == '/' && c[1] && c[1] != ' ')
+			cmd = c + 1;
+	snprintf(rp->title, sizeof(rp->title), "replay %.40s%s  pid %u%s%.32s", base,
+		 rp->has_warn ? " [truncated]" : "", rp->title_pid, cmd[0] ? "  " : "", cmd);
 	return rp;
 fail:
 	cv_replay_close(rp);

@@ -431,6 +431,10 @@ int cv_session_run(const struct cv_session_opts *o)
 		rc = 1;
 	if (getenv("CONCVIZ_STATS"))
 		print_stats(&s);
+	if (cv_tracer_dropped(s.tracer))
+		fprintf(stderr, "concviz: warning: %llu events were dropped (ring buffer full): counts are low; "
+			"a bigger buffer helps, e.g. CONCVIZ_RINGBUF_KB=65536\n",
+			(unsigned long long)cv_tracer_dropped(s.tracer));
 	if (tui && s.log_path[0])
 		fprintf(stderr, "concviz: the target's output is in %s\n", s.log_path);
 out:

@@ -113,6 +113,27 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* CONCVIZ_RINGBUF_KB: ring-buffer size (a power of two, >= 4 KiB pages).
+ * Small sizes make drops reproducible for tests; big ones absorb bursts. */
+static int size_ringbuf(struct cv_tracer *t, char *err, size_t errlen)
+{
+	const char *env = getenv("CONCVIZ_RINGBUF_KB");
+	unsigned long kb;
+	char *end;
+
+	if (!env || !*env)
+		return 0;
+	kb = strtoul(env, &end, 10);
+	if (*end || kb < 4 || kb > (1ul << 21) || (kb & (kb - 1))) {
+		snprintf(err, errlen, "CONCVIZ_RINGBUF_KB=%s: want a power of two between 4 and 2097152", env);
+		return -1;
+	}
+	bpf_map__set_max_entries(t->skel->maps.events, kb << 10);
+	/* wake the consumer at a quarter full, at most the default 256 KiB */
+	t->skel->rodata->wakeup_bytes = (kb << 10) / 4 < (256u << 10) ? (kb << 10) / 4 : (256u << 10);
+	return 0;
+}
+
 struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 {
 	struct cv_tracer *t;
@@ -144,6 +165,8 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 		goto fail;
 	}
+	if (size_ringbuf(t, err, errlen))
+		goto fail;
 	vmlinux = btf__load_vmlinux_btf();
 	disable_missing(t, vmlinux);
 	btf__free(vmlinux);

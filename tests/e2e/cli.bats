@@ -78,3 +78,17 @@ load helpers
 	jq -e '.target.exit_code == 0' <<<"$output"
 	jq -e '.threads[] | select(.comm == "sleep") | select(.time_ns.sleep > 200000000)' <<<"$output"
 }
+
+@test "make install puts concviz on PATH and the examples where it finds them" {
+	dest="$BATS_TEST_TMPDIR/inst"
+	make -C "$ROOT" --no-print-directory install PREFIX="$dest" > /dev/null
+	[ -x "$dest/bin/concviz" ]
+	run "$dest/bin/concviz" list
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"not built"* ]]
+	[ -x "$dest/libexec/concviz/examples/blocking" ]
+	# no build tree involved: a copy of the installed tree still finds them
+	cp -a "$dest" "$BATS_TEST_TMPDIR/moved"
+	run env -u CONCVIZ_EXAMPLES "$BATS_TEST_TMPDIR/moved/bin/concviz" list
+	[[ "$output" != *"not built"* ]]
+}

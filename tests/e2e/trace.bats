@@ -178,3 +178,19 @@ check_mux() {
 	[[ "$output" == *"dropped"* ]]
 	[[ "$output" == *"worker"* ]]
 }
+
+@test "drops are never silent: a tiny ring buffer loses events and says so" {
+	CONCVIZ_RINGBUF_KB=4 "$CONCVIZ" run --json nonblocking --seconds 1 > "$BATS_TEST_TMPDIR/j" 2> "$BATS_TEST_TMPDIR/e"
+	d=$(jq .dropped_events "$BATS_TEST_TMPDIR/j")
+	echo "dropped=$d"
+	[ "$d" -gt 0 ]
+	grep -q "^concviz: warning: $d events were dropped" "$BATS_TEST_TMPDIR/e"
+	run bash -c "CONCVIZ_RINGBUF_KB=4 '$CONCVIZ' run --report nonblocking --seconds 1 2>/dev/null"
+	[[ "$output" =~ [1-9][0-9]*\ dropped\ events ]]
+}
+
+@test "a bad ring-buffer size is one clear line, exit 1" {
+	run env CONCVIZ_RINGBUF_KB=1000 "$CONCVIZ" run --json blocking --seconds 1
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"CONCVIZ_RINGBUF_KB=1000"*"power of two"* ]]
+}
