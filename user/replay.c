@@ -57,7 +57,7 @@ static int read_file(const char *path, uint8_t **out, size_t *outlen, char *err,
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
-	struct stat st;
+	struct stat st = { 0 };
 	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "cannot read %s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" :
 			 strerror(errno));

@@ -363,6 +363,7 @@ int cv_session_run(const struct cv_session_opts *o)
 	bool tui = !o->report && !o->json && isatty(STDOUT_FILENO);
 	char cmdline[512];
 	int log_fd = -1, rc = 1;
+	FILE *diag = NULL;
 
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	sigemptyset(&sa.sa_mask);
@@ -383,7 +384,16 @@ int cv_session_run(const struct cv_session_opts *o)
 		cv_proc_cmdline(o->attach_pid, cmdline, sizeof(cmdline));
 	}
 
-	s.tracer = cv_tracer_open(tui ? NULL : stderr, s.err, sizeof(s.err));
+	/* under the TUI nothing may write to the terminal behind curses' back:
+	 * the target's output and concviz's own diagnostics go to a log file */
+	if (tui) {
+		if ((log_fd = open_log(&s)) < 0)
+			goto out;
+		diag = fdopen(dup(log_fd), "w");
+		if (diag)
+			setvbuf(diag, NULL, _IOLBF, 0);
+	}
+	s.tracer = cv_tracer_open(tui ? diag : stderr, s.err, sizeof(s.err));
 	if (!s.tracer) {
 		s.failed = true;
 		goto out;
@@ -403,8 +413,6 @@ int cv_session_run(const struct cv_session_opts *o)
 			goto out;
 		}
 	}
-	if (tui && o->argv && (log_fd = open_log(&s)) < 0)
-		goto out;
 
 	uint64_t start = cv_now_ns();
 	cv_model_set_start(s.model, start);
@@ -436,7 +444,8 @@ int cv_session_run(const struct cv_session_opts *o)
 			"a bigger buffer helps, e.g. CONCVIZ_RINGBUF_KB=65536\n",
 			(unsigned long long)cv_tracer_dropped(s.tracer));
 	if (tui && s.log_path[0])
-		fprintf(stderr, "concviz: the target's output is in %s\n", s.log_path);
+		fprintf(stderr, "concviz: %s output is in %s\n", o->argv ? "the target's" : "the session's",
+			s.log_path);
 out:
 	if (log_fd >= 0)
 		close(log_fd);
@@ -456,5 +465,7 @@ out:
 	cv_model_free(s.model);
 	cv_symbols_free(s.syms);
 	cv_tracer_close(s.tracer);
+	if (diag)
+		fclose(diag);
 	return rc;
 }

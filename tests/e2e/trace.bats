@@ -194,3 +194,20 @@ check_mux() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"CONCVIZ_RINGBUF_KB=1000"*"power of two"* ]]
 }
+
+@test "attach seeds threads already blocked: the epoll server is in mux_wait from the start" {
+	"$EX/multiplexed" --seconds 4 2> /dev/null &
+	pid=$!
+	sleep 0.7
+	"$CONCVIZ" attach --json -d 1 "$pid" > "$BATS_TEST_TMPDIR/a.json" 2> "$BATS_TEST_TMPDIR/a.err"
+	rc=$?
+	kill "$pid"; wait "$pid" || true
+	[ "$rc" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/a.err"; return 1; }
+	J="$BATS_TEST_TMPDIR/a.json"
+	cp "$J" "$OUT_DIR/attach-multiplexed.json"
+	# every thread that existed before attach is seeded from /proc
+	[ "$(jq '[.threads[] | select(.seeded)] | length' "$J")" -ge 5 ]
+	jq -e '.threads[] | select(.comm == "srv-epoll") | select(.seeded and .mux.calls > 0 and .time_ns.mux_wait > .time_ns.running)' "$J"
+	# nothing is "sleep" for the server: its blocked time is all mux_wait
+	jq -e '.threads[] | select(.comm == "srv-epoll") | select(.time_ns.sleep == 0)' "$J"
+}
