@@ -351,6 +351,38 @@ int enter_recvmsg(struct trace_event_raw_sys_enter *ctx) { return recv_enter(ctx
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
 int exit_recvmsg(struct trace_event_raw_sys_exit *ctx) { return recv_exit(ctx); }
 
+/* read(2) is a receive when the fd is a socket: look the file up in the
+ * thread's fd table (only for traced threads, a handful of loads). */
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+static __always_inline bool fd_is_socket(unsigned long fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds, *f = 0;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return false;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return false;
+	return (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFSOCK;
+}
+
+SEC("tracepoint/syscalls/sys_enter_read")
+int enter_read(struct trace_event_raw_sys_enter *ctx)
+{
+	struct task_state *st = traced_current();
+
+	if (st && fd_is_socket(ctx->args[0])) {
+		begin(st, IF_RECV, CV_SYS_READ);
+		st->obj = ctx->args[0];
+	}
+	return 0;
+}
+SEC("tracepoint/syscalls/sys_exit_read")
+int exit_read(struct trace_event_raw_sys_exit *ctx) { return recv_exit(ctx); }
+
 /* The copy to user memory starts: the boundary between wait and copy. */
 SEC("tp_btf/skb_copy_datagram_iovec")
 int BPF_PROG(on_skb_copy_datagram_iovec, const struct sk_buff *skb, int len)

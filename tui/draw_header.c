@@ -7,6 +7,14 @@
 
 static const char *view_names[V_COUNT] = { "Threads", "Thread detail", "Locks", "Help" };
 
+static int ucols(const char *s)
+{
+	int cols = 0;  /* UTF-8 characters, one column each */
+	for (; *s; s++)
+		cols += ((unsigned char)*s & 0xc0) != 0x80;
+	return cols;
+}
+
 /* draws s at *x with attribute a, advances *x; returns false when out of room */
 static bool seg(int y, int *x, int maxx, attr_t a, const char *s)
 {
@@ -14,9 +22,7 @@ static bool seg(int y, int *x, int maxx, attr_t a, const char *s)
 	if (w <= 0)
 		return false;
 	tui_put(y, *x, w, a, s);
-	int cols = 0;  /* UTF-8 characters, one column each */
-	for (const char *p = s; *p; p++)
-		cols += ((unsigned char)*p & 0xc0) != 0x80;
+	int cols = ucols(s);
 	*x += cols < w ? cols : w;
 	return true;
 }
@@ -25,18 +31,44 @@ void tui_draw_header(struct tui *u)
 {
 	struct cv_tui_source *src = u->src;
 	attr_t h = tui_role(u, R_HEADER), al = tui_role(u, R_ALERT);
-	char buf[160], d1[32], d2[32], title[96];
+	char buf[160], d1[32], d2[32], title[96], tl[48];
 	int x = 0, W = u->cols;
 
+	/* status badges, right-aligned so a long title never hides them: where
+	 * the timeline's right edge is (scrolled back / LIVE), then the states */
+	struct { const char *s; attr_t a; } badge[4];
+	int nb = 0, bw = 0;
+	if (u->m && u->anchored) {
+		char t[32];
+		snprintf(tl, sizeof(tl), " %s ", tui_time_label(u, t, sizeof(t)));
+		badge[nb].s = tl; badge[nb++].a = al;
+	} else if (u->m && !src->is_replay && !u->frozen && !cv_model_end(u->m) && !u->quitting) {
+		badge[nb].s = " LIVE "; badge[nb++].a = tui_role(u, R_TAB_ON);
+	}
+	bool paused = src->is_replay ? (src->replay_paused && src->replay_paused(src->ctx)) : u->frozen;
+	if (paused) {
+		badge[nb].s = " PAUSED "; badge[nb++].a = al;
+	}
+	if (u->quitting) {
+		badge[nb].s = " stopping... "; badge[nb++].a = al;
+	} else if (u->finished && !src->is_replay) {
+		badge[nb].s = " finished "; badge[nb++].a = h | A_BOLD;
+	}
+	for (int i = 0; i < nb; i++)
+		bw += ucols(badge[i].s) + 1;
+	if (bw > W / 2)
+		bw = 0;  /* too narrow: badges follow the text as before */
+	int maxx = bw ? W - bw - 1 : W;  /* and a column of header colour before them */
+
 	tui_fill(0, 0, W, h);
-	seg(0, &x, W, h | A_BOLD, " concviz ");
+	seg(0, &x, maxx, h | A_BOLD, " concviz ");
 	if (u->utf8)
 		fmt_clean_utf8(title, sizeof(title), src->title ? src->title : "");
 	else
 		fmt_clean(title, sizeof(title), src->title ? src->title : "");
 	if (title[0]) {
 		snprintf(buf, sizeof(buf), "| %s ", title);
-		seg(0, &x, W, h, buf);
+		seg(0, &x, maxx, h, buf);
 	}
 	if (u->m) {
 		uint64_t start = cv_model_start(u->m), now = cv_model_now(u->m);
@@ -47,37 +79,26 @@ void tui_draw_header(struct tui *u)
 				 fmt_dur(d2, sizeof(d2), src->replay_length_ns(src->ctx)), sp);
 		} else
 			snprintf(buf, sizeof(buf), "| %s ", fmt_dur(d1, sizeof(d1), now > start ? now - start : 0));
-		seg(0, &x, W, h, buf);
-		/* where the timeline's right edge is: scrolled back, or live */
-		if (u->anchored) {
-			char tl[32];
-			snprintf(buf, sizeof(buf), " %s ", tui_time_label(u, tl, sizeof(tl)));
-			seg(0, &x, W, al, buf);
-			seg(0, &x, W, h, " ");
-		} else if (!src->is_replay && !u->frozen && !cv_model_end(u->m)) {
-			seg(0, &x, W, tui_role(u, R_TAB_ON), " LIVE ");
-			seg(0, &x, W, h, " ");
-		}
+		seg(0, &x, maxx, h, buf);
 		snprintf(buf, sizeof(buf), "| %.0f ev/s ", u->ev_rate);
-		seg(0, &x, W, h, buf);
+		seg(0, &x, maxx, h, buf);
 		uint64_t drop = cv_model_dropped(u->m);
 		snprintf(buf, sizeof(buf), "dropped %s", fmt_count(d1, sizeof(d1), drop));
-		seg(0, &x, W, h, "| ");
-		seg(0, &x, W, drop ? al : h, buf);
-		seg(0, &x, W, h, " ");
+		seg(0, &x, maxx, h, "| ");
+		seg(0, &x, maxx, drop ? al : h, buf);
+		seg(0, &x, maxx, h, " ");
 		int code;
 		if (cv_model_target_exited(u->m, &code)) {
 			snprintf(buf, sizeof(buf), "| exit %d ", code);
-			seg(0, &x, W, h, buf);
+			seg(0, &x, maxx, h, buf);
 		}
 	}
-	bool paused = src->is_replay ? (src->replay_paused && src->replay_paused(src->ctx)) : u->frozen;
-	if (paused)
-		seg(0, &x, W, al, " PAUSED ");
-	if (u->quitting)
-		seg(0, &x, W, al, " stopping... ");
-	else if (u->finished && !src->is_replay)
-		seg(0, &x, W, h | A_BOLD, " finished ");
+	if (bw)
+		x = W - bw;
+	for (int i = 0; i < nb; i++) {
+		seg(0, &x, W, badge[i].a, badge[i].s);
+		seg(0, &x, W, h, " ");
+	}
 
 	/* tabs */
 	x = 0;

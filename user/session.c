@@ -428,9 +428,9 @@ int cv_session_run(const struct cv_session_opts *o)
 	if (s.rec && cv_rec_write_target(s.rec, s.target_pid, NULL))
 		fail(&s, "recording to %s failed: %s", o->output, cv_rec_error(s.rec));
 	if (o->argv)
-		snprintf(s.title, sizeof(s.title), "run %s · pid %u", o->label, s.target_pid);
+		snprintf(s.title, sizeof(s.title), "run %s (pid %u)", o->label, s.target_pid);
 	else
-		snprintf(s.title, sizeof(s.title), "attach %u · %.200s", s.target_pid, cmdline);
+		snprintf(s.title, sizeof(s.title), "attach %u (%.200s)", s.target_pid, cmdline);
 	if (o->duration_s > 0)
 		s.deadline = start + (uint64_t)(o->duration_s * 1e9);
 

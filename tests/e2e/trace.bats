@@ -77,6 +77,9 @@ check_mux() {
 	trace locks -- --seconds 2
 	assert_counts_match
 	jq -e '.locks[] | select(.name == "counter_lock") | select(.max_waiters >= 2 and .waits > 0)' "$J"
+	# its holder is one of the workers, and contention is not a deadlock
+	jq -e '(.locks[] | select(.name == "counter_lock") | .owner_tid) as $o | .threads[] | select(.tid == $o) | select(.comm | startswith("worker"))' "$J"
+	jq -e '.deadlocks == []' "$J"
 	# every worker spent time waiting for it
 	n=$(jq '[.threads[] | select(.futex.waits > 0 and .time_ns.lock_wait > 0)] | length' "$J")
 	[ "$n" -ge 4 ]
@@ -86,6 +89,7 @@ check_mux() {
 	for ex in semaphore prodcons event; do
 		trace "$ex" -- --seconds 2
 		assert_counts_match
+		jq -e '.deadlocks == []' "$J"
 		n=$(jq '[.threads[] | select(.time_ns.lock_wait > 0)] | length' "$J")
 		echo "$ex: $n threads with lock_wait"
 		[ "$n" -ge 2 ]
