@@ -9,6 +9,8 @@
  * What to see in concviz: `srv-blocking` spends nearly all its time in
  * wait_data, a sliver in copy_data, about one voluntary context switch per
  * message, recv calls == messages (+1 for the final EOF), and zero EAGAIN.
+ * With --read the server uses read(2) instead: the same two phases, since a
+ * read on a socket is a receive.
  */
 #include "common.h"
 
@@ -18,6 +20,7 @@
 
 static long interval_ms = 20;
 static long msg_size = 64;
+static bool use_read;
 
 static void *server(void *arg)
 {
@@ -44,11 +47,14 @@ int main(int argc, char **argv)
 		  "client sends one message every N ms (default 20)" },
 		{ "msg-size", EX_OPT_INT, &msg_size, 1, 4096, NULL,
 		  "message size in bytes (default 64)" },
+		{ "read", EX_OPT_FLAG, &use_read, 0, 0, NULL,
+		  "receive with read(2) instead of recvfrom(2)" },
 		EX_OPT_END
 	};
 	ex_init(argc, argv, "blocking",
 		"Blocking IO: a server thread blocks in recvfrom on a blocking socket.",
 		10, opts);
+	ex_recv_use_read(use_read);
 
 	int srv, cli;
 	ex_tcp_pair(&srv, &cli);

@@ -405,9 +405,17 @@ void ex_set_nonblocking(int fd)
 		ex_die("fcntl O_NONBLOCK: %s", strerror(errno));
 }
 
+/* the syscall ex_recv makes: recvfrom, or read (ex_recv_use_read) */
+static bool g_recv_read;
+
+void ex_recv_use_read(bool on)
+{
+	g_recv_read = on;
+}
+
 ssize_t ex_recv(struct ex_stats *st, int fd, void *buf, size_t len, int flags)
 {
-	ssize_t n = recvfrom(fd, buf, len, flags, NULL, NULL);
+	ssize_t n = g_recv_read ? read(fd, buf, len) : recvfrom(fd, buf, len, flags, NULL, NULL);
 	int e = errno;
 	st->recv_calls++;
 	if (n > 0)

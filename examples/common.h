@@ -126,6 +126,9 @@ void ex_tcp_pair(int *srv, int *cli);
 void ex_set_nonblocking(int fd);
 /* One counted recvfrom(2): updates recv_calls/recv_eagain/recv_bytes. */
 ssize_t ex_recv(struct ex_stats *st, int fd, void *buf, size_t len, int flags);
+/* Make ex_recv use read(2) instead of recvfrom(2) (flags are then ignored):
+ * a read on a socket is a receive too. */
+void ex_recv_use_read(bool on);
 /* send(2) everything (MSG_NOSIGNAL); 0 or -1 if the peer is gone. */
 int ex_send_all(int fd, const void *buf, size_t len);
 

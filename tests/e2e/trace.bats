@@ -24,6 +24,14 @@ setup() {
 	[ "$blocked" -ge $((calls * 9 / 10)) ]
 }
 
+@test "blocking --read: read(2) on a socket is a receive with the same two phases" {
+	trace blocking -- --seconds 1 --read
+	assert_counts_match
+	[ "$(th srv-blocking .recv.calls)" -gt 10 ]
+	[ "$(th srv-blocking .time_ns.wait_data)" -ge $((10 * $(th srv-blocking .time_ns.copy_data))) ]
+	[ "$(th srv-blocking .time_ns.copy_data)" -gt 0 ]
+}
+
 @test "nonblocking: EAGAIN polls counted, never wait_data" {
 	trace nonblocking -- --seconds 2
 	assert_counts_match
