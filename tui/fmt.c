@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "names.h"
 #include "tui_int.h"
 
 char *fmt_dur(char *buf, size_t n, uint64_t ns)
@@ -86,37 +87,6 @@ void fmt_clean_utf8(char *dst, size_t n, const char *src)
 	dst[i] = 0;
 }
 
-const char *fmt_sys(uint32_t sys)
-{
-	static const char *names[] = {
-		[CV_SYS_RECVFROM] = "recvfrom", [CV_SYS_RECVMSG] = "recvmsg",
-		[CV_SYS_READ] = "read", [CV_SYS_SELECT] = "select",
-		[CV_SYS_PSELECT6] = "pselect6", [CV_SYS_POLL] = "poll",
-		[CV_SYS_PPOLL] = "ppoll", [CV_SYS_EPOLL_WAIT] = "epoll_wait",
-		[CV_SYS_EPOLL_PWAIT] = "epoll_pwait", [CV_SYS_EPOLL_PWAIT2] = "epoll_pwait2",
-		[CV_SYS_FUTEX] = "futex", [CV_SYS_FUTEX_WAIT] = "futex_wait",
-		[CV_SYS_FUTEX_WAITV] = "futex_waitv", [CV_SYS_IO_URING_ENTER] = "io_uring_enter",
-	};
-	if (sys < sizeof(names) / sizeof(names[0]) && names[sys])
-		return names[sys];
-	return "?";
-}
-
-const char *fmt_uring_op(uint32_t op)
-{
-	/* IORING_OP_* numbers of the kernel ABI (stable) */
-	static const char *names[] = {
-		"nop", "readv", "writev", "fsync", "read_fixed", "write_fixed",
-		"poll_add", "poll_remove", "sync_file_range", "sendmsg", "recvmsg",
-		"timeout", "timeout_remove", "accept", "async_cancel", "link_timeout",
-		"connect", "fallocate", "openat", "close", "files_update", "statx",
-		"read", "write", "fadvise", "madvise", "send", "recv",
-	};
-	if (op < sizeof(names) / sizeof(names[0]))
-		return names[op];
-	return "op?";
-}
-
 char *fmt_lock(char *buf, size_t n, const struct cv_model *m, uint32_t pid, uint64_t addr)
 {
 	const struct cv_lock *l = m ? cv_model_find_lock(m, pid, addr) : NULL;
@@ -141,4 +111,18 @@ char *fmt_tid(char *buf, size_t n, const struct cv_model *m, uint32_t tid)
 	} else
 		snprintf(buf, n, "T%u", tid);
 	return buf;
+}
+
+const char *fmt_sys(uint32_t sys)
+{
+	const char *n = cv_sys_name(sys);
+
+	return n ? n : "?";
+}
+
+const char *fmt_uring_op(uint32_t op)
+{
+	const char *n = cv_uring_op_name(op);
+
+	return n ? n : "op?";
 }

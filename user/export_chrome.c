@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "export_chrome.h"
+#include "fileown.h"
+#include "names.h"
 #include "model.h"
 #include "recfile.h"
 
@@ -120,31 +122,16 @@ static void emit_x(struct exp *e, const char *name, const char *cat, uint32_t pi
 
 static const char *sys_name(uint32_t sys, const char *dflt)
 {
-	static const char *const names[] = {
-		[CV_SYS_RECVFROM] = "recvfrom", [CV_SYS_RECVMSG] = "recvmsg", [CV_SYS_READ] = "read",
-		[CV_SYS_SELECT] = "select", [CV_SYS_PSELECT6] = "pselect6", [CV_SYS_POLL] = "poll",
-		[CV_SYS_PPOLL] = "ppoll", [CV_SYS_EPOLL_WAIT] = "epoll_wait",
-		[CV_SYS_EPOLL_PWAIT] = "epoll_pwait", [CV_SYS_EPOLL_PWAIT2] = "epoll_pwait2",
-		[CV_SYS_FUTEX] = "futex", [CV_SYS_FUTEX_WAIT] = "futex_wait",
-		[CV_SYS_FUTEX_WAITV] = "futex_waitv", [CV_SYS_IO_URING_ENTER] = "io_uring_enter",
-	};
-	if (sys < sizeof(names) / sizeof(names[0]) && names[sys])
-		return names[sys];
-	return dflt;
+	const char *n = cv_sys_name(sys);
+
+	return n ? n : dflt;
 }
 
-static const char *uring_op_name(uint32_t op)
+static const char *uring_op_or(uint32_t op)
 {
-	static const char *const names[] = {
-		"nop", "readv", "writev", "fsync", "read_fixed", "write_fixed",
-		"poll_add", "poll_remove", "sync_file_range", "sendmsg", "recvmsg",
-		"timeout", "timeout_remove", "accept", "async_cancel", "link_timeout",
-		"connect", "fallocate", "openat", "close", "files_update", "statx",
-		"read", "write", "fadvise", "madvise", "send", "recv",
-	};
-	if (op < sizeof(names) / sizeof(names[0]))
-		return names[op];
-	return "io_uring request";
+	const char *n = cv_uring_op_name(op);
+
+	return n ? n : "io_uring request";
 }
 
 /* ---- slices -------------------------------------------------------------- */
@@ -223,7 +210,7 @@ static void ex_uring_complete(struct exp *e, const struct cv_event *ev)
 {
 	FILE *f = e->out;
 	uint64_t t0 = ev->ucomplete.submit_ts;
-	const char *name = uring_op_name(ev->ucomplete.opcode);
+	const char *name = uring_op_or(ev->ucomplete.opcode);
 	if (!t0 || t0 > ev->ts) {
 		next_event(e);
 		fputs("{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"io_uring\",\"name\":", f);
@@ -372,20 +359,6 @@ static void ex_other(struct exp *e, const struct cv_rec_header *h, bool bad)
 
 /* ---- driver -------------------------------------------------------------- */
 
-static void give_to_sudo_user(int fd)
-{
-	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
-	if (geteuid() != 0 || !u || !g || !*u || !*g)
-		return;
-	char *e1, *e2;
-	unsigned long uid = strtoul(u, &e1, 10), gid = strtoul(g, &e2, 10);
-	if (*e1 || *e2 || uid == 0)
-		return;
-	if (fchown(fd, (uid_t)uid, (gid_t)gid) != 0) {
-		/* not fatal */
-	}
-}
-
 static FILE *open_out(const char *in_path, const char *out_path, bool force, char *err, size_t errlen)
 {
 	if (!strcmp(out_path, "-"))
@@ -404,7 +377,7 @@ static FILE *open_out(const char *in_path, const char *out_path, bool force, cha
 			snprintf(err, errlen, "cannot create %s: %s", out_path, strerror(errno));
 		return NULL;
 	}
-	give_to_sudo_user(fd);
+	cv_give_to_sudo_user(fd);
 	FILE *f = fdopen(fd, "w");
 	if (!f) {
 		snprintf(err, errlen, "cannot create %s: %s", out_path, strerror(errno));

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileown.h"
 #include "recfile.h"
 #include "varint.h"
 
@@ -89,20 +90,6 @@ static size_t put_str(uint8_t *p, const char *s)
 	return n + 2;
 }
 
-static void give_to_sudo_user(int fd)
-{
-	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
-	if (geteuid() != 0 || !u || !g || !*u || !*g)
-		return;
-	char *e1, *e2;
-	unsigned long uid = strtoul(u, &e1, 10), gid = strtoul(g, &e2, 10);
-	if (*e1 || *e2 || uid == 0)
-		return;
-	if (fchown(fd, (uid_t)uid, (gid_t)gid) != 0) {
-		/* not fatal: the recording is still usable, just root-owned */
-	}
-}
-
 struct cv_rec_writer *cv_rec_create(const char *path, bool force, const struct cv_rec_meta *meta,
 				    char *err, size_t errlen)
 {
@@ -115,7 +102,7 @@ struct cv_rec_writer *cv_rec_create(const char *path, bool force, const struct c
 			seterr(err, errlen, "cannot create recording %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	give_to_sudo_user(fd);
+	cv_give_to_sudo_user(fd);
 
 	struct cv_rec_writer *w = calloc(1, sizeof(*w));
 	uint8_t *h = malloc(CV_REC_MAX_HEADER);

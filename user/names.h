@@ -1,0 +1,13 @@
+/* names.h — human names for the event ABI's numbers (bpf/events.h), shared
+ * by the TUI, the reports and the export. */
+#ifndef CONCVIZ_NAMES_H
+#define CONCVIZ_NAMES_H
+
+#include <stdint.h>
+
+/* "recvfrom", "epoll_wait", … for an enum cv_sys; NULL if unknown */
+const char *cv_sys_name(uint32_t sys);
+/* "recv", "readv", … for an IORING_OP_* opcode; NULL if unknown */
+const char *cv_uring_op_name(uint32_t op);
+
+#endif
