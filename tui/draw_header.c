@@ -93,6 +93,10 @@ void tui_draw_header(struct tui *u)
 			seg(0, &x, maxx, h, buf);
 		}
 	}
+	if (src->log_path) {  /* where the target's output goes (last: cut first) */
+		snprintf(buf, sizeof(buf), "| output: %.100s ", src->log_path);
+		seg(0, &x, maxx, h, buf);
+	}
 	if (bw)
 		x = W - bw;
 	for (int i = 0; i < nb; i++) {

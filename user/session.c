@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -217,6 +218,8 @@ static int start_child(struct session *s, int out_fd)
 		fail(s, "pipe: %s%s", strerror(errno), "");
 		return -1;
 	}
+	pid_t parent = getpid();
+
 	fflush(NULL);
 	s->child = fork();
 	if (s->child < 0) {
@@ -227,6 +230,10 @@ static int start_child(struct session *s, int out_fd)
 		close(go[1]);
 		close(errp[0]);
 		setpgid(0, 0); /* terminal signals are concviz's; it stops the target */
+		/* and if concviz dies (even SIGKILL), the target is told to stop */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
