@@ -3,6 +3,7 @@
 # the screen.  Every captured screen is saved under build/test-output/tui/.
 
 load helpers
+load tmux
 
 SESSION="concviz-bats-$$"
 
@@ -15,42 +16,6 @@ setup() {
 
 teardown() {
 	tmux kill-session -t "$SESSION" 2> /dev/null || true
-}
-
-# start CMD... in a fresh tmux session running a shell, 120x40
-start() {
-	tmux new-session -d -s "$SESSION" -x 120 -y 40 "bash --norc --noprofile"
-	tmux send-keys -t "$SESSION" "PS1='READY\$ '; clear" Enter
-	sleep 0.3
-	tmux send-keys -t "$SESSION" "$*" Enter
-}
-
-screen() { tmux capture-pane -p -t "$SESSION"; }
-
-# shot NAME: save the screen and keep it in $SCREEN
-shot() {
-	SCREEN=$(screen)
-	printf '%s\n' "$SCREEN" > "$SHOTS/$BATS_TEST_NUMBER-$1.txt"
-}
-
-# wait_for TEXT [SECONDS]: until the screen shows TEXT
-wait_for() {
-	local i
-	for i in $(seq $((${2:-10} * 5))); do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.2
-	done
-	echo "timed out waiting for: $1"; screen; return 1
-}
-
-quit_clean() {
-	tmux send-keys -t "$SESSION" q
-	wait_for 'READY$' 15
-	tmux send-keys -t "$SESSION" "echo STATUS=\$?" Enter
-	wait_for "STATUS=0" 5
-	shot after-quit
-	# the shell is usable and the screen is not left in curses mode
-	[[ "$SCREEN" != *"Threads"* ]] || [[ "$SCREEN" == *"READY"* ]]
 }
 
 @test "tui: run tour shows threads and states, legend, detail, resize, clean quit" {
