@@ -123,16 +123,20 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(CORE_OBJS)
 unit: $(UNIT_BINS)
 
 # The README's test command.  Ends with one line "N passed, N failed".
-test: deps all unit
+# After deps, a fresh make: its flags (pkg-config) see the installed packages.
+test: deps
+	$(Q)$(MAKE) --no-print-directory all unit
 	$(Q)tests/run.sh
 
-bench: deps all
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bench/run.sh
 
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk
 
-run: deps all
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(BUILD)/concviz run
 
 install: all
