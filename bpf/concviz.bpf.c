@@ -294,7 +294,47 @@ int BPF_PROG(on_task_rename, struct task_struct *task, const char *comm)
 	return 0;
 }
 
-/* ---- syscalls: enter stores in-flight state, exit emits one event ------- */
+/* ---- syscalls -----------------------------------------------------------
+ * Two raw (BTF) tracepoints see every syscall; the number is checked first.
+ * Enter stores the in-flight state of the syscalls we follow, exit turns it
+ * into one event.  Raw tracepoints need no tracefs (a fresh machine has none
+ * mounted) and measured as cheap as per-syscall ones (bench/README.md). */
+
+#if defined(__TARGET_ARCH_x86)
+#define NR_read 0
+#define NR_poll 7
+#define NR_select 23
+#define NR_recvfrom 45
+#define NR_recvmsg 47
+#define NR_futex 202
+#define NR_epoll_wait 232
+#define NR_pselect6 270
+#define NR_ppoll 271
+#define NR_epoll_pwait 281
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_read 63
+#define NR_poll (-1001)        /* not on arm64 */
+#define NR_select (-1002)
+#define NR_epoll_wait (-1003)
+#define NR_recvfrom 207
+#define NR_recvmsg 212
+#define NR_futex 98
+#define NR_pselect6 72
+#define NR_ppoll 73
+#define NR_epoll_pwait 22
+#else
+#error "concviz: add this architecture's syscall numbers"
+#endif
+#define NR_io_uring_enter 426   /* the same on every architecture */
+#define NR_epoll_pwait2 441
+#define NR_futex_waitv 449
+#define NR_futex_wait 455
+
+#define ARG1(r) PT_REGS_PARM1_CORE_SYSCALL(r)
+#define ARG2(r) PT_REGS_PARM2_CORE_SYSCALL(r)
+#define ARG3(r) PT_REGS_PARM3_CORE_SYSCALL(r)
+#define ARG4(r) PT_REGS_PARM4_CORE_SYSCALL(r)
+#define ARG5(r) PT_REGS_PARM5_CORE_SYSCALL(r)
 
 static __always_inline void begin(struct task_state *st, __u32 kind, __u32 sys)
 {
@@ -309,47 +349,6 @@ static __always_inline void begin(struct task_state *st, __u32 kind, __u32 sys)
 	st->waker = 0;
 	st->op = 0;
 }
-
-static __always_inline int recv_enter(struct trace_event_raw_sys_enter *ctx, __u32 sys)
-{
-	struct task_state *st = traced_current();
-
-	if (st) {
-		begin(st, IF_RECV, sys);
-		st->obj = ctx->args[0];
-	}
-	return 0;
-}
-
-static __always_inline int recv_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	struct task_state *st = traced_current();
-	struct cv_event *e;
-
-	if (!st || st->kind != IF_RECV)
-		return 0;
-	st->kind = IF_NONE;
-	e = reserve_current(CV_EV_RECV);
-	if (!e)
-		return 0;
-	e->flags = st->flags;
-	e->recv.enter_ts = st->enter_ts;
-	e->recv.copy_ts = st->copy_ts;
-	e->recv.ret = ctx->ret;
-	e->recv.fd = st->obj;
-	e->recv.sys = st->sys;
-	submit(e);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_recvfrom")
-int enter_recvfrom(struct trace_event_raw_sys_enter *ctx) { return recv_enter(ctx, CV_SYS_RECVFROM); }
-SEC("tracepoint/syscalls/sys_exit_recvfrom")
-int exit_recvfrom(struct trace_event_raw_sys_exit *ctx) { return recv_exit(ctx); }
-SEC("tracepoint/syscalls/sys_enter_recvmsg")
-int enter_recvmsg(struct trace_event_raw_sys_enter *ctx) { return recv_enter(ctx, CV_SYS_RECVMSG); }
-SEC("tracepoint/syscalls/sys_exit_recvmsg")
-int exit_recvmsg(struct trace_event_raw_sys_exit *ctx) { return recv_exit(ctx); }
 
 /* read(2) is a receive when the fd is a socket: look the file up in the
  * thread's fd table (only for traced threads, a handful of loads). */
@@ -369,118 +368,31 @@ static __always_inline bool fd_is_socket(unsigned long fd)
 	return (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFSOCK;
 }
 
-SEC("tracepoint/syscalls/sys_enter_read")
-int enter_read(struct trace_event_raw_sys_enter *ctx)
-{
-	struct task_state *st = traced_current();
-
-	if (st && fd_is_socket(ctx->args[0])) {
-		begin(st, IF_RECV, CV_SYS_READ);
-		st->obj = ctx->args[0];
-	}
-	return 0;
-}
-SEC("tracepoint/syscalls/sys_exit_read")
-int exit_read(struct trace_event_raw_sys_exit *ctx) { return recv_exit(ctx); }
-
-/* The copy to user memory starts: the boundary between wait and copy. */
-SEC("tp_btf/skb_copy_datagram_iovec")
-int BPF_PROG(on_skb_copy_datagram_iovec, const struct sk_buff *skb, int len)
-{
-	struct task_state *st = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
-
-	if (st && st->kind == IF_RECV && !st->copy_ts)
-		st->copy_ts = bpf_ktime_get_boot_ns();
-	return 0;
-}
-
-static __always_inline int mux_enter(__u32 sys, __u64 nfds, __s64 timeout_ms)
-{
-	struct task_state *st = traced_current();
-
-	if (st) {
-		begin(st, IF_MUX, sys);
-		st->obj = nfds;
-		st->arg = timeout_ms;
-	}
-	return 0;
-}
-
-static __always_inline int mux_exit(struct trace_event_raw_sys_exit *ctx)
-{
-	struct task_state *st = traced_current();
-	struct cv_event *e;
-
-	if (!st || st->kind != IF_MUX)
-		return 0;
-	st->kind = IF_NONE;
-	e = reserve_current(CV_EV_MUX);
-	if (!e)
-		return 0;
-	e->flags = st->flags;
-	e->mux.enter_ts = st->enter_ts;
-	e->mux.ret = ctx->ret;
-	e->mux.sys = st->sys;
-	e->mux.nfds = st->obj;
-	e->mux.timeout_ms = st->arg;
-	submit(e);
-	return 0;
-}
-
 /* timeval/timespec pointers: read the timeout so a learner sees it; -1 = none */
-static __always_inline __s64 timeval_ms(const void *p)
+static __always_inline __s64 timeval_ms(__u64 p)
 {
 	struct { long sec, usec; } tv;
 
-	if (!p || bpf_probe_read_user(&tv, sizeof(tv), p) || tv.sec < 0 || tv.usec < 0)
+	if (!p || bpf_probe_read_user(&tv, sizeof(tv), (void *)p) || tv.sec < 0 || tv.usec < 0)
 		return -1;
 	return (__u64)tv.sec * 1000 + (__u64)tv.usec / 1000;
 }
 
-static __always_inline __s64 timespec_ms(const void *p)
+static __always_inline __s64 timespec_ms(__u64 p)
 {
 	struct { long sec, nsec; } ts;
 
-	if (!p || bpf_probe_read_user(&ts, sizeof(ts), p) || ts.sec < 0 || ts.nsec < 0)
+	if (!p || bpf_probe_read_user(&ts, sizeof(ts), (void *)p) || ts.sec < 0 || ts.nsec < 0)
 		return -1;
 	return (__u64)ts.sec * 1000 + (__u64)ts.nsec / 1000000;
 }
 
-SEC("tracepoint/syscalls/sys_enter_select")
-int enter_select(struct trace_event_raw_sys_enter *ctx)
-{ return mux_enter(CV_SYS_SELECT, ctx->args[0], timeval_ms((void *)ctx->args[4])); }
-SEC("tracepoint/syscalls/sys_exit_select")
-int exit_select(struct trace_event_raw_sys_exit *ctx) { return mux_exit(ctx); }
-SEC("tracepoint/syscalls/sys_enter_pselect6")
-int enter_pselect6(struct trace_event_raw_sys_enter *ctx)
-{ return mux_enter(CV_SYS_PSELECT6, ctx->args[0], timespec_ms((void *)ctx->args[4])); }
-SEC("tracepoint/syscalls/sys_exit_pselect6")
-int exit_pselect6(struct trace_event_raw_sys_exit *ctx) { return mux_exit(ctx); }
-SEC("tracepoint/syscalls/sys_enter_poll")
-int enter_poll(struct trace_event_raw_sys_enter *ctx)
-{ return mux_enter(CV_SYS_POLL, ctx->args[1], (int)ctx->args[2]); }
-SEC("tracepoint/syscalls/sys_exit_poll")
-int exit_poll(struct trace_event_raw_sys_exit *ctx) { return mux_exit(ctx); }
-SEC("tracepoint/syscalls/sys_enter_ppoll")
-int enter_ppoll(struct trace_event_raw_sys_enter *ctx)
-{ return mux_enter(CV_SYS_PPOLL, ctx->args[1], timespec_ms((void *)ctx->args[2])); }
-SEC("tracepoint/syscalls/sys_exit_ppoll")
-int exit_ppoll(struct trace_event_raw_sys_exit *ctx) { return mux_exit(ctx); }
-SEC("tracepoint/syscalls/sys_enter_epoll_wait")
-int enter_epoll_wait(struct trace_event_raw_sys_enter *ctx)
-{ return mux_enter(CV_SYS_EPOLL_WAIT, ctx->args[2], (int)ctx->args[3]); }
-SEC("tracepoint/syscalls/sys_exit_epoll_wait")
-int exit_epoll_wait(struct trace_event_raw_sys_exit *ctx) { return mux_exit(ctx); }
-SEC("tracepoint/syscalls/sys_enter_epoll_pwait")
-int enter_epoll_pwait(struct trace_event_raw_sys_enter *ctx)
-{ return mux_enter(CV_SYS_EPOLL_PWAIT, ctx->args[2], (int)ctx->args[3]); }
-SEC("tracepoint/syscalls/sys_exit_epoll_pwait")
-int exit_epoll_pwait(struct trace_event_raw_sys_exit *ctx) { return mux_exit(ctx); }
-SEC("tracepoint/syscalls/sys_enter_epoll_pwait2")
-int enter_epoll_pwait2(struct trace_event_raw_sys_enter *ctx)
-{ return mux_enter(CV_SYS_EPOLL_PWAIT2, ctx->args[2], timespec_ms((void *)ctx->args[3])); }
-SEC("tracepoint/syscalls/sys_exit_epoll_pwait2")
-int exit_epoll_pwait2(struct trace_event_raw_sys_exit *ctx) { return mux_exit(ctx); }
+static __always_inline void mux_begin(struct task_state *st, __u32 sys, __u64 nfds, __s64 timeout_ms)
+{
+	begin(st, IF_MUX, sys);
+	st->obj = nfds;
+	st->arg = timeout_ms;
+}
 
 /* futex: only the waiting operations.  For a glibc pthread_mutex_t the futex
  * word is the mutex itself (2 = locked with waiters) and the owner's TID is at
@@ -504,115 +416,191 @@ static __always_inline void futex_begin(struct task_state *st, __u32 sys, __u64 
 	}
 }
 
-SEC("tracepoint/syscalls/sys_enter_futex")
-int enter_futex(struct trace_event_raw_sys_enter *ctx)
+static __always_inline bool futex_op_waits(__u32 op)
 {
-	__u32 op = ctx->args[1] & FUTEX_CMD_MASK;
+	return op == FUTEX_WAIT || op == FUTEX_WAIT_BITSET || op == FUTEX_LOCK_PI ||
+	       op == FUTEX_LOCK_PI2 || op == FUTEX_WAIT_REQUEUE_PI;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+{
 	struct task_state *st;
+	__u64 a1, uaddr = 0;
+	__u32 op;
 
-	if (op != FUTEX_WAIT && op != FUTEX_WAIT_BITSET && op != FUTEX_LOCK_PI &&
-	    op != FUTEX_LOCK_PI2 && op != FUTEX_WAIT_REQUEUE_PI)
+	/* the syscall number first: most syscalls are none of ours */
+	switch (id) {
+	case NR_recvfrom: case NR_recvmsg: case NR_read:
+	case NR_select: case NR_pselect6: case NR_poll: case NR_ppoll:
+	case NR_epoll_wait: case NR_epoll_pwait: case NR_epoll_pwait2:
+	case NR_futex: case NR_futex_wait: case NR_futex_waitv:
+	case NR_io_uring_enter:
+		break;
+	default:
 		return 0;
+	}
 	st = traced_current();
-	if (st)
-		futex_begin(st, CV_SYS_FUTEX, ctx->args[0], op, ctx->args[2]);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_futex_wait")
-int enter_futex_wait(struct trace_event_raw_sys_enter *ctx)
-{
-	struct task_state *st = traced_current();
-
-	if (st)
-		futex_begin(st, CV_SYS_FUTEX_WAIT, ctx->args[0], FUTEX_WAIT, ctx->args[1]);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_futex_waitv")
-int enter_futex_waitv(struct trace_event_raw_sys_enter *ctx)
-{
-	struct task_state *st = traced_current();
-	__u64 uaddr = 0;
-
 	if (!st)
 		return 0;
-	/* struct futex_waitv { u64 val; u64 uaddr; … }: name the first futex */
-	bpf_probe_read_user(&uaddr, sizeof(uaddr), (void *)(ctx->args[0] + 8));
-	begin(st, IF_FUTEX, CV_SYS_FUTEX_WAITV);
-	st->obj = uaddr;
+	a1 = ARG1(regs);
+	switch (id) {
+	case NR_recvfrom:
+		begin(st, IF_RECV, CV_SYS_RECVFROM);
+		st->obj = a1;
+		break;
+	case NR_recvmsg:
+		begin(st, IF_RECV, CV_SYS_RECVMSG);
+		st->obj = a1;
+		break;
+	case NR_read:
+		if (fd_is_socket(a1)) {
+			begin(st, IF_RECV, CV_SYS_READ);
+			st->obj = a1;
+		}
+		break;
+	case NR_select:
+		mux_begin(st, CV_SYS_SELECT, a1, timeval_ms(ARG5(regs)));
+		break;
+	case NR_pselect6:
+		mux_begin(st, CV_SYS_PSELECT6, a1, timespec_ms(ARG5(regs)));
+		break;
+	case NR_poll:
+		mux_begin(st, CV_SYS_POLL, ARG2(regs), (int)ARG3(regs));
+		break;
+	case NR_ppoll:
+		mux_begin(st, CV_SYS_PPOLL, ARG2(regs), timespec_ms(ARG3(regs)));
+		break;
+	case NR_epoll_wait:
+		mux_begin(st, CV_SYS_EPOLL_WAIT, ARG3(regs), (int)ARG4(regs));
+		break;
+	case NR_epoll_pwait:
+		mux_begin(st, CV_SYS_EPOLL_PWAIT, ARG3(regs), (int)ARG4(regs));
+		break;
+	case NR_epoll_pwait2:
+		mux_begin(st, CV_SYS_EPOLL_PWAIT2, ARG3(regs), timespec_ms(ARG4(regs)));
+		break;
+	case NR_futex:
+		op = ARG2(regs) & FUTEX_CMD_MASK;
+		if (futex_op_waits(op))
+			futex_begin(st, CV_SYS_FUTEX, a1, op, ARG3(regs));
+		break;
+	case NR_futex_wait:
+		futex_begin(st, CV_SYS_FUTEX_WAIT, a1, FUTEX_WAIT, ARG2(regs));
+		break;
+	case NR_futex_waitv:
+		/* struct futex_waitv { u64 val; u64 uaddr; … }: name the first futex */
+		bpf_probe_read_user(&uaddr, sizeof(uaddr), (void *)(a1 + 8));
+		begin(st, IF_FUTEX, CV_SYS_FUTEX_WAITV);
+		st->obj = uaddr;
+		break;
+	case NR_io_uring_enter:
+		begin(st, IF_URING, CV_SYS_IO_URING_ENTER);
+		st->arg = (__s64)((ARG2(regs) & 0xffffffff) | (ARG3(regs) << 32));
+		st->op = ARG4(regs);
+		break;
+	}
 	return 0;
 }
 
-static __always_inline int futex_exit(struct trace_event_raw_sys_exit *ctx)
+static __always_inline void emit_recv(struct task_state *st, long ret)
 {
-	struct task_state *st = traced_current();
+	struct cv_event *e = reserve_current(CV_EV_RECV);
+
+	if (!e)
+		return;
+	e->flags = st->flags;
+	e->recv.enter_ts = st->enter_ts;
+	e->recv.copy_ts = st->copy_ts;
+	e->recv.ret = ret;
+	e->recv.fd = st->obj;
+	e->recv.sys = st->sys;
+	submit(e);
+}
+
+static __always_inline void emit_mux(struct task_state *st, long ret)
+{
+	struct cv_event *e = reserve_current(CV_EV_MUX);
+
+	if (!e)
+		return;
+	e->flags = st->flags;
+	e->mux.enter_ts = st->enter_ts;
+	e->mux.ret = ret;
+	e->mux.sys = st->sys;
+	e->mux.nfds = st->obj;
+	e->mux.timeout_ms = st->arg;
+	submit(e);
+}
+
+static __always_inline void emit_futex(struct task_state *st, long ret)
+{
 	struct cv_event *e;
 
-	if (!st || st->kind != IF_FUTEX)
-		return 0;
-	st->kind = IF_NONE;
 	/* the value changed before we slept: no wait happened, nothing to show */
-	if (ctx->ret == -EAGAIN && !(st->flags & CV_CALL_BLOCKED))
-		return 0;
+	if (ret == -EAGAIN && !(st->flags & CV_CALL_BLOCKED))
+		return;
 	e = reserve_current(CV_EV_FUTEX);
 	if (!e)
-		return 0;
+		return;
 	e->flags = st->flags;
 	e->futex.enter_ts = st->enter_ts;
 	e->futex.addr = st->obj;
-	e->futex.ret = ctx->ret;
+	e->futex.ret = ret;
 	e->futex.op = st->op;
 	e->futex.sys = st->sys;
 	e->futex.owner_tid = st->owner;
 	e->futex.waker_tid = st->waker;
 	submit(e);
-	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_futex")
-int exit_futex(struct trace_event_raw_sys_exit *ctx) { return futex_exit(ctx); }
-SEC("tracepoint/syscalls/sys_exit_futex_wait")
-int exit_futex_wait(struct trace_event_raw_sys_exit *ctx) { return futex_exit(ctx); }
-SEC("tracepoint/syscalls/sys_exit_futex_waitv")
-int exit_futex_waitv(struct trace_event_raw_sys_exit *ctx) { return futex_exit(ctx); }
-
-/* ---- io_uring ----------------------------------------------------------- */
-
-SEC("tracepoint/syscalls/sys_enter_io_uring_enter")
-int enter_io_uring_enter(struct trace_event_raw_sys_enter *ctx)
+static __always_inline void emit_uring_enter(struct task_state *st, long ret)
 {
-	struct task_state *st = traced_current();
+	struct cv_event *e = reserve_current(CV_EV_URING_ENTER);
 
-	if (st) {
-		begin(st, IF_URING, CV_SYS_IO_URING_ENTER);
-		st->arg = (__s64)((ctx->args[1] & 0xffffffff) | (ctx->args[2] << 32));
-		st->op = ctx->args[3];
-	}
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_io_uring_enter")
-int exit_io_uring_enter(struct trace_event_raw_sys_exit *ctx)
-{
-	struct task_state *st = traced_current();
-	struct cv_event *e;
-
-	if (!st || st->kind != IF_URING)
-		return 0;
-	st->kind = IF_NONE;
-	e = reserve_current(CV_EV_URING_ENTER);
 	if (!e)
-		return 0;
+		return;
 	e->flags = st->flags;
 	e->uenter.enter_ts = st->enter_ts;
-	e->uenter.ret = ctx->ret;
+	e->uenter.ret = ret;
 	e->uenter.to_submit = st->arg & 0xffffffff;
 	e->uenter.min_complete = (__u64)st->arg >> 32;
 	e->uenter.enter_flags = st->op;
 	submit(e);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct task_state *st = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
+	__u32 kind;
+
+	if (!st || st->kind == IF_NONE)
+		return 0;
+	/* syscalls do not nest: this exit ends the syscall whose enter we kept */
+	kind = st->kind;
+	st->kind = IF_NONE;
+	switch (kind) {
+	case IF_RECV: emit_recv(st, ret); break;
+	case IF_MUX: emit_mux(st, ret); break;
+	case IF_FUTEX: emit_futex(st, ret); break;
+	case IF_URING: emit_uring_enter(st, ret); break;
+	}
 	return 0;
 }
+
+/* The copy to user memory starts: the boundary between wait and copy. */
+SEC("tp_btf/skb_copy_datagram_iovec")
+int BPF_PROG(on_skb_copy_datagram_iovec, const struct sk_buff *skb, int len)
+{
+	struct task_state *st = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
+
+	if (st && st->kind == IF_RECV && !st->copy_ts)
+		st->copy_ts = bpf_ktime_get_boot_ns();
+	return 0;
+}
+
+/* ---- io_uring ----------------------------------------------------------- */
 
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(on_io_uring_submit_req, struct io_kiocb *req)

@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,8 +13,6 @@
 
 #include "concviz.skel.h"
 #include "tracer.h"
-
-#define TRACEFS "/sys/kernel/tracing"
 
 struct cv_tracer {
 	struct concviz_bpf *skel;
@@ -50,39 +46,20 @@ uint64_t cv_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Syscall tracepoints attach through tracefs, which a fresh machine may not
- * have mounted. */
-static int ensure_tracefs(char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (stat(TRACEFS "/events", &st) == 0)
-		return 0;
-	if (mount("nodev", TRACEFS, "tracefs", 0, NULL) == 0 && stat(TRACEFS "/events", &st) == 0)
-		return 0;
-	snprintf(err, errlen, "cannot mount tracefs at %s: %s (mount it: mount -t tracefs nodev %s)",
-		 TRACEFS, strerror(errno), TRACEFS);
-	return -1;
-}
-
-/* Skip a probe whose tracepoint is missing on this kernel, with a warning. */
+/* Skip a probe whose tracepoint is missing on this kernel, with a warning.
+ * Every probe is a BTF tracepoint (tp_btf): no tracefs needed. */
 static void disable_missing(struct cv_tracer *t, const struct btf *vmlinux)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, t->skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
-		char path[256], name[128];
+		char name[128];
 		bool present = true;
 
 		if (strncmp(sec, "tp_btf/", 7) == 0) {
 			snprintf(name, sizeof(name), "btf_trace_%s", sec + 7);
 			present = vmlinux && btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) >= 0;
-		} else if (strncmp(sec, "tracepoint/", 11) == 0) {
-			struct stat st;
-
-			snprintf(path, sizeof(path), TRACEFS "/events/%s", sec + 11);
-			present = stat(path, &st) == 0;
 		}
 		if (!present) {
 			fprintf(t->diag, "concviz: warning: this kernel has no tracepoint %s; that probe is off\n",
@@ -149,8 +126,6 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 			 "concviz needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
 		return NULL;
 	}
-	if (ensure_tracefs(err, errlen))
-		return NULL;
 	t = calloc(1, sizeof(*t));
 	if (!t) {
 		snprintf(err, errlen, "out of memory");

@@ -18,7 +18,7 @@ struct cv_tracer;
 
 typedef void (*cv_event_fn)(void *ctx, const struct cv_event *ev);
 
-/* Checks root, BTF and tracefs (mounting it when missing), loads and attaches
+/* Checks root and BTF, loads and attaches
  * every probe.  A probe whose tracepoint this kernel lacks is skipped with a
  * warning on `diag`.  Returns NULL with one line in err on failure. */
 struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen);
