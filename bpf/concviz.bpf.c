@@ -257,6 +257,9 @@ int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_stru
 	e->task.parent_tid = parent->pid;
 	e->task.parent_pid = parent->tgid;
 	bpf_probe_read_kernel_str(e->task.comm, sizeof(e->task.comm), child->comm);
+	/* the kernel clears and futex-wakes this word when the thread exits:
+	 * it is what pthread_join waits on */
+	e->task.join_addr = (__u64)BPF_CORE_READ(child, clear_child_tid);
 	submit(e);
 	return 0;
 }

@@ -102,7 +102,11 @@ struct cv_event {
 			char comm[CV_COMM_LEN];
 			__u32 seed_block;  /* (user, SEED) enum cv_block_kind at attach */
 			__u32 seed_sys;    /* (user, SEED) enum cv_sys at attach, 0 none */
-			__u64 seed_obj;    /* (user, SEED) futex address when seed_block==FUTEX */
+			union {
+				__u64 seed_obj;  /* (user, SEED) futex address when seed_block==FUTEX */
+				__u64 join_addr; /* (BPF, not SEED) the thread's clear_child_tid:
+						  * the futex pthread_join waits on, 0 none */
+			};
 		} task;
 		struct {            /* CV_EV_EXIT */
 			__s32 exit_code;  /* task->exit_code (wait status) */

@@ -41,15 +41,13 @@ void cv_model_free(struct cv_model *m)
 		free(m->lk[i]->name);
 		free(m->lk[i]);
 	}
-	for (size_t i = 0; i < m->npend; i++)
-		free(m->pend[i].name);
 	free(m->thr);
 	free(m->tid_key);
 	free(m->tid_val);
 	free(m->lk);
 	free(m->lk_slot);
 	free(m->dl);
-	free(m->pend);
+	cv__pending_free(m);
 	free(m->target_cmd);
 	free(m);
 }
@@ -165,13 +163,18 @@ struct cv_thr *cv__new_thread(struct cv_model *m, uint32_t tid, uint32_t pid, ui
 
 /* ---- lock table --------------------------------------------------------- */
 
-static inline size_t lk_hash(uint32_t pid, uint64_t addr, size_t cap)
+uint64_t cv__lock_hash(uint32_t pid, uint64_t addr)
 {
 	uint64_t h = addr ^ ((uint64_t)pid << 32 | pid);
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
-	return (size_t)h & (cap - 1);
+	return h;
+}
+
+static inline size_t lk_hash(uint32_t pid, uint64_t addr, size_t cap)
+{
+	return (size_t)cv__lock_hash(pid, addr) & (cap - 1);
 }
 
 static size_t lk_probe(const struct cv_model *m, uint32_t pid, uint64_t addr)
@@ -198,18 +201,6 @@ static bool lk_grow(struct cv_model *m)
 	return true;
 }
 
-static char *take_pending_name(struct cv_model *m, uint32_t pid, uint64_t addr)
-{
-	for (size_t i = 0; i < m->npend; i++) {
-		if (m->pend[i].pid == pid && m->pend[i].addr == addr) {
-			char *n = m->pend[i].name;
-			m->pend[i] = m->pend[--m->npend];
-			return n;
-		}
-	}
-	return NULL;
-}
-
 struct cv_lock *cv__lock(struct cv_model *m, uint32_t pid, uint64_t addr, bool create)
 {
 	if (m->lk_slot_cap) {
@@ -234,7 +225,7 @@ struct cv_lock *cv__lock(struct cv_model *m, uint32_t pid, uint64_t addr, bool c
 		return NULL;
 	l->pid = pid;
 	l->addr = addr;
-	l->name = take_pending_name(m, pid, addr);
+	l->name = cv__pending_take(m, pid, addr);
 	if (!l->name && m->hooks.name_lock) {
 		const char *n = m->hooks.name_lock(m->hooks.ctx, pid, addr);
 		if (n)
@@ -255,20 +246,7 @@ void cv_model_set_lock_name(struct cv_model *m, uint32_t pid, uint64_t addr, con
 		l->name = copy;
 		return;
 	}
-	free(take_pending_name(m, pid, addr));
-	if (!copy)
-		return;
-	if (m->npend == m->pend_cap) {
-		size_t ncap = m->pend_cap ? m->pend_cap * 2 : 16;
-		struct cv_pending_name *n = realloc(m->pend, ncap * sizeof(*n));
-		if (!n) {
-			free(copy);
-			return;
-		}
-		m->pend = n;
-		m->pend_cap = ncap;
-	}
-	m->pend[m->npend++] = (struct cv_pending_name){ pid, addr, copy };
+	cv__pending_put(m, pid, addr, copy);
 }
 
 void cv__add_deadlock(struct cv_model *m, const struct cv_deadlock *d)
@@ -348,10 +326,10 @@ bool cv_model_thread_bucket(const struct cv_model *m, const struct cv_thread *t,
 	if (b < th->first_bucket || b > now_b)
 		return false;
 	if (t->buckets) {
-		if (b + CV_BUCKETS <= t->last_bucket)
+		if (b + t->bucket_cap <= t->last_bucket)
 			return false; /* overwritten already */
 		if (b <= t->last_bucket)
-			*out = t->buckets[b % CV_BUCKETS];
+			*out = t->buckets[b % t->bucket_cap];
 	}
 	/* the open segment's share */
 	if (lim > t->state_since && (unsigned)t->state < CV_ST_COUNT) {

@@ -119,8 +119,11 @@ struct cv_thread {
 	uint32_t eagain_streak;     /* EAGAIN receives since the last successful one */
 
 	/* timeline: bucket number b (absolute, from model start) lives at
-	 * buckets[b % CV_BUCKETS] while b > last_bucket - CV_BUCKETS */
+	 * buckets[b % bucket_cap] while b > last_bucket - bucket_cap; the ring
+	 * grows with the thread's life up to CV_BUCKETS.  Read it through
+	 * cv_model_thread_bucket(), which also adds the open segment. */
 	struct cv_bucket *buckets;
+	uint32_t bucket_cap;
 	uint64_t last_bucket;
 };
 

@@ -2,6 +2,7 @@
  * time accounting (see the rules in model.h), timeline buckets, per-thread
  * counters and histories, lock statistics and waiter sets, deadlock cycles.
  * O(1) per event (the deadlock walk is bounded); no allocation per event. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,28 +12,59 @@
 
 /* ---- timeline buckets ---------------------------------------------------- */
 
+/* The ring grows with the thread's life (8, 16, … up to CV_BUCKETS buckets),
+ * so thousands of short-lived threads cost a few hundred bytes each, not
+ * 21 KiB.  Slot of bucket b: b % bucket_cap. */
+static bool ring_grow(struct cv_thread *p, uint64_t want)
+{
+	uint32_t ncap = p->bucket_cap ? p->bucket_cap : 8;
+
+	while (ncap < want && ncap < CV_BUCKETS)
+		ncap *= 2;
+	if (ncap > CV_BUCKETS)
+		ncap = CV_BUCKETS;
+	if (ncap <= p->bucket_cap)
+		return true;
+	struct cv_bucket *n = calloc(ncap, sizeof(*n));
+	if (!n)
+		return false;
+	if (p->buckets) {
+		uint64_t lo = p->last_bucket + 1 > p->bucket_cap ? p->last_bucket + 1 - p->bucket_cap : 0;
+
+		for (uint64_t k = lo; k <= p->last_bucket; k++)
+			n[k % ncap] = p->buckets[k % p->bucket_cap];
+		free(p->buckets);
+	}
+	p->buckets = n;
+	p->bucket_cap = ncap;
+	return true;
+}
+
 /* Make bucket b the newest of the thread's ring (allocating it on first use).
  * Returns the slot for b, or NULL if b is older than the kept history. */
 static struct cv_bucket *ring_slot(struct cv_thr *t, uint64_t b)
 {
 	struct cv_thread *p = &t->pub;
+	uint64_t want = b >= t->first_bucket ? b - t->first_bucket + 1 : 1;
+
 	if (!p->buckets) {
-		p->buckets = calloc(CV_BUCKETS, sizeof(*p->buckets));
-		if (!p->buckets)
+		if (!ring_grow(p, want))
 			return NULL;
 		p->last_bucket = b;
 	} else if (b > p->last_bucket) {
+		if (want > p->bucket_cap)
+			ring_grow(p, want); /* on ENOMEM the ring just keeps less */
 		uint64_t n = b - p->last_bucket;
-		if (n >= CV_BUCKETS)
-			memset(p->buckets, 0, CV_BUCKETS * sizeof(*p->buckets));
+		if (n >= p->bucket_cap)
+			memset(p->buckets, 0, p->bucket_cap * sizeof(*p->buckets));
 		else
 			for (uint64_t k = p->last_bucket + 1; k <= b; k++)
-				memset(&p->buckets[k % CV_BUCKETS], 0, sizeof(*p->buckets));
+				memset(&p->buckets[k % p->bucket_cap], 0, sizeof(*p->buckets));
 		p->last_bucket = b;
-	} else if (b + CV_BUCKETS <= p->last_bucket) {
+	} else if (b + p->bucket_cap <= p->last_bucket) {
 		return NULL;
 	}
-	return &p->buckets[b % CV_BUCKETS];
+	return &p->buckets[b % p->bucket_cap];
 }
 
 static void buckets_add(struct cv_model *m, struct cv_thr *t, enum cv_state st,
@@ -41,15 +73,16 @@ static void buckets_add(struct cv_model *m, struct cv_thr *t, enum cv_state st,
 	uint64_t b0 = cv__bucket_of(m, t0), b1 = cv__bucket_of(m, t1 - 1);
 	if (!ring_slot(t, b1))
 		return;
-	if (b1 >= CV_BUCKETS && b0 < b1 - (CV_BUCKETS - 1))
-		b0 = b1 - (CV_BUCKETS - 1); /* older buckets are gone anyway */
+	uint32_t cap = t->pub.bucket_cap;
+	if (b1 >= cap && b0 < b1 - (cap - 1))
+		b0 = b1 - (cap - 1); /* older buckets are gone anyway */
 	for (uint64_t b = b0; b <= b1; b++) {
 		uint64_t lo = b ? m->start + b * CV_BUCKET_NS : 0;
 		uint64_t hi = m->start + (b + 1) * CV_BUCKET_NS;
 		uint64_t a = t0 > lo ? t0 : lo, z = t1 < hi ? t1 : hi;
 		if (z <= a)
 			continue;
-		struct cv_bucket *s = &t->pub.buckets[b % CV_BUCKETS];
+		struct cv_bucket *s = &t->pub.buckets[b % cap];
 		uint64_t v = s->ns[st] + (z - a);
 		s->ns[st] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 	}
@@ -311,8 +344,17 @@ static void on_task(struct cv_model *m, const struct cv_event *ev)
 	t->pub.pid = ev->pid;
 	if (ev->flags & CV_TASK_PROCESS)
 		t->pub.is_process_leader = true;
-	if (!(ev->flags & CV_TASK_SEED))
+	if (!(ev->flags & CV_TASK_SEED)) {
+		/* waits on this futex are joins of the new thread: say so */
+		if (ev->task.join_addr) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "join T%u", (unsigned)ev->tid);
+			cv_model_set_lock_name(m, ev->pid, ev->task.join_addr, name);
+			t->join_addr = ev->task.join_addr;
+		}
 		return;
+	}
 	t->pub.seeded = true;
 	uint64_t ts = seg_close(m, t, ev->ts);
 	if (ev->flags & CV_TASK_SEED_ONCPU) {
@@ -340,6 +382,9 @@ static void on_exit_ev(struct cv_model *m, const struct cv_event *ev)
 	uint64_t ts = seg_close(m, t, ev->ts);
 	t->pub.exited = true;
 	t->pub.exit_ts = ts;
+	/* nobody waited to join it: its name will never be needed */
+	if (t->join_addr && !cv__lock(m, t->pub.pid, t->join_addr, false))
+		free(cv__pending_take(m, t->pub.pid, t->join_addr));
 	t->pub.exit_code = ev->exit.exit_code;
 	t->pub.on_cpu = false;
 	leave_waiters(t);

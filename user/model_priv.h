@@ -12,9 +12,10 @@ struct cv_thr {
 	struct cv_lock *waiting;    /* lock whose current waiter set holds us, or NULL */
 	uint32_t futex_waker;       /* traced thread that woke the current futex wait */
 	uint64_t first_bucket;      /* bucket of first_ts */
+	uint64_t join_addr;         /* futex that joining this thread waits on, 0 none */
 };
 
-struct cv_pending_name {        /* cv_model_set_lock_name before the lock was seen */
+struct cv_pending_name {        /* cv_model_set_lock_name before the lock was seen; name NULL: empty slot */
 	uint32_t pid;
 	uint64_t addr;
 	char *name;
@@ -45,8 +46,8 @@ struct cv_model {
 	struct cv_deadlock *dl;
 	size_t ndl, dl_cap;
 
-	struct cv_pending_name *pend;
-	size_t npend, pend_cap;
+	struct cv_pending_name *pend; /* open addressing (model_names.c) */
+	size_t npend, pend_cap;     /* pend_cap: power of two */
 };
 
 static inline struct cv_thr *cv_thr_of(const struct cv_thread *t)
@@ -55,6 +56,11 @@ static inline struct cv_thr *cv_thr_of(const struct cv_thread *t)
 }
 
 struct cv_thr *cv__find(const struct cv_model *m, uint32_t tid);
+uint64_t cv__lock_hash(uint32_t pid, uint64_t addr);
+/* pending lock names (model_names.c): put takes ownership of name */
+void cv__pending_put(struct cv_model *m, uint32_t pid, uint64_t addr, char *name);
+char *cv__pending_take(struct cv_model *m, uint32_t pid, uint64_t addr); /* caller frees */
+void cv__pending_free(struct cv_model *m);
 /* New record for tid (becomes the newest for that tid).  NULL on ENOMEM. */
 struct cv_thr *cv__new_thread(struct cv_model *m, uint32_t tid, uint32_t pid, uint64_t ts,
 			      enum cv_state st, bool on_cpu);

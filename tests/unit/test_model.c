@@ -751,6 +751,46 @@ static void test_many(void)
 	check_invariant();
 }
 
+/* A new thread's clear_child_tid futex is what pthread_join waits on: waits
+ * on it are named "join T<tid>".  20000 threads come and go (most never
+ * joined while alive): names stay O(1) and exact. */
+static void test_join_names(void)
+{
+	fresh(NULL);
+	task(0, PID, "main", CV_TASK_PROCESS);
+	on(1, PID);
+	for (uint32_t i = 0; i < 20000; i++) {
+		uint32_t tid = 1000 + i;
+		struct cv_event e = mk(CV_EV_TASK, 10 + i, tid);
+
+		e.task.join_addr = 0x7f0000000000ULL + (uint64_t)i * 0x1000 + 0x2d0;
+		snprintf(e.task.comm, CV_COMM_LEN, "w%u", i);
+		feed(e);
+		if (i != 777 && i != 19999)
+			feed(mk(CV_EV_EXIT, 11 + i, tid));
+	}
+	/* main joins two still-running threads */
+	off(30000, PID, CV_BLK_FUTEX, 0x7f0000000000ULL + 777 * 0x1000 + 0x2d0, 0);
+	struct cv_event f = mk(CV_EV_FUTEX, 30010, PID);
+	f.futex.enter_ts = S + 29990;
+	f.futex.addr = 0x7f0000000000ULL + 777 * 0x1000 + 0x2d0;
+	wake(30005, PID, 1777);
+	on(30008, PID);
+	feed(f);
+	off(30020, PID, CV_BLK_FUTEX, 0x7f0000000000ULL + 19999 * 0x1000 + 0x2d0, 0);
+	CHECK_EQ(cv_model_lock_count(M), 2);
+	CHECK_STR(cv_model_find_lock(M, PID, 0x7f0000000000ULL + 777 * 0x1000 + 0x2d0)->name, "join T1777");
+	CHECK_STR(cv_model_find_lock(M, PID, 0x7f0000000000ULL + 19999 * 0x1000 + 0x2d0)->name, "join T20999");
+	CHECK_EQ(cv_model_find_lock(M, PID, 0x7f0000000000ULL + 777 * 0x1000 + 0x2d0)->waits, 1);
+	/* an exited thread's never-used join address names nothing later */
+	off(30030, PID, CV_BLK_FUTEX, 0x7f0000000000ULL + 5 * 0x1000 + 0x2d0, 0);
+	CHECK(cv_model_find_lock(M, PID, 0x7f0000000000ULL + 5 * 0x1000 + 0x2d0)->name == NULL);
+	/* short-lived threads keep a small timeline ring */
+	CHECK(T(1005)->bucket_cap <= 8);
+	end_ev(40000);
+	check_invariant();
+}
+
 int main(void)
 {
 	test_block_wake_preempt();
@@ -765,6 +805,7 @@ int main(void)
 	test_clamping();
 	test_buckets_and_hook();
 	test_many();
+	test_join_names();
 	cv_model_free(M);
 	return CHECK_DONE("test_model");
 }
