@@ -269,7 +269,8 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
 {
 	struct cv_event *e;
 
-	if (!bpf_task_storage_get(&tstate, p, 0, 0))
+	/* traced(): a thread of an attached process may not be marked yet */
+	if (!traced(p))
 		return 0;
 	e = reserve(CV_EV_EXIT, p->pid, p->tgid);
 	if (e) {
@@ -279,6 +280,28 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
 	}
 	/* the task's last context switch is not its own any more */
 	bpf_task_storage_delete(&tstate, p);
+	return 0;
+}
+
+/* A thread other than the leader called exec: it takes over the leader's
+ * PID (the old leader's exit was traced).  Say that the thread with the old
+ * TID is gone and a process leader with the PID begins. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct cv_event *e;
+
+	if (old_pid == p->pid || !traced(p))
+		return 0;
+	e = reserve(CV_EV_EXIT, old_pid, p->tgid);
+	if (e)
+		submit(e);
+	e = reserve(CV_EV_TASK, p->pid, p->tgid);
+	if (!e)
+		return 0;
+	e->flags = CV_TASK_PROCESS;
+	bpf_probe_read_kernel_str(e->task.comm, sizeof(e->task.comm), p->comm);
+	submit(e);
 	return 0;
 }
 

@@ -91,7 +91,8 @@ void tui_rows_build(struct tui *u)
 	}
 	g_sort = u->sort;
 	g_rev = u->sort_rev;
-	qsort(u->rows, u->nrows, sizeof(*u->rows), cmp_rows);
+	if (u->nrows > 1)
+		qsort(u->rows, u->nrows, sizeof(*u->rows), cmp_rows);
 
 	/* keep the selection on the same thread when rows move */
 	int found = -1;

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "export_chrome.h"
-#include "fileown.h"
+#include "outfile.h"
 #include "names.h"
 #include "model.h"
 #include "recfile.h"
@@ -359,7 +359,8 @@ static void ex_other(struct exp *e, const struct cv_rec_header *h, bool bad)
 
 /* ---- driver -------------------------------------------------------------- */
 
-static FILE *open_out(const char *in_path, const char *out_path, bool force, char *err, size_t errlen)
+static FILE *open_out(const char *in_path, const char *out_path, bool force, bool *created,
+		      char *err, size_t errlen)
 {
 	if (!strcmp(out_path, "-"))
 		return stdout;
@@ -369,20 +370,14 @@ static FILE *open_out(const char *in_path, const char *out_path, bool force, cha
 		snprintf(err, errlen, "%s: the output would overwrite the input recording", out_path);
 		return NULL;
 	}
-	int fd = open(out_path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			snprintf(err, errlen, "%s: file exists (use --force to overwrite)", out_path);
-		else
-			snprintf(err, errlen, "cannot create %s: %s", out_path, strerror(errno));
+	int fd = cv_outfile_create(out_path, force, "export", created, err, errlen);
+	if (fd < 0)
 		return NULL;
-	}
-	cv_give_to_sudo_user(fd);
 	FILE *f = fdopen(fd, "w");
 	if (!f) {
 		snprintf(err, errlen, "cannot create %s: %s", out_path, strerror(errno));
 		close(fd);
-		unlink(out_path);
+		cv_outfile_discard(out_path, *created);
 	}
 	return f;
 }
@@ -411,7 +406,8 @@ int cv_export_chrome(const char *in_path, const char *out_path, bool force, char
 		cv_rec_reader_close(r);
 		return -1;
 	}
-	e.out = open_out(in_path, out_path, force, err, errlen);
+	bool created = false;
+	e.out = open_out(in_path, out_path, force, &created, err, errlen);
 	if (!e.out) {
 		cv_model_free(e.m);
 		cv_rec_reader_close(r);
@@ -485,7 +481,7 @@ int cv_export_chrome(const char *in_path, const char *out_path, bool force, char
 	if (werr) {
 		snprintf(err, errlen, "cannot write %s: %s", out_path, strerror(saved ? saved : EIO));
 		if (strcmp(out_path, "-"))
-			unlink(out_path);
+			cv_outfile_discard(out_path, created);
 		rc = -1;
 	} else if (bad[0]) {
 		snprintf(err, errlen, "%s (exported the readable part to %s)", bad, out_path);

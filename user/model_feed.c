@@ -329,6 +329,10 @@ static void on_wakeup(struct cv_model *m, const struct cv_event *ev)
 	if (t->pub.state == CV_ST_LOCK_WAIT && ev->wake.waker_tid &&
 	    ev->wake.waker_tid != t->pub.tid && cv__find(m, ev->wake.waker_tid))
 		t->futex_waker = ev->wake.waker_tid;
+	/* woken: no longer blocked on the lock (a thread seeded at attach, or
+	 * one whose FUTEX event was dropped, gets no other chance to leave) */
+	if (t->pub.state == CV_ST_LOCK_WAIT)
+		leave_waiters(t);
 	seg_close(m, t, ev->ts);
 	set_state(t, CV_ST_RUNNABLE, false);
 }

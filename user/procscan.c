@@ -49,6 +49,10 @@ int cv_proc_parse_pid(const char *arg, uint32_t *pid, char *err, size_t errlen)
 		snprintf(err, errlen, "PID %lu is a kernel thread; attach to a user process", v);
 		return -1;
 	}
+	if (p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X')) {
+		snprintf(err, errlen, "PID %lu has exited (a zombie its parent has not reaped): nothing to trace", v);
+		return -1;
+	}
 	if (v == (unsigned long)getpid()) {
 		snprintf(err, errlen, "PID %lu is concviz itself", v);
 		return -1;
@@ -92,10 +96,10 @@ static void seed_one(uint32_t pid, uint32_t tid, uint64_t ts,
 
 	ev.flags = CV_TASK_SEED | (tid == pid ? CV_TASK_PROCESS : 0);
 	snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", pid, tid);
-	if (read_file(path, buf, sizeof(buf)) > 0) {
-		buf[strcspn(buf, "\n")] = '\0';
-		snprintf(ev.task.comm, sizeof(ev.task.comm), "%.15s", buf);
-	}
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return; /* the thread exited during the scan: its EXIT is traced */
+	buf[strcspn(buf, "\n")] = '\0';
+	snprintf(ev.task.comm, sizeof(ev.task.comm), "%.15s", buf);
 	snprintf(path, sizeof(path), "/proc/%u/task/%u/stat", pid, tid);
 	if (read_file(path, buf, sizeof(buf)) > 0) {
 		char *p = strrchr(buf, ')');

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fileown.h"
+#include "outfile.h"
 #include "recfile.h"
 #include "varint.h"
 
@@ -93,16 +93,10 @@ static size_t put_str(uint8_t *p, const char *s)
 struct cv_rec_writer *cv_rec_create(const char *path, bool force, const struct cv_rec_meta *meta,
 				    char *err, size_t errlen)
 {
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
-	int fd = open(path, flags, 0644);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			seterr(err, errlen, "%s: file exists (use --force to overwrite)", path);
-		else
-			seterr(err, errlen, "cannot create recording %s: %s", path, strerror(errno));
+	bool created;
+	int fd = cv_outfile_create(path, force, "recording", &created, err, errlen);
+	if (fd < 0)
 		return NULL;
-	}
-	cv_give_to_sudo_user(fd);
 
 	struct cv_rec_writer *w = calloc(1, sizeof(*w));
 	uint8_t *h = malloc(CV_REC_MAX_HEADER);
@@ -147,7 +141,7 @@ struct cv_rec_writer *cv_rec_create(const char *path, bool force, const struct c
 	cv_put_le32(h + n - 4, cv_rec_crc32(0, h, n - 4));
 	if (write_all(fd, h, n) != 0) {
 		seterr(err, errlen, "cannot write recording %s: %s", path, strerror(errno));
-		unlink(path);
+		cv_outfile_discard(path, created);
 		goto fail;
 	}
 	w->written = n;

@@ -96,6 +96,15 @@ static void on_event(void *ctx, const struct cv_event *ev)
 	}
 }
 
+/* The target runs in its own process group: stop all of it (its children
+ * too), and SIGCONT in case it was stopped (job control, a debugger). */
+static void signal_target(struct session *s, int sig)
+{
+	kill(-s->child, sig);
+	kill(s->child, sig);
+	kill(-s->child, SIGCONT);
+}
+
 static void begin_stop(struct session *s)
 {
 	if (s->stopping)
@@ -103,7 +112,7 @@ static void begin_stop(struct session *s)
 	s->stopping = true;
 	s->stop_ts = cv_now_ns();
 	if (s->child && !s->target_gone)
-		kill(s->child, SIGTERM);
+		signal_target(s, SIGTERM);
 }
 
 static void check_target(struct session *s)
@@ -181,8 +190,7 @@ static int pump(void *ctx, int timeout_ms)
 	/* re-read the clock: begin_stop() above may have set stop_ts after `now` */
 	if (s->stopping && s->child && !s->target_gone && !s->killed &&
 	    cv_now_ns() - s->stop_ts > KILL_GRACE_NS) {
-		kill(-s->child, SIGKILL); /* its whole process group */
-		kill(s->child, SIGKILL);
+		signal_target(s, SIGKILL);
 		s->killed = true;
 	}
 	if (s->target_gone || (s->stopping && !s->child)) {
@@ -237,11 +245,18 @@ static int start_child(struct session *s, int out_fd)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGPIPE, SIG_DFL);
-		if (out_fd >= 0) {
-			int null = open("/dev/null", O_RDONLY);
+		/* in its own process group the target cannot read our terminal
+		 * (SIGTTIN would stop it): give it /dev/null instead; a pipe or
+		 * a file on stdin passes through */
+		if (out_fd >= 0 || isatty(0)) {
+			int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-			if (null >= 0)
+			if (null >= 0 && null != 0) {
 				dup2(null, 0);
+				close(null);
+			}
+		}
+		if (out_fd >= 0) {
 			dup2(out_fd, 1);
 			dup2(out_fd, 2);
 		} else {
@@ -294,12 +309,15 @@ static int start_attach(struct session *s)
 		fail(s, "cannot attach to PID %s: %s", s->title, strerror(errno));
 		return -1;
 	}
-	/* threads already blocked are seeded with what /proc says they do */
-	if (cv_proc_seed_threads(s->target_pid, cv_now_ns(), on_event, s) < 0) {
+	/* follow first, so a thread that exits from here on is seen exiting;
+	 * then seed the threads /proc shows, stamped before any traced event */
+	uint64_t ts = cv_now_ns();
+
+	cv_tracer_follow(s->tracer, s->target_pid);
+	if (cv_proc_seed_threads(s->target_pid, ts, on_event, s) < 0) {
 		fail(s, "process %s exited before tracing started%s", s->title, "");
 		return -1;
 	}
-	cv_tracer_follow(s->tracer, s->target_pid);
 	return 0;
 }
 
@@ -344,7 +362,10 @@ static int run_batch(struct session *s)
 		cv_report_json(stdout, s->model, NULL);
 	else
 		cv_report_text(stdout, s->model, NULL);
-	fflush(stdout);
+	if (fflush(stdout) || ferror(stdout)) {
+		fail(s, "cannot write the summary to stdout: %s%s", strerror(errno), "");
+		return 1;
+	}
 	return 0;
 }
 
@@ -396,7 +417,7 @@ int cv_session_run(const struct cv_session_opts *o)
 	if (tui) {
 		if ((log_fd = open_log(&s)) < 0)
 			goto out;
-		diag = fdopen(dup(log_fd), "w");
+		diag = fdopen(fcntl(log_fd, F_DUPFD_CLOEXEC, 0), "w");
 		if (diag)
 			setvbuf(diag, NULL, _IOLBF, 0);
 	}
@@ -457,9 +478,12 @@ out:
 	if (log_fd >= 0)
 		close(log_fd);
 	if (s.child > 0 && !s.target_gone) {
-		kill(-s.child, SIGKILL);
-		kill(s.child, SIGKILL);
+		signal_target(&s, SIGKILL);
 		waitpid(s.child, NULL, 0);
+	} else if (s.child > 0) {
+		/* the target is gone; what it left in its process group goes too */
+		kill(-s.child, SIGTERM);
+		kill(-s.child, SIGCONT);
 	}
 	if (s.rec && cv_rec_close(s.rec) && !s.failed)
 		fail(&s, "recording to %s failed while closing%s", o->output, "");

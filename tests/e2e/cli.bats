@@ -92,3 +92,47 @@ load helpers
 	run env -u CONCVIZ_EXAMPLES "$BATS_TEST_TMPDIR/moved/bin/concviz" list
 	[[ "$output" != *"not built"* ]]
 }
+
+@test "attach to a zombie: one clear line, exit 1" {
+	[ "$(id -u)" = 0 ] || skip "tracing needs root"
+	# the child exits at once; its parent (exec'd into sleep) never reaps it
+	sh -c 'sleep 0 & exec sleep 3' &
+	parent=$!
+	z=""
+	for _ in $(seq 20); do
+		sleep 0.1
+		for c in $(cat /proc/$parent/task/*/children 2>/dev/null); do
+			grep -q '^State:.*Z' /proc/$c/status 2>/dev/null && z=$c
+		done
+		[ -n "$z" ] && break
+	done
+	[ -n "$z" ] || { kill $parent; skip "could not make a zombie"; }
+	run "$CONCVIZ" attach --json "$z"
+	kill $parent; wait $parent || true
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"zombie"* ]]
+}
+
+@test "run stops the target's whole process group: no child left behind" {
+	[ "$(id -u)" = 0 ] || skip "tracing needs root"
+	run bash -c "'$CONCVIZ' run --json -d 0.5 -- sh -c 'sleep 777; true' 2>/dev/null"
+	[ "$status" -eq 0 ]
+	tid=$(jq '.threads[] | select(.comm == "sleep") | .tid' <<<"$output")
+	[ -n "$tid" ]
+	sleep 0.3
+	! kill -0 "$tid" 2>/dev/null
+	jq -e '.threads[] | select(.comm == "sleep") | .exited' <<<"$output"
+}
+
+@test "--force onto a device writes it but never removes or re-owns it" {
+	[ "$(id -u)" = 0 ] || skip "tracing needs root"
+	dev="$BATS_TEST_TMPDIR/null"
+	mknod "$dev" c 1 3
+	SUDO_UID=65534 SUDO_GID=65534 "$CONCVIZ" run --json -o "$dev" --force blocking --seconds 0.5 > /dev/null 2>&1
+	[ -c "$dev" ]
+	[ "$(stat -c %u "$dev")" = 0 ]
+	run "$CONCVIZ" export --format chrome --force -o "$dev" /nonexistent.cvz
+	[ "$status" -eq 1 ]
+	[ -c "$dev" ]
+}

@@ -791,6 +791,24 @@ static void test_join_names(void)
 	check_invariant();
 }
 
+/* A thread seeded inside a futex wait never gets a FUTEX exit event (its
+ * enter was not seen): its wakeup must take it off the lock's waiters. */
+static void test_seeded_waiter_leaves(void)
+{
+	fresh(NULL);
+	seed(0, 50, 0, CV_BLK_FUTEX, 0xabc0);
+	seed(0, 51, CV_TASK_SEED_ONCPU, 0, 0);
+	CHECK_EQ(cv_model_find_lock(M, PID, 0xabc0)->cur_waiters, 1);
+	wake(10, 50, 51);
+	CHECK_EQ(cv_model_find_lock(M, PID, 0xabc0)->cur_waiters, 0);
+	on(12, 50);
+	off(20, 51, CV_BLK_FUTEX, 0xabc0, 50);
+	CHECK_EQ(cv_model_find_lock(M, PID, 0xabc0)->cur_waiters, 1);
+	CHECK_EQ(cv_model_find_lock(M, PID, 0xabc0)->max_waiters, 1);
+	end_ev(30);
+	check_invariant();
+}
+
 int main(void)
 {
 	test_block_wake_preempt();
@@ -806,6 +824,7 @@ int main(void)
 	test_buckets_and_hook();
 	test_many();
 	test_join_names();
+	test_seeded_waiter_leaves();
 	cv_model_free(M);
 	return CHECK_DONE("test_model");
 }

@@ -537,6 +537,9 @@ static void test_force(void)
 		w = cv_rec_create("/dev/full", true, &meta, err, sizeof(err));
 		CHECK(w == NULL);
 		CHECK(strstr(err, "No space left on device") != NULL);
+		/* a device written with --force is never removed nor re-owned */
+		struct stat dst;
+		CHECK(stat("/dev/full", &dst) == 0 && S_ISCHR(dst.st_mode) && dst.st_uid == 0);
 	}
 }
 
