@@ -142,10 +142,10 @@ static void drain(struct session *s)
 	uint64_t give_up = cv_now_ns() + 5000000000ull;
 	int empty = 0;
 
-	/* a target that keeps running (attach) would never let the buffer go
-	 * quiet: stop producing first */
-	if (!s->target_gone)
-		cv_tracer_stop(s->tracer);
+	/* stop producing first: an attached target keeps running, and a run
+	 * target's leftover children would keep the buffer busy; everything
+	 * the kernel produced so far is already in the ring buffer */
+	cv_tracer_stop(s->tracer);
 	while (empty < 2 && cv_now_ns() < give_up) {
 		int n = cv_tracer_poll(s->tracer, empty ? 20 : 0, on_event, s);
 
