@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "export_chrome.h"
+#include "json.h"
 #include "outfile.h"
 #include "names.h"
 #include "model.h"
@@ -22,71 +23,6 @@ struct exp {
 };
 
 /* ---- JSON output --------------------------------------------------------- */
-
-/* Length of a valid UTF-8 sequence at p (max n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned c = p[0];
-	size_t len;
-	uint32_t cp, min;
-	if (c >= 0xc2 && c <= 0xdf) { len = 2; cp = c & 0x1f; min = 0x80; }
-	else if (c >= 0xe0 && c <= 0xef) { len = 3; cp = c & 0x0f; min = 0x800; }
-	else if (c >= 0xf0 && c <= 0xf4) { len = 4; cp = c & 0x07; min = 0x10000; }
-	else return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/* A JSON string of at most maxlen bytes of s (stops at NUL).  Invalid UTF-8
- * bytes are written as the Latin-1 code point, so output is always valid. */
-static void json_strn(FILE *f, const char *s, size_t maxlen)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n = strnlen((const char *)p, maxlen);
-	putc('"', f);
-	for (size_t i = 0; i < n;) {
-		unsigned c = p[i];
-		if (c == '"' || c == '\\') {
-			putc('\\', f);
-			putc((int)c, f);
-			i++;
-		} else if (c < 0x20) {
-			switch (c) {
-			case '\n': fputs("\\n", f); break;
-			case '\t': fputs("\\t", f); break;
-			case '\r': fputs("\\r", f); break;
-			default: fprintf(f, "\\u%04x", c); break;
-			}
-			i++;
-		} else if (c < 0x80) {
-			putc((int)c, f);
-			i++;
-		} else {
-			size_t k = utf8_len(p + i, n - i);
-			if (k) {
-				fwrite(p + i, 1, k, f);
-				i += k;
-			} else {
-				fprintf(f, "\\u%04x", c);
-				i++;
-			}
-		}
-	}
-	putc('"', f);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	json_strn(f, s, SIZE_MAX);
-}
 
 /* ns -> µs with 3 decimals, exact. */
 static void put_us(FILE *f, uint64_t ns)
@@ -108,7 +44,7 @@ static void emit_x(struct exp *e, const char *name, const char *cat, uint32_t pi
 	FILE *f = e->out;
 	next_event(e);
 	fputs("{\"ph\":\"X\",\"name\":", f);
-	json_str(f, name);
+	cv_json_string(f, name);
 	fprintf(f, ",\"cat\":\"%s\",\"pid\":%u,\"tid\":%u,\"ts\":", cat, pid, tid);
 	put_us(f, t0);
 	fputs(",\"dur\":", f);
@@ -214,7 +150,7 @@ static void ex_uring_complete(struct exp *e, const struct cv_event *ev)
 	if (!t0 || t0 > ev->ts) {
 		next_event(e);
 		fputs("{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"io_uring\",\"name\":", f);
-		json_str(f, name);
+		cv_json_string(f, name);
 		fprintf(f, ",\"pid\":%u,\"tid\":%u,\"ts\":", ev->pid, ev->tid);
 		put_us(f, ev->ts);
 		fprintf(f, ",\"args\":{\"res\":%d,\"submit_seen\":false}}", ev->ucomplete.res);
@@ -223,14 +159,14 @@ static void ex_uring_complete(struct exp *e, const struct cv_event *ev)
 	uint64_t id = ++e->async_id;
 	next_event(e);
 	fputs("{\"ph\":\"b\",\"cat\":\"io_uring\",\"name\":", f);
-	json_str(f, name);
+	cv_json_string(f, name);
 	fprintf(f, ",\"id\":\"0x%" PRIx64 "\",\"pid\":%u,\"tid\":%u,\"ts\":", id, ev->pid, ev->tid);
 	put_us(f, t0);
 	fprintf(f, ",\"args\":{\"user_data\":\"0x%" PRIx64 "\",\"opcode\":%u}}",
 		(uint64_t)ev->ucomplete.user_data, ev->ucomplete.opcode);
 	next_event(e);
 	fputs("{\"ph\":\"e\",\"cat\":\"io_uring\",\"name\":", f);
-	json_str(f, name);
+	cv_json_string(f, name);
 	fprintf(f, ",\"id\":\"0x%" PRIx64 "\",\"pid\":%u,\"tid\":%u,\"ts\":", id, ev->pid, ev->tid);
 	put_us(f, ev->ts);
 	fprintf(f, ",\"args\":{\"res\":%d,\"done_tid\":%u}}", ev->ucomplete.res, ev->ucomplete.done_tid);
@@ -299,7 +235,7 @@ static void emit_meta(struct exp *e, const char *what, uint32_t pid, uint32_t ti
 {
 	next_event(e);
 	fprintf(e->out, "{\"ph\":\"M\",\"name\":\"%s\",\"pid\":%u,\"tid\":%u,\"args\":{\"name\":", what, pid, tid);
-	json_strn(e->out, name, max);
+	cv_json_strn(e->out, name, max);
 	fputs("}}", e->out);
 }
 
@@ -339,13 +275,13 @@ static void ex_other(struct exp *e, const struct cv_rec_header *h, bool bad)
 	int code = 0;
 	bool exited = cv_model_target_exited(e->m, &code);
 	fprintf(f, "\"otherData\":{\"concviz_format\":%u,\"concviz_version\":", h->version);
-	json_str(f, h->concviz_version);
+	cv_json_string(f, h->concviz_version);
 	fputs(",\"hostname\":", f);
-	json_str(f, h->hostname);
+	cv_json_string(f, h->hostname);
 	fputs(",\"kernel\":", f);
-	json_str(f, h->kernel);
+	cv_json_string(f, h->kernel);
 	fputs(",\"command\":", f);
-	json_str(f, cv_model_target_command(e->m));
+	cv_json_string(f, cv_model_target_command(e->m));
 	fprintf(f, ",\"target_pid\":%u,\"clock_boottime_ns\":%" PRIu64 ",\"clock_realtime_ns\":%" PRIu64
 		",\"trace_start_ns\":%" PRIu64 ",\"events\":%" PRIu64 ",\"dropped_events\":%" PRIu64,
 		cv_model_target_pid(e->m), h->clock_boot_ns, h->clock_real_ns, cv_model_start(e->m),

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "json.h"
 #include "report.h"
 
 typedef unsigned long long ull;
@@ -258,64 +259,6 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 }
 
 /* ---- JSON ------------------------------------------------------------------ */
-
-/* Length of the valid UTF-8 sequence at s (2..4), or 0. */
-static int utf8_seq(const unsigned char *s)
-{
-	int n;
-	uint32_t cp;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2, cp = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3, cp = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3F);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-		return 0;
-	return n;
-}
-
-void cv_json_string(FILE *out, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)(str ? str : "");
-	fputc('"', out);
-	while (*s) {
-		unsigned char c = *s;
-		if (c == '"' || c == '\\') {
-			fputc('\\', out);
-			fputc(c, out);
-		} else if (c == '\n') {
-			fputs("\\n", out);
-		} else if (c == '\t') {
-			fputs("\\t", out);
-		} else if (c == '\r') {
-			fputs("\\r", out);
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(out, "\\u%04x", c);
-		} else if (c >= 0x80) {
-			int n = utf8_seq(s);
-			if (!n) {
-				fprintf(out, "\\u%04x", c); /* not UTF-8: keep the byte as U+00XX */
-			} else {
-				fwrite(s, 1, (size_t)n, out);
-				s += n;
-				continue;
-			}
-		} else {
-			fputc(c, out);
-		}
-		s++;
-	}
-	fputc('"', out);
-}
 
 static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thread *t)
 {

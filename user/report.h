@@ -20,8 +20,6 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 void cv_report_json(FILE *out, const struct cv_model *m, const struct cv_report_extra *extra);
 
 /* Helpers others may reuse. */
-/* s as a JSON string literal (quotes included); invalid UTF-8 bytes become \u00XX. */
-void cv_json_string(FILE *out, const char *s);
 /* Human-readable duration: "850ns", "12.3µs", "4.56ms", "1.23s", "2m05s". Returns buf. */
 const char *cv_fmt_ns(char *buf, size_t len, uint64_t ns);
 

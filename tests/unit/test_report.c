@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "model.h"
+#include "json.h"
 #include "report.h"
 
 #define PID 100
