@@ -35,7 +35,8 @@ struct session {
 	int pidfd;               /* attach: readable when the target exits */
 	uint32_t target_pid;
 	bool target_gone;
-	int exit_status;         /* as for $?: code, or 128 + signal */
+	int exit_status;         /* run: as for $?, code or 128 + signal (attach:
+				  * the model infers it from the leader's EXIT) */
 	bool have_exit_status;
 
 	uint64_t deadline;       /* 0: none */
@@ -70,29 +71,28 @@ static void fail(struct session *s, const char *fmt, const char *a, const char *
 	s->failed = true;
 }
 
+/* A recording call returned rc: nonzero stops the session with its error. */
+static void rec_check(struct session *s, int rc)
+{
+	if (rc)
+		fail(s, "recording to %s failed: %s", s->o->output, cv_rec_error(s->rec));
+}
+
 static void on_event(void *ctx, const struct cv_event *ev)
 {
 	struct session *s = ctx;
 
-	if (ev->type == CV_EV_EXIT && ev->exit.group_dead && ev->pid == s->target_pid &&
-	    !s->child && !s->have_exit_status) {
-		int st = ev->exit.exit_code;
-
-		s->exit_status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
-		s->have_exit_status = true;
-	}
 	if (ev->type == CV_EV_COMM && ev->tid == ev->pid && s->syms)
 		cv_symbols_forget(s->syms, ev->pid); /* exec: new mappings */
 	cv_model_feed(s->model, ev);
 	if (!s->rec)
 		return;
-	if (cv_rec_write_event(s->rec, ev))
-		fail(s, "recording to %s failed: %s", s->o->output, cv_rec_error(s->rec));
+	rec_check(s, cv_rec_write_event(s->rec, ev));
 	for (size_t n = cv_model_lock_count(s->model); s->locks_named < n; s->locks_named++) {
 		const struct cv_lock *l = cv_model_lock(s->model, s->locks_named);
 
-		if (l->name && cv_rec_write_lock_name(s->rec, l->pid, l->addr, l->name))
-			fail(s, "recording to %s failed: %s", s->o->output, cv_rec_error(s->rec));
+		if (l->name)
+			rec_check(s, cv_rec_write_lock_name(s->rec, l->pid, l->addr, l->name));
 	}
 }
 
@@ -162,12 +162,12 @@ static void finish(struct session *s)
 	drain(s);
 	if (s->have_exit_status) {
 		cv_model_set_target_exit(s->model, s->exit_status);
-		if (s->rec && cv_rec_write_target_exit(s->rec, s->exit_status))
-			fail(s, "recording to %s failed: %s", s->o->output, cv_rec_error(s->rec));
+		if (s->rec)
+		rec_check(s, cv_rec_write_target_exit(s->rec, s->exit_status));
 	}
 	on_event(s, &end);
-	if (s->rec && cv_rec_flush(s->rec))
-		fail(s, "recording to %s failed: %s", s->o->output, cv_rec_error(s->rec));
+	if (s->rec)
+		rec_check(s, cv_rec_flush(s->rec));
 	s->finished = true;
 }
 
@@ -180,8 +180,8 @@ static int pump(void *ctx, int timeout_ms)
 		return 1;
 	if (cv_tracer_poll(s->tracer, timeout_ms, on_event, s) < 0)
 		fail(s, "reading events from the ring buffer failed%s%s", "", "");
-	if (s->rec && cv_rec_flush(s->rec))
-		fail(s, "recording to %s failed: %s", s->o->output, cv_rec_error(s->rec));
+	if (s->rec)
+		rec_check(s, cv_rec_flush(s->rec));
 	now = cv_now_ns();
 	cv_model_advance(s->model, now);
 	if (g_stop_signal || s->failed || (s->deadline && now >= s->deadline))
@@ -444,8 +444,8 @@ int cv_session_run(const struct cv_session_opts *o)
 
 	uint64_t start = cv_now_ns();
 	cv_model_set_start(s.model, start);
-	if (s.rec && cv_rec_write_start(s.rec, start))
-		fail(&s, "recording to %s failed: %s", o->output, cv_rec_error(s.rec));
+	if (s.rec)
+		rec_check(&s, cv_rec_write_start(s.rec, start));
 	if (o->argv ? start_child(&s, log_fd) : start_attach(&s))
 		goto out;
 	if (log_fd >= 0) {
@@ -453,8 +453,8 @@ int cv_session_run(const struct cv_session_opts *o)
 		log_fd = -1;
 	}
 	cv_model_set_target(s.model, s.target_pid, cmdline);
-	if (s.rec && cv_rec_write_target(s.rec, s.target_pid, NULL))
-		fail(&s, "recording to %s failed: %s", o->output, cv_rec_error(s.rec));
+	if (s.rec)
+		rec_check(&s, cv_rec_write_target(s.rec, s.target_pid, NULL));
 	if (o->argv)
 		snprintf(s.title, sizeof(s.title), "run %s (pid %u)", o->label, s.target_pid);
 	else

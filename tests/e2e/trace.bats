@@ -223,3 +223,14 @@ check_mux() {
 	# nothing is "sleep" for the server: its blocked time is all mux_wait
 	jq -e '.threads[] | select(.comm == "srv-epoll") | select(.time_ns.sleep == 0)' "$J"
 }
+
+@test "attach: a target that exits during tracing ends it, with its exit code" {
+	"$EX/blocking" --seconds 1.2 2> /dev/null &
+	pid=$!
+	sleep 0.4
+	run bash -c "'$CONCVIZ' attach --json '$pid' 2>/dev/null"
+	wait "$pid" || true
+	[ "$status" -eq 0 ]
+	jq -e --argjson p "$pid" '.target.pid == $p and .target.exit_code == 0' <<<"$output"
+	jq -e '[.threads[] | select(.exited | not)] | length == 0' <<<"$output"
+}
