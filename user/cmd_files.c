@@ -6,24 +6,13 @@
 #include <unistd.h>
 
 #include "cmd_files.h"
+#include "cmd_usage.h"
 #include "export_chrome.h"
 #include "model.h"
 #include "recfile.h"
 #include "replay.h"
 #include "report.h"
 #include "tui.h"
-
-static int usage(const char *cmd, const char *what, const char *arg)
-{
-	fprintf(stderr, "concviz: %s%s%s%s (see concviz %s --help)\n", what, arg ? " '" : "",
-		arg ? arg : "", arg ? "'" : "", cmd);
-	return 2;
-}
-
-static bool is_help(const char *a)
-{
-	return !strcmp(a, "-h") || !strcmp(a, "--help");
-}
 
 int cv_cmd_replay(int argc, char **argv)
 {
@@ -32,14 +21,14 @@ int cv_cmd_replay(int argc, char **argv)
 	struct cv_replay *r;
 	int rc;
 
-	if (argc == 2 && is_help(argv[1])) {
+	if (argc == 2 && cv_is_help(argv[1])) {
 		puts("usage: concviz replay FILE\n"
 		     "The live TUI over a recording: space pause, . step, < > speed,\n"
 		     "left/right seek, Home/End start/end, q quit.");
 		return 0;
 	}
 	if (argc != 2)
-		return usage("replay", argc < 2 ? "which recording? give a FILE" : "unexpected argument",
+		return cv_usage_error("replay", argc < 2 ? "which recording? give a FILE" : "unexpected argument",
 			     argc < 2 ? NULL : argv[2]);
 	r = cv_replay_open(argv[1], err, sizeof(err));
 	if (!r) {
@@ -77,22 +66,22 @@ int cv_cmd_report(int argc, char **argv)
 	uint64_t bytes = 0;
 
 	for (int i = 1; i < argc; i++) {
-		if (is_help(argv[i])) {
+		if (cv_is_help(argv[i])) {
 			puts("usage: concviz report [--json] FILE\n"
 			     "The summary of a recording: the same as the live --report/--json of that run.");
 			return 0;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return usage("report", "unknown option", argv[i]);
+			return cv_usage_error("report", "unknown option", argv[i]);
 		} else if (file) {
-			return usage("report", "unexpected argument", argv[i]);
+			return cv_usage_error("report", "unexpected argument", argv[i]);
 		} else {
 			file = argv[i];
 		}
 	}
 	if (!file)
-		return usage("report", "which recording? give a FILE", NULL);
+		return cv_usage_error("report", "which recording? give a FILE", NULL);
 	struct cv_model *m = cv_model_new(NULL);
 	if (!m) {
 		fprintf(stderr, "concviz: out of memory\n");
@@ -138,17 +127,17 @@ int cv_cmd_export(int argc, char **argv)
 			     "Chrome Trace Event JSON: open it in ui.perfetto.dev or chrome://tracing.");
 			return 0;
 		default:
-			return usage("export", "unknown option or missing value", argv[optind - 1]);
+			return cv_usage_error("export", "unknown option or missing value", argv[optind - 1]);
 		}
 	}
 	if (!format)
-		return usage("export", "which format? --format chrome", NULL);
+		return cv_usage_error("export", "which format? --format chrome", NULL);
 	if (strcmp(format, "chrome"))
-		return usage("export", "unknown format (only chrome):", format);
+		return cv_usage_error("export", "unknown format (only chrome):", format);
 	if (!out)
-		return usage("export", "where to? -o OUT.json", NULL);
+		return cv_usage_error("export", "where to? -o OUT.json", NULL);
 	if (optind + 1 != argc)
-		return usage("export", optind >= argc ? "which recording? give a FILE" : "unexpected argument",
+		return cv_usage_error("export", optind >= argc ? "which recording? give a FILE" : "unexpected argument",
 			     optind >= argc ? NULL : argv[optind + 1]);
 	if (cv_export_chrome(argv[optind], out, force, err, sizeof(err))) {
 		fprintf(stderr, "concviz: %s\n", err);

@@ -8,6 +8,7 @@
 
 #include "catalog.h"
 #include "cmd_files.h"
+#include "cmd_usage.h"
 #include "procscan.h"
 #include "session.h"
 
@@ -52,23 +53,16 @@ static const char usage_attach[] =
 	"      --json           no TUI: JSON summary on stdout at the end\n"
 	"  -h, --help           this help\n";
 
-static int usage_error(const char *cmd, const char *what, const char *arg)
-{
-	fprintf(stderr, "concviz: %s%s%s%s (see concviz %s--help)\n", what, arg ? " '" : "",
-		arg ? arg : "", arg ? "'" : "", cmd ? cmd : "");
-	return 2;
-}
-
 static int cmd_list(int argc, char **argv)
 {
 	char path[PATH_MAX];
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+	if (argc > 1 && cv_is_help(argv[1])) {
 		puts("usage: concviz list\nThe bundled example programs, one line each.");
 		return 0;
 	}
 	if (argc > 1)
-		return usage_error("list ", "unexpected argument", argv[1]);
+		return cv_usage_error("list", "unexpected argument", argv[1]);
 	for (size_t i = 0; i < cv_example_count; i++) {
 		bool found = cv_example_path(cv_examples[i].name, path, sizeof(path)) == 0;
 
@@ -102,7 +96,7 @@ static int parse_live_opts(const char *cmd, const char *help, int argc, char **a
 		case 'd':
 			o->duration_s = strtod(optarg, &end);
 			if (*end || end == optarg || !(o->duration_s > 0) || o->duration_s > 1e6)
-				return usage_error(cmd, "bad duration (seconds, > 0)", optarg);
+				return cv_usage_error(cmd, "bad duration (seconds, > 0)", optarg);
 			break;
 		case 'o': o->output = optarg; break;
 		case 'f': o->force = true; break;
@@ -111,8 +105,8 @@ static int parse_live_opts(const char *cmd, const char *help, int argc, char **a
 		case 'h': fputs(help, stdout); return 0;
 		default:
 			if (optopt && strchr("do", optopt))
-				return usage_error(cmd, "option needs a value:", argv[optind - 1]);
-			return usage_error(cmd, "unknown option", argv[optind - 1]);
+				return cv_usage_error(cmd, "option needs a value:", argv[optind - 1]);
+			return cv_usage_error(cmd, "unknown option", argv[optind - 1]);
 		}
 	}
 	return -1;
@@ -123,21 +117,21 @@ static int cmd_run(int argc, char **argv)
 	struct cv_session_opts o = { 0 };
 	static char path[PATH_MAX];
 	static char *tour_argv[2];
-	int rc = parse_live_opts("run ", usage_run, argc, argv, &o);
+	int rc = parse_live_opts("run", usage_run, argc, argv, &o);
 
 	if (rc >= 0)
 		return rc;
 	bool dashdash = optind > 1 && strcmp(argv[optind - 1], "--") == 0;
 	if (dashdash) {
 		if (optind >= argc)
-			return usage_error("run ", "no command after --", NULL);
+			return cv_usage_error("run", "no command after --", NULL);
 		o.argv = &argv[optind];
 		o.label = argv[optind];
 	} else {
 		const char *name = optind < argc ? argv[optind] : "tour";
 
 		if (!cv_example_find(name))
-			return usage_error("run ", "unknown example (concviz list shows them):", name);
+			return cv_usage_error("run", "unknown example (concviz list shows them):", name);
 		if (cv_example_path(name, path, sizeof(path))) {
 			fprintf(stderr, "concviz: example '%s' is not built (run make, or make install)\n", name);
 			return 1;
@@ -158,14 +152,14 @@ static int cmd_attach(int argc, char **argv)
 {
 	struct cv_session_opts o = { 0 };
 	char err[256];
-	int rc = parse_live_opts("attach ", usage_attach, argc, argv, &o);
+	int rc = parse_live_opts("attach", usage_attach, argc, argv, &o);
 
 	if (rc >= 0)
 		return rc;
 	if (optind >= argc)
-		return usage_error("attach ", "which process? give a PID", NULL);
+		return cv_usage_error("attach", "which process? give a PID", NULL);
 	if (optind + 1 < argc)
-		return usage_error("attach ", "unexpected argument", argv[optind + 1]);
+		return cv_usage_error("attach", "unexpected argument", argv[optind + 1]);
 	if (cv_proc_parse_pid(argv[optind], &o.attach_pid, err, sizeof(err))) {
 		fprintf(stderr, "concviz: %s\n", err);
 		return 1;
@@ -181,7 +175,7 @@ int main(int argc, char **argv)
 		fputs(usage_main, stderr);
 		return 2;
 	}
-	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+	if (cv_is_help(cmd) || !strcmp(cmd, "help")) {
 		fputs(usage_main, stdout);
 		return 0;
 	}
@@ -201,5 +195,5 @@ int main(int argc, char **argv)
 		return cv_cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "export"))
 		return cv_cmd_export(argc - 1, argv + 1);
-	return usage_error(NULL, "unknown command", cmd);
+	return cv_usage_error(NULL, "unknown command", cmd);
 }
