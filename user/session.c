@@ -374,14 +374,14 @@ static void print_stats(struct session *s)
 {
 	struct rusage ru;
 	uint64_t n = cv_tracer_delivered(s->tracer);
-	double cpu;
+	double user, sys;
 
 	getrusage(RUSAGE_SELF, &ru);
-	cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+	sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	fprintf(stderr, "concviz: stats: %llu events, %llu dropped, CPU %.2fs user + %.2fs sys = %.0f ns/event\n",
-		(unsigned long long)n, (unsigned long long)cv_tracer_dropped(s->tracer),
-		ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6, ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
-		n ? cpu * 1e9 / (double)n : 0.0);
+		(unsigned long long)n, (unsigned long long)cv_tracer_dropped(s->tracer), user, sys,
+		n ? (user + sys) * 1e9 / (double)n : 0.0);
 }
 
 int cv_session_run(const struct cv_session_opts *o)

@@ -234,3 +234,13 @@ check_mux() {
 	jq -e --argjson p "$pid" '.target.pid == $p and .target.exit_code == 0' <<<"$output"
 	jq -e '[.threads[] | select(.exited | not)] | length == 0' <<<"$output"
 }
+
+@test "CONCVIZ_STATS=1 reports concviz's own cost for the events it delivered" {
+	CONCVIZ_STATS=1 "$CONCVIZ" run --json blocking --seconds 0.5 > "$BATS_TEST_TMPDIR/j" 2> "$BATS_TEST_TMPDIR/e"
+	line=$(grep '^concviz: stats: ' "$BATS_TEST_TMPDIR/e")
+	echo "$line"
+	[[ "$line" =~ ^concviz:\ stats:\ ([0-9]+)\ events,\ 0\ dropped,\ CPU\ [0-9.]+s\ user\ \+\ [0-9.]+s\ sys\ =\ [0-9]+\ ns/event$ ]]
+	n=${BASH_REMATCH[1]}
+	# the model also counts the one event concviz makes itself (the target's TASK)
+	[ "$((n + 1))" -eq "$(jq .events "$BATS_TEST_TMPDIR/j")" ]
+}
