@@ -1,14 +1,16 @@
 # concviz — build, set-up and test.  `make help` lists the targets.
 #
-# Layout: bpf/ probes, user/ CLI+loader+model+formats, tui/ ncurses views,
-# examples/ bundled example programs, tests/ unit + e2e, bench/ benchmarks.
-# Everything built goes under build/.
+# Layout (docs/design.md): bpf/ probes, user/ in layers (common, model,
+# record, output, source, live, cli), tui/ ncurses views, examples/ bundled
+# example programs, tests/ unit + e2e, bench/ benchmarks.  Everything built
+# goes under build/.  tests/layers.sh checks the include direction.
 
 PREFIX  ?= /usr/local
 BUILD   := build
 CC      ?= cc
 CLANG   ?= clang
 BPFTOOL ?= bpftool
+LLVM_STRIP ?= llvm-strip
 
 ifeq ($(V),1)
 Q :=
@@ -25,20 +27,21 @@ NCURSES_LIBS   := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncurs
 
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror
-CPPFLAGS_ALL := -std=c11 -D_GNU_SOURCE -I$(BUILD) -Iuser -Ibpf -Itui $(NCURSES_CFLAGS)
+CPPFLAGS_ALL := -std=c11 -D_GNU_SOURCE -I. -Iuser -I$(BUILD) $(NCURSES_CFLAGS)
 LDLIBS_CV := -lbpf -lelf -lz $(NCURSES_LIBS) -lm
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall -Wextra -Werror \
 	-Wno-unused-parameter -Wno-missing-field-initializers
 
-# user/ sources split: "core" is pure logic (unit-tested, no libbpf/ncurses);
-# main.c, tracer*.c and session*.c need the skeleton; tui/ needs ncurses.
-USER_SRCS  := $(wildcard user/*.c)
-LIVE_SRCS  := $(filter user/main.c user/tracer%.c user/session%.c user/cmd_%.c,$(USER_SRCS))
-CORE_SRCS  := $(filter-out $(LIVE_SRCS),$(USER_SRCS))
-TUI_SRCS   := $(wildcard tui/*.c)
-CORE_OBJS  := $(CORE_SRCS:%.c=$(BUILD)/%.o)
-LIVE_OBJS  := $(LIVE_SRCS:%.c=$(BUILD)/%.o)
-TUI_OBJS   := $(TUI_SRCS:%.c=$(BUILD)/%.o)
+# user/ is layered, lowest first; each folder is one object list.  The pure
+# layers (no libbpf, no ncurses, no /proc) are what unit tests link.
+LAYERS     := common model record output source live cli
+layer_objs  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard user/$(1)/*.c))
+$(foreach l,$(LAYERS),$(eval $(l)_OBJS := $(call layer_objs,$(l))))
+PURE_OBJS  := $(common_OBJS) $(model_OBJS) $(record_OBJS) $(output_OBJS) $(source_OBJS)
+# live/symbols and live/procscan read ELF files and /proc but need no skeleton
+UNIT_OBJS  := $(PURE_OBJS) $(BUILD)/user/live/symbols.o $(BUILD)/user/live/procscan.o
+TUI_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tui/*.c))
+USER_OBJS  := $(foreach l,$(LAYERS),$($(l)_OBJS))
 
 BPF_SRCS   := $(wildcard bpf/*.bpf.c)
 BPF_OBJS   := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.bpf.o)
@@ -54,7 +57,7 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev \
 	liburing-dev pkg-config make gcc bats tmux jq
 
-.PHONY: all deps run test unit e2e bench fuzz install uninstall clean help examples
+.PHONY: all deps run test unit layers bench fuzz install uninstall clean help examples
 all: $(BUILD)/concviz examples
 
 help:
@@ -89,24 +92,19 @@ $(BUILD)/vmlinux.h:
 $(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/events.h $(wildcard bpf/*.h) $(BUILD)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-	$(Q)llvm-strip -g $@ 2>/dev/null || true
+	$(Q)$(LLVM_STRIP) -g $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(LIVE_OBJS): $(SKELS)
-$(BUILD)/user/%.o: user/%.c
+$(live_OBJS) $(cli_OBJS): $(SKELS)
+$(USER_OBJS) $(TUI_OBJS): $(BUILD)/%.o: %.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
 
-$(BUILD)/tui/%.o: tui/%.c
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
-
-$(BUILD)/concviz: $(CORE_OBJS) $(LIVE_OBJS) $(TUI_OBJS)
+$(BUILD)/concviz: $(USER_OBJS) $(TUI_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS_CV)
 
@@ -115,10 +113,10 @@ $(BUILD)/examples/%: examples/%.c $(EX_COMMON) examples/common.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -o $@ $< $(EX_COMMON) -lpthread -luring
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(CORE_OBJS)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(UNIT_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(CORE_OBJS) -lelf -lz -lm
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(UNIT_OBJS) -lelf -lz -lm
 
 unit: $(UNIT_BINS)
 
@@ -127,6 +125,10 @@ unit: $(UNIT_BINS)
 test: deps
 	$(Q)$(MAKE) --no-print-directory all unit
 	$(Q)tests/run.sh
+
+# The include direction of the layers (docs/design.md); tests/run.sh runs it too.
+layers:
+	$(Q)tests/layers.sh
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -152,5 +154,7 @@ clean:
 	rm -rf $(BUILD)
 
 .SECONDARY:
+# a recipe that fails leaves no half-written target behind
+.DELETE_ON_ERROR:
 
--include $(wildcard $(BUILD)/user/*.d $(BUILD)/tui/*.d)
+-include $(wildcard $(BUILD)/user/*/*.d $(BUILD)/tui/*.d)

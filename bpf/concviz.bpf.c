@@ -210,7 +210,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 	return 0;
 }
 
-static __always_inline int on_waking(struct task_struct *p, __u32 is_new)
+static __always_inline int on_waking(struct task_struct *p)
 {
 	struct task_state *st = traced(p);
 	struct cv_event *e;
@@ -228,7 +228,6 @@ static __always_inline int on_waking(struct task_struct *p, __u32 is_new)
 	e->wake.waker_tid = (__u32)id;
 	e->wake.waker_pid = id >> 32;
 	e->wake.target_cpu = BPF_CORE_READ(p, wake_cpu);
-	e->wake.is_new = is_new;
 	submit(e);
 	return 0;
 }
@@ -236,7 +235,7 @@ static __always_inline int on_waking(struct task_struct *p, __u32 is_new)
 SEC("tp_btf/sched_waking")
 int BPF_PROG(on_sched_waking, struct task_struct *p)
 {
-	return on_waking(p, 0);
+	return on_waking(p);
 }
 
 SEC("tp_btf/sched_process_fork")

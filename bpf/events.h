@@ -27,7 +27,7 @@
 
 enum cv_event_type {
 	CV_EV_SWITCH = 1,   /* sched_switch with a traced prev and/or next */
-	CV_EV_WAKEUP,       /* sched_waking / sched_wakeup_new of a traced thread */
+	CV_EV_WAKEUP,       /* sched_waking of a traced thread */
 	CV_EV_TASK,         /* new thread or process (fork/clone), or (user) seeded at attach */
 	CV_EV_EXIT,         /* thread exit */
 	CV_EV_COMM,         /* thread renamed (prctl/pthread_setname_np) or exec */
@@ -95,7 +95,7 @@ struct cv_event {
 		struct {            /* CV_EV_WAKEUP: tid/pid are the wakee */
 			__u32 waker_tid, waker_pid; /* current task at sched_waking (0 in irq) */
 			__u32 target_cpu;
-			__u32 is_new;     /* sched_wakeup_new */
+			__u32 pad;
 		} wake;
 		struct {            /* CV_EV_TASK: tid/pid are the new task */
 			__u32 parent_tid, parent_pid;

@@ -29,7 +29,8 @@ static bool seg(int y, int *x, int maxx, attr_t a, const char *s)
 
 void tui_draw_header(struct tui *u)
 {
-	struct cv_tui_source *src = u->src;
+	const struct cv_source *src = u->src;
+	const struct cv_timeshift *ts = src->timeshift;
 	attr_t h = tui_role(u, R_HEADER), al = tui_role(u, R_ALERT);
 	char buf[160], d1[32], d2[32], title[96], tl[48];
 	int x = 0, W = u->cols;
@@ -42,16 +43,16 @@ void tui_draw_header(struct tui *u)
 		char t[32];
 		snprintf(tl, sizeof(tl), " %s ", tui_time_label(u, t, sizeof(t)));
 		badge[nb].s = tl; badge[nb++].a = al;
-	} else if (u->m && !src->is_replay && !u->frozen && !cv_model_end(u->m) && !u->quitting) {
+	} else if (u->m && !ts && !u->frozen && !cv_model_end(u->m) && !u->quitting) {
 		badge[nb].s = " LIVE "; badge[nb++].a = tui_role(u, R_TAB_ON);
 	}
-	bool paused = src->is_replay ? (src->replay_paused && src->replay_paused(src->ctx)) : u->frozen;
+	bool paused = ts ? ts->paused(src->ctx) : u->frozen;
 	if (paused) {
 		badge[nb].s = " PAUSED "; badge[nb++].a = al;
 	}
 	if (u->quitting) {
 		badge[nb].s = " stopping... "; badge[nb++].a = al;
-	} else if (u->finished && !src->is_replay) {
+	} else if (u->finished && !ts) {
 		badge[nb].s = " finished "; badge[nb++].a = h | A_BOLD;
 	}
 	for (int i = 0; i < nb; i++)
@@ -72,11 +73,10 @@ void tui_draw_header(struct tui *u)
 	}
 	if (u->m) {
 		uint64_t start = cv_model_start(u->m), now = cv_model_now(u->m);
-		if (src->is_replay && src->replay_position_ns && src->replay_length_ns) {
-			double sp = src->replay_speed ? src->replay_speed(src->ctx) : 1.0;
+		if (ts) {
 			snprintf(buf, sizeof(buf), "| replay %s/%s x%g ",
-				 fmt_dur(d1, sizeof(d1), src->replay_position_ns(src->ctx)),
-				 fmt_dur(d2, sizeof(d2), src->replay_length_ns(src->ctx)), sp);
+				 fmt_dur(d1, sizeof(d1), ts->position_ns(src->ctx)),
+				 fmt_dur(d2, sizeof(d2), ts->length_ns(src->ctx)), ts->speed(src->ctx));
 		} else
 			snprintf(buf, sizeof(buf), "| %s ", fmt_dur(d1, sizeof(d1), now > start ? now - start : 0));
 		seg(0, &x, maxx, h, buf);
@@ -167,7 +167,7 @@ void tui_draw_footer(struct tui *u)
 	size_t counts[5], ns = 0;
 	sets[ns] = common; counts[ns++] = 3;
 	if (u->anchored) {  /* scrolled back: the way home comes first */
-		sets[ns] = u->src->is_replay ? to_pos : to_live;
+		sets[ns] = u->src->timeshift ? to_pos : to_live;
 		counts[ns++] = 1;
 	}
 	switch (u->view) {
@@ -176,7 +176,7 @@ void tui_draw_footer(struct tui *u)
 	case V_LOCKS: sets[ns] = locks; counts[ns++] = 2; break;
 	default: sets[ns] = help; counts[ns++] = 2; break;
 	}
-	if (u->src->is_replay) {
+	if (u->src->timeshift) {
 		sets[ns] = replay; counts[ns++] = 5;
 	} else {
 		sets[ns] = live; counts[ns++] = 1;

@@ -90,7 +90,7 @@ void tui_draw_help(struct tui *u)
 			tui_put(y, 2, 18, k, keys_live[i][0]);
 			tui_put(y, 21, u->cols - 21, A_NORMAL, keys_live[i][1]);
 		}
-		if (u->src->is_replay) {
+		if (u->src->timeshift) {
 			y = vl_row(&v);
 			tui_put(y, 0, u->cols, hd, "Replay keys");
 			for (size_t i = 0; i < sizeof(keys_replay) / sizeof(keys_replay[0]); i++) {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "names.h"
+#include "common/names.h"
 #include "tui_int.h"
 
 char *fmt_dur(char *buf, size_t n, uint64_t ns)

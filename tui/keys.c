@@ -8,9 +8,7 @@
 
 uint64_t tui_wall_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return cv_mono_ns() / 1000000;
 }
 
 void tui_message(struct tui *u, const char *msg)
@@ -86,59 +84,54 @@ static bool filter_key(struct tui *u, int ch)
 
 static bool replay_key(struct tui *u, int ch)
 {
-	struct cv_tui_source *s = u->src;
-	if (!s->replay_control)
+	const struct cv_timeshift *ts = u->src->timeshift;
+	void *ctx = u->src->ctx;
+	if (!ts)
 		return false;
 	uint64_t cell = (uint64_t)tui_zoom_levels[u->zoom] * CV_BUCKET_NS;
 	uint64_t seek = cell * 10 > 1000000000ULL ? cell * 10 : 1000000000ULL;
-	uint64_t pos = s->replay_position_ns ? s->replay_position_ns(s->ctx) : 0;
-	uint64_t len = s->replay_length_ns ? s->replay_length_ns(s->ctx) : 0;
-	double sp = s->replay_speed ? s->replay_speed(s->ctx) : 1.0;
-	bool paused = s->replay_paused && s->replay_paused(s->ctx);
+	uint64_t pos = ts->position_ns(ctx), len = ts->length_ns(ctx);
+	double sp = ts->speed(ctx);
+	bool paused = ts->paused(ctx);
 	switch (ch) {
 	case ' ':
-		s->replay_control(s->ctx, CV_REPLAY_PAUSE, paused ? 0 : 1);
+		ts->control(ctx, CV_TS_PAUSE, paused ? 0 : 1);
 		return true;
 	case '.': case 'n':
 		if (!paused)
-			s->replay_control(s->ctx, CV_REPLAY_PAUSE, 1);
-		s->replay_control(s->ctx, CV_REPLAY_STEP, (double)cell);
+			ts->control(ctx, CV_TS_PAUSE, 1);
+		ts->control(ctx, CV_TS_STEP, (double)cell);
 		return true;
 	case '<': case '[':
-		s->replay_control(s->ctx, CV_REPLAY_SPEED, sp / 2 < 0.25 ? 0.25 : sp / 2);
+		ts->control(ctx, CV_TS_SPEED, sp / 2 < 0.25 ? 0.25 : sp / 2);
 		return true;
 	case '>': case ']':
-		s->replay_control(s->ctx, CV_REPLAY_SPEED, sp * 2 > 16 ? 16 : sp * 2);
-		return true;
-	case KEY_LEFT:
-		u->anchored = false;  /* a seek shows the new position */
-		s->replay_control(s->ctx, CV_REPLAY_SEEK, (double)(pos > seek ? pos - seek : 0));
-		return true;
-	case KEY_RIGHT:
-		u->anchored = false;  /* a seek shows the new position */
-		s->replay_control(s->ctx, CV_REPLAY_SEEK, (double)(len && pos + seek > len ? len : pos + seek));
-		return true;
-	case KEY_HOME:
-		u->anchored = false;  /* a seek shows the new position */
-		s->replay_control(s->ctx, CV_REPLAY_SEEK, 0);
-		return true;
-	case KEY_END:
-		u->anchored = false;  /* a seek shows the new position */
-		s->replay_control(s->ctx, CV_REPLAY_SEEK, (double)len);
+		ts->control(ctx, CV_TS_SPEED, sp * 2 > 16 ? 16 : sp * 2);
 		return true;
 	}
-	return false;
+	/* the rest are seeks, and a seek shows the new position */
+	uint64_t to;
+	switch (ch) {
+	case KEY_LEFT:  to = pos > seek ? pos - seek : 0; break;
+	case KEY_RIGHT: to = len && pos + seek > len ? len : pos + seek; break;
+	case KEY_HOME:  to = 0; break;
+	case KEY_END:   to = len; break;
+	default:        return false;
+	}
+	u->anchored = false;
+	ts->control(ctx, CV_TS_SEEK, (double)to);
+	return true;
 }
 
 /* L, or End while scrolled back: the timeline follows "now" again (live:
  * also resumes a paused display) */
 static void go_live(struct tui *u)
 {
-	bool was = u->anchored || (u->frozen && !u->src->is_replay);
-	if (!u->src->is_replay)
+	bool was = u->anchored || (u->frozen && !u->src->timeshift);
+	if (!u->src->timeshift)
 		u->frozen = false;
 	tui_time_follow(u);
-	if (u->src->is_replay)
+	if (u->src->timeshift)
 		tui_message(u, "timeline follows the replay position");
 	else
 		tui_message(u, was ? "live: following now" : "already live");
@@ -170,7 +163,7 @@ bool tui_key(struct tui *u, int ch)
 {
 	if (u->filter_edit)
 		return filter_key(u, ch);
-	if (u->src->is_replay && replay_key(u, ch)) {
+	if (u->src->timeshift && replay_key(u, ch)) {
 		/* a seek may have replaced the model: never touch the old one again */
 		u->m = u->src->model(u->src->ctx);
 		u->nrows = 0;
@@ -273,7 +266,7 @@ bool tui_key(struct tui *u, int ch)
 		if (u->view != V_THREADS && u->view != V_DETAIL)
 			return false;
 		if (!tui_time_scroll(u, TUI_SCROLL_CELLS))
-			tui_message(u, u->src->is_replay ? "already at the replay position"
+			tui_message(u, u->src->timeshift ? "already at the replay position"
 							  : "already live");
 		break;
 	case 'L': case 'l':

@@ -41,13 +41,6 @@ static void at_exit(void)
 	g_active = false;
 }
 
-static uint64_t boottime_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static const int quit_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
 #define NQ (sizeof(quit_sigs) / sizeof(quit_sigs[0]))
@@ -127,7 +120,7 @@ static bool locale_is_utf8(void)
 	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
-int cv_tui_run(struct cv_tui_source *src, bool exit_when_done)
+int cv_tui_run(const struct cv_source *src)
 {
 	struct tui u;
 	struct sigaction oq[NQ], of[NF];
@@ -180,14 +173,14 @@ int cv_tui_run(struct cv_tui_source *src, bool exit_when_done)
 			tui_start_quit(&u);
 		}
 		uint64_t w = tui_wall_ms();
-		if (u.quitting && (u.finished || src->is_replay || w >= u.quit_deadline))
+		if (u.quitting && (u.finished || src->timeshift || w >= u.quit_deadline))
 			break;
 		int wait_ms = next_frame > w ? (int)(next_frame - w) : 0;
 		if (wait_ms > TUI_PUMP_MAX_MS)
 			wait_ms = TUI_PUMP_MAX_MS;
 
 		bool waited = false;
-		if (!u.finished || src->is_replay) {
+		if (!u.finished || src->timeshift) {
 			int r = src->pump(src->ctx, wait_ms);
 			if (r < 0) {
 				const char *e = src->last_error ? src->last_error(src->ctx) : NULL;
@@ -197,7 +190,7 @@ int cv_tui_run(struct cv_tui_source *src, bool exit_when_done)
 			}
 			if (r == 1) {
 				u.finished = true;
-				if (exit_when_done || u.quitting)
+				if (u.quitting)
 					break;
 			} else {
 				u.finished = false;
@@ -205,8 +198,6 @@ int cv_tui_run(struct cv_tui_source *src, bool exit_when_done)
 			}
 		}
 		u.m = src->model(src->ctx);
-		if (!src->is_replay && u.m && !cv_model_end(u.m))
-			cv_model_advance(u.m, boottime_ns());
 
 		bool dirty = false;
 		int ch;
@@ -217,7 +208,7 @@ int cv_tui_run(struct cv_tui_source *src, bool exit_when_done)
 		}
 		w = tui_wall_ms();
 		if (w >= next_frame) {
-			if (!u.frozen || src->is_replay)
+			if (!u.frozen || src->timeshift)
 				dirty = true;
 			next_frame = w + TUI_FRAME_MS;
 		}

@@ -7,7 +7,8 @@
 #include <stdint.h>
 #include <curses.h>
 
-#include "tui.h"
+#include "common/clock.h"
+#include "tui/tui.h"
 #include "layout.h"
 
 enum tui_view { V_THREADS, V_DETAIL, V_LOCKS, V_HELP, V_COUNT };
@@ -30,7 +31,7 @@ struct tui_row {                /* one visible thread row, rebuilt every frame *
 };
 
 struct tui {
-	struct cv_tui_source *src;
+	const struct cv_source *src;
 	struct cv_model *m;         /* re-read after every pump */
 	enum tui_view view, back, help_back;
 	bool color, utf8, glyph_cells;

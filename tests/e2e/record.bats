@@ -363,7 +363,7 @@ header() {
 	read -r POS LEN SPEED <<< "$(sed -E 's/replay ([^/]+)\/([^ ]+) x([0-9.]+)/\1 \2 \3/' <<< "$h")"
 }
 
-# ns "1.01s" / "380.2us" / "0ns" (tui/fmt.c fmt_dur, under a minute) → integer ns
+# ns "1.01s" / "380.2us" / "0ns" (fmt_dur, under a minute) → integer ns
 ns() {
 	awk -v d="$1" 'BEGIN {
 		n = d + 0; u = d; sub(/^[0-9.]+/, "", u)

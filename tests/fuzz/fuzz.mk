@@ -13,9 +13,9 @@ CLANG        ?= clang
 CC           ?= cc
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := build/fuzz
-FUZZ_SRCS    := user/recfile.c user/recfile_codec.c
-FUZZ_HDRS    := user/recfile.h user/varint.h bpf/events.h
-FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -Iuser -Ibpf \
+FUZZ_SRCS    := user/record/recfile.c user/record/recfile_codec.c user/common/outfile.c
+FUZZ_HDRS    := user/record/recfile.h user/common/varint.h user/common/outfile.h bpf/events.h
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -I. -Iuser \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
 
@@ -48,7 +48,7 @@ $(FUZZ_DIR)/fuzz_recfile: tests/fuzz/fuzz_recfile.c $(FUZZ_SRCS) $(FUZZ_HDRS)
 
 $(FUZZ_DIR)/gen_seeds: tests/fuzz/gen_seeds.c $(FUZZ_SRCS) $(FUZZ_HDRS)
 	@echo "  CC       $@"
-	@$(CC) -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Iuser -Ibpf -o $@ \
+	@$(CC) -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -I. -Iuser -o $@ \
 		tests/fuzz/gen_seeds.c $(FUZZ_SRCS)
 
 seeds: $(FUZZ_DIR)/gen_seeds

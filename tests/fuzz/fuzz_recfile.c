@@ -18,7 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "recfile.h"
+#include "record/recfile.h"
 
 static struct cv_rec_item it, it2, rt;
 

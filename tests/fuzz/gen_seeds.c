@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "recfile.h"
+#include "record/recfile.h"
 
 static uint64_t ts = 1000000000ull;
 

@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "export_chrome.h"
-#include "model.h"
-#include "recfile.h"
+#include "output/export_chrome.h"
+#include "model/model.h"
+#include "record/recfile.h"
 
 static char dir[] = "/tmp/cvz-test-export-XXXXXX";
 

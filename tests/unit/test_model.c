@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "model.h"
+#include "model/model.h"
 
 #define PID 100
 #define S 1000000000ULL /* model start */

@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "model.h"
-#include "recfile.h"
-#include "replay.h"
+#include "model/model.h"
+#include "record/recfile.h"
+#include "source/replay.h"
 
 static char dir[] = "/tmp/cvz-test-recfile-XXXXXX";
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -624,49 +624,49 @@ static void test_replay(void)
 	CHECK(rp != NULL);
 	if (!rp)
 		return;
-	struct cv_tui_source src;
+	struct cv_source src;
 	cv_replay_fill_source(rp, &src);
-	CHECK(src.is_replay && src.replay_control && src.pump && src.model);
+	CHECK(src.timeshift && src.timeshift->control && src.pump && src.model);
 	CHECK(strstr(src.title, "replay.cvz") != NULL);
 	CHECK(strstr(src.title, "pid 701  tour --fast") != NULL);
 	CHECK(cv_replay_warning(rp) == NULL);
 	CHECK_EQ(cv_replay_event_count(rp), 202);
-	CHECK_EQ(src.replay_length_ns(src.ctx), 201 * ms);
-	src.replay_control(src.ctx, CV_REPLAY_PAUSE, 1);
-	CHECK(src.replay_paused(src.ctx));
+	CHECK_EQ(src.timeshift->length_ns(src.ctx), 201 * ms);
+	src.timeshift->control(src.ctx, CV_TS_PAUSE, 1);
+	CHECK(src.timeshift->paused(src.ctx));
 	CHECK_EQ(src.pump(src.ctx, 0), 0);
-	CHECK(src.replay_position_ns(src.ctx) < ms); /* it was playing until paused */
+	CHECK(src.timeshift->position_ns(src.ctx) < ms); /* it was playing until paused */
 	CHECK_EQ(cv_model_events(src.model(src.ctx)), 1);
 	CHECK_EQ(cv_model_target_pid(src.model(src.ctx)), 701);
 	CHECK_STR(cv_model_target_command(src.model(src.ctx)), "tour --fast");
 
-	src.replay_control(src.ctx, CV_REPLAY_SEEK, 100.5 * ms);
+	src.timeshift->control(src.ctx, CV_TS_SEEK, 100.5 * ms);
 	CHECK_EQ(src.pump(src.ctx, 0), 0);
 	CHECK_EQ(cv_model_events(src.model(src.ctx)), 101);
-	CHECK_EQ(src.replay_position_ns(src.ctx), 100 * ms + ms / 2);
+	CHECK_EQ(src.timeshift->position_ns(src.ctx), 100 * ms + ms / 2);
 	struct cv_model *before = src.model(src.ctx);
-	src.replay_control(src.ctx, CV_REPLAY_SEEK, 50 * ms);   /* backwards: a fresh model */
+	src.timeshift->control(src.ctx, CV_TS_SEEK, 50 * ms);   /* backwards: a fresh model */
 	CHECK_EQ(src.pump(src.ctx, 0), 0);
 	CHECK(src.model(src.ctx) != before);
 	CHECK_EQ(cv_model_events(src.model(src.ctx)), 51);
-	src.replay_control(src.ctx, CV_REPLAY_STEP, 10 * ms);
+	src.timeshift->control(src.ctx, CV_TS_STEP, 10 * ms);
 	CHECK_EQ(cv_model_events(src.model(src.ctx)), 61);
-	src.replay_control(src.ctx, CV_REPLAY_STEP, -20 * (double)ms);
+	src.timeshift->control(src.ctx, CV_TS_STEP, -20 * (double)ms);
 	CHECK_EQ(cv_model_events(src.model(src.ctx)), 41);
-	CHECK(src.replay_paused(src.ctx));
-	src.replay_control(src.ctx, CV_REPLAY_SPEED, 100);
-	CHECK(src.replay_speed(src.ctx) == 16.0);
-	src.replay_control(src.ctx, CV_REPLAY_SPEED, 0.01);
-	CHECK(src.replay_speed(src.ctx) == 0.25);
-	src.replay_control(src.ctx, CV_REPLAY_SPEED, 16);
+	CHECK(src.timeshift->paused(src.ctx));
+	src.timeshift->control(src.ctx, CV_TS_SPEED, 100);
+	CHECK(src.timeshift->speed(src.ctx) == 16.0);
+	src.timeshift->control(src.ctx, CV_TS_SPEED, 0.01);
+	CHECK(src.timeshift->speed(src.ctx) == 0.25);
+	src.timeshift->control(src.ctx, CV_TS_SPEED, 16);
 
 	/* paused: time does not move */
 	usleep(20000);
 	CHECK_EQ(src.pump(src.ctx, 5), 0);
-	CHECK_EQ(src.replay_position_ns(src.ctx), 40 * ms);
+	CHECK_EQ(src.timeshift->position_ns(src.ctx), 40 * ms);
 
 	/* resume at 16x: 161 ms of trace left = ~10 ms of wall time */
-	src.replay_control(src.ctx, CV_REPLAY_PAUSE, 0);
+	src.timeshift->control(src.ctx, CV_TS_PAUSE, 0);
 	int rc = 0, pumps = 0;
 	while (rc == 0 && pumps < 400) {
 		rc = src.pump(src.ctx, 25);
@@ -674,12 +674,12 @@ static void test_replay(void)
 	}
 	CHECK_EQ(rc, 1);
 	CHECK(pumps > 1);
-	CHECK_EQ(src.replay_position_ns(src.ctx), 201 * ms);
+	CHECK_EQ(src.timeshift->position_ns(src.ctx), 201 * ms);
 	CHECK_EQ(cv_model_events(src.model(src.ctx)), 201);
 	CHECK(cv_model_end(src.model(src.ctx)) == t0 + 201 * ms);
 	CHECK(cv_model_target_exited(src.model(src.ctx), NULL) || 1);
 	CHECK_EQ(src.pump(src.ctx, 0), 1);  /* stays finished */
-	src.replay_control(src.ctx, CV_REPLAY_SEEK, 0);
+	src.timeshift->control(src.ctx, CV_TS_SEEK, 0);
 	CHECK_EQ(src.pump(src.ctx, 0), 0);  /* … until a seek back */
 	cv_replay_close(rp);
 

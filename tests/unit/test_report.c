@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "model.h"
-#include "json.h"
-#include "report.h"
+#include "model/model.h"
+#include "common/json.h"
+#include "output/report.h"
 
 #define PID 100
 #define S 5000000000ULL

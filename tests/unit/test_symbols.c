@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "symbols.h"
+#include "live/symbols.h"
 
 extern char **environ;
 

@@ -1,0 +1,147 @@
+/* cmd_files.c — replay, report and export over a recording (cmd_files.h). */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cmd_files.h"
+#include "cli/cmd_usage.h"
+#include "output/export_chrome.h"
+#include "model/model.h"
+#include "record/recfile.h"
+#include "source/replay.h"
+#include "output/report.h"
+#include "tui/tui.h"
+
+int cv_cmd_replay(int argc, char **argv)
+{
+	char err[512];
+	struct cv_source src;
+	struct cv_replay *r;
+	int rc;
+
+	if (argc == 2 && cv_is_help(argv[1])) {
+		puts("usage: concviz replay FILE\n"
+		     "The live TUI over a recording: space pause, . step, < > speed,\n"
+		     "left/right seek, Home/End start/end, q quit.");
+		return 0;
+	}
+	if (argc != 2)
+		return cv_usage_error("replay", argc < 2 ? "which recording? give a FILE" : "unexpected argument",
+			     argc < 2 ? NULL : argv[2]);
+	r = cv_replay_open(argv[1], err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "concviz: %s\n", err);
+		return 1;
+	}
+	/* Fail before any curses init: a recording with nothing readable ... */
+	const char *warn = cv_replay_warning(r);
+	if (warn && !cv_replay_event_count(r)) {
+		fprintf(stderr, "concviz: %s\n", warn);
+		cv_replay_close(r);
+		return 1;
+	}
+	/* ... or no terminal to draw on (curses would wait forever on a pipe). */
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "concviz: replay needs a terminal on stdin and stdout "
+			"(for a text summary: concviz report %s)\n", argv[1]);
+		cv_replay_close(r);
+		return 1;
+	}
+	cv_replay_fill_source(r, &src);
+	rc = cv_tui_run(&src);
+	warn = cv_replay_warning(r);
+	if (warn && warn[0])  /* after endwin: the prefix was played, say why it stopped */
+		fprintf(stderr, "concviz: %s\n", warn);
+	cv_replay_close(r);
+	return rc;
+}
+
+int cv_cmd_report(int argc, char **argv)
+{
+	bool json = false;
+	const char *file = NULL;
+	char err[512];
+	uint64_t bytes = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (cv_is_help(argv[i])) {
+			puts("usage: concviz report [--json] FILE\n"
+			     "The summary of a recording: the same as the live --report/--json of that run.");
+			return 0;
+		} else if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return cv_usage_error("report", "unknown option", argv[i]);
+		} else if (file) {
+			return cv_usage_error("report", "unexpected argument", argv[i]);
+		} else {
+			file = argv[i];
+		}
+	}
+	if (!file)
+		return cv_usage_error("report", "which recording? give a FILE", NULL);
+	struct cv_model *m = cv_model_new(NULL);
+	if (!m) {
+		fprintf(stderr, "concviz: out of memory\n");
+		return 1;
+	}
+	if (cv_rec_load(file, m, &bytes, err, sizeof(err))) {
+		fprintf(stderr, "concviz: %s\n", err);
+		cv_model_free(m);
+		return 1;
+	}
+	struct cv_report_extra extra = { .file_bytes = bytes };
+	if (json)
+		cv_report_json(stdout, m, &extra);
+	else
+		cv_report_text(stdout, m, &extra);
+	cv_model_free(m);
+	return fflush(stdout) ? 1 : 0;
+}
+
+int cv_cmd_export(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *format = NULL, *out = NULL;
+	bool force = false;
+	char err[512];
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'F': format = optarg; break;
+		case 'o': out = optarg; break;
+		case 'f': force = true; break;
+		case 'h':
+			puts("usage: concviz export --format chrome -o OUT.json [--force] FILE\n"
+			     "Chrome Trace Event JSON: open it in ui.perfetto.dev or chrome://tracing.");
+			return 0;
+		default:
+			return cv_usage_error("export", "unknown option or missing value", argv[optind - 1]);
+		}
+	}
+	if (!format)
+		return cv_usage_error("export", "which format? --format chrome", NULL);
+	if (strcmp(format, "chrome"))
+		return cv_usage_error("export", "unknown format (only chrome):", format);
+	if (!out)
+		return cv_usage_error("export", "where to? -o OUT.json", NULL);
+	if (optind + 1 != argc)
+		return cv_usage_error("export", optind >= argc ? "which recording? give a FILE" : "unexpected argument",
+			     optind >= argc ? NULL : argv[optind + 1]);
+	if (cv_export_chrome(argv[optind], out, force, err, sizeof(err))) {
+		fprintf(stderr, "concviz: %s\n", err);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* cmd_trace.c — a live session to its end, shown or summarised (cmd_trace.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cmd_trace.h"
+#include "output/report.h"
+#include "tui/tui.h"
+
+static int run_batch(const struct cv_source *src, bool json)
+{
+	int rc;
+
+	while ((rc = src->pump(src->ctx, 100)) == 0)
+		;
+	if (rc < 0)
+		return 1;
+	if (json)
+		cv_report_json(stdout, src->model(src->ctx), NULL);
+	else
+		cv_report_text(stdout, src->model(src->ctx), NULL);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "concviz: cannot write the summary to stdout: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+int cv_cmd_trace(struct cv_session_opts *o)
+{
+	struct cv_session *s;
+	struct cv_source src;
+	int rc;
+
+	o->tui = !o->report && !o->json && isatty(STDOUT_FILENO);
+	if (!(s = cv_session_start(o)))
+		return 1;
+	cv_session_source(s, &src);
+	rc = o->tui ? cv_tui_run(&src) : run_batch(&src, o->json);
+	return cv_session_end(s, rc);
+}

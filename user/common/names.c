@@ -1,0 +1,34 @@
+/* names.c — see names.h. */
+#include <stddef.h>
+
+#include "common/names.h"
+
+#include "bpf/events.h"
+
+const char *cv_sys_name(uint32_t sys)
+{
+	static const char *const names[] = {
+		[CV_SYS_RECVFROM] = "recvfrom", [CV_SYS_RECVMSG] = "recvmsg", [CV_SYS_READ] = "read",
+		[CV_SYS_SELECT] = "select", [CV_SYS_PSELECT6] = "pselect6", [CV_SYS_POLL] = "poll",
+		[CV_SYS_PPOLL] = "ppoll", [CV_SYS_EPOLL_WAIT] = "epoll_wait",
+		[CV_SYS_EPOLL_PWAIT] = "epoll_pwait", [CV_SYS_EPOLL_PWAIT2] = "epoll_pwait2",
+		[CV_SYS_FUTEX] = "futex", [CV_SYS_FUTEX_WAIT] = "futex_wait",
+		[CV_SYS_FUTEX_WAITV] = "futex_waitv", [CV_SYS_IO_URING_ENTER] = "io_uring_enter",
+	};
+
+	return sys < sizeof(names) / sizeof(names[0]) ? names[sys] : NULL;
+}
+
+const char *cv_uring_op_name(uint32_t op)
+{
+	/* IORING_OP_* numbers of the kernel ABI (stable) */
+	static const char *const names[] = {
+		"nop", "readv", "writev", "fsync", "read_fixed", "write_fixed",
+		"poll_add", "poll_remove", "sync_file_range", "sendmsg", "recvmsg",
+		"timeout", "timeout_remove", "accept", "async_cancel", "link_timeout",
+		"connect", "fallocate", "openat", "close", "files_update", "statx",
+		"read", "write", "fadvise", "madvise", "send", "recv",
+	};
+
+	return op < sizeof(names) / sizeof(names[0]) ? names[op] : NULL;
+}

@@ -1,0 +1,29 @@
+/* procscan.h — what /proc says about a process we attach to: is the PID
+ * attachable, and what each of its threads is doing right now (so that a
+ * thread already blocked in epoll_wait when tracing starts is shown as
+ * mux_wait, not as an unknown sleep). */
+#ifndef CONCVIZ_PROCSCAN_H
+#define CONCVIZ_PROCSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf/events.h"
+
+/* Parse and check a PID argument: numeric, exists, a user process (not a
+ * kernel thread), not concviz itself.  0 ok, -1 with one line in err. */
+int cv_proc_parse_pid(const char *arg, uint32_t *pid, char *err, size_t errlen);
+
+/* Build one CV_EV_TASK (flags CV_TASK_SEED) per thread of pid at time ts and
+ * pass each to fn.  Returns the number of threads, -1 if the process is gone. */
+int cv_proc_seed_threads(uint32_t pid, uint64_t ts,
+			 void (*fn)(void *ctx, const struct cv_event *ev), void *ctx);
+
+/* "cmd arg1 arg2…" from /proc/PID/cmdline into buf ("" if unreadable). */
+void cv_proc_cmdline(uint32_t pid, char *buf, size_t len);
+
+/* Map a syscall number of this architecture to the block kind / cv_sys that
+ * the probes would report for a thread blocked in it. */
+void cv_proc_classify_syscall(long nr, uint32_t *block, uint32_t *sys);
+
+#endif

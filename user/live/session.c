@@ -1,0 +1,425 @@
+/* session.c — live run/attach lifecycle (see session.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "live/procscan.h"
+#include "live/session.h"
+#include "live/symbols.h"
+#include "live/target.h"
+#include "live/tracer.h"
+#include "model/model.h"
+#include "record/recfile.h"
+
+#define KILL_GRACE_NS 3000000000ull /* SIGTERM → SIGKILL */
+
+/* struct cv_session is this (opaque in session.h) */
+struct session {
+	const struct cv_session_opts *o;
+	struct cv_tracer *tracer;
+	struct cv_model *model;
+	struct cv_rec_writer *rec;
+	struct cv_symbols *syms;
+	size_t locks_named;      /* locks whose names went into the recording */
+
+	struct cv_target target;
+
+	uint64_t deadline;       /* 0: none */
+	bool stopping;
+	uint64_t stop_ts;
+	bool killed;
+	bool started;            /* cv_session_start succeeded */
+	bool finished;
+	bool failed;
+	char err[512];
+	char title[256];
+	char cmdline[512];
+	char log_path[128];
+	FILE *diag;              /* the TUI's log for libbpf and concviz messages */
+};
+
+static volatile sig_atomic_t g_stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	g_stop_signal = sig;
+}
+
+static const char *name_lock(void *ctx, uint32_t pid, uint64_t addr)
+{
+	struct session *s = ctx;
+
+	return s->syms ? cv_symbols_name(s->syms, pid, addr) : NULL;
+}
+
+/* The session's first error is the one line it ends with. */
+__attribute__((format(printf, 2, 3)))
+static void fail(struct session *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!s->failed) {
+		va_start(ap, fmt);
+		vsnprintf(s->err, sizeof(s->err), fmt, ap);
+		va_end(ap);
+	}
+	s->failed = true;
+}
+
+/* A recording call returned rc: nonzero stops the session with its error. */
+static void rec_check(struct session *s, int rc)
+{
+	if (rc)
+		fail(s, "recording to %s failed: %s", s->o->output, cv_rec_error(s->rec));
+}
+
+static void on_event(void *ctx, const struct cv_event *ev)
+{
+	struct session *s = ctx;
+
+	if (ev->type == CV_EV_COMM && ev->tid == ev->pid && s->syms)
+		cv_symbols_forget(s->syms, ev->pid); /* exec: new mappings */
+	cv_model_feed(s->model, ev);
+	if (!s->rec)
+		return;
+	rec_check(s, cv_rec_write_event(s->rec, ev));
+	for (size_t n = cv_model_lock_count(s->model); s->locks_named < n; s->locks_named++) {
+		const struct cv_lock *l = cv_model_lock(s->model, s->locks_named);
+
+		if (l->name)
+			rec_check(s, cv_rec_write_lock_name(s->rec, l->pid, l->addr, l->name));
+	}
+}
+
+static void begin_stop(struct session *s)
+{
+	if (s->stopping)
+		return;
+	s->stopping = true;
+	s->stop_ts = cv_now_ns();
+	if (!s->target.gone)
+		cv_target_signal(&s->target, SIGTERM);
+}
+
+/* Every event the kernel produced before now reaches the model: consume
+ * until the ring buffer stays empty across a short wait. */
+static void drain(struct session *s)
+{
+	uint64_t give_up = cv_now_ns() + 5000000000ull;
+	int empty = 0;
+
+	/* stop producing first: an attached target keeps running, and a run
+	 * target's leftover children would keep the buffer busy; everything
+	 * the kernel produced so far is already in the ring buffer */
+	cv_tracer_stop(s->tracer);
+	while (empty < 2 && cv_now_ns() < give_up) {
+		int n = cv_tracer_poll(s->tracer, empty ? 20 : 0, on_event, s);
+
+		if (n < 0)
+			break;
+		empty = n == 0 ? empty + 1 : 0;
+	}
+}
+
+static void finish(struct session *s)
+{
+	struct cv_event end = { .ts = cv_now_ns(), .type = CV_EV_END };
+
+	drain(s);
+	if (s->target.have_exit_status) {
+		cv_model_set_target_exit(s->model, s->target.exit_status);
+		if (s->rec)
+			rec_check(s, cv_rec_write_target_exit(s->rec, s->target.exit_status));
+	}
+	on_event(s, &end);
+	if (s->rec)
+		rec_check(s, cv_rec_flush(s->rec));
+	s->finished = true;
+}
+
+static int pump(void *ctx, int timeout_ms)
+{
+	struct session *s = ctx;
+	uint64_t now;
+
+	if (s->finished)
+		return 1;
+	if (cv_tracer_poll(s->tracer, timeout_ms, on_event, s) < 0)
+		fail(s, "reading events from the ring buffer failed");
+	if (s->rec)
+		rec_check(s, cv_rec_flush(s->rec));
+	now = cv_now_ns();
+	cv_model_advance(s->model, now);
+	if (g_stop_signal || s->failed || (s->deadline && now >= s->deadline))
+		begin_stop(s);
+	cv_target_check(&s->target);
+	/* re-read the clock: begin_stop() above may have set stop_ts after `now` */
+	if (s->stopping && s->target.child && !s->target.gone && !s->killed &&
+	    cv_now_ns() - s->stop_ts > KILL_GRACE_NS) {
+		cv_target_signal(&s->target, SIGKILL);
+		s->killed = true;
+	}
+	if (s->target.gone || (s->stopping && !s->target.child)) {
+		finish(s);
+		return s->failed ? -1 : 1;
+	}
+	return s->failed ? -1 : 0;
+}
+
+static void quit(void *ctx)
+{
+	begin_stop(ctx);
+}
+
+static struct cv_model *get_model(void *ctx)
+{
+	return ((struct session *)ctx)->model;
+}
+
+static const char *last_error(void *ctx)
+{
+	return ((struct session *)ctx)->err;
+}
+
+/* Between fork and exec: follow the child, and its TASK event is the
+ * first one, stamped before anything it does. */
+static void on_child_ready(void *ctx, uint32_t pid)
+{
+	struct session *s = ctx;
+	struct cv_event task = { .ts = cv_now_ns(), .tid = pid, .pid = pid,
+				 .type = CV_EV_TASK, .flags = CV_TASK_PROCESS };
+	const char *base = strrchr(s->o->argv[0], '/');
+
+	cv_tracer_follow(s->tracer, pid);
+	task.task.parent_tid = task.task.parent_pid = (uint32_t)getpid();
+	snprintf(task.task.comm, sizeof(task.task.comm), "%.15s", base ? base + 1 : s->o->argv[0]);
+	on_event(s, &task);
+}
+
+static int start_child(struct session *s, int out_fd)
+{
+	char err[sizeof(s->err)];
+
+	if (cv_target_spawn(&s->target, s->o->argv, out_fd, on_child_ready, s, err, sizeof(err))) {
+		fail(s, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int start_attach(struct session *s)
+{
+	char err[sizeof(s->err)];
+
+	if (cv_target_open(&s->target, s->o->attach_pid, err, sizeof(err))) {
+		fail(s, "%s", err);
+		return -1;
+	}
+	/* follow first, so a thread that exits from here on is seen exiting;
+	 * then seed the threads /proc shows, stamped before any traced event */
+	uint64_t ts = cv_now_ns();
+
+	cv_tracer_follow(s->tracer, s->target.pid);
+	if (cv_proc_seed_threads(s->target.pid, ts, on_event, s) < 0) {
+		fail(s, "process %u exited before tracing started", s->target.pid);
+		return -1;
+	}
+	return 0;
+}
+
+static int open_log(struct session *s)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	snprintf(s->log_path, sizeof(s->log_path), "%s/concviz-target-%d.log",
+		 dir && *dir ? dir : "/tmp", (int)getpid());
+	fd = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		fail(s, "cannot create the target's log %s: %s", s->log_path, strerror(errno));
+	return fd;
+}
+
+/* CONCVIZ_STATS=1: what tracing cost concviz itself (bench/run.sh reads it) */
+static void print_stats(struct session *s)
+{
+	struct rusage ru;
+	uint64_t n = cv_tracer_delivered(s->tracer);
+	double user, sys;
+
+	getrusage(RUSAGE_SELF, &ru);
+	user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+	sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	fprintf(stderr, "concviz: stats: %llu events, %llu dropped, CPU %.2fs user + %.2fs sys = %.0f ns/event\n",
+		(unsigned long long)n, (unsigned long long)cv_tracer_dropped(s->tracer), user, sys,
+		n ? (user + sys) * 1e9 / (double)n : 0.0);
+}
+
+static void install_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* The command line as the recording and the titles show it. */
+static void describe_target(struct session *s)
+{
+	const struct cv_session_opts *o = s->o;
+
+	if (o->argv) {
+		snprintf(s->title, sizeof(s->title), "run %s", o->label);
+		s->cmdline[0] = '\0';
+		for (char *const *a = o->argv; *a; a++) {
+			size_t l = strlen(s->cmdline);
+			snprintf(s->cmdline + l, sizeof(s->cmdline) - l, "%s%s", l ? " " : "", *a);
+		}
+	} else {
+		snprintf(s->title, sizeof(s->title), "%u", o->attach_pid);
+		cv_proc_cmdline(o->attach_pid, s->cmdline, sizeof(s->cmdline));
+	}
+}
+
+/* Under the TUI nothing may write to the terminal behind curses' back: the
+ * target's output and concviz's own diagnostics go to a log file.  Returns
+ * the log's fd for the target (or -1 without a TUI); -2 on failure. */
+static int open_outputs(struct session *s)
+{
+	int log_fd = -1;
+
+	if (s->o->tui) {
+		if ((log_fd = open_log(s)) < 0)
+			return -2;
+		s->diag = fdopen(fcntl(log_fd, F_DUPFD_CLOEXEC, 0), "w");
+		if (s->diag)
+			setvbuf(s->diag, NULL, _IOLBF, 0);
+	}
+	s->tracer = cv_tracer_open(s->o->tui ? s->diag : stderr, s->err, sizeof(s->err));
+	if (!s->tracer) {
+		s->failed = true;
+		return -2;
+	}
+	s->syms = cv_symbols_new();
+	s->model = cv_model_new(&(struct cv_model_hooks){ .ctx = s, .name_lock = name_lock });
+	if (!s->model) {
+		fail(s, "out of memory");
+		return -2;
+	}
+	if (s->o->output) {
+		struct cv_rec_meta meta = { .target_pid = s->o->attach_pid, .command = s->cmdline };
+
+		s->rec = cv_rec_create(s->o->output, s->o->force, &meta, s->err, sizeof(s->err));
+		if (!s->rec) {
+			s->failed = true;
+			return -2;
+		}
+	}
+	return log_fd;
+}
+
+static int start(struct session *s)
+{
+	const struct cv_session_opts *o = s->o;
+	int log_fd = open_outputs(s), rc;
+
+	if (log_fd == -2)
+		return -1;
+	uint64_t t0 = cv_now_ns();
+	cv_model_set_start(s->model, t0);
+	if (s->rec)
+		rec_check(s, cv_rec_write_start(s->rec, t0));
+	rc = o->argv ? start_child(s, log_fd) : start_attach(s);
+	if (log_fd >= 0)
+		close(log_fd);
+	if (rc)
+		return -1;
+	cv_model_set_target(s->model, s->target.pid, s->cmdline);
+	if (s->rec)
+		rec_check(s, cv_rec_write_target(s->rec, s->target.pid, NULL));
+	if (o->argv)
+		snprintf(s->title, sizeof(s->title), "run %s (pid %u)", o->label, s->target.pid);
+	else
+		snprintf(s->title, sizeof(s->title), "attach %u (%.200s)", s->target.pid, s->cmdline);
+	if (o->duration_s > 0)
+		s->deadline = t0 + (uint64_t)(o->duration_s * 1e9);
+	return 0;
+}
+
+struct cv_session *cv_session_start(const struct cv_session_opts *o)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		fprintf(stderr, "concviz: out of memory\n");
+		return NULL;
+	}
+	s->o = o;
+	s->target.pidfd = -1;
+	install_stop_signals();
+	describe_target(s);
+	if (start(s)) {
+		cv_session_end((struct cv_session *)s, 1);
+		return NULL;
+	}
+	s->started = true;
+	return (struct cv_session *)s;
+}
+
+void cv_session_source(struct cv_session *cs, struct cv_source *out)
+{
+	struct session *s = (struct session *)cs;
+
+	*out = (struct cv_source){
+		.ctx = s, .model = get_model, .title = s->title,
+		.log_path = s->log_path[0] ? s->log_path : NULL,
+		.pump = pump, .quit = quit, .last_error = last_error,
+	};
+}
+
+int cv_session_end(struct cv_session *cs, int rc)
+{
+	struct session *s = (struct session *)cs;
+
+	/* the viewer may leave before the target is gone (q): finish the drain */
+	if (s->started && !s->finished) {
+		begin_stop(s);
+		for (int i = 0; i < 100 && !s->finished; i++)
+			pump(s, 50);
+	}
+	if (s->tracer) {
+		if (getenv("CONCVIZ_STATS"))
+			print_stats(s);
+		if (cv_tracer_dropped(s->tracer))
+			fprintf(stderr, "concviz: warning: %llu events were dropped (ring buffer full): counts are low; "
+				"a bigger buffer helps, e.g. CONCVIZ_RINGBUF_KB=65536\n",
+				(unsigned long long)cv_tracer_dropped(s->tracer));
+	}
+	if (s->started && s->o->tui && s->log_path[0])
+		fprintf(stderr, "concviz: %s output is in %s\n", s->o->argv ? "the target's" : "the session's",
+			s->log_path);
+	cv_target_release(&s->target);
+	if (s->rec && cv_rec_close(s->rec) && !s->failed)
+		fail(s, "recording to %s failed while closing", s->o->output);
+	if (s->failed) {
+		fprintf(stderr, "concviz: %s\n", s->err);
+		rc = 1;
+	}
+	cv_model_free(s->model);
+	cv_symbols_free(s->syms);
+	cv_tracer_close(s->tracer);
+	if (s->diag)
+		fclose(s->diag);
+	free(s);
+	return rc;
+}

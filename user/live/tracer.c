@@ -1,0 +1,248 @@
+/* tracer.c — libbpf loader and ring-buffer consumer (see tracer.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "concviz.skel.h"
+#include "common/clock.h"
+#include "live/tracer.h"
+
+struct cv_tracer {
+	struct concviz_bpf *skel;
+	struct ring_buffer *rb;
+	FILE *diag;
+	int ncpus;
+	uint64_t dropped;     /* drops already reported as CV_EV_LOST */
+	uint64_t delivered;
+	struct cv_event *batch; /* events of one poll, sorted before delivery */
+	size_t n, cap;
+	uint64_t lost_here;
+};
+
+static FILE *libbpf_diag;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG || !libbpf_diag)
+		return 0;
+	if (level == LIBBPF_INFO && !getenv("CONCVIZ_DEBUG"))
+		return 0;
+	return vfprintf(libbpf_diag, fmt, ap);
+}
+
+/* Skip a probe whose tracepoint is missing on this kernel, with a warning.
+ * Every probe is a BTF tracepoint (tp_btf): no tracefs needed. */
+static void disable_missing(struct cv_tracer *t, const struct btf *vmlinux)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+		char name[128];
+		bool present = true;
+
+		if (strncmp(sec, "tp_btf/", 7) == 0) {
+			snprintf(name, sizeof(name), "btf_trace_%s", sec + 7);
+			present = vmlinux && btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) >= 0;
+		}
+		if (!present) {
+			fprintf(t->diag, "concviz: warning: this kernel has no tracepoint %s; that probe is off\n",
+				strchr(sec, '/') + 1);
+			bpf_program__set_autoload(prog, false);
+		}
+	}
+}
+
+static int on_ring_event(void *ctx, void *data, size_t size)
+{
+	struct cv_tracer *t = ctx;
+
+	if (size != sizeof(struct cv_event))
+		return 0;
+	if (t->n == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 4096;
+		struct cv_event *nb = realloc(t->batch, ncap * sizeof(*nb));
+
+		if (!nb) {
+			t->lost_here++;
+			return 0;
+		}
+		t->batch = nb;
+		t->cap = ncap;
+	}
+	memcpy(&t->batch[t->n++], data, sizeof(struct cv_event));
+	return 0;
+}
+
+/* CONCVIZ_RINGBUF_KB: ring-buffer size (a power of two, >= 4 KiB pages).
+ * Small sizes make drops reproducible for tests; big ones absorb bursts. */
+static int size_ringbuf(struct cv_tracer *t, char *err, size_t errlen)
+{
+	const char *env = getenv("CONCVIZ_RINGBUF_KB");
+	unsigned long kb;
+	char *end;
+
+	if (!env || !*env)
+		return 0;
+	kb = strtoul(env, &end, 10);
+	if (*end || kb < 4 || kb > (1ul << 21) || (kb & (kb - 1))) {
+		snprintf(err, errlen, "CONCVIZ_RINGBUF_KB=%s: want a power of two between 4 and 2097152", env);
+		return -1;
+	}
+	bpf_map__set_max_entries(t->skel->maps.events, kb << 10);
+	/* wake the consumer at a quarter full, at most the default 256 KiB */
+	t->skel->rodata->wakeup_bytes = (kb << 10) / 4 < (256u << 10) ? (kb << 10) / 4 : (256u << 10);
+	return 0;
+}
+
+struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
+{
+	struct cv_tracer *t;
+	struct btf *vmlinux;
+	int rc;
+
+	if (geteuid() != 0) {
+		snprintf(err, errlen, "tracing needs root: run it with sudo");
+		return NULL;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
+		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux missing); "
+			 "concviz needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		return NULL;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->diag = diag ? diag : stderr;
+	libbpf_diag = t->diag;
+	libbpf_set_print(libbpf_print);
+	t->ncpus = libbpf_num_possible_cpus();
+	t->skel = concviz_bpf__open();
+	if (!t->skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	if (size_ringbuf(t, err, errlen))
+		goto fail;
+	vmlinux = btf__load_vmlinux_btf();
+	disable_missing(t, vmlinux);
+	btf__free(vmlinux);
+	rc = concviz_bpf__load(t->skel);
+	if (rc) {
+		snprintf(err, errlen, "cannot load the BPF probes: %s (run with CONCVIZ_DEBUG=1 for the verifier log)",
+			 strerror(-rc));
+		goto fail;
+	}
+	rc = concviz_bpf__attach(t->skel);
+	if (rc) {
+		snprintf(err, errlen, "cannot attach the BPF probes: %s", strerror(-rc));
+		goto fail;
+	}
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_ring_event, t, NULL);
+	if (!t->rb) {
+		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	return t;
+fail:
+	cv_tracer_close(t);
+	return NULL;
+}
+
+void cv_tracer_close(struct cv_tracer *t)
+{
+	if (!t)
+		return;
+	ring_buffer__free(t->rb);
+	concviz_bpf__destroy(t->skel);
+	free(t->batch);
+	free(t);
+}
+
+void cv_tracer_stop(struct cv_tracer *t)
+{
+	concviz_bpf__detach(t->skel);
+}
+
+void cv_tracer_follow(struct cv_tracer *t, uint32_t tgid)
+{
+	t->skel->bss->seed_tgid = tgid;
+}
+
+static uint64_t kernel_drops(struct cv_tracer *t)
+{
+	uint64_t vals[t->ncpus > 0 ? t->ncpus : 1], sum = 0;
+	uint32_t zero = 0;
+
+	if (t->ncpus <= 0 || bpf_map__lookup_elem(t->skel->maps.drops, &zero, sizeof(zero),
+						   vals, sizeof(vals), 0))
+		return 0;
+	for (int i = 0; i < t->ncpus; i++)
+		sum += vals[i];
+	return sum;
+}
+
+/* The batch is nearly sorted (ring order follows reservation, timestamps
+ * differ by nanoseconds across CPUs): a stable insertion sort is O(n) here. */
+static void sort_by_ts(struct cv_event *ev, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		if (ev[i].ts >= ev[i - 1].ts)
+			continue;
+		struct cv_event tmp = ev[i];
+		size_t j = i;
+
+		while (j > 0 && ev[j - 1].ts > tmp.ts) {
+			ev[j] = ev[j - 1];
+			j--;
+		}
+		ev[j] = tmp;
+	}
+}
+
+int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, cv_event_fn fn, void *ctx)
+{
+	uint64_t drops;
+	int rc;
+
+	t->n = 0;
+	rc = ring_buffer__poll(t->rb, timeout_ms);
+	if (rc < 0 && rc != -EINTR)
+		return -1;
+	/* consume whatever else is already there (the poll may stop early) */
+	ring_buffer__consume(t->rb);
+	sort_by_ts(t->batch, t->n);
+	for (size_t i = 0; i < t->n; i++)
+		fn(ctx, &t->batch[i]);
+	t->delivered += t->n;
+	drops = kernel_drops(t) + t->lost_here;
+	if (drops > t->dropped) {
+		struct cv_event lost = { .ts = t->n ? t->batch[t->n - 1].ts : cv_now_ns(),
+					 .type = CV_EV_LOST };
+
+		lost.lost.count = drops - t->dropped;
+		t->dropped = drops;
+		fn(ctx, &lost);
+	}
+	return (int)t->n;
+}
+
+uint64_t cv_tracer_dropped(const struct cv_tracer *t)
+{
+	return t->dropped;
+}
+
+uint64_t cv_tracer_delivered(const struct cv_tracer *t)
+{
+	return t->delivered;
+}

@@ -1,0 +1,42 @@
+/* tracer.h — load the BPF probes, follow a target, deliver its events.
+ *
+ * Events come out of cv_tracer_poll() in timestamp order within each batch
+ * (the ring buffer is ordered by reservation across CPUs).  Ring-buffer drops
+ * are never silent: when the kernel-side drop counter grows, the tracer
+ * delivers a CV_EV_LOST event with the number of events lost.
+ */
+#ifndef CONCVIZ_TRACER_H
+#define CONCVIZ_TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf/events.h"
+
+struct cv_tracer;
+
+typedef void (*cv_event_fn)(void *ctx, const struct cv_event *ev);
+
+/* Checks root and BTF, loads and attaches
+ * every probe.  A probe whose tracepoint this kernel lacks is skipped with a
+ * warning on `diag`.  Returns NULL with one line in err on failure. */
+struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen);
+void cv_tracer_close(struct cv_tracer *t);
+
+/* Trace the process with this tgid (its threads are picked up the first time
+ * any probe sees them; its children from their fork on). */
+void cv_tracer_follow(struct cv_tracer *t, uint32_t tgid);
+
+/* Detach every probe: no new events; what is in the ring buffer can still be
+ * polled.  Used to stop tracing a process that keeps running (attach). */
+void cv_tracer_stop(struct cv_tracer *t);
+
+/* Wait up to timeout_ms for events, deliver everything available, sorted by
+ * ts.  Returns the number of events delivered, or -1 on error. */
+int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, cv_event_fn fn, void *ctx);
+
+uint64_t cv_tracer_dropped(const struct cv_tracer *t);
+uint64_t cv_tracer_delivered(const struct cv_tracer *t);
+
+#endif /* CONCVIZ_TRACER_H */

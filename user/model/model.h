@@ -1,0 +1,204 @@
+/* model.h — fold concviz events into per-thread, per-lock and per-request state.
+ *
+ * Pure C: no BPF, no ncurses.  The same code serves live tracing, replay,
+ * report and export.  Feed events in (approximately) timestamp order with
+ * cv_model_feed(); an event older than what the model already saw for a
+ * thread is clamped to that thread's last timestamp (the ring buffer is
+ * ordered per reservation, not per timestamp, so small inversions happen).
+ *
+ * Time accounting (see shared/DESIGN.md): every nanosecond of a traced
+ * thread, from its first event (TASK, or first sighting) to its EXIT or the
+ * END event, is in exactly one enum cv_state.  Segments are final when they
+ * close, so time is never reclassified later:
+ *   on CPU                     -> RUNNING, except inside a receive after the
+ *                                 first copy started -> COPY_DATA
+ *   off CPU, preempted / woken -> RUNNABLE
+ *   off CPU, blocked           -> by the SWITCH's block kind: RECV -> WAIT_DATA,
+ *                                 RECV_COPY -> COPY_DATA, MUX -> MUX_WAIT,
+ *                                 FUTEX -> LOCK_WAIT, URING -> URING_WAIT,
+ *                                 NONE -> SLEEP
+ * A SWITCH whose block is RECV_COPY carries the copy start in sw.obj; the
+ * on-CPU segment it closes is RUNNING up to the copy start and COPY_DATA after.
+ * A RECV event closes the current on-CPU segment the same way at its copy_ts.
+ */
+#ifndef CONCVIZ_MODEL_H
+#define CONCVIZ_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf/events.h"
+
+enum cv_state {
+	CV_ST_RUNNING = 0,
+	CV_ST_RUNNABLE,
+	CV_ST_WAIT_DATA,
+	CV_ST_COPY_DATA,
+	CV_ST_MUX_WAIT,
+	CV_ST_LOCK_WAIT,
+	CV_ST_URING_WAIT,
+	CV_ST_SLEEP,
+	CV_ST_COUNT
+};
+
+/* "running", "runnable", "wait_data", … exactly the JSON keys of DESIGN.md */
+const char *cv_state_name(enum cv_state st);
+
+#define CV_HIST_RECV    32  /* per-thread history ring sizes (TUI detail view) */
+#define CV_HIST_MUX     16
+#define CV_HIST_FUTEX   16
+#define CV_HIST_URING   16
+#define CV_BUCKETS      600 /* timeline ring: 600 buckets … */
+#define CV_BUCKET_NS    100000000ULL /* … of 100 ms = the last 60 s */
+
+struct cv_recv_rec {            /* one receive syscall */
+	uint64_t enter_ts, copy_ts, exit_ts; /* copy_ts 0: no data copied */
+	int64_t ret;                /* bytes or -errno */
+	uint32_t sys;               /* enum cv_sys */
+	uint32_t flags;             /* CV_CALL_BLOCKED */
+	uint32_t eagain_before;     /* EAGAIN polls since the previous successful receive */
+};
+
+struct cv_mux_rec {
+	uint64_t enter_ts, exit_ts;
+	int64_t ret;
+	uint32_t sys, flags;
+};
+
+struct cv_futex_rec {
+	uint64_t enter_ts, exit_ts;
+	uint64_t addr;
+	int64_t ret;
+	uint32_t owner_tid, waker_tid;
+	uint32_t flags;
+};
+
+struct cv_uring_rec {           /* one completed io_uring request */
+	uint64_t submit_ts, complete_ts; /* submit_ts 0: submit not seen */
+	uint64_t user_data;
+	int32_t res;
+	uint32_t opcode;
+};
+
+struct cv_bucket {              /* one timeline cell of CV_BUCKET_NS */
+	uint32_t ns[CV_ST_COUNT];   /* time per state inside the bucket */
+	uint16_t vcsw, ivcsw;       /* context switches that happened in it */
+};
+
+struct cv_thread {
+	uint32_t tid, pid;
+	char comm[CV_COMM_LEN];
+	bool exited;
+	bool seeded;                /* found already running at attach */
+	bool is_process_leader;
+	uint64_t first_ts, exit_ts;
+	int32_t exit_code;
+
+	/* current state; the open segment runs from state_since to model now */
+	enum cv_state state;
+	uint64_t state_since;
+	bool on_cpu;
+	uint32_t block;             /* enum cv_block_kind while blocked */
+	uint64_t block_obj;         /* futex address while in LOCK_WAIT */
+	uint32_t block_owner;       /* owner tid of that lock, 0 unknown */
+
+	uint64_t time_ns[CV_ST_COUNT]; /* closed segments only; see cv_model_thread_times */
+	uint64_t vcsw, ivcsw;       /* voluntary / involuntary context switches */
+
+	struct { uint64_t calls, eagain, bytes, blocked_calls; } recv;
+	struct { uint64_t calls, wait_ns; } mux;
+	struct { uint64_t waits, wait_ns; } futex;
+	struct { uint64_t submitted, completed, async_wait_ns, inflight; } uring;
+
+	/* history rings: element i of the last n is [(head - 1 - i) % SIZE] */
+	struct cv_recv_rec recv_hist[CV_HIST_RECV];   uint32_t recv_head;
+	struct cv_mux_rec mux_hist[CV_HIST_MUX];      uint32_t mux_head;
+	struct cv_futex_rec futex_hist[CV_HIST_FUTEX]; uint32_t futex_head;
+	struct cv_uring_rec uring_hist[CV_HIST_URING]; uint32_t uring_head;
+	uint32_t eagain_streak;     /* EAGAIN receives since the last successful one */
+
+	/* timeline: bucket number b (absolute, from model start) lives at
+	 * buckets[b % bucket_cap] while b > last_bucket - bucket_cap; the ring
+	 * grows with the thread's life up to CV_BUCKETS.  Read it through
+	 * cv_model_thread_bucket(), which also adds the open segment. */
+	struct cv_bucket *buckets;
+	uint32_t bucket_cap;
+	uint64_t last_bucket;
+};
+
+struct cv_lock {
+	uint32_t pid;
+	uint64_t addr;
+	char *name;                 /* symbol ("counter_lock"), NULL if unknown */
+	uint64_t waits, wait_ns, max_wait_ns;
+	uint32_t cur_waiters, max_waiters;
+	uint32_t owner_tid;         /* last observed holder, 0 unknown */
+	bool is_mutex;              /* seen with a glibc-mutex-shaped wait */
+};
+
+#define CV_DEADLOCK_MAX 16
+struct cv_deadlock {
+	uint64_t ts;                /* when the cycle closed */
+	uint32_t n;                 /* threads (= locks) in the cycle */
+	uint32_t tids[CV_DEADLOCK_MAX];
+	uint32_t pids[CV_DEADLOCK_MAX];
+	uint64_t addrs[CV_DEADLOCK_MAX]; /* addrs[i] is what tids[i] waits for */
+};
+
+/* Optional hooks.  name_lock is called once when a lock is first seen and may
+ * return a name (copied by the model) or NULL.  on_segment is called for every
+ * closed segment of a thread, in closing order (export builds slices on it). */
+struct cv_model_hooks {
+	void *ctx;
+	const char *(*name_lock)(void *ctx, uint32_t pid, uint64_t addr);
+	void (*on_segment)(void *ctx, const struct cv_thread *t, enum cv_state st,
+			   uint64_t t0, uint64_t t1);
+};
+
+struct cv_model;
+
+struct cv_model *cv_model_new(const struct cv_model_hooks *hooks /* may be NULL */);
+void cv_model_free(struct cv_model *m);
+
+/* Tracing started at ts (duration counts from here).  If never called, the
+ * first event's ts is the start. */
+void cv_model_set_start(struct cv_model *m, uint64_t ts);
+void cv_model_set_target(struct cv_model *m, uint32_t pid, const char *command);
+void cv_model_set_target_exit(struct cv_model *m, int exit_code); /* exit status as for $? */
+void cv_model_set_lock_name(struct cv_model *m, uint32_t pid, uint64_t addr, const char *name);
+
+void cv_model_feed(struct cv_model *m, const struct cv_event *ev);
+/* Move model "now" forward (live views call it each frame); never backward. */
+void cv_model_advance(struct cv_model *m, uint64_t now);
+
+uint64_t cv_model_start(const struct cv_model *m);
+uint64_t cv_model_now(const struct cv_model *m);      /* latest ts seen or advanced to */
+uint64_t cv_model_end(const struct cv_model *m);      /* END ts, 0 while live */
+uint64_t cv_model_events(const struct cv_model *m);   /* events fed (excluding LOST/END) */
+uint64_t cv_model_dropped(const struct cv_model *m);  /* sum of LOST counts */
+uint32_t cv_model_target_pid(const struct cv_model *m);
+const char *cv_model_target_command(const struct cv_model *m); /* "" if unset */
+bool cv_model_target_exited(const struct cv_model *m, int *exit_code);
+
+size_t cv_model_thread_count(const struct cv_model *m);
+const struct cv_thread *cv_model_thread(const struct cv_model *m, size_t i); /* in order of first sighting */
+const struct cv_thread *cv_model_find_thread(const struct cv_model *m, uint32_t tid); /* newest with that tid */
+
+/* Time per state including the open segment up to model now. */
+void cv_model_thread_times(const struct cv_model *m, const struct cv_thread *t,
+			   uint64_t out[CV_ST_COUNT]);
+/* Timeline bucket `b` (absolute bucket number = (ts - start) / CV_BUCKET_NS),
+ * including the open segment.  Returns false if b is outside the kept history
+ * or before the thread existed (out is zeroed then). */
+bool cv_model_thread_bucket(const struct cv_model *m, const struct cv_thread *t,
+			    uint64_t b, struct cv_bucket *out);
+
+size_t cv_model_lock_count(const struct cv_model *m);
+const struct cv_lock *cv_model_lock(const struct cv_model *m, size_t i); /* in order of first sighting */
+const struct cv_lock *cv_model_find_lock(const struct cv_model *m, uint32_t pid, uint64_t addr);
+
+size_t cv_model_deadlock_count(const struct cv_model *m);
+const struct cv_deadlock *cv_model_deadlock(const struct cv_model *m, size_t i);
+
+#endif /* CONCVIZ_MODEL_H */

@@ -1,0 +1,71 @@
+/* model_priv.h — internals shared by model.c (tables, queries) and
+ * model_feed.c (event folding, time accounting).  Not a public contract. */
+#ifndef CONCVIZ_MODEL_PRIV_H
+#define CONCVIZ_MODEL_PRIV_H
+
+#include "model/model.h"
+
+/* A thread record: the public part first, so &thr->pub and the thr pointer
+ * convert both ways.  Records are allocated one by one and never move. */
+struct cv_thr {
+	struct cv_thread pub;
+	struct cv_lock *waiting;    /* lock whose current waiter set holds us, or NULL */
+	uint32_t futex_waker;       /* traced thread that woke the current futex wait */
+	uint64_t first_bucket;      /* bucket of first_ts */
+	uint64_t join_addr;         /* futex that joining this thread waits on, 0 none */
+};
+
+struct cv_pending_name {        /* cv_model_set_lock_name before the lock was seen; name NULL: empty slot */
+	uint32_t pid;
+	uint64_t addr;
+	char *name;
+};
+
+struct cv_model {
+	struct cv_model_hooks hooks;
+	uint64_t start, now, end;
+	bool start_set;
+	uint64_t events, dropped;
+
+	uint32_t target_pid;
+	char *target_cmd;
+	bool target_exit_set, target_exit_inferred;
+	int target_exit;
+
+	struct cv_thr **thr;        /* first-sighting order */
+	size_t nthr, thr_cap;
+	uint32_t *tid_key;          /* open addressing: tid -> index + 1 (0 empty) */
+	uint32_t *tid_val;
+	size_t tid_cap, tid_used;   /* tid_cap: power of two */
+
+	struct cv_lock **lk;        /* first-sighting order */
+	size_t nlk, lk_cap;
+	uint32_t *lk_slot;          /* open addressing: index + 1 (0 empty) */
+	size_t lk_slot_cap;
+
+	struct cv_deadlock *dl;
+	size_t ndl, dl_cap;
+
+	struct cv_pending_name *pend; /* open addressing (model_names.c) */
+	size_t npend, pend_cap;     /* pend_cap: power of two */
+};
+
+static inline struct cv_thr *cv_thr_of(const struct cv_thread *t)
+{
+	return (struct cv_thr *)t;
+}
+
+struct cv_thr *cv__find(const struct cv_model *m, uint32_t tid);
+uint64_t cv__lock_hash(uint32_t pid, uint64_t addr);
+/* pending lock names (model_names.c): put takes ownership of name */
+void cv__pending_put(struct cv_model *m, uint32_t pid, uint64_t addr, char *name);
+char *cv__pending_take(struct cv_model *m, uint32_t pid, uint64_t addr); /* caller frees */
+void cv__pending_free(struct cv_model *m);
+/* New record for tid (becomes the newest for that tid).  NULL on ENOMEM. */
+struct cv_thr *cv__new_thread(struct cv_model *m, uint32_t tid, uint32_t pid, uint64_t ts,
+			      enum cv_state st, bool on_cpu);
+struct cv_lock *cv__lock(struct cv_model *m, uint32_t pid, uint64_t addr, bool create);
+void cv__add_deadlock(struct cv_model *m, const struct cv_deadlock *d);
+uint64_t cv__bucket_of(const struct cv_model *m, uint64_t ts);
+
+#endif

@@ -1,0 +1,429 @@
+/* export_chrome.c — stream a recording out as Chrome Trace Event JSON. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "output/export_chrome.h"
+#include "common/json.h"
+#include "common/outfile.h"
+#include "common/names.h"
+#include "model/model.h"
+#include "record/recfile.h"
+
+struct exp {
+	FILE *out;
+	struct cv_model *m;
+	bool first;
+	uint64_t flow_id, async_id;
+};
+
+/* ---- JSON output --------------------------------------------------------- */
+
+/* ns -> µs with 3 decimals, exact. */
+static void put_us(FILE *f, uint64_t ns)
+{
+	fprintf(f, "%" PRIu64 ".%03u", ns / 1000, (unsigned)(ns % 1000));
+}
+
+static void next_event(struct exp *e)
+{
+	if (!e->first)
+		fputs(",\n", e->out);
+	e->first = false;
+}
+
+/* {"ph":"X",…} — args is a JSON object body (without braces) or NULL. */
+static void emit_x(struct exp *e, const char *name, const char *cat, uint32_t pid, uint32_t tid,
+		   uint64_t t0, uint64_t t1, const char *args)
+{
+	FILE *f = e->out;
+	next_event(e);
+	fputs("{\"ph\":\"X\",\"name\":", f);
+	cv_json_string(f, name);
+	fprintf(f, ",\"cat\":\"%s\",\"pid\":%u,\"tid\":%u,\"ts\":", cat, pid, tid);
+	put_us(f, t0);
+	fputs(",\"dur\":", f);
+	put_us(f, t1 > t0 ? t1 - t0 : 0);
+	if (args)
+		fprintf(f, ",\"args\":{%s}", args);
+	putc('}', f);
+}
+
+/* ---- names --------------------------------------------------------------- */
+
+static const char *sys_name(uint32_t sys, const char *dflt)
+{
+	const char *n = cv_sys_name(sys);
+
+	return n ? n : dflt;
+}
+
+static const char *uring_op_or(uint32_t op)
+{
+	const char *n = cv_uring_op_name(op);
+
+	return n ? n : "io_uring request";
+}
+
+/* ---- slices -------------------------------------------------------------- */
+
+static void on_segment(void *ctx, const struct cv_thread *t, enum cv_state st, uint64_t t0, uint64_t t1)
+{
+	struct exp *e = ctx;
+	if (st == CV_ST_RUNNING || t1 <= t0)
+		return;
+	emit_x(e, cv_state_name(st), "state", t->pid, t->tid, t0, t1, NULL);
+}
+
+static uint64_t enter_of(uint64_t enter, uint64_t exit)
+{
+	return enter && enter <= exit ? enter : exit;
+}
+
+static void ex_recv(struct exp *e, const struct cv_event *ev)
+{
+	char args[160];
+	uint64_t t1 = ev->ts, t0 = enter_of(ev->recv.enter_ts, t1), cp = ev->recv.copy_ts;
+	bool eagain = ev->recv.ret == -11;
+	snprintf(args, sizeof(args), "\"fd\":%u,\"ret\":%" PRId64 ",\"blocked\":%s%s", ev->recv.fd,
+		 (int64_t)ev->recv.ret, ev->flags & CV_CALL_BLOCKED ? "true" : "false",
+		 eagain ? ",\"eagain\":true" : "");
+	emit_x(e, sys_name(ev->recv.sys, "recv"), "recv", ev->pid, ev->tid, t0, t1, args);
+	if (!eagain && cp && cp >= t0 && cp <= t1) {
+		emit_x(e, "wait for data", "recv", ev->pid, ev->tid, t0, cp, NULL);
+		emit_x(e, "copy data", "recv", ev->pid, ev->tid, cp, t1, NULL);
+	}
+}
+
+static void ex_mux(struct exp *e, const struct cv_event *ev)
+{
+	char args[160];
+	snprintf(args, sizeof(args), "\"ret\":%" PRId64 ",\"nfds\":%u,\"timeout_ms\":%" PRId64
+		 ",\"blocked\":%s", (int64_t)ev->mux.ret, ev->mux.nfds, (int64_t)ev->mux.timeout_ms,
+		 ev->flags & CV_CALL_BLOCKED ? "true" : "false");
+	emit_x(e, sys_name(ev->mux.sys, "multiplexer"), "mux", ev->pid, ev->tid,
+	       enter_of(ev->mux.enter_ts, ev->ts), ev->ts, args);
+}
+
+static void tid_or_null(char *buf, size_t n, uint32_t tid)
+{
+	if (tid)
+		snprintf(buf, n, "%u", tid);
+	else
+		snprintf(buf, n, "null");
+}
+
+static void ex_futex(struct exp *e, const struct cv_event *ev)
+{
+	char name[64], args[256], owner[16], waker[16];
+	const struct cv_lock *l = cv_model_find_lock(e->m, ev->pid, ev->futex.addr);
+	snprintf(name, sizeof(name), "0x%" PRIx64, (uint64_t)ev->futex.addr);
+	tid_or_null(owner, sizeof(owner), ev->futex.owner_tid);
+	tid_or_null(waker, sizeof(waker), ev->futex.waker_tid);
+	snprintf(args, sizeof(args), "\"addr\":\"0x%" PRIx64 "\",\"owner\":%s,\"waker\":%s,\"ret\":%"
+		 PRId64 ",\"op\":%u,\"blocked\":%s,\"mutex\":%s", (uint64_t)ev->futex.addr, owner, waker,
+		 (int64_t)ev->futex.ret, ev->futex.op, ev->flags & CV_CALL_BLOCKED ? "true" : "false",
+		 ev->flags & CV_CALL_IS_MUTEX ? "true" : "false");
+	emit_x(e, l && l->name && l->name[0] ? l->name : name, "lock", ev->pid, ev->tid,
+	       enter_of(ev->futex.enter_ts, ev->ts), ev->ts, args);
+}
+
+static void ex_uring_enter(struct exp *e, const struct cv_event *ev)
+{
+	char args[160];
+	snprintf(args, sizeof(args), "\"to_submit\":%u,\"min_complete\":%u,\"ret\":%" PRId64,
+		 ev->uenter.to_submit, ev->uenter.min_complete, (int64_t)ev->uenter.ret);
+	emit_x(e, "io_uring_enter", "uring", ev->pid, ev->tid, enter_of(ev->uenter.enter_ts, ev->ts),
+	       ev->ts, args);
+}
+
+static void ex_uring_complete(struct exp *e, const struct cv_event *ev)
+{
+	FILE *f = e->out;
+	uint64_t t0 = ev->ucomplete.submit_ts;
+	const char *name = uring_op_or(ev->ucomplete.opcode);
+	if (!t0 || t0 > ev->ts) {
+		next_event(e);
+		fputs("{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"io_uring\",\"name\":", f);
+		cv_json_string(f, name);
+		fprintf(f, ",\"pid\":%u,\"tid\":%u,\"ts\":", ev->pid, ev->tid);
+		put_us(f, ev->ts);
+		fprintf(f, ",\"args\":{\"res\":%d,\"submit_seen\":false}}", ev->ucomplete.res);
+		return;
+	}
+	uint64_t id = ++e->async_id;
+	next_event(e);
+	fputs("{\"ph\":\"b\",\"cat\":\"io_uring\",\"name\":", f);
+	cv_json_string(f, name);
+	fprintf(f, ",\"id\":\"0x%" PRIx64 "\",\"pid\":%u,\"tid\":%u,\"ts\":", id, ev->pid, ev->tid);
+	put_us(f, t0);
+	fprintf(f, ",\"args\":{\"user_data\":\"0x%" PRIx64 "\",\"opcode\":%u}}",
+		(uint64_t)ev->ucomplete.user_data, ev->ucomplete.opcode);
+	next_event(e);
+	fputs("{\"ph\":\"e\",\"cat\":\"io_uring\",\"name\":", f);
+	cv_json_string(f, name);
+	fprintf(f, ",\"id\":\"0x%" PRIx64 "\",\"pid\":%u,\"tid\":%u,\"ts\":", id, ev->pid, ev->tid);
+	put_us(f, ev->ts);
+	fprintf(f, ",\"args\":{\"res\":%d,\"done_tid\":%u}}", ev->ucomplete.res, ev->ucomplete.done_tid);
+}
+
+static void ex_wakeup(struct exp *e, const struct cv_event *ev)
+{
+	FILE *f = e->out;
+	uint32_t wtid = ev->wake.waker_tid;
+	if (!wtid || wtid == ev->tid)
+		return;
+	const struct cv_thread *w = cv_model_find_thread(e->m, wtid);
+	if (!w || w->exited)
+		return;
+	uint32_t wpid = ev->wake.waker_pid ? ev->wake.waker_pid : w->pid;
+	uint64_t ts = ev->ts < 1 ? 1 : ev->ts;
+	char args[64];
+	snprintf(args, sizeof(args), "\"wakee\":%u", ev->tid);
+	/* the flow start binds to an enclosing slice on the waker's track */
+	emit_x(e, "wake", "wakeup", wpid, wtid, ts - 1, ts + 1, args);
+	uint64_t id = ++e->flow_id;
+	next_event(e);
+	fprintf(f, "{\"ph\":\"s\",\"id\":%" PRIu64 ",\"name\":\"wakeup\",\"cat\":\"wakeup\",\"pid\":%u,"
+		"\"tid\":%u,\"ts\":", id, wpid, wtid);
+	put_us(f, ts);
+	fputs("}", f);
+	next_event(e);
+	fprintf(f, "{\"ph\":\"f\",\"bp\":\"e\",\"id\":%" PRIu64 ",\"name\":\"wakeup\",\"cat\":\"wakeup\","
+		"\"pid\":%u,\"tid\":%u,\"ts\":", id, ev->pid, ev->tid);
+	put_us(f, ts);
+	fputs("}", f);
+}
+
+static void ex_lost(struct exp *e, const struct cv_event *ev)
+{
+	next_event(e);
+	fprintf(e->out, "{\"ph\":\"i\",\"s\":\"g\",\"cat\":\"concviz\",\"name\":\"dropped %" PRIu64
+		" events\",\"pid\":%u,\"tid\":%u,\"ts\":", (uint64_t)ev->lost.count, ev->pid, ev->tid);
+	put_us(e->out, ev->ts);
+	fputs("}", e->out);
+}
+
+static void ex_event(struct exp *e, const struct cv_event *ev)
+{
+	switch (ev->type) {
+	case CV_EV_RECV: ex_recv(e, ev); break;
+	case CV_EV_MUX: ex_mux(e, ev); break;
+	case CV_EV_FUTEX: ex_futex(e, ev); break;
+	case CV_EV_URING_ENTER: ex_uring_enter(e, ev); break;
+	case CV_EV_URING_COMPLETE: ex_uring_complete(e, ev); break;
+	case CV_EV_WAKEUP: ex_wakeup(e, ev); break;
+	case CV_EV_LOST: ex_lost(e, ev); break;
+	default: break;
+	}
+}
+
+/* ---- metadata ------------------------------------------------------------ */
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void emit_meta(struct exp *e, const char *what, uint32_t pid, uint32_t tid, const char *name, size_t max)
+{
+	next_event(e);
+	fprintf(e->out, "{\"ph\":\"M\",\"name\":\"%s\",\"pid\":%u,\"tid\":%u,\"args\":{\"name\":", what, pid, tid);
+	cv_json_strn(e->out, name, max);
+	fputs("}}", e->out);
+}
+
+static void ex_metadata(struct exp *e)
+{
+	size_t n = cv_model_thread_count(e->m);
+	uint32_t *pids = malloc((n ? n : 1) * sizeof(*pids));
+	size_t np = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct cv_thread *t = cv_model_thread(e->m, i);
+		emit_meta(e, "thread_name", t->pid, t->tid, t->comm, CV_COMM_LEN);
+		if (pids)
+			pids[np++] = t->pid;
+	}
+	if (!pids)
+		return;
+	qsort(pids, np, sizeof(*pids), cmp_u32);
+	for (size_t i = 0; i < np; i++) {
+		if (i && pids[i] == pids[i - 1])
+			continue;
+		const struct cv_thread *t = cv_model_find_thread(e->m, pids[i]);
+		if (!t || t->pid != pids[i]) {
+			for (size_t k = 0; k < n; k++) {
+				t = cv_model_thread(e->m, k);
+				if (t->pid == pids[i])
+					break;
+			}
+		}
+		emit_meta(e, "process_name", pids[i], pids[i], t->comm, CV_COMM_LEN);
+	}
+	free(pids);
+}
+
+static void ex_other(struct exp *e, const struct cv_rec_header *h, bool bad)
+{
+	FILE *f = e->out;
+	int code = 0;
+	bool exited = cv_model_target_exited(e->m, &code);
+	fprintf(f, "\"otherData\":{\"concviz_format\":%u,\"concviz_version\":", h->version);
+	cv_json_string(f, h->concviz_version);
+	fputs(",\"hostname\":", f);
+	cv_json_string(f, h->hostname);
+	fputs(",\"kernel\":", f);
+	cv_json_string(f, h->kernel);
+	fputs(",\"command\":", f);
+	cv_json_string(f, cv_model_target_command(e->m));
+	fprintf(f, ",\"target_pid\":%u,\"clock_boottime_ns\":%" PRIu64 ",\"clock_realtime_ns\":%" PRIu64
+		",\"trace_start_ns\":%" PRIu64 ",\"events\":%" PRIu64 ",\"dropped_events\":%" PRIu64,
+		cv_model_target_pid(e->m), h->clock_boot_ns, h->clock_real_ns, cv_model_start(e->m),
+		cv_model_events(e->m), cv_model_dropped(e->m));
+	if (exited)
+		fprintf(f, ",\"target_exit_code\":%d", code);
+	else
+		fputs(",\"target_exit_code\":null", f);
+	fprintf(f, ",\"incomplete\":%s}", bad ? "true" : "false");
+}
+
+/* ---- driver -------------------------------------------------------------- */
+
+static FILE *open_out(const char *in_path, const char *out_path, bool force, bool *created,
+		      char *err, size_t errlen)
+{
+	if (!strcmp(out_path, "-"))
+		return stdout;
+	struct stat si, so;
+	if (stat(in_path, &si) == 0 && stat(out_path, &so) == 0 && si.st_dev == so.st_dev &&
+	    si.st_ino == so.st_ino) {
+		snprintf(err, errlen, "%s: the output would overwrite the input recording", out_path);
+		return NULL;
+	}
+	int fd = cv_outfile_create(out_path, force, "export", created, err, errlen);
+	if (fd < 0)
+		return NULL;
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		snprintf(err, errlen, "cannot create %s: %s", out_path, strerror(errno));
+		close(fd);
+		cv_outfile_discard(out_path, *created);
+	}
+	return f;
+}
+
+/* Lock names are recorded when the recorder learns them, which can be after a
+ * lock's first wait: read them all first so every lock slice is named. */
+static void preload_lock_names(const char *in_path, struct cv_model *m, struct cv_rec_item *it)
+{
+	struct cv_rec_reader *r = cv_rec_open(in_path, NULL, 0);
+	while (r && cv_rec_next(r, it) == 1)
+		if (it->kind == CV_REC_LOCK_NAME)
+			cv_model_set_lock_name(m, it->lock.pid, it->lock.addr, it->lock.name);
+	cv_rec_reader_close(r);
+}
+
+int cv_export_chrome(const char *in_path, const char *out_path, bool force, char *err, size_t errlen)
+{
+	struct cv_rec_reader *r = cv_rec_open(in_path, err, errlen);
+	if (!r)
+		return -1;
+	struct exp e = { .first = true };
+	struct cv_model_hooks hooks = { .ctx = &e, .on_segment = on_segment };
+	e.m = cv_model_new(&hooks);
+	if (!e.m) {
+		snprintf(err, errlen, "%s: out of memory", in_path);
+		cv_rec_reader_close(r);
+		return -1;
+	}
+	bool created = false;
+	e.out = open_out(in_path, out_path, force, &created, err, errlen);
+	if (!e.out) {
+		cv_model_free(e.m);
+		cv_rec_reader_close(r);
+		return -1;
+	}
+	static char obuf[1 << 20];
+	if (e.out != stdout)
+		setvbuf(e.out, obuf, _IOFBF, sizeof(obuf));
+
+	const struct cv_rec_header *h = cv_rec_header(r);
+	cv_model_set_target(e.m, h->target_pid, h->command);
+	fputs("{\"traceEvents\":[\n", e.out);
+
+	struct cv_rec_item *it = malloc(sizeof(*it));
+	if (it)
+		preload_lock_names(in_path, e.m, it);
+	char bad[512] = "";
+	bool ended = false, any = false;
+	while (it && cv_rec_next(r, it) == 1) {
+		switch (it->kind) {
+		case CV_REC_EVENT:
+			cv_model_feed(e.m, &it->ev);
+			ex_event(&e, &it->ev);
+			ended |= it->ev.type == CV_EV_END;
+			any = true;
+			break;
+		case CV_REC_LOCK_NAME:
+			cv_model_set_lock_name(e.m, it->lock.pid, it->lock.addr, it->lock.name);
+			break;
+		case CV_REC_START:
+			cv_model_set_start(e.m, it->start_ts);
+			break;
+		case CV_REC_TARGET_EXIT:
+			cv_model_set_target_exit(e.m, it->exit_status);
+			break;
+		case CV_REC_TARGET:
+			cv_model_set_target(e.m, it->target.pid, it->target.command ? it->target.command :
+					    h->command);
+			break;
+		case CV_REC_TRUNCATED:
+		case CV_REC_CORRUPT:
+			snprintf(bad, sizeof(bad), "%s", it->error);
+			break;
+		}
+		if (ferror(e.out))
+			break;
+	}
+	if (!it)
+		snprintf(bad, sizeof(bad), "%s: out of memory", in_path);
+	free(it);
+	if (!ended && any) {
+		/* no END (killed recorder, truncated file): close open states */
+		struct cv_event end = { .ts = cv_model_now(e.m), .type = CV_EV_END };
+		cv_model_feed(e.m, &end);
+	}
+	ex_metadata(&e);
+	fputs("\n],\n\"displayTimeUnit\":\"ns\",\n", e.out);
+	ex_other(&e, h, bad[0] != 0);
+	fputs("}\n", e.out);
+
+	int rc = 0;
+	bool werr = ferror(e.out) != 0;
+	int saved = errno;
+	if (e.out == stdout) {
+		if (fflush(stdout) != 0)
+			werr = true, saved = errno;
+	} else if (fclose(e.out) != 0) {
+		werr = true;
+		saved = errno;
+	}
+	if (werr) {
+		snprintf(err, errlen, "cannot write %s: %s", out_path, strerror(saved ? saved : EIO));
+		if (strcmp(out_path, "-"))
+			cv_outfile_discard(out_path, created);
+		rc = -1;
+	} else if (bad[0]) {
+		snprintf(err, errlen, "%s (exported the readable part to %s)", bad, out_path);
+		rc = -1;
+	}
+	cv_model_free(e.m);
+	cv_rec_reader_close(r);
+	return rc;
+}

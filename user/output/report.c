@@ -1,0 +1,354 @@
+/* report.c — text and JSON summaries of a model (see report.h). */
+#include <inttypes.h>
+#include <string.h>
+
+#include "common/json.h"
+#include "output/report.h"
+
+typedef unsigned long long ull;
+
+/* ---- formatting helpers --------------------------------------------------- */
+
+const char *cv_fmt_ns(char *buf, size_t len, uint64_t ns)
+{
+	if (ns < 1000ULL)
+		snprintf(buf, len, "%lluns", (ull)ns);
+	else if (ns < 1000000ULL)
+		snprintf(buf, len, "%.1fµs", ns / 1e3);
+	else if (ns < 1000000000ULL)
+		snprintf(buf, len, "%.1fms", ns / 1e6);
+	else if (ns < 100000000000ULL)
+		snprintf(buf, len, "%.2fs", ns / 1e9);
+	else if (ns < 6000000000000ULL)
+		snprintf(buf, len, "%llum%02llus", (ull)(ns / 60000000000ULL),
+			 (ull)(ns / 1000000000ULL % 60));
+	else
+		snprintf(buf, len, "%lluh%02llum", (ull)(ns / 3600000000000ULL),
+			 (ull)(ns / 60000000000ULL % 60));
+	return buf;
+}
+
+static const char *fmt_count(char *buf, size_t len, uint64_t v)
+{
+	if (v < 10000000ULL)
+		snprintf(buf, len, "%llu", (ull)v);
+	else if (v < 10000000000ULL)
+		snprintf(buf, len, "%.1fM", v / 1e6);
+	else
+		snprintf(buf, len, "%.1fG", v / 1e9);
+	return buf;
+}
+
+static const char *fmt_bytes(char *buf, size_t len, uint64_t v)
+{
+	if (v < 100000ULL)
+		snprintf(buf, len, "%llu", (ull)v);
+	else if (v < 100ULL << 20)
+		snprintf(buf, len, "%.1fK", v / 1024.0);
+	else if (v < 100ULL << 30)
+		snprintf(buf, len, "%.1fM", v / 1048576.0);
+	else
+		snprintf(buf, len, "%.1fG", v / 1073741824.0);
+	return buf;
+}
+
+/* Display width of a UTF-8 string (code points). */
+static int disp_width(const char *s)
+{
+	int w = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			w++;
+	return w;
+}
+
+/* s right-aligned in width columns, preceded by one space. */
+static void col(FILE *out, const char *s, int width)
+{
+	int pad = width - disp_width(s);
+	fputc(' ', out);
+	while (pad-- > 0)
+		fputc(' ', out);
+	fputs(s, out);
+}
+
+static void col_ns(FILE *out, uint64_t ns, int width)
+{
+	char b[32];
+	col(out, ns ? cv_fmt_ns(b, sizeof(b), ns) : "-", width);
+}
+
+static void col_count(FILE *out, uint64_t v, int width)
+{
+	char b[32];
+	col(out, v ? fmt_count(b, sizeof(b), v) : "-", width);
+}
+
+/* comm fit for a terminal: printable ASCII only */
+static void printable(char *dst, const char *src, size_t len)
+{
+	size_t i = 0;
+	for (; src[i] && i + 1 < len; i++)
+		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
+	dst[i] = '\0';
+}
+
+static const char *lock_label(char *buf, size_t len, const struct cv_lock *l)
+{
+	if (l->name && l->name[0])
+		snprintf(buf, len, "%s", l->name);
+	else
+		snprintf(buf, len, "0x%llx", (ull)l->addr);
+	return buf;
+}
+
+static uint64_t duration(const struct cv_model *m)
+{
+	uint64_t e = cv_model_end(m) ? cv_model_end(m) : cv_model_now(m);
+	return e > cv_model_start(m) ? e - cv_model_start(m) : 0;
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+static const char *const st_short[CV_ST_COUNT] = {
+	"run", "rnbl", "wdat", "copy", "mux", "lock", "urng", "slp",
+};
+
+static void text_threads(FILE *out, const struct cv_model *m)
+{
+	size_t n = cv_model_thread_count(m);
+	fprintf(out, "\nTHREADS (%zu)  time share in %% of each thread's traced life;"
+		" vcsw/ivcsw: voluntary/involuntary context switches\n", n);
+	fprintf(out, "%7s %-15s", "TID", "COMM");
+	for (int s = 0; s < CV_ST_COUNT; s++)
+		fprintf(out, " %4s", st_short[s]);
+	fprintf(out, " %7s %7s %7s %7s %7s %6s %6s %8s %6s %8s %11s\n", "vcsw", "ivcsw",
+		"recv", "eagain", "bytes", "blockd", "mux", "mux wait", "futex", "fx wait",
+		"uring s/c");
+	for (size_t i = 0; i < n; i++) {
+		const struct cv_thread *t = cv_model_thread(m, i);
+		uint64_t tm[CV_ST_COUNT], total = 0;
+		char b[64], c[32];
+		cv_model_thread_times(m, t, tm);
+		for (int s = 0; s < CV_ST_COUNT; s++)
+			total += tm[s];
+		printable(c, t->comm[0] ? t->comm : "?", sizeof(c));
+		fprintf(out, "%7" PRIu32 " %-15s", t->tid, c);
+		for (int s = 0; s < CV_ST_COUNT; s++) {
+			double pct = total ? 100.0 * (double)tm[s] / (double)total : 0;
+			if (!tm[s])
+				snprintf(b, sizeof(b), "-");
+			else if (pct >= 99.95)
+				snprintf(b, sizeof(b), "100");
+			else
+				snprintf(b, sizeof(b), "%.1f", pct);
+			col(out, b, 4);
+		}
+		col_count(out, t->vcsw, 7);
+		col_count(out, t->ivcsw, 7);
+		col_count(out, t->recv.calls, 7);
+		col_count(out, t->recv.eagain, 7);
+		col(out, t->recv.bytes ? fmt_bytes(b, sizeof(b), t->recv.bytes) : "-", 7);
+		col_count(out, t->recv.blocked_calls, 6);
+		col_count(out, t->mux.calls, 6);
+		col_ns(out, t->mux.wait_ns, 8);
+		col_count(out, t->futex.waits, 6);
+		col_ns(out, t->futex.wait_ns, 8);
+		if (t->uring.submitted || t->uring.completed) {
+			char s1[32], s2[32];
+			snprintf(b, sizeof(b), "%s/%s", fmt_count(s1, sizeof(s1), t->uring.submitted),
+				 fmt_count(s2, sizeof(s2), t->uring.completed));
+			col(out, b, 11);
+		} else {
+			col(out, "-", 11);
+		}
+		if (t->exited)
+			fputs(" exited", out);
+		fputc('\n', out);
+	}
+}
+
+static void text_locks(FILE *out, const struct cv_model *m)
+{
+	size_t n = cv_model_lock_count(m);
+	if (!n) {
+		fprintf(out, "\nLOCKS: none contended\n");
+		return;
+	}
+	fprintf(out, "\nLOCKS (%zu)\n", n);
+	fprintf(out, "  %-32s %7s %8s %10s %10s %11s %8s  %s\n", "LOCK", "PID", "WAITS",
+		"TOTAL WAIT", "MAX WAIT", "MAX WAITERS", "OWNER", "KIND");
+	for (size_t i = 0; i < n; i++) {
+		const struct cv_lock *l = cv_model_lock(m, i);
+		char name[128], b[32];
+		lock_label(name, sizeof(name), l);
+		if (strlen(name) > 32)
+			strcpy(name + 29, "...");
+		fprintf(out, "  %-32s %7" PRIu32, name, l->pid);
+		col_count(out, l->waits, 8);
+		col_ns(out, l->wait_ns, 10);
+		col_ns(out, l->max_wait_ns, 10);
+		snprintf(b, sizeof(b), "%" PRIu32, l->max_waiters);
+		col(out, b, 11);
+		if (l->owner_tid)
+			snprintf(b, sizeof(b), "%" PRIu32, l->owner_tid);
+		else
+			snprintf(b, sizeof(b), "?");
+		col(out, b, 8);
+		fprintf(out, "  %s\n", l->is_mutex ? "mutex" : "futex");
+	}
+}
+
+static void text_deadlocks(FILE *out, const struct cv_model *m)
+{
+	size_t n = cv_model_deadlock_count(m);
+	if (!n) {
+		fprintf(out, "\nDEADLOCKS: none detected\n");
+		return;
+	}
+	fprintf(out, "\nDEADLOCKS (%zu)\n", n);
+	for (size_t i = 0; i < n; i++) {
+		const struct cv_deadlock *d = cv_model_deadlock(m, i);
+		char b[32];
+		uint64_t at = d->ts > cv_model_start(m) ? d->ts - cv_model_start(m) : 0;
+		fprintf(out, "  #%zu at +%s: ", i + 1, cv_fmt_ns(b, sizeof(b), at));
+		for (uint32_t k = 0; k < d->n; k++) {
+			const struct cv_lock *l = cv_model_find_lock(m, d->pids[k], d->addrs[k]);
+			char name[128];
+			if (l)
+				lock_label(name, sizeof(name), l);
+			else
+				snprintf(name, sizeof(name), "0x%llx", (ull)d->addrs[k]);
+			fprintf(out, "%s%" PRIu32 " waits for %s held by %" PRIu32, k ? "; " : "",
+				d->tids[k], name, d->tids[(k + 1) % d->n]);
+		}
+		fputc('\n', out);
+	}
+}
+
+void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_extra *extra)
+{
+	char b[64], cmd[256];
+	int code;
+	printable(cmd, cv_model_target_command(m), sizeof(cmd));
+	fprintf(out, "concviz report: ");
+	if (cv_model_target_pid(m))
+		fprintf(out, "target pid %" PRIu32, cv_model_target_pid(m));
+	else
+		fprintf(out, "no target pid");
+	if (cmd[0])
+		fprintf(out, " (%s)", cmd);
+	if (cv_model_target_exited(m, &code))
+		fprintf(out, ", exit status %d\n", code);
+	else
+		fprintf(out, ", not exited\n");
+	fprintf(out, "duration %s, %llu events, %llu dropped events%s, %zu threads, %zu locks",
+		cv_fmt_ns(b, sizeof(b), duration(m)), (ull)cv_model_events(m),
+		(ull)cv_model_dropped(m), cv_model_dropped(m) ? " (counts may be low)" : "",
+		cv_model_thread_count(m), cv_model_lock_count(m));
+	fputc('\n', out);
+	if (extra && extra->file_bytes) {
+		uint64_t ev = cv_model_events(m);
+		fprintf(out, "recording %s bytes, %.1f bytes per event\n",
+			fmt_bytes(b, sizeof(b), extra->file_bytes),
+			ev ? (double)extra->file_bytes / (double)ev : 0.0);
+	}
+	text_threads(out, m);
+	text_locks(out, m);
+	text_deadlocks(out, m);
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thread *t)
+{
+	uint64_t tm[CV_ST_COUNT];
+	cv_model_thread_times(m, t, tm);
+	fprintf(out, "{\"tid\": %" PRIu32 ", \"pid\": %" PRIu32 ", \"comm\": ", t->tid, t->pid);
+	cv_json_string(out, t->comm);
+	fprintf(out, ", \"exited\": %s, \"seeded\": %s, \"state\": \"%s\",\n",
+		t->exited ? "true" : "false", t->seeded ? "true" : "false",
+		t->exited ? "exited" : cv_state_name(t->state));
+	fprintf(out, "      \"ctx_switches\": {\"voluntary\": %llu, \"involuntary\": %llu},\n",
+		(ull)t->vcsw, (ull)t->ivcsw);
+	fprintf(out, "      \"time_ns\": {");
+	for (int s = 0; s < CV_ST_COUNT; s++)
+		fprintf(out, "%s\"%s\": %llu", s ? ", " : "", cv_state_name((enum cv_state)s),
+			(ull)tm[s]);
+	fprintf(out, "},\n");
+	fprintf(out, "      \"recv\": {\"calls\": %llu, \"eagain\": %llu, \"bytes\": %llu, "
+		"\"blocked_calls\": %llu},\n", (ull)t->recv.calls, (ull)t->recv.eagain,
+		(ull)t->recv.bytes, (ull)t->recv.blocked_calls);
+	fprintf(out, "      \"mux\": {\"calls\": %llu, \"wait_ns\": %llu},\n",
+		(ull)t->mux.calls, (ull)t->mux.wait_ns);
+	fprintf(out, "      \"futex\": {\"waits\": %llu, \"wait_ns\": %llu},\n",
+		(ull)t->futex.waits, (ull)t->futex.wait_ns);
+	fprintf(out, "      \"uring\": {\"submitted\": %llu, \"completed\": %llu, "
+		"\"async_wait_ns\": %llu}}", (ull)t->uring.submitted, (ull)t->uring.completed,
+		(ull)t->uring.async_wait_ns);
+}
+
+static void json_lock(FILE *out, const struct cv_lock *l)
+{
+	fprintf(out, "{\"pid\": %" PRIu32 ", \"addr\": \"0x%llx\", \"name\": ", l->pid,
+		(ull)l->addr);
+	if (l->name)
+		cv_json_string(out, l->name);
+	else
+		fputs("null", out);
+	fprintf(out, ", \"waits\": %llu, \"wait_ns\": %llu, \"max_wait_ns\": %llu, "
+		"\"max_waiters\": %" PRIu32 ", \"owner_tid\": ", (ull)l->waits,
+		(ull)l->wait_ns, (ull)l->max_wait_ns, l->max_waiters);
+	if (l->owner_tid)
+		fprintf(out, "%" PRIu32, l->owner_tid);
+	else
+		fputs("null", out);
+	fprintf(out, ", \"is_mutex\": %s}", l->is_mutex ? "true" : "false");
+}
+
+static void json_deadlock(FILE *out, const struct cv_deadlock *d)
+{
+	fputs("{\"threads\": [", out);
+	for (uint32_t k = 0; k < d->n; k++)
+		fprintf(out, "%s%" PRIu32, k ? ", " : "", d->tids[k]);
+	fputs("], \"locks\": [", out);
+	for (uint32_t k = 0; k < d->n; k++)
+		fprintf(out, "%s\"0x%llx\"", k ? ", " : "", (ull)d->addrs[k]);
+	fprintf(out, "], \"ts_ns\": %llu}", (ull)d->ts);
+}
+
+void cv_report_json(FILE *out, const struct cv_model *m, const struct cv_report_extra *extra)
+{
+	int code;
+	fprintf(out, "{\"concviz\": 1, \"duration_ns\": %llu, \"events\": %llu, "
+		"\"dropped_events\": %llu,\n", (ull)duration(m), (ull)cv_model_events(m),
+		(ull)cv_model_dropped(m));
+	if (extra && extra->file_bytes) {
+		uint64_t ev = cv_model_events(m);
+		fprintf(out, "  \"file_bytes\": %llu, \"bytes_per_event\": %.2f,\n",
+			(ull)extra->file_bytes, ev ? (double)extra->file_bytes / (double)ev : 0.0);
+	}
+	fprintf(out, "  \"target\": {\"pid\": %" PRIu32 ", \"command\": ", cv_model_target_pid(m));
+	cv_json_string(out, cv_model_target_command(m));
+	fputs(", \"exit_code\": ", out);
+	if (cv_model_target_exited(m, &code))
+		fprintf(out, "%d", code);
+	else
+		fputs("null", out);
+	fputs("},\n  \"threads\": [", out);
+	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
+		fputs(i ? ",\n    " : "\n    ", out);
+		json_thread(out, m, cv_model_thread(m, i));
+	}
+	fputs("],\n  \"locks\": [", out);
+	for (size_t i = 0; i < cv_model_lock_count(m); i++) {
+		fputs(i ? ",\n    " : "\n    ", out);
+		json_lock(out, cv_model_lock(m, i));
+	}
+	fputs("],\n  \"deadlocks\": [", out);
+	for (size_t i = 0; i < cv_model_deadlock_count(m); i++) {
+		fputs(i ? ",\n    " : "\n    ", out);
+		json_deadlock(out, cv_model_deadlock(m, i));
+	}
+	fputs("]}\n", out);
+}

@@ -1,0 +1,26 @@
+/* report.h — the end-of-trace summary of a model: a human-readable text
+ * report and the JSON summary whose keys shared/DESIGN.md fixes
+ * ("JSON summary").  Both read the model only. */
+#ifndef CONCVIZ_REPORT_H
+#define CONCVIZ_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model/model.h"
+
+struct cv_report_extra {
+	uint64_t file_bytes;    /* recording size, 0 = not a recording */
+};
+
+/* Header, per-thread table, lock table, deadlocks (extra may be NULL). */
+void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_extra *extra);
+/* One JSON object and a newline; adds "bytes_per_event" when file_bytes != 0. */
+void cv_report_json(FILE *out, const struct cv_model *m, const struct cv_report_extra *extra);
+
+/* Helpers others may reuse. */
+/* Human-readable duration: "850ns", "12.3µs", "4.56ms", "1.23s", "2m05s". Returns buf. */
+const char *cv_fmt_ns(char *buf, size_t len, uint64_t ns);
+
+#endif /* CONCVIZ_REPORT_H */

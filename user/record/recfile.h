@@ -1,0 +1,154 @@
+/* recfile.h — the concviz recording file: writer, reader, loader.
+ *
+ * Format (docs/recording-format.md): a little-endian header (magic, format
+ * version, clock base, host, kernel, concviz version, target pid/command,
+ * CRC32), then blocks.  A block is a 12-byte frame (payload length, record
+ * count, CRC32) around a payload of self-delimiting records: events encoded
+ * compactly (tag byte, zigzag-varint delta timestamp, tid/pid through a small
+ * move-to-front cache, zero fields omitted), lock names, trace start and
+ * target exit.  Each cv_rec_flush()/cv_rec_close() writes the buffered records
+ * as one block with write(2), so a killed writer leaves a file readable up to
+ * its last flush; at worst the last block is cut short, which the reader
+ * reports as "truncated" and stops cleanly.  Every block decodes on its own.
+ *
+ * The reader never trusts a length: every field is bounded, every block is
+ * checksummed, and any input (empty, garbage, truncated, corrupt) gives an
+ * error message, never a crash, hang or out-of-bounds read.
+ */
+#ifndef CONCVIZ_RECFILE_H
+#define CONCVIZ_RECFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpf/events.h"
+
+#define CV_REC_MAGIC        "CVZREC\0\1"   /* 8 bytes */
+#define CV_REC_VERSION      1              /* format version this code writes and reads */
+#define CV_REC_MAX_HEADER   65536u         /* header bytes, total */
+#define CV_REC_MAX_STRING   16384u         /* one header string */
+#define CV_REC_MAX_BLOCK    (1u << 20)     /* block payload bytes */
+#define CV_REC_MAX_NAME     1024u          /* lock name bytes */
+#define CV_REC_MAX_COMMAND  4096u          /* command bytes in a TARGET record */
+#define CV_REC_FLUSH_AT     (64u << 10)    /* writer emits a block at this payload size */
+
+/* ---- writer ---------------------------------------------------------- */
+
+struct cv_rec_writer;
+
+struct cv_rec_meta {
+	uint32_t target_pid;
+	const char *command;        /* target command line, may be NULL */
+	/* host, kernel release, concviz version, clock base: filled by the writer */
+};
+
+/* Creates path and writes the header.  Refuses an existing file unless force
+ * (err: "PATH: file exists (use --force to overwrite)").  Under sudo (root
+ * with SUDO_UID/SUDO_GID set) the file is given to the invoking user.
+ * Returns NULL with a one-line message in err on failure. */
+struct cv_rec_writer *cv_rec_create(const char *path, bool force, const struct cv_rec_meta *meta,
+				    char *err, size_t errlen);
+/* All of these return 0, or -1 once the writer failed (see cv_rec_error);
+ * after a failure further records are dropped and -1 is returned again. */
+int cv_rec_write_start(struct cv_rec_writer *w, uint64_t start_ts);
+int cv_rec_write_event(struct cv_rec_writer *w, const struct cv_event *ev);
+int cv_rec_write_lock_name(struct cv_rec_writer *w, uint32_t pid, uint64_t addr, const char *name);
+int cv_rec_write_target_exit(struct cv_rec_writer *w, int exit_status);
+/* The target, once known after cv_rec_create (run: the child's pid after
+ * fork).  Readers apply it over the header's pid/command; command NULL keeps
+ * the header's command. */
+int cv_rec_write_target(struct cv_rec_writer *w, uint32_t pid, const char *command);
+int cv_rec_flush(struct cv_rec_writer *w);   /* write(2) the buffered records as one block */
+int cv_rec_close(struct cv_rec_writer *w);   /* flush + close + free; NULL is a no-op */
+const char *cv_rec_error(struct cv_rec_writer *w); /* "" if no error */
+uint64_t cv_rec_bytes(struct cv_rec_writer *w);    /* file size once flushed (written + buffered) */
+
+/* ---- reader ---------------------------------------------------------- */
+
+struct cv_rec_header {
+	uint16_t version;
+	uint64_t clock_boot_ns;     /* CLOCK_BOOTTIME at open … */
+	uint64_t clock_real_ns;     /* … and CLOCK_REALTIME at the same moment */
+	uint32_t target_pid;
+	const char *hostname;       /* never NULL; owned by the reader */
+	const char *kernel;         /* uname release */
+	const char *concviz_version;
+	const char *command;
+	uint32_t header_bytes;
+};
+
+enum cv_rec_kind {
+	CV_REC_EVENT = 1,
+	CV_REC_LOCK_NAME,
+	CV_REC_START,
+	CV_REC_TARGET_EXIT,
+	CV_REC_TARGET,              /* target pid (+ command) known after the header */
+	CV_REC_TRUNCATED,           /* the file ends inside a block: stop here */
+	CV_REC_CORRUPT,             /* checksum or encoding error: stop here */
+};
+
+struct cv_rec_item {
+	enum cv_rec_kind kind;
+	uint64_t offset;            /* file offset of the record's block; for
+				     * TRUNCATED/CORRUPT where the problem is */
+	struct cv_event ev;         /* EVENT */
+	uint64_t start_ts;          /* START */
+	int exit_status;            /* TARGET_EXIT */
+	struct {                    /* LOCK_NAME; name points into namebuf */
+		uint32_t pid;
+		uint64_t addr;
+		const char *name;
+	} lock;
+	struct {                    /* TARGET; command NULL = unchanged, else points into namebuf */
+		uint32_t pid;
+		const char *command;
+	} target;
+	const char *error;          /* TRUNCATED/CORRUPT: one line, mentions the offset;
+				     * owned by the reader */
+	char namebuf[CV_REC_MAX_COMMAND + 1];
+};
+
+struct cv_rec_reader;
+
+/* Open a file / a memory buffer (not copied; must outlive the reader; `name`
+ * is used in messages).  NULL with a one-line message in err on: cannot open,
+ * empty, not a concviz recording, newer format, truncated or corrupt header. */
+struct cv_rec_reader *cv_rec_open(const char *path, char *err, size_t errlen);
+struct cv_rec_reader *cv_rec_open_mem(const void *buf, size_t len, const char *name,
+				      char *err, size_t errlen);
+const struct cv_rec_header *cv_rec_header(const struct cv_rec_reader *r);
+/* 1: *it holds the next item (TRUNCATED/CORRUPT are items too, and the last);
+ * 0: clean end of the recording. */
+int cv_rec_next(struct cv_rec_reader *r, struct cv_rec_item *it);
+uint64_t cv_rec_offset(const struct cv_rec_reader *r); /* bytes consumed so far */
+void cv_rec_reader_close(struct cv_rec_reader *r);
+
+/* Feed a whole recording into a model: target (pid, command) from the header,
+ * then events, lock names, start, target and target exit in file order.  0 ok; -1
+ * with one line in err (open errors, or truncated/corrupt with the offset;
+ * the model then holds everything before it).  file_bytes may be NULL. */
+struct cv_model;
+int cv_rec_load(const char *path, struct cv_model *m, uint64_t *file_bytes, char *err, size_t errlen);
+
+/* ---- codec, exposed for tests and the fuzzer ------------------------- */
+
+#define CV_REC_MRU 16
+#define CV_REC_MAX_RECORD (32 + CV_REC_MAX_COMMAND) /* bound on one encoded record */
+
+struct cv_rec_codec {           /* per-block state; reset at every block start */
+	uint64_t last_ts;
+	uint64_t last_addr;
+	uint32_t mru_tid[CV_REC_MRU], mru_pid[CV_REC_MRU];
+};
+void cv_rec_codec_reset(struct cv_rec_codec *c);
+/* Encode one event into out (at least CV_REC_MAX_RECORD bytes); returns its size. */
+size_t cv_rec_encode_event(struct cv_rec_codec *c, const struct cv_event *ev, uint8_t *out);
+/* Decode one record from buf[0..len): returns bytes used, 0 on malformed input
+ * (why in *why). */
+size_t cv_rec_decode_record(struct cv_rec_codec *c, const uint8_t *buf, size_t len,
+			    struct cv_rec_item *it, const char **why);
+
+uint32_t cv_rec_crc32(uint32_t crc, const void *buf, size_t len);
+
+#endif /* CONCVIZ_RECFILE_H */
