@@ -126,7 +126,8 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all unit
 	$(Q)tests/run.sh
 
-# The include direction of the layers (docs/design.md); tests/run.sh runs it too.
+# The include direction of the layers (docs/design.md); make test runs it
+# through tests/e2e/layers.bats.
 layers:
 	$(Q)tests/layers.sh
 

@@ -1,4 +1,4 @@
-/* test_report.c — the JSON summary parses, has DESIGN.md's keys with the
+/* test_report.c — the JSON summary parses, has docs/design.md's keys with the
  * exact values of a known synthetic model, nulls where stated, escaped comm;
  * the text report shows what it must. */
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* main.c — the concviz command line (contract: shared/DESIGN.md).
+/* main.c — the concviz command line (contract: docs/design.md).
  * Exit status: 0 success, 1 runtime error, 2 bad usage. */
 #include <getopt.h>
 #include <limits.h>

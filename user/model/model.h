@@ -6,7 +6,7 @@
  * thread is clamped to that thread's last timestamp (the ring buffer is
  * ordered per reservation, not per timestamp, so small inversions happen).
  *
- * Time accounting (see shared/DESIGN.md): every nanosecond of a traced
+ * Time accounting (docs/design.md): every nanosecond of a traced
  * thread, from its first event (TASK, or first sighting) to its EXIT or the
  * END event, is in exactly one enum cv_state.  Segments are final when they
  * close, so time is never reclassified later:
@@ -42,7 +42,7 @@ enum cv_state {
 	CV_ST_COUNT
 };
 
-/* "running", "runnable", "wait_data", … exactly the JSON keys of DESIGN.md */
+/* "running", "runnable", "wait_data", … exactly the JSON keys of docs/design.md */
 const char *cv_state_name(enum cv_state st);
 
 #define CV_HIST_RECV    32  /* per-thread history ring sizes (TUI detail view) */

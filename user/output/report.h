@@ -1,5 +1,5 @@
 /* report.h — the end-of-trace summary of a model: a human-readable text
- * report and the JSON summary whose keys shared/DESIGN.md fixes
+ * report and the JSON summary whose keys docs/design.md fixes
  * ("JSON summary").  Both read the model only. */
 #ifndef CONCVIZ_REPORT_H
 #define CONCVIZ_REPORT_H
