@@ -19,6 +19,9 @@
 #include "record/recfile.h"
 
 #define KILL_GRACE_NS 3000000000ull /* SIGTERM → SIGKILL */
+/* After the probes are detached only a program already running on another
+ * CPU can still commit an event: it does within microseconds. */
+#define DRAIN_SETTLE_MS 2
 
 /* struct cv_session is this (opaque in session.h) */
 struct session {
@@ -120,7 +123,7 @@ static void drain(struct session *s)
 	 * the kernel produced so far is already in the ring buffer */
 	cv_tracer_stop(s->tracer);
 	while (empty < 2 && cv_now_ns() < give_up) {
-		int n = cv_tracer_poll(s->tracer, empty ? 20 : 0, on_event, s);
+		int n = cv_tracer_poll(s->tracer, empty ? DRAIN_SETTLE_MS : 0, -1, on_event, s);
 
 		if (n < 0)
 			break;
@@ -151,7 +154,7 @@ static int pump(void *ctx, int timeout_ms)
 
 	if (s->finished)
 		return 1;
-	if (cv_tracer_poll(s->tracer, timeout_ms, on_event, s) < 0)
+	if (cv_tracer_poll(s->tracer, timeout_ms, s->target.pidfd, on_event, s) < 0)
 		fail(s, "reading events from the ring buffer failed");
 	if (s->rec)
 		rec_check(s, cv_rec_flush(s->rec));

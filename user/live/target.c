@@ -80,6 +80,9 @@ int cv_target_spawn(struct cv_target *t, char *const argv[], int out_fd,
 	close(errp[1]);
 	setpgid(t->child, t->child);
 	t->pid = (uint32_t)t->child;
+	/* readable the moment the child exits: the session wakes at once (the
+	 * child waits for "go", so the pid cannot have been reused) */
+	t->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
 	ready(ctx, t->pid);
 
 	if (write(go[1], &c, 1) != 1) {

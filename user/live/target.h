@@ -12,7 +12,7 @@
 struct cv_target {
 	uint32_t pid;
 	pid_t child;            /* run: the process we forked, else 0 */
-	int pidfd;              /* attach: readable when the target exits, else -1 */
+	int pidfd;              /* readable when the target exits, else -1 */
 	bool gone;
 	bool have_exit_status;  /* run only: attach learns it from the leader's EXIT */
 	int exit_status;        /* as for $?: code, or 128 + signal */

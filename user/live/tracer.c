@@ -1,5 +1,6 @@
 /* tracer.c — libbpf loader and ring-buffer consumer (see tracer.h). */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,17 +211,19 @@ static void sort_by_ts(struct cv_event *ev, size_t n)
 	}
 }
 
-int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, cv_event_fn fn, void *ctx)
+int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn fn, void *ctx)
 {
+	struct pollfd p[2] = { { .fd = ring_buffer__epoll_fd(t->rb), .events = POLLIN },
+			       { .fd = wake_fd, .events = POLLIN } };
 	uint64_t drops;
-	int rc;
 
 	t->n = 0;
-	rc = ring_buffer__poll(t->rb, timeout_ms);
-	if (rc < 0 && rc != -EINTR)
+	/* the ring buffer's epoll fd is readable when the kernel woke it up;
+	 * wake_fd (the target's pidfd) ends the wait the moment it exits */
+	if (poll(p, wake_fd >= 0 ? 2 : 1, timeout_ms) < 0 && errno != EINTR)
 		return -1;
-	/* consume whatever else is already there (the poll may stop early) */
-	ring_buffer__consume(t->rb);
+	if (ring_buffer__consume(t->rb) < 0)
+		return -1;
 	sort_by_ts(t->batch, t->n);
 	for (size_t i = 0; i < t->n; i++)
 		fn(ctx, &t->batch[i]);

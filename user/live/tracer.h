@@ -32,9 +32,10 @@ void cv_tracer_follow(struct cv_tracer *t, uint32_t tgid);
  * polled.  Used to stop tracing a process that keeps running (attach). */
 void cv_tracer_stop(struct cv_tracer *t);
 
-/* Wait up to timeout_ms for events, deliver everything available, sorted by
- * ts.  Returns the number of events delivered, or -1 on error. */
-int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, cv_event_fn fn, void *ctx);
+/* Wait up to timeout_ms for events (or for wake_fd, >= 0, to become
+ * readable), deliver everything available, sorted by ts.  Returns the number
+ * of events delivered, or -1 on error. */
+int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn fn, void *ctx);
 
 uint64_t cv_tracer_dropped(const struct cv_tracer *t);
 uint64_t cv_tracer_delivered(const struct cv_tracer *t);
