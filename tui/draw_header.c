@@ -89,7 +89,12 @@ void tui_draw_header(struct tui *u)
 		seg(0, &x, maxx, h, " ");
 		int code;
 		if (cv_model_target_exited(u->m, &code)) {
-			snprintf(buf, sizeof(buf), "| exit %d ", code);
+			char sig[24];
+			if (cv_model_target_signal(u->m))
+				snprintf(buf, sizeof(buf), "| killed by %s ",
+					 cv_signal_name(cv_model_target_signal(u->m), sig, sizeof(sig)));
+			else
+				snprintf(buf, sizeof(buf), "| exit %d ", code);
 			seg(0, &x, maxx, h, buf);
 		}
 	}

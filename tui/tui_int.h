@@ -8,6 +8,7 @@
 #include <curses.h>
 
 #include "common/clock.h"
+#include "common/names.h"
 #include "tui/tui.h"
 #include "layout.h"
 

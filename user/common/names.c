@@ -1,6 +1,9 @@
 /* names.c — see names.h. */
 #include <stddef.h>
 
+#include <stdio.h>
+#include <string.h>
+
 #include "common/names.h"
 
 #include "bpf/events.h"
@@ -31,4 +34,15 @@ const char *cv_uring_op_name(uint32_t op)
 	};
 
 	return op < sizeof(names) / sizeof(names[0]) ? names[op] : NULL;
+}
+
+const char *cv_signal_name(int sig, char *buf, size_t n)
+{
+	const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
+
+	if (abbrev)
+		snprintf(buf, n, "SIG%s", abbrev);
+	else
+		snprintf(buf, n, "signal %d", sig);
+	return buf;
 }

@@ -3,11 +3,14 @@
 #ifndef CONCVIZ_NAMES_H
 #define CONCVIZ_NAMES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* "recvfrom", "epoll_wait", … for an enum cv_sys; NULL if unknown */
 const char *cv_sys_name(uint32_t sys);
 /* "recv", "readv", … for an IORING_OP_* opcode; NULL if unknown */
 const char *cv_uring_op_name(uint32_t op);
+/* "SIGKILL", … for a signal number into buf ("signal 77" if it has no name) */
+const char *cv_signal_name(int sig, char *buf, size_t n);
 
 #endif

@@ -276,6 +276,11 @@ const char *cv_model_target_command(const struct cv_model *m)
 	return m->target_cmd ? m->target_cmd : "";
 }
 
+int cv_model_target_signal(const struct cv_model *m)
+{
+	return m->target_signal;
+}
+
 bool cv_model_target_exited(const struct cv_model *m, int *exit_code)
 {
 	if (!m->target_exit_set && !m->target_exit_inferred)

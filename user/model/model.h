@@ -180,6 +180,9 @@ uint64_t cv_model_dropped(const struct cv_model *m);  /* sum of LOST counts */
 uint32_t cv_model_target_pid(const struct cv_model *m);
 const char *cv_model_target_command(const struct cv_model *m); /* "" if unset */
 bool cv_model_target_exited(const struct cv_model *m, int *exit_code);
+/* The signal that killed the target (from its leader's exit, live and in
+ * replay alike), 0 if it exited on its own or was not seen exiting. */
+int cv_model_target_signal(const struct cv_model *m);
 
 size_t cv_model_thread_count(const struct cv_model *m);
 const struct cv_thread *cv_model_thread(const struct cv_model *m, size_t i); /* in order of first sighting */

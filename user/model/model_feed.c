@@ -396,6 +396,7 @@ static void on_exit_ev(struct cv_model *m, const struct cv_event *ev)
 		m->target_exit_inferred = true;
 		if (!m->target_exit_set)
 			m->target_exit = status_to_code(ev->exit.exit_code);
+		m->target_signal = ev->exit.exit_code & 0x7f;
 	}
 }
 

@@ -31,6 +31,7 @@ struct cv_model {
 	char *target_cmd;
 	bool target_exit_set, target_exit_inferred;
 	int target_exit;
+	int target_signal;          /* from the leader's EXIT: what killed it, 0 none */
 
 	struct cv_thr **thr;        /* first-sighting order */
 	size_t nthr, thr_cap;

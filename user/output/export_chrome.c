@@ -290,6 +290,11 @@ static void ex_other(struct exp *e, const struct cv_rec_header *h, bool bad)
 		fprintf(f, ",\"target_exit_code\":%d", code);
 	else
 		fputs(",\"target_exit_code\":null", f);
+	if (cv_model_target_signal(e->m)) {
+		char sig[24];
+		fprintf(f, ",\"target_exit_signal\":\"%s\"",
+			cv_signal_name(cv_model_target_signal(e->m), sig, sizeof(sig)));
+	}
 	fprintf(f, ",\"incomplete\":%s}", bad ? "true" : "false");
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/json.h"
+#include "common/names.h"
 #include "output/report.h"
 
 typedef unsigned long long ull;
@@ -238,7 +239,10 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 		fprintf(out, "no target pid");
 	if (cmd[0])
 		fprintf(out, " (%s)", cmd);
-	if (cv_model_target_exited(m, &code))
+	if (cv_model_target_exited(m, &code) && cv_model_target_signal(m))
+		fprintf(out, ", killed by %s (exit status %d)\n",
+			cv_signal_name(cv_model_target_signal(m), b, sizeof(b)), code);
+	else if (cv_model_target_exited(m, &code))
 		fprintf(out, ", exit status %d\n", code);
 	else
 		fprintf(out, ", not exited\n");
@@ -333,6 +337,13 @@ void cv_report_json(FILE *out, const struct cv_model *m, const struct cv_report_
 	fputs(", \"exit_code\": ", out);
 	if (cv_model_target_exited(m, &code))
 		fprintf(out, "%d", code);
+	else
+		fputs("null", out);
+	fputs(", \"exit_signal\": ", out);
+	if (cv_model_target_signal(m)) {
+		char sig[24];
+		fprintf(out, "\"%s\"", cv_signal_name(cv_model_target_signal(m), sig, sizeof(sig)));
+	}
 	else
 		fputs("null", out);
 	fputs("},\n  \"threads\": [", out);
