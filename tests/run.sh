@@ -12,7 +12,7 @@
 # Exit status 1 if anything failed.  Output is kept in build/test-output/.
 # Env: E2E=0 skips the bats tests; BATS_FILTER=regex passes --filter to bats.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 passed=0 failed=0 skipped=0
 out=build/test-output; mkdir -p "$out"
 failures=$out/failures.txt skips=$out/skipped.txt
@@ -31,7 +31,7 @@ fail() {
 # misbehaves.  Remembers skipped and failed tests with their "# ..." lines.
 tally() {
 	local label=$1 prefix=$2 tap=$3 rc=$4 log=${5:-}
-	local line name plan="" results=0 nfail=0 in_fail=0
+	local line plan="" results=0 nfail=0 in_fail=0
 	local skip_re='^ok [0-9]+ (- )?(.*) # [sS][kK][iI][pP]( (.*))?$'
 	while IFS= read -r line || [ -n "$line" ]; do
 		if [[ $line =~ ^1\.\.([0-9]+) ]]; then
