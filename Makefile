@@ -120,7 +120,8 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(UNIT_OBJS)
 
 unit: $(UNIT_BINS)
 
-# The README's test command.  Ends with one line "N passed, N failed".
+# The README's test command.  Ends with one line "N passed, N failed[, N skipped]"
+# counting test cases (tests/run.sh).
 # After deps, a fresh make: its flags (pkg-config) see the installed packages.
 test: deps
 	$(Q)$(MAKE) --no-print-directory all unit

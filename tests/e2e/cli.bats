@@ -56,9 +56,15 @@ load helpers
 	[[ "$output" == *"kernel thread"* ]]
 }
 
+teardown() {
+	if [ -n "${NOBODY_DIR:-}" ]; then rm -rf -- "$NOBODY_DIR"; fi
+}
+
 @test "not root: one clear line, exit 1" {
 	command -v setpriv > /dev/null || skip "setpriv missing"
-	run setpriv --reuid=65534 --regid=65534 --clear-groups "$CONCVIZ" run --json blocking --seconds 1
+	NOBODY_DIR=$(public_dir concviz-cli-bats)
+	public_copy "$NOBODY_DIR"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$PUBLIC_CONCVIZ" run --json blocking --seconds 1
 	[ "$status" -eq 1 ]
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "$output" == *"needs root"* ]]

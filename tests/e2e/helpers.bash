@@ -46,3 +46,26 @@ th() {
 	tid=$(jq -r --arg r "$role" '[.threads[] | select(.role == $r)][0].tid' "$S")
 	jq -r --argjson t "$tid" ".threads[] | select(.tid == \$t) | $filter" "$J"
 }
+
+# The tests that run concviz as nobody must not depend on where the clone is:
+# the build tree may be under a directory nobody cannot enter (root's 0700
+# home, a mktemp -d folder).  setpriv execs with root's capabilities still in
+# effect, so even such a binary starts, but as nobody it cannot then reach
+# its examples.  Those tests run copies from a directory anyone can enter.
+
+# public_dir NAME: a new, empty 0755 directory /tmp/NAME.XXXXXX; prints it.
+# The caller removes it.
+public_dir() {
+	local d
+	d=$(mktemp -d "/tmp/$1.XXXXXX") && chmod 755 "$d" && echo "$d"
+}
+
+# public_copy DIR: DIR/concviz and DIR/examples/*, copies of the build tree's
+# that any user can run (DIR inside a public_dir); sets PUBLIC_CONCVIZ.
+public_copy() {
+	mkdir -p "$1/examples" &&
+		install -m 755 "$CONCVIZ" "$1/concviz" &&
+		install -m 755 "$EX"/* "$1/examples/" &&
+		chmod 755 "$1" "$1/examples" || return 1
+	PUBLIC_CONCVIZ="$1/concviz"
+}

@@ -10,10 +10,12 @@ load tmux
 SESSION="concviz-rec-bats-$$"
 
 setup_file() {
-	# a world-traversable place: non-root users read recordings from here
-	PUB=$(mktemp -d /tmp/concviz-rec-bats.XXXXXX)
-	chmod 755 "$PUB"
+	# a world-traversable place: non-root users read recordings from here,
+	# with a copy of concviz they can run wherever the clone is
+	PUB=$(public_dir concviz-rec-bats)
 	export PUB
+	public_copy "$PUB/bin"
+	export PUBLIC_CONCVIZ
 }
 
 teardown_file() {
@@ -283,18 +285,18 @@ strip_rec() { jq -S 'del(.bytes_per_event, .file_bytes)' "$1"; }
 	local nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 	local w="$PUB/nobody-out"
 	mkdir -p "$w"; chown 65534:65534 "$w"
-	try "${nobody[@]}" "$CONCVIZ" report --json "$PUB/blocking.cvr"
+	try "${nobody[@]}" "$PUBLIC_CONCVIZ" report --json "$PUB/blocking.cvr"
 	[ "$rc" = 0 ] || { cat "$ERRF"; return 1; }
 	diff <(strip_rec "$PUB/blocking.live.json") <(strip_rec "$OUTF")
-	try "${nobody[@]}" "$CONCVIZ" report "$s"
+	try "${nobody[@]}" "$PUBLIC_CONCVIZ" report "$s"
 	[ "$rc" = 0 ] && grep -q 'bytes per event' "$OUTF"
-	try "${nobody[@]}" "$CONCVIZ" export --format chrome -o "$w/t.json" "$PUB/blocking.cvr"
+	try "${nobody[@]}" "$PUBLIC_CONCVIZ" export --format chrome -o "$w/t.json" "$PUB/blocking.cvr"
 	[ "$rc" = 0 ] || { cat "$ERRF"; return 1; }
 	jq -e '.traceEvents | length > 100' "$w/t.json" > /dev/null
 	[ "$(stat -c %u "$w/t.json")" = 65534 ]
 	# replay as nobody gets as far as wanting a terminal (the TUI part is in
 	# the tmux test below)
-	try "${nobody[@]}" "$CONCVIZ" replay "$PUB/blocking.cvr" < /dev/null
+	try "${nobody[@]}" "$PUBLIC_CONCVIZ" replay "$PUB/blocking.cvr" < /dev/null
 	one_line_error "terminal"
 }
 
@@ -449,7 +451,7 @@ ns() {
 	local f="$PUB/locks-cut.cvr"
 	head -c $(($(stat -c %s "$PUB/locks.cvr") - 7)) "$PUB/locks.cvr" > "$f"
 	chmod 644 "$f"
-	start "setpriv --reuid=65534 --regid=65534 --clear-groups '$CONCVIZ' replay '$f'"
+	start "setpriv --reuid=65534 --regid=65534 --clear-groups '$PUBLIC_CONCVIZ' replay '$f'"
 	wait_for "worker-1" 10
 	wait_for "[truncated]" 5
 	shot truncated

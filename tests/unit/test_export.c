@@ -240,7 +240,7 @@ static struct jp *parse_file(const char *path)
 	ws(p);
 	p->ok = p->ok && p->i == p->n && p->depth == 0;
 	if (!p->ok)
-		fprintf(stderr, "JSON error near byte %zu: %.40s\n", p->i, p->s + (p->i < p->n ? p->i : 0));
+		CHECK_NOTE("JSON error near byte %zu: %.40s", p->i, p->s + (p->i < p->n ? p->i : 0));
 	return p;
 }
 
@@ -479,79 +479,141 @@ static int check_flows(struct jp *p)
 	return (int)ns;
 }
 
-static void test_export(void)
-{
+/* ---- the cases --------------------------------------------------------------- */
+
+/* The export of a 50-round synthetic recording, made and parsed once for the
+ * cases that look at it. */
+static struct {
+	bool made;
 	struct expect x;
-	const char *in = make_recording("synthetic.cvz", &x, 50);
-	char out[300], err[512] = "";
-	snprintf(out, sizeof(out), "%s/trace.json", dir);
-	int rc = cv_export_chrome(in, out, false, err, sizeof(err));
-	CHECK_EQ(rc, 0);
-	if (rc)
-		fprintf(stderr, "export: %s\n", err);
-	struct jp *p = parse_file(out);
-	CHECK(p != NULL);
-	if (!p)
-		return;
+	char in[256], out[300];
+	struct jp *p;
+} ex;
+
+static struct jp *exported(void)
+{
+	if (!ex.made) {
+		char err[512] = "";
+		ex.made = true;
+		snprintf(ex.in, sizeof(ex.in), "%s", make_recording("synthetic.cvz", &ex.x, 50));
+		snprintf(ex.out, sizeof(ex.out), "%s/trace.json", dir);
+		int rc = cv_export_chrome(ex.in, ex.out, false, err, sizeof(err));
+		CHECK_EQ(rc, 0);
+		if (rc)
+			CHECK_NOTE("export: %s", err);
+		ex.p = parse_file(ex.out);
+	}
+	return ex.p;
+}
+
+/* In a case: p = the shared export, or the case fails. */
+#define EXPORTED(p) \
+	struct jp *p = exported(); \
+	CHECK(p != NULL); \
+	if (!p) \
+		return
+
+TEST(valid_json)
+{
+	EXPORTED(p);
 	CHECK(p->ok);
 	CHECK(p->saw_trace_events);
 	CHECK(p->saw_unit_ns);
 	CHECK(p->saw_other);
 	fprintf(stderr, "export: %zu trace events\n", p->nev);
+}
 
-	/* metadata for every thread and process */
-	CHECK_EQ(count(p, "M", "thread_name", NULL), x.threads);
-	CHECK_EQ(count(p, "M", "process_name", NULL), x.processes);
-	/* state slices */
+/* metadata for every thread and process */
+TEST(thread_and_process_names)
+{
+	EXPORTED(p);
+	CHECK_EQ(count(p, "M", "thread_name", NULL), ex.x.threads);
+	CHECK_EQ(count(p, "M", "process_name", NULL), ex.x.processes);
+}
+
+TEST(state_slices)
+{
+	EXPORTED(p);
 	CHECK(count(p, "X", NULL, "state") > 0);
 	CHECK(count(p, "X", "wait_data", "state") > 0);
 	CHECK(count(p, "X", "lock_wait", "state") > 0);
 	CHECK_EQ(count(p, "X", "running", "state"), 0);
-	/* one receive slice per receive call, children for copies */
+}
+
+/* one receive slice per receive call, children for copies */
+TEST(one_recv_slice_per_call)
+{
+	EXPORTED(p);
 	int recv_slices = count(p, "X", "recvfrom", "recv") + count(p, "X", "recvmsg", "recv");
-	CHECK_EQ(recv_slices, x.recv_calls);
+	CHECK_EQ(recv_slices, ex.x.recv_calls);
 	int eagain = 0;
 	for (size_t i = 0; i < p->nev; i++)
 		eagain += p->evs[i].has_args_eagain && !strcmp(p->evs[i].ph, "X");
-	CHECK_EQ(eagain, x.recv_eagain);
-	CHECK_EQ(count(p, "X", "wait for data", "recv"), x.recv_copied);
-	CHECK_EQ(count(p, "X", "copy data", "recv"), x.recv_copied);
-	/* multiplexer, locks, io_uring */
+	CHECK_EQ(eagain, ex.x.recv_eagain);
+	CHECK_EQ(count(p, "X", "wait for data", "recv"), ex.x.recv_copied);
+	CHECK_EQ(count(p, "X", "copy data", "recv"), ex.x.recv_copied);
+}
+
+TEST(mux_lock_and_uring_slices)
+{
+	EXPORTED(p);
 	CHECK_EQ(count(p, "X", "epoll_wait", "mux"), 50);
-	CHECK_EQ(count(p, "X", "queue_lock", "lock"), x.futex_named);
-	CHECK_EQ(count(p, "X", "0x7f00deadbe00", "lock"), x.futex_hex);
-	CHECK_EQ(count(p, "b", "recv", "io_uring"), x.uring_async);
-	CHECK_EQ(count(p, "e", "recv", "io_uring"), x.uring_async);
+	CHECK_EQ(count(p, "X", "queue_lock", "lock"), ex.x.futex_named);
+	CHECK_EQ(count(p, "X", "0x7f00deadbe00", "lock"), ex.x.futex_hex);
+	CHECK_EQ(count(p, "b", "recv", "io_uring"), ex.x.uring_async);
+	CHECK_EQ(count(p, "e", "recv", "io_uring"), ex.x.uring_async);
 	CHECK_EQ(count(p, "X", "io_uring_enter", "uring"), 50);
-	/* flows: only from traced wakers, unique ids */
-	CHECK_EQ(check_flows(p), x.flows);
+}
+
+/* flows: only from traced wakers, unique ids */
+TEST(flows_from_traced_wakers)
+{
+	EXPORTED(p);
+	CHECK_EQ(check_flows(p), ex.x.flows);
+}
+
+TEST(dropped_events_marker)
+{
+	EXPORTED(p);
 	CHECK_EQ(count(p, "i", NULL, "concviz"), 1);
-	free_parse(p);
+}
 
-	/* jq agrees, when it is installed */
-	if (system("command -v jq >/dev/null 2>&1") == 0) {
-		char cmd[600];
-		snprintf(cmd, sizeof(cmd), "jq -e '.traceEvents | length > 0' '%s' >/dev/null", out);
-		CHECK_EQ(system(cmd), 0);
-	}
+TEST(jq_agrees)
+{
+	EXPORTED(p);
+	(void)p;
+	if (system("command -v jq >/dev/null 2>&1") != 0)
+		CHECK_SKIP("jq is not installed");
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "jq -e '.traceEvents | length > 0' '%s' >/dev/null", ex.out);
+	CHECK_EQ(system(cmd), 0);
+}
 
-	/* --force semantics */
-	rc = cv_export_chrome(in, out, false, err, sizeof(err));
+TEST(force_semantics)
+{
+	EXPORTED(p);
+	(void)p;
+	const char *in = ex.in, *out = ex.out;
+	char err[512] = "";
+	int rc = cv_export_chrome(in, out, false, err, sizeof(err));
 	CHECK_EQ(rc, -1);
 	CHECK(strstr(err, "file exists (use --force to overwrite)") != NULL);
 	CHECK_EQ(cv_export_chrome(in, out, true, err, sizeof(err)), 0);
 	CHECK_EQ(cv_export_chrome(in, in, true, err, sizeof(err)), -1);
 	CHECK(strstr(err, "overwrite the input") != NULL);
+}
 
-	/* input errors create no output */
-	char out2[300];
+TEST(input_errors_create_no_output)
+{
+	char out2[300], err[512] = "";
 	snprintf(out2, sizeof(out2), "%s/nothing.json", dir);
 	CHECK_EQ(cv_export_chrome("/nonexistent/x.cvz", out2, false, err, sizeof(err)), -1);
 	CHECK(strstr(err, "cannot open") != NULL);
 	CHECK(access(out2, F_OK) != 0);
 }
 
-static void test_export_truncated(void)
+/* a truncated recording: an error, and the readable prefix exported as valid JSON */
+TEST(truncated_input)
 {
 	struct expect x;
 	const char *in = make_recording("trunc.cvz", &x, 30);
@@ -574,13 +636,23 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	test_export();
-	test_export_truncated();
+	RUN(valid_json);
+	RUN(thread_and_process_names);
+	RUN(state_slices);
+	RUN(one_recv_slice_per_call);
+	RUN(mux_lock_and_uring_slices);
+	RUN(flows_from_traced_wakers);
+	RUN(dropped_events_marker);
+	RUN(jq_agrees);
+	RUN(force_semantics);
+	RUN(input_errors_create_no_output);
+	RUN(truncated_input);
+	free_parse(ex.p);
 	char cmd[300];
 	if (getenv("CVZ_KEEP_TEST_FILES"))
-		return CHECK_DONE("test_export");
+		return CHECK_DONE();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);
-	return CHECK_DONE("test_export");
+	return CHECK_DONE();
 }

@@ -167,7 +167,7 @@ static void fresh(const struct cv_model_hooks *h)
 
 /* ---- tests ---------------------------------------------------------------- */
 
-static void test_block_wake_preempt(void)
+TEST(block_wake_preempt)
 {
 	fresh(NULL);
 	task(0, 101, "worker", 0);
@@ -225,7 +225,7 @@ static void test_block_wake_preempt(void)
 	check_invariant();
 }
 
-static void test_eagain_poll(void)
+TEST(eagain_poll)
 {
 	fresh(NULL);
 	task(0, 110, "poller", 0);
@@ -255,7 +255,7 @@ static void test_eagain_poll(void)
 	check_invariant();
 }
 
-static void test_blocking_recv(void)
+TEST(blocking_recv)
 {
 	fresh(NULL);
 	task(0, 120, "blocking", 0);
@@ -276,8 +276,11 @@ static void test_blocking_recv(void)
 	CHECK_EQ(T(120)->recv.blocked_calls, 1);
 	CHECK_EQ(T(120)->recv.bytes, 500);
 	check_invariant();
+}
 
-	/* RECV_COPY: blocked after the copy started, then preempted mid-copy */
+/* RECV_COPY: blocked after the copy started, then preempted mid-copy */
+TEST(recv_copy_preempted)
+{
 	fresh(NULL);
 	task(200, 121, "copier", 0);
 	on(200, 121);
@@ -305,7 +308,7 @@ static void test_blocking_recv(void)
 	check_invariant();
 }
 
-static void test_mux_then_recv(void)
+TEST(mux_then_recv)
 {
 	fresh(NULL);
 	task(0, 130, "mux", 0);
@@ -340,7 +343,7 @@ static const char *namer(void *ctx, uint32_t pid, uint64_t addr)
 	return addr == 0x1000 ? "queue_lock" : NULL;
 }
 
-static void test_futex(void)
+TEST(futex_locks)
 {
 	struct cv_model_hooks h = { .name_lock = namer };
 	name_calls = 0;
@@ -448,7 +451,7 @@ static void test_futex(void)
 	check_invariant();
 }
 
-static void test_deadlock(void)
+TEST(deadlock_cycles)
 {
 	fresh(NULL);
 	task(0, 301, "a", 0);
@@ -519,7 +522,7 @@ static void test_deadlock(void)
 	check_invariant();
 }
 
-static void test_uring(void)
+TEST(uring_completions)
 {
 	fresh(NULL);
 	task(0, 701, "uring", 0);
@@ -555,7 +558,7 @@ static void test_uring(void)
 	check_invariant();
 }
 
-static void test_lost_and_counts(void)
+TEST(lost_events_and_comm)
 {
 	fresh(NULL);
 	struct cv_event e = mk(CV_EV_LOST, 5, 0);
@@ -578,7 +581,7 @@ static void test_lost_and_counts(void)
 	check_invariant();
 }
 
-static void test_tid_reuse_and_target(void)
+TEST(tid_reuse_and_target)
 {
 	fresh(NULL);
 	cv_model_set_target(M, PID, "prog --x");
@@ -621,7 +624,7 @@ static void test_tid_reuse_and_target(void)
 	check_invariant();
 }
 
-static void test_clamping(void)
+TEST(clamp_old_timestamps)
 {
 	fresh(NULL);
 	task(100, 1001, "late", 0);
@@ -661,7 +664,7 @@ static void on_seg(void *ctx, const struct cv_thread *t, enum cv_state st, uint6
 	a->per_state[st] += t1 - t0;
 }
 
-static void test_buckets_and_hook(void)
+TEST(timeline_buckets_and_hook)
 {
 	struct seg_acc acc = { 0 };
 	struct cv_model_hooks h = { .ctx = &acc, .on_segment = on_seg };
@@ -732,7 +735,7 @@ static void test_buckets_and_hook(void)
 }
 
 /* many threads and locks: tables grow, lookups stay right, invariant holds */
-static void test_many(void)
+TEST(many_threads_and_locks)
 {
 	fresh(NULL);
 	for (uint32_t i = 0; i < 3000; i++) {
@@ -754,7 +757,7 @@ static void test_many(void)
 /* A new thread's clear_child_tid futex is what pthread_join waits on: waits
  * on it are named "join T<tid>".  20000 threads come and go (most never
  * joined while alive): names stay O(1) and exact. */
-static void test_join_names(void)
+TEST(join_lock_names)
 {
 	fresh(NULL);
 	task(0, PID, "main", CV_TASK_PROCESS);
@@ -793,7 +796,7 @@ static void test_join_names(void)
 
 /* A thread seeded inside a futex wait never gets a FUTEX exit event (its
  * enter was not seen): its wakeup must take it off the lock's waiters. */
-static void test_seeded_waiter_leaves(void)
+TEST(seeded_waiter_leaves)
 {
 	fresh(NULL);
 	seed(0, 50, 0, CV_BLK_FUTEX, 0xabc0);
@@ -811,20 +814,21 @@ static void test_seeded_waiter_leaves(void)
 
 int main(void)
 {
-	test_block_wake_preempt();
-	test_eagain_poll();
-	test_blocking_recv();
-	test_mux_then_recv();
-	test_futex();
-	test_deadlock();
-	test_uring();
-	test_lost_and_counts();
-	test_tid_reuse_and_target();
-	test_clamping();
-	test_buckets_and_hook();
-	test_many();
-	test_join_names();
-	test_seeded_waiter_leaves();
+	RUN(block_wake_preempt);
+	RUN(eagain_poll);
+	RUN(blocking_recv);
+	RUN(recv_copy_preempted);
+	RUN(mux_then_recv);
+	RUN(futex_locks);
+	RUN(deadlock_cycles);
+	RUN(uring_completions);
+	RUN(lost_events_and_comm);
+	RUN(tid_reuse_and_target);
+	RUN(clamp_old_timestamps);
+	RUN(timeline_buckets_and_hook);
+	RUN(many_threads_and_locks);
+	RUN(join_lock_names);
+	RUN(seeded_waiter_leaves);
 	cv_model_free(M);
-	return CHECK_DONE("test_model");
+	return CHECK_DONE();
 }

@@ -83,6 +83,13 @@ static void spit(const char *path, const void *buf, size_t len)
 	fclose(f);
 }
 
+/* A file that is not a recording: $dir/garbage.cvz */
+static void write_garbage(void)
+{
+	const char *garbage = "#!/bin/sh\necho this is not a recording at all\n";
+	spit(path_in_dir("garbage.cvz"), garbage, strlen(garbage));
+}
+
 /* ---- expected items ----------------------------------------------------- */
 
 struct exp_item {
@@ -190,14 +197,15 @@ static int read_compare(struct cv_rec_reader *r, size_t *nok, bool *wrong)
 	return 0;
 }
 
-static void test_round_trip(void)
+/* Random records of every kind, written with periodic flushes, read back exactly. */
+TEST(round_trip_every_record_kind)
 {
 	const char *path = write_random("rt.cvz", 12000, 997);
 	char err[256] = "";
 	struct cv_rec_reader *r = cv_rec_open(path, err, sizeof(err));
 	CHECK(r != NULL);
 	if (!r) {
-		fprintf(stderr, "open: %s\n", err);
+		CHECK_NOTE("open: %s", err);
 		return;
 	}
 	const struct cv_rec_header *h = cv_rec_header(r);
@@ -226,8 +234,11 @@ static void test_round_trip(void)
 		kinds[exp_items[i].kind]++;
 	CHECK(kinds[CV_REC_START] > 100 && kinds[CV_REC_LOCK_NAME] > 100 && kinds[CV_REC_TARGET] > 100 &&
 	      kinds[CV_REC_TARGET_EXIT] > 100);
+}
 
-	/* codec alone: fresh state each time, including all-ones events */
+/* The codec alone: fresh state each time, including all-ones events. */
+TEST(codec_all_ones_events)
+{
 	struct cv_rec_codec enc, dec;
 	cv_rec_codec_reset(&enc);
 	cv_rec_codec_reset(&dec);
@@ -247,11 +258,15 @@ static void test_round_trip(void)
 			bad++;
 	}
 	CHECK_EQ(bad, 0);
+}
+
+TEST(crc32_check_value)
+{
 	CHECK_EQ(cv_rec_crc32(0, "123456789", 9), 0xcbf43926u); /* the CRC-32 check value */
 }
 
 /* A trace dominated by context switches and wakeups, like real ones. */
-static void test_size(void)
+TEST(bytes_per_event)
 {
 	const char *path = path_in_dir("size.cvz");
 	char err[256];
@@ -333,8 +348,12 @@ static void test_size(void)
 		nev, nswitch, (long long)st.st_size, per);
 	CHECK(per <= 32.0);
 	CHECK(per <= 16.0);   /* what we actually get; guards against regressions */
+}
 
-	/* a pure switch stream: ~10-14 bytes each */
+/* A pure switch stream: ~10-14 bytes each. */
+TEST(switch_record_size)
+{
+	const uint32_t pid = 31337;
 	struct cv_rec_codec c;
 	cv_rec_codec_reset(&c);
 	uint8_t buf[CV_REC_MAX_RECORD];
@@ -356,7 +375,8 @@ static void test_size(void)
 	CHECK(total <= 14 * 1000);
 }
 
-static void test_truncation(void)
+/* Every prefix of a file: a clean end at block boundaries, else "truncated". */
+TEST(truncation_at_every_offset)
 {
 	const char *path = write_random("small.cvz", 60, 17);
 	size_t len;
@@ -407,7 +427,8 @@ static void test_truncation(void)
 	free(buf);
 }
 
-static void test_bitflips(void)
+/* Every single-bit flip is detected, nothing wrong is read before it. */
+TEST(bit_flips_detected)
 {
 	const char *path = write_random("flip.cvz", 40, 13);
 	size_t len;
@@ -441,7 +462,7 @@ static void test_bitflips(void)
 	free(buf);
 }
 
-static void test_header_errors(void)
+TEST(header_errors)
 {
 	char err[256];
 	struct cv_rec_reader *r;
@@ -455,8 +476,7 @@ static void test_header_errors(void)
 	CHECK(r == NULL);
 	CHECK(strstr(err, "empty") != NULL);
 
-	const char *garbage = "#!/bin/sh\necho this is not a recording at all\n";
-	spit(path_in_dir("garbage.cvz"), garbage, strlen(garbage));
+	write_garbage();
 	r = cv_rec_open(path_in_dir("garbage.cvz"), err, sizeof(err));
 	CHECK(r == NULL);
 	CHECK(strstr(err, "not a concviz recording") != NULL);
@@ -497,7 +517,7 @@ static void test_header_errors(void)
 	cv_model_free(m);
 }
 
-static void test_force(void)
+TEST(force_overwrite)
 {
 	const char *path = path_in_dir("exists.cvz");
 	char err[256] = "";
@@ -531,8 +551,15 @@ static void test_force(void)
 		CHECK_EQ(cv_rec_next(r, &it), 0);
 		cv_rec_reader_close(r);
 	}
+}
 
-	/* a full disk: the error names the cause */
+/* A full disk: the error names the cause. */
+TEST(full_disk_error)
+{
+	char err[256] = "";
+	struct cv_rec_meta meta = { .target_pid = 1, .command = NULL };
+	struct cv_rec_writer *w;
+
 	if (access("/dev/full", W_OK) == 0) {
 		w = cv_rec_create("/dev/full", true, &meta, err, sizeof(err));
 		CHECK(w == NULL);
@@ -544,7 +571,7 @@ static void test_force(void)
 }
 
 /* cv_rec_load feeds a model: a tiny consistent trace. */
-static void test_load(void)
+TEST(load_into_model)
 {
 	const char *path = path_in_dir("load.cvz");
 	char err[256];
@@ -591,16 +618,20 @@ static void test_load(void)
 	cv_model_free(m);
 }
 
-/* The replay source: pacing, pause, step, seek (backwards rebuilds), end. */
-static void test_replay(void)
+/* The replay tests' recording (written once): 202 events, one per ms. */
+static const char *replay_recording(void)
 {
+	static bool written;
 	const char *path = path_in_dir("replay.cvz");
 	char err[256];
+	if (written)
+		return path;
+	written = true;
 	struct cv_rec_meta meta = { .target_pid = 700, .command = "tour" };
 	struct cv_rec_writer *w = cv_rec_create(path, false, &meta, err, sizeof(err));
 	CHECK(w != NULL);
 	if (!w)
-		return;
+		return path;
 	const uint64_t t0 = 10000000000ull, ms = 1000000;
 	cv_rec_write_start(w, t0);
 	cv_rec_write_target(w, 701, "tour --fast");
@@ -619,7 +650,15 @@ static void test_replay(void)
 	cv_rec_write_event(w, &end);
 	cv_rec_write_target_exit(w, 0);
 	CHECK_EQ(cv_rec_close(w), 0);
+	return path;
+}
 
+/* The replay source: pacing, pause, step, seek (backwards rebuilds), end. */
+TEST(replay_controls)
+{
+	const char *path = replay_recording();
+	char err[256];
+	const uint64_t t0 = 10000000000ull, ms = 1000000;
 	struct cv_replay *rp = cv_replay_open(path, err, sizeof(err));
 	CHECK(rp != NULL);
 	if (!rp)
@@ -682,8 +721,14 @@ static void test_replay(void)
 	src.timeshift->control(src.ctx, CV_TS_SEEK, 0);
 	CHECK_EQ(src.pump(src.ctx, 0), 0);  /* … until a seek back */
 	cv_replay_close(rp);
+}
 
-	/* a truncated recording replays up to the cut, with a warning */
+/* A truncated recording replays up to the cut, with a warning. */
+TEST(replay_truncated_warns)
+{
+	const char *path = replay_recording();
+	char err[256];
+	struct cv_replay *rp;
 	size_t len;
 	uint8_t *buf = slurp(path, &len);
 	if (buf) {
@@ -696,6 +741,14 @@ static void test_replay(void)
 		CHECK(cv_replay_warning(rp) && strstr(cv_replay_warning(rp), "truncated at offset"));
 		cv_replay_close(rp);
 	}
+}
+
+TEST(replay_garbage_fails)
+{
+	char err[256];
+	struct cv_replay *rp;
+
+	write_garbage();
 	rp = cv_replay_open(path_in_dir("garbage.cvz"), err, sizeof(err));
 	CHECK(rp == NULL);
 	CHECK(strstr(err, "not a concviz recording") != NULL);
@@ -707,17 +760,23 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	test_round_trip();
-	test_size();
-	test_truncation();
-	test_bitflips();
-	test_header_errors();
-	test_force();
-	test_load();
-	test_replay();
+	RUN(round_trip_every_record_kind);
+	RUN(codec_all_ones_events);
+	RUN(crc32_check_value);
+	RUN(bytes_per_event);
+	RUN(switch_record_size);
+	RUN(truncation_at_every_offset);
+	RUN(bit_flips_detected);
+	RUN(header_errors);
+	RUN(force_overwrite);
+	RUN(full_disk_error);
+	RUN(load_into_model);
+	RUN(replay_controls);
+	RUN(replay_truncated_warns);
+	RUN(replay_garbage_fails);
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);
-	return CHECK_DONE("test_recfile");
+	return CHECK_DONE();
 }

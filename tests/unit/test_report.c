@@ -162,7 +162,7 @@ static struct cv_event mk(uint16_t type, uint64_t ts, uint32_t tid)
 #define HAS(hay, needle) do { \
 	bool has_ = (hay) && strstr((hay), (needle)) != NULL; \
 	CHECK(has_); \
-	if (!has_) fprintf(stderr, "  missing: %s\n", (needle)); \
+	if (!has_) CHECK_NOTE("missing: %s", (needle)); \
 } while (0)
 #define LACKS(hay, needle) CHECK(!(hay) || strstr((hay), (needle)) == NULL)
 
@@ -218,7 +218,7 @@ static void build(void)
 	feed(mk(CV_EV_END, 1000, 0));
 }
 
-static void test_json(void)
+TEST(json_summary)
 {
 	build();
 	char *j = capture(M, NULL, true);
@@ -246,16 +246,28 @@ static void test_json(void)
 	HAS(j, "{\"pid\": 100, \"addr\": \"0x2000\", \"name\": null,");
 	HAS(j, "\"deadlocks\": [\n    {\"threads\": [102, 101], \"locks\": [\"0x2000\", \"0x1000\"]");
 	free(j);
+	cv_model_free(M);
+}
 
-	/* recording size, exit code */
+/* recording size, exit code */
+TEST(json_size_and_exit_code)
+{
+	build();
 	cv_model_set_target_exit(M, 0);
 	struct cv_report_extra x = { .file_bytes = 700 };
-	j = capture(M, &x, true);
+	char *j = capture(M, &x, true);
 	CHECK(json_ok(j));
 	HAS(j, "\"bytes_per_event\": 100.00");
 	HAS(j, "\"exit_code\": 0}");
 	free(j);
+	cv_model_free(M);
+}
 
+TEST(text_report)
+{
+	build();
+	cv_model_set_target_exit(M, 0);
+	struct cv_report_extra x = { .file_bytes = 700 };
 	char *t = capture(M, &x, false);
 	HAS(t, "target pid 100");
 	HAS(t, "exit status 0");
@@ -284,7 +296,7 @@ static void test_json(void)
 	cv_model_free(M);
 }
 
-static void test_empty_and_nulls(void)
+TEST(empty_model)
 {
 	M = cv_model_new(NULL);
 	char *j = capture(M, NULL, true);
@@ -300,8 +312,13 @@ static void test_empty_and_nulls(void)
 	HAS(t, "0 dropped events"); /* always shown */
 	HAS(t, "not exited");
 	free(t);
+	cv_model_free(M);
+}
 
-	/* a live model (no END): duration and times run to now; owner unknown -> null */
+/* a live model (no END): duration and times run to now; owner unknown -> null */
+TEST(live_model_runs_to_now)
+{
+	M = cv_model_new(NULL);
 	cv_model_set_start(M, S);
 	struct cv_event e = mk(CV_EV_SWITCH, 10, 0);
 	e.flags = CV_SW_NEXT_TRACED;
@@ -314,7 +331,7 @@ static void test_empty_and_nulls(void)
 	e.sw.obj = 0xdeadbeef;
 	feed(e);
 	cv_model_advance(M, S + 2500000);
-	j = capture(M, NULL, true);
+	char *j = capture(M, NULL, true);
 	CHECK(json_ok(j));
 	HAS(j, "\"duration_ns\": 2500000,");
 	HAS(j, "\"comm\": \"\"");
@@ -322,13 +339,13 @@ static void test_empty_and_nulls(void)
 	HAS(j, "\"addr\": \"0xdeadbeef\", \"name\": null");
 	HAS(j, "\"owner_tid\": null");
 	free(j);
-	t = capture(M, NULL, false);
+	char *t = capture(M, NULL, false);
 	HAS(t, "duration 2.5ms");
 	free(t);
 	cv_model_free(M);
 }
 
-static void test_fmt(void)
+TEST(fmt_ns)
 {
 	char b[32];
 	CHECK_STR(cv_fmt_ns(b, sizeof(b), 999), "999ns");
@@ -336,6 +353,10 @@ static void test_fmt(void)
 	CHECK_STR(cv_fmt_ns(b, sizeof(b), 12300000), "12.3ms");
 	CHECK_STR(cv_fmt_ns(b, sizeof(b), 1230000000), "1.23s");
 	CHECK_STR(cv_fmt_ns(b, sizeof(b), 125000000000ULL), "2m05s");
+}
+
+TEST(json_string_escapes)
+{
 	char *s = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&s, &len);
@@ -343,16 +364,26 @@ static void test_fmt(void)
 	cv_json_string(f, NULL);
 	fclose(f);
 	CHECK_STR(s, "\"a\\\"b\\\\c\\td\\u007f\"\"\"");
+	free(s);
+}
+
+/* the test's own JSON checker accepts and rejects what it should */
+TEST(json_checker_self_test)
+{
 	CHECK(json_ok("{\"a\": [1, -2.5, null, true, false, \"x\\u00ff\"]}"));
 	CHECK(!json_ok("{\"a\": [1,]}"));
 	CHECK(!json_ok("{\"a\": \"\x01\"}"));
-	free(s);
 }
 
 int main(void)
 {
-	test_json();
-	test_empty_and_nulls();
-	test_fmt();
-	return CHECK_DONE("test_report");
+	RUN(json_summary);
+	RUN(json_size_and_exit_code);
+	RUN(text_report);
+	RUN(empty_model);
+	RUN(live_model_runs_to_now);
+	RUN(fmt_ns);
+	RUN(json_string_escapes);
+	RUN(json_checker_self_test);
+	return CHECK_DONE();
 }

@@ -29,15 +29,22 @@ static char test_big_bss[1 << 20]; /* spills into an anonymous mapping */
 
 #define A(p) ((uint64_t)(uintptr_t)(p))
 
-int main(void)
+/* The symbol cache the cases share, in order: maps read by one case are
+ * cached for the next (the dlopen case relies on that). */
+static struct cv_symbols *syms;
+
+/* In a case: s = the shared cache, or the case fails. */
+#define CACHE(s) \
+	struct cv_symbols *s = syms ? syms : (syms = cv_symbols_new()); \
+	CHECK(s != NULL); \
+	if (!s) \
+		return
+
+/* exact names and offsets inside this (PIE) executable */
+TEST(executable_globals)
 {
 	uint32_t self = (uint32_t)getpid();
-	struct cv_symbols *s = cv_symbols_new();
-	CHECK(s != NULL);
-	if (!s)
-		return CHECK_DONE("test_symbols");
-
-	/* exact names and offsets inside this (PIE) executable */
+	CACHE(s);
 	CHECK_STR(cv_symbols_name(s, self, A(&test_global_lock)), "test_global_lock");
 	CHECK_STR(cv_symbols_name(s, self, A(&test_array)), "test_array");
 	CHECK_STR(cv_symbols_name(s, self, A(&test_array[2])), "test_array+8");
@@ -49,13 +56,30 @@ int main(void)
 	CHECK_STR(cv_symbols_name(s, self, A(&test_static_counter)), "test_static_counter");
 	CHECK_STR(cv_symbols_name(s, self, A(&test_big_bss[sizeof(test_big_bss) - 1])),
 		  "test_big_bss+1048575");
-	/* the returned string is cached: same pointer the second time */
+}
+
+/* the returned string is cached: same pointer the second time */
+TEST(names_are_cached)
+{
+	uint32_t self = (uint32_t)getpid();
+	CACHE(s);
 	CHECK(cv_symbols_name(s, self, A(&test_array[2])) ==
 	      cv_symbols_name(s, self, A(&test_array[2])));
-	/* code is not an object */
-	CHECK(cv_symbols_name(s, self, A((uintptr_t)&main)) == NULL);
+}
 
-	/* heap and stack: no name */
+int main(void);
+
+TEST(code_is_not_an_object)
+{
+	uint32_t self = (uint32_t)getpid();
+	CACHE(s);
+	CHECK(cv_symbols_name(s, self, A((uintptr_t)&main)) == NULL);
+}
+
+TEST(heap_and_stack_unnamed)
+{
+	uint32_t self = (uint32_t)getpid();
+	CACHE(s);
 	int *heap = malloc(64);
 	volatile int on_stack = 1;
 	CHECK(heap != NULL);
@@ -65,13 +89,23 @@ int main(void)
 	CHECK(cv_symbols_name(s, self, A(big)) == NULL);
 	free(big);
 	free(heap);
-	/* unmapped addresses */
+}
+
+TEST(unmapped_addresses)
+{
+	uint32_t self = (uint32_t)getpid();
+	CACHE(s);
 	CHECK(cv_symbols_name(s, self, 0) == NULL);
 	CHECK(cv_symbols_name(s, self, 8) == NULL);
 	CHECK(cv_symbols_name(s, self, UINT64_MAX) == NULL);
+}
 
-	/* libc: &stdout / &environ may be copy-relocated into the executable,
-	 * but are named either way; libc's own definition is in libc.so. */
+/* libc: &stdout / &environ may be copy-relocated into the executable,
+ * but are named either way; libc's own definition is in libc.so. */
+TEST(libc_globals)
+{
+	uint32_t self = (uint32_t)getpid();
+	CACHE(s);
 	CHECK_STR(cv_symbols_name(s, self, A(&stdout)), "stdout");
 	CHECK_STR(cv_symbols_name(s, self, A(&environ)), "environ");
 	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
@@ -82,22 +116,29 @@ int main(void)
 		CHECK_STR(cv_symbols_name(s, self, A(libc_stdout)), "stdout");
 		dlclose(libc);
 	}
+}
 
-	/* a library loaded after the maps were cached: maps are re-read */
+/* a library loaded after the maps were cached: maps are re-read */
+TEST(dlopen_after_cache)
+{
+	uint32_t self = (uint32_t)getpid();
+	CACHE(s);
 	void *res = dlopen("libresolv.so.2", RTLD_NOW | RTLD_LOCAL);
-	if (res) {
-		void *sym = dlsym(res, "__p_class_syms");
-		CHECK(sym != NULL);
-		const char *n = cv_symbols_name(s, self, A(sym));
-		CHECK(n != NULL && strstr(n, "p_class_syms") != NULL);
-		if (n == NULL || strstr(n, "p_class_syms") == NULL)
-			fprintf(stderr, "libresolv __p_class_syms named %s\n", n ? n : "(null)");
-		dlclose(res);
-	} else {
-		fprintf(stderr, "test_symbols: no libresolv.so.2, skipping dlopen case\n");
-	}
+	if (!res)
+		CHECK_SKIP("no libresolv.so.2 to dlopen");
+	void *sym = dlsym(res, "__p_class_syms");
+	CHECK(sym != NULL);
+	const char *n = cv_symbols_name(s, self, A(sym));
+	CHECK(n != NULL && strstr(n, "p_class_syms") != NULL);
+	if (n == NULL || strstr(n, "p_class_syms") == NULL)
+		CHECK_NOTE("libresolv __p_class_syms named %s", n ? n : "(null)");
+	dlclose(res);
+}
 
-	/* another process: a forked child shares our layout */
+/* another process: a forked child shares our layout */
+TEST(forked_child)
+{
+	CACHE(s);
 	int pipefd[2];
 	CHECK(pipe(pipefd) == 0);
 	pid_t child = fork();
@@ -121,24 +162,50 @@ int main(void)
 		CHECK(cv_symbols_name(s, cp, A(&test_array[1])) == NULL);
 		cv_symbols_forget(s, cp);
 	}
+}
 
-	/* a pid that does not exist, and pid 0 */
+/* a pid that does not exist, and pid 0 */
+TEST(no_such_pid)
+{
+	CACHE(s);
 	CHECK(cv_symbols_name(s, 0x7ffffff0u, A(&test_global_lock)) == NULL);
 	CHECK(cv_symbols_name(s, 0x7ffffff0u, A(&test_global_lock)) == NULL);
 	CHECK(cv_symbols_name(s, 0, A(&test_global_lock)) == NULL);
 	cv_symbols_forget(s, 0x7ffffff0u);
+}
 
-	/* forget + re-read our own maps; earlier strings stay valid */
+/* forget + re-read our own maps; earlier strings stay valid */
+TEST(forget_and_reread)
+{
+	uint32_t self = (uint32_t)getpid();
+	CACHE(s);
 	const char *before = cv_symbols_name(s, self, A(&test_array[3]));
 	cv_symbols_forget(s, self);
 	CHECK_STR(cv_symbols_name(s, self, A(&test_array[3])), "test_array+12");
 	CHECK_STR(before, "test_array+12");
+}
 
-	/* NULL cache */
+TEST(null_cache)
+{
+	uint32_t self = (uint32_t)getpid();
 	CHECK(cv_symbols_name(NULL, self, A(&test_array)) == NULL);
 	cv_symbols_forget(NULL, self);
 	cv_symbols_free(NULL);
+}
 
-	cv_symbols_free(s);
-	return CHECK_DONE("test_symbols");
+int main(void)
+{
+	RUN(executable_globals);
+	RUN(names_are_cached);
+	RUN(code_is_not_an_object);
+	RUN(heap_and_stack_unnamed);
+	RUN(unmapped_addresses);
+	RUN(libc_globals);
+	RUN(dlopen_after_cache);
+	RUN(forked_child);
+	RUN(no_such_pid);
+	RUN(forget_and_reread);
+	RUN(null_cache);
+	cv_symbols_free(syms);
+	return CHECK_DONE();
 }
