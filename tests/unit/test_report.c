@@ -227,7 +227,7 @@ TEST(json_summary)
 	HAS(j, "\"duration_ns\": 1000,");
 	HAS(j, "\"events\": 7,");
 	HAS(j, "\"dropped_events\": 2,");
-	HAS(j, "\"target\": {\"pid\": 100, \"command\": \"demo \\\"quoted\\\" arg\", \"exit_code\": null}");
+	HAS(j, "\"target\": {\"pid\": 100, \"command\": \"demo \\\"quoted\\\" arg\", \"exit_code\": null, \"exit_signal\": null}");
 	LACKS(j, "bytes_per_event");
 	HAS(j, "{\"tid\": 101, \"pid\": 100, \"comm\": \"main\"");
 	HAS(j, "\"comm\": \"we\\\"ir\\\\d\\n\\u0001\\u00ff\xc3\xa9\"");
@@ -258,7 +258,7 @@ TEST(json_size_and_exit_code)
 	char *j = capture(M, &x, true);
 	CHECK(json_ok(j));
 	HAS(j, "\"bytes_per_event\": 100.00");
-	HAS(j, "\"exit_code\": 0}");
+	HAS(j, "\"exit_code\": 0, \"exit_signal\": null}");
 	free(j);
 	cv_model_free(M);
 }
@@ -367,6 +367,29 @@ TEST(json_string_escapes)
 	free(s);
 }
 
+/* a target whose leader exits with wait status 9 was killed by SIGKILL:
+ * JSON and text say so beside the shell-style code 137 */
+TEST(target_killed_by_signal)
+{
+	M = cv_model_new(NULL);
+	cv_model_set_start(M, S);
+	cv_model_set_target(M, PID, "victim");
+	struct cv_event e = mk(CV_EV_EXIT, 500, PID);
+	e.exit.exit_code = 9;
+	e.exit.group_dead = 1;
+	feed(e);
+	feed(mk(CV_EV_END, 1000, 0));
+	CHECK_EQ(cv_model_target_signal(M), 9);
+	char *j = capture(M, NULL, true);
+	CHECK(json_ok(j));
+	HAS(j, "\"exit_code\": 137, \"exit_signal\": \"SIGKILL\"}");
+	free(j);
+	char *t = capture(M, NULL, false);
+	HAS(t, "killed by SIGKILL (exit status 137)");
+	free(t);
+	cv_model_free(M);
+}
+
 /* the test's own JSON checker accepts and rejects what it should */
 TEST(json_checker_self_test)
 {
@@ -379,6 +402,7 @@ int main(void)
 {
 	RUN(json_summary);
 	RUN(json_size_and_exit_code);
+	RUN(target_killed_by_signal);
 	RUN(text_report);
 	RUN(empty_model);
 	RUN(live_model_runs_to_now);
