@@ -812,6 +812,69 @@ TEST(seeded_waiter_leaves)
 	check_invariant();
 }
 
+/* The kernel's view wins: a child that ran at once after fork (its
+ * switch-in came before tracing followed it) and exits without a switch is
+ * running all its life, not runnable. */
+TEST(short_life_without_switch_runs)
+{
+	fresh(NULL);
+	task(0, 101, "true", CV_TASK_PROCESS);
+	CHECK_EQ(T(101)->state, CV_ST_RUNNABLE);
+	exit_ev(100, 101, 0);
+	CHECK_EQ(tm(101, CV_ST_RUNNING), 100);
+	CHECK_EQ(tm(101, CV_ST_RUNNABLE), 0);
+	/* the same with a syscall of its own first: on CPU since first seen */
+	task(200, 102, "sh", 0);
+	mux_ev(260, 102, 210);
+	CHECK_EQ(T(102)->state, CV_ST_RUNNING);
+	CHECK(T(102)->on_cpu);
+	exit_ev(300, 102, 0);
+	CHECK_EQ(tm(102, CV_ST_RUNNING), 100);
+	CHECK_EQ(tm(102, CV_ST_RUNNABLE), 0);
+	end_ev(400);
+	check_invariant();
+}
+
+/* A switch-in that never reached the model (dropped): the thread's own
+ * syscall exit puts it on a CPU from there on; what came before stays. */
+TEST(own_event_repairs_a_lost_switch_in)
+{
+	fresh(NULL);
+	task(0, 101, "worker", 0);
+	on(10, 101);
+	off(20, 101, CV_BLK_FUTEX, 0x1000, 0);
+	CHECK_EQ(T(101)->state, CV_ST_LOCK_WAIT);
+	futex_ev(50, 101, 15, 0x1000, 0, 0, 0, CV_CALL_BLOCKED);
+	CHECK_EQ(T(101)->state, CV_ST_RUNNING);
+	CHECK(T(101)->on_cpu);
+	CHECK_EQ(cv_model_find_lock(M, PID, 0x1000)->cur_waiters, 0);
+	end_ev(100);
+	CHECK_EQ(tm(101, CV_ST_RUNNABLE), 10);
+	CHECK_EQ(tm(101, CV_ST_LOCK_WAIT), 30);
+	CHECK_EQ(tm(101, CV_ST_RUNNING), 10 + 50);
+	check_invariant();
+}
+
+/* A wakeup of a thread still on its CPU (woken before it got to sleep)
+ * leaves it running; the switch that follows decides. */
+TEST(wakeup_while_on_cpu_stays_running)
+{
+	fresh(NULL);
+	task(0, 101, "worker", 0);
+	on(10, 101);
+	wake(15, 101, 102);
+	CHECK_EQ(T(101)->state, CV_ST_RUNNING);
+	CHECK(T(101)->on_cpu);
+	off(20, 101, -1, 0, 0); /* it did not block after all: preempted */
+	CHECK_EQ(T(101)->state, CV_ST_RUNNABLE);
+	on(25, 101);
+	end_ev(40);
+	CHECK_EQ(tm(101, CV_ST_RUNNING), 10 + 15);
+	CHECK_EQ(tm(101, CV_ST_RUNNABLE), 10 + 5);
+	CHECK_EQ(T(101)->ivcsw, 1);
+	check_invariant();
+}
+
 int main(void)
 {
 	RUN(block_wake_preempt);
@@ -829,6 +892,9 @@ int main(void)
 	RUN(many_threads_and_locks);
 	RUN(join_lock_names);
 	RUN(seeded_waiter_leaves);
+	RUN(short_life_without_switch_runs);
+	RUN(own_event_repairs_a_lost_switch_in);
+	RUN(wakeup_while_on_cpu_stays_running);
 	cv_model_free(M);
 	return CHECK_DONE();
 }

@@ -286,6 +286,23 @@ static void block_on(struct cv_model *m, struct cv_thr *t, uint32_t block, uint6
 	}
 }
 
+/* ev was produced by t itself (a syscall's exit, its exit): t is on a CPU at
+ * ts, whatever the model thought.  A thread never yet placed on a CPU has
+ * run since it was first seen (its switch-in came before tracing followed
+ * it: a child that runs at once after fork), so its open segment is running;
+ * otherwise a switch-in was lost and running starts here. */
+static void on_cpu_evidence(struct cv_model *m, struct cv_thr *t, uint64_t ts)
+{
+	if (!t->pub.on_cpu) {
+		if (t->seen_on_cpu)
+			seg_close(m, t, ts);
+		leave_waiters(t);
+		t->pub.block = CV_BLK_NONE;
+		set_state(t, CV_ST_RUNNING, true);
+	}
+	t->seen_on_cpu = true;
+}
+
 /* ---- events ------------------------------------------------------------------ */
 
 static void on_switch(struct cv_model *m, const struct cv_event *ev)
@@ -293,6 +310,7 @@ static void on_switch(struct cv_model *m, const struct cv_event *ev)
 	if (ev->flags & CV_SW_PREV_TRACED) {
 		struct cv_thr *t = get_thread(m, ev->tid, ev->pid, ev->ts, CV_ST_RUNNING, true);
 		if (t && !t->pub.exited) {
+			t->seen_on_cpu = true;
 			uint64_t ts = ev->sw.block == CV_BLK_RECV_COPY
 					      ? seg_close_copy(m, t, ev->sw.obj, ev->ts)
 					      : seg_close(m, t, ev->ts);
@@ -314,6 +332,7 @@ static void on_switch(struct cv_model *m, const struct cv_event *ev)
 		struct cv_thr *t = get_thread(m, ev->sw.next_tid, ev->sw.next_pid, ev->ts,
 					      CV_ST_RUNNABLE, false);
 		if (t && !t->pub.exited) {
+			t->seen_on_cpu = true;
 			seg_close(m, t, ev->ts);
 			set_state(t, CV_ST_RUNNING, true);
 			t->pub.block = CV_BLK_NONE;
@@ -360,6 +379,7 @@ static void on_task(struct cv_model *m, const struct cv_event *ev)
 		return;
 	}
 	t->pub.seeded = true;
+	t->seen_on_cpu = true; /* /proc said where it is */
 	uint64_t ts = seg_close(m, t, ev->ts);
 	if (ev->flags & CV_TASK_SEED_ONCPU) {
 		leave_waiters(t);
@@ -383,6 +403,7 @@ static void on_exit_ev(struct cv_model *m, const struct cv_event *ev)
 	struct cv_thr *t = get_thread(m, ev->tid, ev->pid, ev->ts, CV_ST_RUNNING, true);
 	if (!t || t->pub.exited)
 		return;
+	on_cpu_evidence(m, t, ev->ts); /* a thread exits on its own CPU */
 	uint64_t ts = seg_close(m, t, ev->ts);
 	t->pub.exited = true;
 	t->pub.exit_ts = ts;
@@ -551,6 +572,10 @@ void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 			break;
 		if (t->pub.exited && ev->type != CV_EV_URING_COMPLETE)
 			break;
+		/* a completion and a rename may come from another thread; the
+		 * rest are the thread's own syscalls */
+		if (ev->type != CV_EV_URING_COMPLETE && ev->type != CV_EV_COMM)
+			on_cpu_evidence(m, t, ev->ts);
 		if (ev->type == CV_EV_COMM)
 			copy_comm(t->pub.comm, ev->comm.comm);
 		else if (ev->type == CV_EV_RECV)
