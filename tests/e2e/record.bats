@@ -179,6 +179,12 @@ strip_rec() { jq -S 'del(.bytes_per_event, .file_bytes)' "$1"; }
 	try "$CONCVIZ" export --format chrome --force -o "$O" "$PUB/blocking.cvr"
 	[ "$rc" = 0 ]
 	jq -e '.traceEvents | length > 100' "$O" > /dev/null
+	# never over the input recording, not even with --force
+	O="$BATS_TEST_TMPDIR/self.cvr"
+	cp "$PUB/blocking.cvr" "$O"
+	try "$CONCVIZ" export --format chrome --force -o "$O" "$O"
+	one_line_error "overwrite the input"
+	cmp "$PUB/blocking.cvr" "$O"
 }
 
 @test "record: bad files give one line and exit 1 for report, export and replay" {

@@ -1,12 +1,15 @@
 /* cmd_files.c — replay, report and export over a recording (cmd_files.h). */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cmd_files.h"
 #include "cli/cmd_usage.h"
+#include "common/outfile.h"
 #include "output/export_chrome.h"
 #include "model/model.h"
 #include "record/recfile.h"
@@ -101,6 +104,79 @@ int cv_cmd_report(int argc, char **argv)
 	return fflush(stdout) ? 1 : 0;
 }
 
+/* The export's output: stdout for "-", else a new file (outfile rules),
+ * never the input recording itself. */
+static FILE *open_out(const char *in_path, const char *out_path, bool force, bool *created,
+		      char *err, size_t errlen)
+{
+	static char obuf[1 << 20];
+	struct stat si, so;
+
+	*created = false;
+	if (!strcmp(out_path, "-"))
+		return stdout;
+	if (stat(in_path, &si) == 0 && stat(out_path, &so) == 0 && si.st_dev == so.st_dev &&
+	    si.st_ino == so.st_ino) {
+		snprintf(err, errlen, "%s: the output would overwrite the input recording", out_path);
+		return NULL;
+	}
+	int fd = cv_outfile_create(out_path, force, "export", created, err, errlen);
+	if (fd < 0)
+		return NULL;
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		snprintf(err, errlen, "cannot create %s: %s", out_path, strerror(errno));
+		close(fd);
+		cv_outfile_discard(out_path, *created);
+		return NULL;
+	}
+	setvbuf(f, obuf, _IOFBF, sizeof(obuf));
+	return f;
+}
+
+/* Flush and close (stdout: flush only) the export's output.  false on a
+ * write error, with errno set. */
+static bool close_out(FILE *f)
+{
+	int saved = errno;
+	bool ok = !ferror(f);
+
+	if (f == stdout ? fflush(f) != 0 : fclose(f) != 0) {
+		saved = errno;
+		ok = false;
+	}
+	errno = saved ? saved : EIO;
+	return ok;
+}
+
+/* The recording in_path as Chrome JSON in out_path; 0 or 1 (message printed). */
+static int export_file(const char *in_path, const char *out_path, bool force)
+{
+	char err[512];
+	bool created = false;
+	struct cv_rec_reader *r = cv_rec_open(in_path, err, sizeof(err));
+	FILE *f = r ? open_out(in_path, out_path, force, &created, err, sizeof(err)) : NULL;
+
+	if (!f) {
+		fprintf(stderr, "concviz: %s\n", err);
+		cv_rec_reader_close(r);
+		return 1;
+	}
+	int rc = cv_export_chrome(r, f, err, sizeof(err));
+	cv_rec_reader_close(r);
+	if (!close_out(f)) {
+		fprintf(stderr, "concviz: cannot write %s: %s\n", out_path, strerror(errno));
+		rc = -1;
+	} else if (rc < 0) {
+		fprintf(stderr, "concviz: %s\n", err);
+	} else if (rc > 0) {
+		fprintf(stderr, "concviz: %s (exported the readable part to %s)\n", err, out_path);
+	}
+	if (rc < 0)
+		cv_outfile_discard(out_path, created);
+	return rc ? 1 : 0;
+}
+
 int cv_cmd_export(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -112,7 +188,6 @@ int cv_cmd_export(int argc, char **argv)
 	};
 	const char *format = NULL, *out = NULL;
 	bool force = false;
-	char err[512];
 	int c;
 
 	opterr = 0;
@@ -139,9 +214,5 @@ int cv_cmd_export(int argc, char **argv)
 	if (optind + 1 != argc)
 		return cv_usage_error("export", optind >= argc ? "which recording? give a FILE" : "unexpected argument",
 			     optind >= argc ? NULL : argv[optind + 1]);
-	if (cv_export_chrome(argv[optind], out, force, err, sizeof(err))) {
-		fprintf(stderr, "concviz: %s\n", err);
-		return 1;
-	}
-	return 0;
+	return export_file(argv[optind], out, force);
 }

@@ -1,16 +1,12 @@
 /* export_chrome.c — stream a recording out as Chrome Trace Event JSON. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "output/export_chrome.h"
 #include "common/json.h"
-#include "common/outfile.h"
 #include "common/names.h"
 #include "model/model.h"
 #include "record/recfile.h"
@@ -19,6 +15,7 @@ struct exp {
 	FILE *out;
 	struct cv_model *m;
 	bool first;
+	bool any, ended;            /* events seen; one of them was END */
 	uint64_t flow_id, async_id;
 };
 
@@ -300,135 +297,57 @@ static void ex_other(struct exp *e, const struct cv_rec_header *h, bool bad)
 
 /* ---- driver -------------------------------------------------------------- */
 
-static FILE *open_out(const char *in_path, const char *out_path, bool force, bool *created,
-		      char *err, size_t errlen)
+/* The feed's on_event: the event's slices, once the records after it (its
+ * lock's name) are applied.  false once out fails: stop reading. */
+static bool on_event(void *ctx, const struct cv_event *ev)
 {
-	if (!strcmp(out_path, "-"))
-		return stdout;
-	struct stat si, so;
-	if (stat(in_path, &si) == 0 && stat(out_path, &so) == 0 && si.st_dev == so.st_dev &&
-	    si.st_ino == so.st_ino) {
-		snprintf(err, errlen, "%s: the output would overwrite the input recording", out_path);
-		return NULL;
-	}
-	int fd = cv_outfile_create(out_path, force, "export", created, err, errlen);
-	if (fd < 0)
-		return NULL;
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		snprintf(err, errlen, "cannot create %s: %s", out_path, strerror(errno));
-		close(fd);
-		cv_outfile_discard(out_path, *created);
-	}
-	return f;
+	struct exp *e = ctx;
+
+	ex_event(e, ev);
+	e->ended |= ev->type == CV_EV_END;
+	e->any = true;
+	return !ferror(e->out);
 }
 
-/* Lock names are recorded when the recorder learns them, which can be after a
- * lock's first wait: read them all first so every lock slice is named. */
-static void preload_lock_names(const char *in_path, struct cv_model *m, struct cv_rec_item *it)
+/* After the last event: close the states still open (no END: a killed
+ * recorder, a truncated file), then the metadata and the closing members. */
+static void ex_finish(struct exp *e, const struct cv_rec_header *h, bool incomplete)
 {
-	struct cv_rec_reader *r = cv_rec_open(in_path, NULL, 0);
-	while (r && cv_rec_next(r, it) == 1)
-		if (it->kind == CV_REC_LOCK_NAME)
-			cv_model_set_lock_name(m, it->lock.pid, it->lock.addr, it->lock.name);
-	cv_rec_reader_close(r);
+	if (!e->ended && e->any) {
+		struct cv_event end = { .ts = cv_model_now(e->m), .type = CV_EV_END };
+		cv_model_feed(e->m, &end);
+	}
+	ex_metadata(e);
+	fputs("\n],\n\"displayTimeUnit\":\"ns\",\n", e->out);
+	ex_other(e, h, incomplete);
+	fputs("}\n", e->out);
 }
 
-int cv_export_chrome(const char *in_path, const char *out_path, bool force, char *err, size_t errlen)
+int cv_export_chrome(struct cv_rec_reader *r, FILE *out, char *err, size_t errlen)
 {
-	struct cv_rec_reader *r = cv_rec_open(in_path, err, errlen);
-	if (!r)
-		return -1;
-	struct exp e = { .first = true };
+	struct exp e = { .out = out, .first = true };
 	struct cv_model_hooks hooks = { .ctx = &e, .on_segment = on_segment };
+	struct cv_rec_feed feed;
+
 	e.m = cv_model_new(&hooks);
 	if (!e.m) {
-		snprintf(err, errlen, "%s: out of memory", in_path);
-		cv_rec_reader_close(r);
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	bool created = false;
-	e.out = open_out(in_path, out_path, force, &created, err, errlen);
-	if (!e.out) {
-		cv_model_free(e.m);
-		cv_rec_reader_close(r);
-		return -1;
-	}
-	static char obuf[1 << 20];
-	if (e.out != stdout)
-		setvbuf(e.out, obuf, _IOFBF, sizeof(obuf));
-
-	const struct cv_rec_header *h = cv_rec_header(r);
-	cv_model_set_target(e.m, h->target_pid, h->command);
-	fputs("{\"traceEvents\":[\n", e.out);
-
-	struct cv_rec_item *it = malloc(sizeof(*it));
-	if (it)
-		preload_lock_names(in_path, e.m, it);
-	char bad[512] = "";
-	bool ended = false, any = false;
-	while (it && cv_rec_next(r, it) == 1) {
-		switch (it->kind) {
-		case CV_REC_EVENT:
-			cv_model_feed(e.m, &it->ev);
-			ex_event(&e, &it->ev);
-			ended |= it->ev.type == CV_EV_END;
-			any = true;
-			break;
-		case CV_REC_LOCK_NAME:
-			cv_model_set_lock_name(e.m, it->lock.pid, it->lock.addr, it->lock.name);
-			break;
-		case CV_REC_START:
-			cv_model_set_start(e.m, it->start_ts);
-			break;
-		case CV_REC_TARGET_EXIT:
-			cv_model_set_target_exit(e.m, it->exit_status);
-			break;
-		case CV_REC_TARGET:
-			cv_model_set_target(e.m, it->target.pid, it->target.command ? it->target.command :
-					    h->command);
-			break;
-		case CV_REC_TRUNCATED:
-		case CV_REC_CORRUPT:
-			snprintf(bad, sizeof(bad), "%s", it->error);
-			break;
-		}
-		if (ferror(e.out))
-			break;
-	}
-	if (!it)
-		snprintf(bad, sizeof(bad), "%s: out of memory", in_path);
-	free(it);
-	if (!ended && any) {
-		/* no END (killed recorder, truncated file): close open states */
-		struct cv_event end = { .ts = cv_model_now(e.m), .type = CV_EV_END };
-		cv_model_feed(e.m, &end);
-	}
-	ex_metadata(&e);
-	fputs("\n],\n\"displayTimeUnit\":\"ns\",\n", e.out);
-	ex_other(&e, h, bad[0] != 0);
-	fputs("}\n", e.out);
-
-	int rc = 0;
-	bool werr = ferror(e.out) != 0;
-	int saved = errno;
-	if (e.out == stdout) {
-		if (fflush(stdout) != 0)
-			werr = true, saved = errno;
-	} else if (fclose(e.out) != 0) {
-		werr = true;
-		saved = errno;
-	}
-	if (werr) {
-		snprintf(err, errlen, "cannot write %s: %s", out_path, strerror(saved ? saved : EIO));
-		if (strcmp(out_path, "-"))
-			cv_outfile_discard(out_path, created);
-		rc = -1;
-	} else if (bad[0]) {
-		snprintf(err, errlen, "%s (exported the readable part to %s)", bad, out_path);
-		rc = -1;
-	}
+	cv_rec_feed_init(&feed, r, e.m);
+	feed.on_event = on_event;
+	feed.ctx = &e;
+	fputs("{\"traceEvents\":[\n", out);
+	cv_rec_feed_until(&feed, UINT64_MAX);
+	ex_finish(&e, cv_rec_header(r), feed.error[0] != 0);
 	cv_model_free(e.m);
-	cv_rec_reader_close(r);
-	return rc;
+	if (ferror(out)) {
+		snprintf(err, errlen, "write error: %s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	if (feed.error[0]) {
+		snprintf(err, errlen, "%s", feed.error);
+		return 1;
+	}
+	return 0;
 }

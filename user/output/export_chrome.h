@@ -11,7 +11,9 @@
  *     args {"eagain":true};
  *   - multiplexer slices ("epoll_wait", …), io_uring_enter slices, lock-wait
  *     slices named by the lock (model name, else the hex address) with
- *     args owner/waker;
+ *     args owner/waker; an event's slices are written once the records
+ *     after it are read, so a lock named right after the wait that first
+ *     showed it (as a live recording names it) is named from its first slice;
  *   - a flow arrow (ph s/f, unique ids, "bp":"e") from waker to wakee for
  *     every wakeup whose waker is a traced thread, leaving a 2 ns "wake"
  *     slice on the waker's track to anchor it.
@@ -22,14 +24,17 @@
 #ifndef CONCVIZ_EXPORT_CHROME_H
 #define CONCVIZ_EXPORT_CHROME_H
 
-#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
-/* 0 ok.  -1 with one line in err: cannot read the input (nothing written),
- * out_path exists and !force ("…: file exists (use --force to overwrite)"),
- * write error, or the input is truncated/corrupt (the readable part is then
- * still exported as complete, valid JSON and the message says so).
- * out_path "-" writes to stdout. */
-int cv_export_chrome(const char *in_path, const char *out_path, bool force, char *err, size_t errlen);
+struct cv_rec_reader;
+
+/* Reads r once, to its end, writing the JSON to out.  0 ok.  1 with one
+ * line in err: the recording ends truncated or corrupt (the readable part is
+ * written as complete, valid JSON).  -1 with one line in err: no usable
+ * output (out of memory; or a write error on out, which stops the export
+ * early and leaves ferror(out) set).  Creating, closing and naming the
+ * output file are the caller's. */
+int cv_export_chrome(struct cv_rec_reader *r, FILE *out, char *err, size_t errlen);
 
 #endif /* CONCVIZ_EXPORT_CHROME_H */

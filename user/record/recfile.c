@@ -1,5 +1,5 @@
 /* recfile.c — recording writer and reader (framing: header and blocks).
- * The record encoding is in recfile_codec.c, the model loader in
+ * The record encoding is in recfile_codec.c, feeding a model in
  * recfile_load.c.  Layout: docs/recording-format.md. */
 #include <errno.h>
 #include <fcntl.h>

@@ -10,6 +10,7 @@
  * as one block with write(2), so a killed writer leaves a file readable up to
  * its last flush; at worst the last block is cut short, which the reader
  * reports as "truncated" and stops cleanly.  Every block decodes on its own.
+ * A feed (cv_rec_feed_until) applies what a reader delivers to a model.
  *
  * The reader never trusts a length: every field is bounded, every block is
  * checksummed, and any input (empty, garbage, truncated, corrupt) gives an
@@ -124,11 +125,42 @@ int cv_rec_next(struct cv_rec_reader *r, struct cv_rec_item *it);
 uint64_t cv_rec_offset(const struct cv_rec_reader *r); /* bytes consumed so far */
 void cv_rec_reader_close(struct cv_rec_reader *r);
 
-/* Feed a whole recording into a model: target (pid, command) from the header,
- * then events, lock names, start, target and target exit in file order.  0 ok; -1
- * with one line in err (open errors, or truncated/corrupt with the offset;
- * the model then holds everything before it).  file_bytes may be NULL. */
+/* ---- feeding a model ------------------------------------------------- */
+
+/* The one path from a recording into a model, for report, replay and
+ * export: the header's target first, then events, lock names, start, target
+ * and target exit in file order, up to a time limit.  Set up with
+ * cv_rec_feed_init(), then set on_event/ctx if wanted. */
 struct cv_model;
+struct cv_rec_feed {
+	struct cv_rec_reader *r;    /* not owned */
+	struct cv_model *m;         /* not owned */
+	/* Optional: called once per event, after it is fed and the records that
+	 * follow it up to the next event are applied (a recorder writes what an
+	 * event taught it, a lock's name, right after that event), and before
+	 * the next event is fed.  Returning false ends the feed there. */
+	bool (*on_event)(void *ctx, const struct cv_event *ev);
+	void *ctx;
+
+	/* read-only for callers */
+	bool pending;               /* item.ev is the next event, read but not yet due */
+	bool done;                  /* nothing more to feed */
+	char error[512];            /* why it ended early (truncated/corrupt), "" otherwise */
+	struct cv_rec_item item;
+	struct cv_event held;       /* fed, on_event not yet called (when has_held) */
+	bool has_held;
+};
+
+/* Applies the header's target (pid, command) to m. */
+void cv_rec_feed_init(struct cv_rec_feed *f, struct cv_rec_reader *r, struct cv_model *m);
+/* Feed every record before the first event later than limit (UINT64_MAX:
+ * to the end); returns the events fed.  The model's clock is not advanced
+ * past the last event (that is cv_model_advance's). */
+uint64_t cv_rec_feed_until(struct cv_rec_feed *f, uint64_t limit);
+
+/* Feed a whole recording file into a model (cv_rec_feed_until to the end).
+ * 0 ok; -1 with one line in err (open errors, or truncated/corrupt with the
+ * offset; the model then holds everything before it).  file_bytes may be NULL. */
 int cv_rec_load(const char *path, struct cv_model *m, uint64_t *file_bytes, char *err, size_t errlen);
 
 /* ---- codec, exposed for tests and the fuzzer ------------------------- */

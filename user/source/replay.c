@@ -20,17 +20,14 @@ struct cv_replay {
 	char *path;
 	uint8_t *data;
 	size_t len;
-	uint32_t target_pid;        /* from the header */
-	char *command;
+	char *command;              /* from the header */
 	uint32_t title_pid;         /* the last TARGET record's, for the title */
 	char *title_cmd;
 
-	struct cv_rec_reader *rd;   /* over data, positioned after what was fed */
 	struct cv_model *m;
+	struct cv_rec_feed feed;    /* into m, from a reader over data (feed.r) */
 	struct cv_model **zombies;  /* replaced by a seek; freed at the next pump */
 	size_t nzombies;
-	struct cv_rec_item item;    /* the next event, not yet due, when pending */
-	bool pending, exhausted;
 
 	uint64_t start_ts, length, nevents;
 	uint64_t pos;               /* trace time since start_ts */
@@ -103,7 +100,7 @@ static int restart(struct cv_replay *rp)
 		snprintf(rp->err, sizeof(rp->err), "%s", rd ? "out of memory" : err);
 		return -1;
 	}
-	cv_rec_reader_close(rp->rd);
+	cv_rec_reader_close(rp->feed.r);
 	if (rp->m) {
 		struct cv_model **z = realloc(rp->zombies, (rp->nzombies + 1) * sizeof(*z));
 		if (z) {
@@ -113,62 +110,23 @@ static int restart(struct cv_replay *rp)
 			cv_model_free(rp->m); /* cannot keep it: drop now */
 		}
 	}
-	rp->rd = rd;
 	rp->m = m;
-	rp->pending = false;
-	rp->exhausted = false;
-	cv_model_set_target(m, rp->target_pid, rp->command);
+	cv_rec_feed_init(&rp->feed, rd, m);
 	return 0;
 }
 
 /* Feed every record up to absolute trace time `limit`; returns events fed. */
 static uint64_t feed_until(struct cv_replay *rp, uint64_t limit)
 {
-	uint64_t fed = 0;
-	for (;;) {
-		if (!rp->pending) {
-			if (rp->exhausted)
-				break;
-			if (cv_rec_next(rp->rd, &rp->item) != 1 || rp->item.kind == CV_REC_TRUNCATED ||
-			    rp->item.kind == CV_REC_CORRUPT) {
-				rp->exhausted = true;
-				break;
-			}
-			switch (rp->item.kind) {
-			case CV_REC_EVENT:
-				rp->pending = true;
-				break;
-			case CV_REC_START:
-				cv_model_set_start(rp->m, rp->item.start_ts);
-				continue;
-			case CV_REC_LOCK_NAME:
-				cv_model_set_lock_name(rp->m, rp->item.lock.pid, rp->item.lock.addr,
-						       rp->item.lock.name);
-				continue;
-			case CV_REC_TARGET_EXIT:
-				cv_model_set_target_exit(rp->m, rp->item.exit_status);
-				continue;
-			case CV_REC_TARGET:
-				cv_model_set_target(rp->m, rp->item.target.pid, rp->item.target.command ?
-						    rp->item.target.command : rp->command);
-				continue;
-			default:
-				continue;
-			}
-		}
-		if (rp->item.ev.ts > limit)
-			break;
-		cv_model_feed(rp->m, &rp->item.ev);
-		rp->pending = false;
-		fed++;
-	}
+	uint64_t fed = cv_rec_feed_until(&rp->feed, limit);
+
 	cv_model_advance(rp->m, limit);
 	return fed;
 }
 
 static bool finished(const struct cv_replay *rp)
 {
-	return rp->exhausted && !rp->pending;
+	return rp->feed.done;
 }
 
 /* Move the position forward by the wall time elapsed × speed. */
@@ -222,9 +180,9 @@ static int src_pump(void *ctx, int timeout_ms)
 	if (!fed && timeout_ms > 0) {
 		/* wait for the next event to be due, at most timeout_ms */
 		uint64_t wait = (uint64_t)timeout_ms * 1000000ull;
-		if (!rp->paused && rp->pending) {
+		if (!rp->paused && rp->feed.pending) {
 			uint64_t at = rp->start_ts + rp->pos;
-			uint64_t due = rp->item.ev.ts > at ? rp->item.ev.ts - at : 0;
+			uint64_t due = rp->feed.item.ev.ts > at ? rp->feed.item.ev.ts - at : 0;
 			double w = (double)due / rp->speed;
 			if (w < (double)wait)
 				wait = (uint64_t)w;
@@ -314,32 +272,32 @@ static int index_file(struct cv_replay *rp, char *err, size_t errlen)
 	if (!rd)
 		return -1;
 	const struct cv_rec_header *h = cv_rec_header(rd);
-	rp->target_pid = h->target_pid;
+	struct cv_rec_item it;
 	rp->command = strdup(h->command);
 	rp->title_pid = h->target_pid;
 	bool have_start = false, have_ev = false;
 	uint64_t first_ev = 0, max_ts = 0;
-	while (cv_rec_next(rd, &rp->item) == 1) {
-		if (rp->item.kind == CV_REC_TRUNCATED || rp->item.kind == CV_REC_CORRUPT) {
-			snprintf(rp->warn, sizeof(rp->warn), "%s", rp->item.error);
+	while (cv_rec_next(rd, &it) == 1) {
+		if (it.kind == CV_REC_TRUNCATED || it.kind == CV_REC_CORRUPT) {
+			snprintf(rp->warn, sizeof(rp->warn), "%s", it.error);
 			rp->has_warn = true;
 			break;
 		}
-		if (rp->item.kind == CV_REC_TARGET) {
-			rp->title_pid = rp->item.target.pid;
-			if (rp->item.target.command) {
+		if (it.kind == CV_REC_TARGET) {
+			rp->title_pid = it.target.pid;
+			if (it.target.command) {
 				free(rp->title_cmd);
-				rp->title_cmd = strdup(rp->item.target.command);
+				rp->title_cmd = strdup(it.target.command);
 			}
 		}
-		if (rp->item.kind == CV_REC_START && !have_start) {
+		if (it.kind == CV_REC_START && !have_start) {
 			have_start = true;
-			rp->start_ts = rp->item.start_ts;
-		} else if (rp->item.kind == CV_REC_EVENT) {
+			rp->start_ts = it.start_ts;
+		} else if (it.kind == CV_REC_EVENT) {
 			if (!have_ev)
-				first_ev = rp->item.ev.ts;
-			if (rp->item.ev.ts > max_ts)
-				max_ts = rp->item.ev.ts;
+				first_ev = it.ev.ts;
+			if (it.ev.ts > max_ts)
+				max_ts = it.ev.ts;
 			have_ev = true;
 			rp->nevents++;
 		}
@@ -412,7 +370,7 @@ void cv_replay_close(struct cv_replay *rp)
 		cv_model_free(rp->zombies[i]);
 	free(rp->zombies);
 	cv_model_free(rp->m);
-	cv_rec_reader_close(rp->rd);
+	cv_rec_reader_close(rp->feed.r);
 	free(rp->data);
 	free(rp->command);
 	free(rp->title_cmd);
