@@ -48,6 +48,7 @@ struct task_state {
 	__u32 owner;      /* FUTEX: owner tid read at enter */
 	__u32 waker;      /* FUTEX: traced thread that woke us */
 	__u32 op;         /* FUTEX op / URING enter flags */
+	__u32 waking_tid, waking_pid; /* who called try_to_wake_up, until sched_wakeup */
 };
 
 struct {
@@ -210,10 +211,13 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 	return 0;
 }
 
+/* sched_waking fires in the waker, before the wakee is on a run queue (its
+ * CPU may first have to be woken by an IPI): remember who woke it.  The
+ * wakee becomes runnable at sched_wakeup, when it is enqueued, as the
+ * kernel's run-queue accounting (schedstat run_delay) counts it. */
 static __always_inline int on_waking(struct task_struct *p)
 {
 	struct task_state *st = traced(p);
-	struct cv_event *e;
 	__u64 id;
 
 	if (!st)
@@ -222,12 +226,25 @@ static __always_inline int on_waking(struct task_struct *p)
 	/* a futex wait ended by a traced thread: remember who woke it */
 	if (st->kind == IF_FUTEX && traced_current())
 		st->waker = (__u32)id;
+	st->waking_tid = (__u32)id;
+	st->waking_pid = id >> 32;
+	return 0;
+}
+
+static __always_inline int on_wakeup(struct task_struct *p)
+{
+	struct task_state *st = traced(p);
+	struct cv_event *e;
+
+	if (!st)
+		return 0;
 	e = reserve(CV_EV_WAKEUP, p->pid, p->tgid);
 	if (!e)
 		return 0;
-	e->wake.waker_tid = (__u32)id;
-	e->wake.waker_pid = id >> 32;
+	e->wake.waker_tid = st->waking_tid;
+	e->wake.waker_pid = st->waking_pid;
 	e->wake.target_cpu = BPF_CORE_READ(p, wake_cpu);
+	st->waking_tid = st->waking_pid = 0;
 	submit(e);
 	return 0;
 }
@@ -236,6 +253,12 @@ SEC("tp_btf/sched_waking")
 int BPF_PROG(on_sched_waking, struct task_struct *p)
 {
 	return on_waking(p);
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(on_sched_wakeup, struct task_struct *p)
+{
+	return on_wakeup(p);
 }
 
 SEC("tp_btf/sched_process_fork")

@@ -27,7 +27,7 @@
 
 enum cv_event_type {
 	CV_EV_SWITCH = 1,   /* sched_switch with a traced prev and/or next */
-	CV_EV_WAKEUP,       /* sched_waking of a traced thread */
+	CV_EV_WAKEUP,       /* sched_wakeup (enqueued) of a traced thread */
 	CV_EV_TASK,         /* new thread or process (fork/clone), or (user) seeded at attach */
 	CV_EV_EXIT,         /* thread exit */
 	CV_EV_COMM,         /* thread renamed (prctl/pthread_setname_np) or exec */
@@ -92,7 +92,7 @@ struct cv_event {
 			__u32 owner_tid;  /* FUTEX: owner TID read from the mutex (offset 8), 0 unknown */
 			__u32 pad;
 		} sw;
-		struct {            /* CV_EV_WAKEUP: tid/pid are the wakee */
+		struct {            /* CV_EV_WAKEUP: tid/pid are the wakee, ts its enqueue */
 			__u32 waker_tid, waker_pid; /* current task at sched_waking (0 in irq) */
 			__u32 target_cpu;
 			__u32 pad;
