@@ -252,8 +252,14 @@ static long long status_field(const char *buf, const char *key)
 void ex_thread_end(struct ex_stats *st)
 {
 	char buf[4096], sched[128];
+	struct timespec ts;
 	/* both files back to back: the two reads are a few µs apart */
 	read_proc("/proc/thread-self/status", buf, sizeof buf);
+	/* schedstat prints sum_exec_runtime as last updated (at the last tick
+	 * or switch: up to a tick, 4 ms at HZ=250, behind for a busy thread);
+	 * reading the thread's CPU clock runs update_curr() and brings it up
+	 * to date (docs/time-accounting.md) */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	read_proc("/proc/thread-self/schedstat", sched, sizeof sched);
 	/* the leading newline keeps "voluntary" from matching "nonvoluntary" */
 	st->voluntary_ctxt_switches = status_field(buf, "\nvoluntary_ctxt_switches:");

@@ -28,7 +28,9 @@
  *   voluntary_ctxt_switches, nonvoluntary_ctxt_switches
  *                /proc/thread-self/status
  *   cpu_ns       /proc/thread-self/schedstat field 1: time on a CPU
- *                (sum_exec_runtime, what time/top/getrusage report)
+ *                (sum_exec_runtime, what time/top/getrusage report), read
+ *                just after clock_gettime(CLOCK_THREAD_CPUTIME_ID), which
+ *                brings it up to date (else it lags up to a tick)
  *   run_delay_ns /proc/thread-self/schedstat field 2: time runnable in a
  *                run queue waiting for a CPU
  * (-1 where the file could not be read).  docs/time-accounting.md says how
