@@ -28,6 +28,8 @@ static double g_start;                  /* ex_now() at ex_init */
 #define EX_MAX_THREADS 256
 static struct ex_stats g_stats[EX_MAX_THREADS];
 static atomic_int g_nstats;
+static struct ex_stats *g_main;         /* the main thread's record */
+static struct ex_stats *stats_new(const char *role, unsigned fields);
 
 /* ---- options ---------------------------------------------------------- */
 
@@ -148,6 +150,9 @@ void ex_init(int argc, char **argv, const char *example, const char *about,
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* the main thread's record, first in the table: it keeps its name
+	 * (the process's comm); ex_print_stats closes it */
+	g_main = stats_new("main", 0);
 	g_start = ex_now();
 }
 
@@ -206,11 +211,9 @@ static struct ex_stats *stats_slot(void)
 	return &g_stats[i];
 }
 
-struct ex_stats *ex_thread_begin(const char *name, const char *role, unsigned fields)
+/* a fresh record of the calling thread */
+static struct ex_stats *stats_new(const char *role, unsigned fields)
 {
-	char nm[16];
-	snprintf(nm, sizeof nm, "%s", name);
-	pthread_setname_np(pthread_self(), nm);
 	struct ex_stats *st = stats_slot();
 	memset(st, 0, sizeof *st);
 	st->tid = gettid();
@@ -218,6 +221,26 @@ struct ex_stats *ex_thread_begin(const char *name, const char *role, unsigned fi
 	snprintf(st->role, sizeof st->role, "%s", role);
 	st->fields = fields;
 	return st;
+}
+
+struct ex_stats *ex_thread_begin(const char *name, const char *role, unsigned fields)
+{
+	char nm[16];
+	snprintf(nm, sizeof nm, "%s", name);
+	pthread_setname_np(pthread_self(), nm);
+	return stats_new(role, fields);
+}
+
+/* read a small /proc file into buf (NUL-terminated; empty if unreadable) */
+static void read_proc(const char *path, char *buf, size_t size)
+{
+	ssize_t n = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, size - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
 }
 
 static long long status_field(const char *buf, const char *key)
@@ -228,19 +251,27 @@ static long long status_field(const char *buf, const char *key)
 
 void ex_thread_end(struct ex_stats *st)
 {
-	char buf[4096];
-	ssize_t n = -1;
-	int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-	}
-	if (n < 0)
-		n = 0;
-	buf[n] = '\0';
+	char buf[4096], sched[128];
+	struct timespec ts;
+	/* both files back to back: the two reads are a few µs apart */
+	read_proc("/proc/thread-self/status", buf, sizeof buf);
+	/* schedstat prints sum_exec_runtime as last updated (at the last tick
+	 * or switch: up to a tick, 4 ms at HZ=250, behind for a busy thread);
+	 * reading the thread's CPU clock runs update_curr() and brings it up
+	 * to date (docs/time-accounting.md) */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	read_proc("/proc/thread-self/schedstat", sched, sizeof sched);
 	/* the leading newline keeps "voluntary" from matching "nonvoluntary" */
 	st->voluntary_ctxt_switches = status_field(buf, "\nvoluntary_ctxt_switches:");
 	st->nonvoluntary_ctxt_switches = status_field(buf, "\nnonvoluntary_ctxt_switches:");
+	/* "<on-CPU ns> <run-queue ns> <timeslices>" */
+	unsigned long long cpu, delay;
+	if (sscanf(sched, "%llu %llu", &cpu, &delay) == 2) {
+		st->cpu_ns = (long long)cpu;
+		st->run_delay_ns = (long long)delay;
+	} else {
+		st->cpu_ns = st->run_delay_ns = -1;
+	}
 }
 
 long long *ex_extra(struct ex_stats *st, const char *name)
@@ -262,6 +293,8 @@ void ex_stats_add(const struct ex_stats *copy)
 
 void ex_print_stats(void)
 {
+	if (g_main && g_main->tid == gettid())
+		ex_thread_end(g_main);  /* the main thread's work ends here */
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
@@ -288,8 +321,10 @@ void ex_print_stats(void)
 			fprintf(f, ",\"coroutine_switches\":%lld", s->coroutine_switches);
 		for (int k = 0; k < s->nextra; k++)
 			fprintf(f, ",\"%s\":%lld", s->extra[k].name, s->extra[k].value);
-		fprintf(f, ",\"voluntary_ctxt_switches\":%lld,\"nonvoluntary_ctxt_switches\":%lld}",
-			s->voluntary_ctxt_switches, s->nonvoluntary_ctxt_switches);
+		fprintf(f, ",\"voluntary_ctxt_switches\":%lld,\"nonvoluntary_ctxt_switches\":%lld"
+			",\"cpu_ns\":%lld,\"run_delay_ns\":%lld}",
+			s->voluntary_ctxt_switches, s->nonvoluntary_ctxt_switches,
+			s->cpu_ns, s->run_delay_ns);
 	}
 	fprintf(f, "]}\n");
 	fclose(f);

@@ -7,6 +7,8 @@
  *   - runs its threads until the time bound or SIGTERM/SIGINT (ex_wait_for_stop),
  *     then they finish promptly (ex_stopping() turns true);
  *   - counts what each thread does in a per-thread record (struct ex_stats);
+ *     the main thread has one too (role "main", taken by ex_init and closed
+ *     by ex_print_stats);
  *   - prints, as its very last stderr line, `example-stats {JSON}` (ex_print_stats).
  *
  * Signals: ex_init blocks SIGTERM and SIGINT in the calling (main) thread, so
@@ -21,6 +23,18 @@
  *   mux_calls    every select/poll/epoll_wait call
  *   uring_*      SQEs submitted / CQEs reaped
  *   lock_acquisitions   successful lock calls (mutex lock, sem_wait, ...)
+ *
+ * Read from the kernel by ex_thread_end, the last thing each thread does:
+ *   voluntary_ctxt_switches, nonvoluntary_ctxt_switches
+ *                /proc/thread-self/status
+ *   cpu_ns       /proc/thread-self/schedstat field 1: time on a CPU
+ *                (sum_exec_runtime, what time/top/getrusage report), read
+ *                just after clock_gettime(CLOCK_THREAD_CPUTIME_ID), which
+ *                brings it up to date (else it lags up to a tick)
+ *   run_delay_ns /proc/thread-self/schedstat field 2: time runnable in a
+ *                run queue waiting for a CPU
+ * (-1 where the file could not be read).  docs/time-accounting.md says how
+ * these relate to concviz's tracepoint-timed running/runnable.
  */
 #ifndef CONCVIZ_EXAMPLES_COMMON_H
 #define CONCVIZ_EXAMPLES_COMMON_H
@@ -93,18 +107,21 @@ struct ex_stats {
 	int nextra;
 	struct { char name[24]; long long value; } extra[EX_MAX_EXTRA];
 	long long voluntary_ctxt_switches, nonvoluntary_ctxt_switches;
+	long long cpu_ns, run_delay_ns;
 };
 
 /* In a new thread (or forked worker): name it (<= 15 chars), take a stats
  * record with the given role and counter groups.  Never fails. */
 struct ex_stats *ex_thread_begin(const char *name, const char *role, unsigned fields);
-/* The last thing a thread does: read its context-switch counts. */
+/* The last thing a thread does: read its context-switch counts, on-CPU and
+ * run-queue time. */
 void ex_thread_end(struct ex_stats *st);
 /* A named extra counter of this record (created on first use). */
 long long *ex_extra(struct ex_stats *st, const char *name);
 /* Add a copy of a record made elsewhere (a forked worker's). */
 void ex_stats_add(const struct ex_stats *copy);
-/* Print `example-stats {JSON}` on stderr.  Call last, after every join. */
+/* Print `example-stats {JSON}` on stderr.  Call last, from the main thread,
+ * after every join: it first closes the main thread's own record. */
 void ex_print_stats(void);
 
 /* ---- threads, time, work ---------------------------------------------- */
