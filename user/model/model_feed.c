@@ -310,7 +310,7 @@ static void on_switch(struct cv_model *m, const struct cv_event *ev)
 	if (ev->flags & CV_SW_PREV_TRACED) {
 		struct cv_thr *t = get_thread(m, ev->tid, ev->pid, ev->ts, CV_ST_RUNNING, true);
 		if (t && !t->pub.exited) {
-			t->seen_on_cpu = true;
+			on_cpu_evidence(m, t, ev->ts); /* prev was on this CPU */
 			uint64_t ts = ev->sw.block == CV_BLK_RECV_COPY
 					      ? seg_close_copy(m, t, ev->sw.obj, ev->ts)
 					      : seg_close(m, t, ev->ts);
