@@ -243,7 +243,8 @@ static __always_inline int on_wakeup(struct task_struct *p)
 		return 0;
 	e->wake.waker_tid = st->waking_tid;
 	e->wake.waker_pid = st->waking_pid;
-	e->wake.target_cpu = BPF_CORE_READ(p, wake_cpu);
+	/* the run queue it was just put on */
+	e->wake.target_cpu = BPF_CORE_READ(p, thread_info.cpu);
 	st->waking_tid = st->waking_pid = 0;
 	submit(e);
 	return 0;
@@ -298,6 +299,11 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
 	if (e) {
 		e->exit.exit_code = BPF_CORE_READ(p, exit_code);
 		e->exit.group_dead = group_dead;
+		/* the kernel's own accounting (what schedstat, top and time show),
+		 * so a user can compare; docs/time-accounting.md says why they differ */
+		e->exit.kernel_cpu_ns = BPF_CORE_READ(p, se.sum_exec_runtime);
+		if (bpf_core_field_exists(p->sched_info))
+			e->exit.kernel_run_delay_ns = BPF_CORE_READ(p, sched_info.run_delay);
 		submit(e);
 	}
 	/* the task's last context switch is not its own any more */

@@ -94,7 +94,7 @@ struct cv_event {
 		} sw;
 		struct {            /* CV_EV_WAKEUP: tid/pid are the wakee, ts its enqueue */
 			__u32 waker_tid, waker_pid; /* current task at sched_waking (0 in irq) */
-			__u32 target_cpu;
+			__u32 target_cpu; /* the CPU whose run queue it joined */
 			__u32 pad;
 		} wake;
 		struct {            /* CV_EV_TASK: tid/pid are the new task */
@@ -111,6 +111,8 @@ struct cv_event {
 		struct {            /* CV_EV_EXIT */
 			__s32 exit_code;  /* task->exit_code (wait status) */
 			__u32 group_dead; /* last thread of its process */
+			__u64 kernel_cpu_ns;       /* se.sum_exec_runtime at exit (schedstat field 1) */
+			__u64 kernel_run_delay_ns; /* sched_info.run_delay at exit (schedstat field 2) */
 		} exit;
 		struct {            /* CV_EV_COMM */
 			char comm[CV_COMM_LEN];

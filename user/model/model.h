@@ -94,6 +94,10 @@ struct cv_thread {
 	bool is_process_leader;
 	uint64_t first_ts, exit_ts;
 	int32_t exit_code;
+	/* the kernel's own accounting at exit (schedstat: on-CPU and run-queue
+	 * ns), for comparison with the states; valid when kernel_times */
+	bool kernel_times;
+	uint64_t kernel_cpu_ns, kernel_run_delay_ns;
 
 	/* current state; the open segment runs from state_since to model now */
 	enum cv_state state;
@@ -105,6 +109,10 @@ struct cv_thread {
 
 	uint64_t time_ns[CV_ST_COUNT]; /* closed segments only; see cv_model_thread_times */
 	uint64_t vcsw, ivcsw;       /* voluntary / involuntary context switches */
+	/* Part of RUNNABLE: woken onto an idle CPU's run queue, until that CPU
+	 * switched to it (the CPU waking up; not a balancer pulling it later).  The kernel charges this time to the thread as
+	 * CPU time, not run-queue delay (docs/time-accounting.md). */
+	uint64_t idle_wake_ns;
 
 	struct { uint64_t calls, eagain, bytes, blocked_calls; } recv;
 	struct { uint64_t calls, wait_ns; } mux;

@@ -333,7 +333,13 @@ static void on_switch(struct cv_model *m, const struct cv_event *ev)
 					      CV_ST_RUNNABLE, false);
 		if (t && !t->pub.exited) {
 			t->seen_on_cpu = true;
-			seg_close(m, t, ev->ts);
+			uint64_t since = t->pub.state_since;
+			uint64_t ts = seg_close(m, t, ev->ts);
+			/* prev is the idle task (pid 0): this CPU woke up for it */
+			if (t->woken && t->pub.state == CV_ST_RUNNABLE && ev->tid == 0 &&
+			    ev->cpu == t->wake_cpu)
+				t->pub.idle_wake_ns += ts - since;
+			t->woken = false;
 			set_state(t, CV_ST_RUNNING, true);
 			t->pub.block = CV_BLK_NONE;
 		}
@@ -354,6 +360,8 @@ static void on_wakeup(struct cv_model *m, const struct cv_event *ev)
 		leave_waiters(t);
 	seg_close(m, t, ev->ts);
 	set_state(t, CV_ST_RUNNABLE, false);
+	t->woken = true;
+	t->wake_cpu = ev->wake.target_cpu;
 }
 
 static void on_task(struct cv_model *m, const struct cv_event *ev)
@@ -411,6 +419,11 @@ static void on_exit_ev(struct cv_model *m, const struct cv_event *ev)
 	if (t->join_addr && !cv__lock(m, t->pub.pid, t->join_addr, false))
 		free(cv__pending_take(m, t->pub.pid, t->join_addr));
 	t->pub.exit_code = ev->exit.exit_code;
+	if (ev->exit.kernel_cpu_ns || ev->exit.kernel_run_delay_ns) {
+		t->pub.kernel_times = true;
+		t->pub.kernel_cpu_ns = ev->exit.kernel_cpu_ns;
+		t->pub.kernel_run_delay_ns = ev->exit.kernel_run_delay_ns;
+	}
 	t->pub.on_cpu = false;
 	leave_waiters(t);
 	if (m->target_pid && ev->pid == m->target_pid && ev->exit.group_dead) {

@@ -14,6 +14,8 @@ struct cv_thr {
 	uint64_t first_bucket;      /* bucket of first_ts */
 	uint64_t join_addr;         /* futex that joining this thread waits on, 0 none */
 	bool seen_on_cpu;           /* a switch, a seed or its own event placed it */
+	bool woken;                 /* RUNNABLE since a wakeup (not a preemption) */
+	uint32_t wake_cpu;          /* where that wakeup enqueued it */
 };
 
 struct cv_pending_name {        /* cv_model_set_lock_name before the lock was seen; name NULL: empty slot */

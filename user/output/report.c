@@ -169,6 +169,33 @@ static void text_threads(FILE *out, const struct cv_model *m)
 	}
 }
 
+/* What the tracepoints measured beside what the kernel charged: the two
+ * differ by design (docs/time-accounting.md), and a user comparing with
+ * time/top must be told, not left to wonder. */
+static void text_kernel(FILE *out, const struct cv_model *m)
+{
+	bool any = false;
+	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
+		const struct cv_thread *t = cv_model_thread(m, i);
+		uint64_t tm[CV_ST_COUNT];
+		char c[32], a[32], b[32], d[32], e[32];
+		if (!t->kernel_times)
+			continue;
+		if (!any)
+			fprintf(out, "\nON CPU AND RUN QUEUE: traced vs the kernel's own accounting (schedstat, as time/top)\n"
+				"  the kernel charges a woken thread's wait for its CPU as CPU time; see docs/time-accounting.md\n"
+				"%7s %-15s %10s %10s %10s %10s\n", "TID", "COMM", "on cpu", "kernel", "runnable", "kernel");
+		any = true;
+		cv_model_thread_times(m, t, tm);
+		printable(c, t->comm[0] ? t->comm : "?", sizeof(c));
+		fprintf(out, "%7" PRIu32 " %-15s %10s %10s %10s %10s\n", t->tid, c,
+			cv_fmt_ns(a, sizeof(a), tm[CV_ST_RUNNING] + tm[CV_ST_COPY_DATA]),
+			cv_fmt_ns(b, sizeof(b), t->kernel_cpu_ns),
+			cv_fmt_ns(d, sizeof(d), tm[CV_ST_RUNNABLE]),
+			cv_fmt_ns(e, sizeof(e), t->kernel_run_delay_ns));
+	}
+}
+
 static void text_locks(FILE *out, const struct cv_model *m)
 {
 	size_t n = cv_model_lock_count(m);
@@ -258,6 +285,7 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 			ev ? (double)extra->file_bytes / (double)ev : 0.0);
 	}
 	text_threads(out, m);
+	text_kernel(out, m);
 	text_locks(out, m);
 	text_deadlocks(out, m);
 }
@@ -280,6 +308,14 @@ static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thr
 		fprintf(out, "%s\"%s\": %llu", s ? ", " : "", cv_state_name((enum cv_state)s),
 			(ull)tm[s]);
 	fprintf(out, "},\n");
+	/* the part of runnable the kernel counts as CPU time, and the kernel's
+	 * own figures beside the traced ones (docs/time-accounting.md) */
+	fprintf(out, "      \"idle_wake_ns\": %llu,\n", (ull)t->idle_wake_ns);
+	if (t->kernel_times)
+		fprintf(out, "      \"kernel\": {\"cpu_ns\": %llu, \"run_delay_ns\": %llu},\n",
+			(ull)t->kernel_cpu_ns, (ull)t->kernel_run_delay_ns);
+	else
+		fprintf(out, "      \"kernel\": null,\n");
 	fprintf(out, "      \"recv\": {\"calls\": %llu, \"eagain\": %llu, \"bytes\": %llu, "
 		"\"blocked_calls\": %llu},\n", (ull)t->recv.calls, (ull)t->recv.eagain,
 		(ull)t->recv.bytes, (ull)t->recv.blocked_calls);
