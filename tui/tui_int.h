@@ -32,7 +32,7 @@ struct tui_row {                /* one visible thread row, rebuilt every frame *
 
 struct tui {
 	const struct cv_source *src;
-	struct cv_model *m;         /* re-read after every pump */
+	const struct cv_model *m;   /* re-read after every pump; read only */
 	enum tui_view view, back, help_back;
 	bool color, utf8, glyph_cells;
 	int cols, lines;
