@@ -209,11 +209,15 @@ static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 		tui_put(y, 8, 12, tui_state_text(u, t->state), cv_state_name(t->state));
 		char what[160] = "";
 		switch (t->state) {
-		case CV_ST_LOCK_WAIT:
+		case CV_ST_LOCK_WAIT: {
+			/* the holder as the Locks view's wait chains see it */
+			struct cv_wait_chain c;
+			uint32_t holder = cv_model_wait_chain(u->m, t, &c) ? c.link[0].holder : t->block_owner;
 			snprintf(what, sizeof(what), "waiting for %s held by %s",
 				 fmt_lock(lk, sizeof(lk), u->m, t->pid, t->block_obj),
-				 fmt_tid(ow, sizeof(ow), u->m, t->block_owner));
+				 fmt_tid(ow, sizeof(ow), u->m, holder));
 			break;
+		}
 		case CV_ST_WAIT_DATA: snprintf(what, sizeof(what), "blocked in a receive: no data yet"); break;
 		case CV_ST_COPY_DATA: snprintf(what, sizeof(what), "copying received data to user memory"); break;
 		case CV_ST_MUX_WAIT: snprintf(what, sizeof(what), "blocked in the multiplexer"); break;

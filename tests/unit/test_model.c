@@ -558,7 +558,7 @@ static void test_deadlock(void)
 	check_invariant();
 }
 
-/* cv_wait_chain from tid: n links, how it ends */
+/* the wait chain from tid now; false if it waits for no lock */
 static bool chain_of(uint32_t tid, struct cv_wait_chain *c)
 {
 	return cv_model_wait_chain(M, T(tid), c);
@@ -647,8 +647,17 @@ static void test_wait_chains(void)
 	CHECK_EQ(c.n, 1);
 	CHECK_EQ(c.link[0].holder, 803);
 	CHECK(T(803)->exited);
+	CHECK_EQ(cv_model_deadlock_count(M), 1);
+	end_ev(100);
+	check_invariant();
+}
 
-	/* 17 threads in a row: cut at CV_CHAIN_MAX links */
+/* 17 waiters in a row: a chain is cut at CV_CHAIN_MAX links */
+static void test_wait_chain_long(void)
+{
+	struct cv_wait_chain c, all[2];
+	uint32_t heads[2];
+	fresh(NULL);
 	for (uint32_t i = 0; i < 18; i++) {
 		task(40, 900 + i, "row", 0);
 		on(41, 900 + i);
@@ -662,9 +671,10 @@ static void test_wait_chains(void)
 	CHECK(chain_of(901, &c));
 	CHECK_EQ(c.n, 16);
 	CHECK_EQ(c.end, CV_CHAIN_HOLDER); /* 901 … 916, held by 917 which runs */
-	CHECK_EQ(chain_heads(heads, 8, all), 5);
-	CHECK_EQ(heads[4], 900);
-	CHECK_EQ(cv_model_deadlock_count(M), 1);
+	CHECK_EQ(chain_heads(heads, 2, all), 1);
+	CHECK_EQ(heads[0], 900);
+	CHECK_EQ(all[0].end, CV_CHAIN_LONG);
+	CHECK_EQ(cv_model_deadlock_count(M), 0);
 	end_ev(100);
 	check_invariant();
 }
@@ -969,6 +979,7 @@ int main(void)
 	test_futex();
 	test_deadlock();
 	test_wait_chains();
+	test_wait_chain_long();
 	test_history();
 	test_uring();
 	test_lost_and_counts();
