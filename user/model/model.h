@@ -101,7 +101,8 @@ struct cv_thread {
 	bool on_cpu;
 	uint32_t block;             /* enum cv_block_kind while blocked */
 	uint64_t block_obj;         /* futex address while in LOCK_WAIT */
-	uint32_t block_owner;       /* owner tid of that lock, 0 unknown */
+	uint32_t block_owner;       /* its holder as seen when blocking, 0 unknown (wait
+				     * chains follow the lock's owner_tid, which may be newer) */
 
 	uint64_t time_ns[CV_ST_COUNT]; /* closed segments only; see cv_model_thread_times */
 	uint64_t vcsw, ivcsw;       /* voluntary / involuntary context switches */
