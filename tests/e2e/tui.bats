@@ -41,9 +41,9 @@ teardown() {
 	[[ "$(screen | tail -n 1)" == "q Quit h Help Tab View Esc Back Up/Dn Scroll Space Pause"* ]]
 	# the key list (same table): scroll to its end
 	tmux send-keys -t "$SESSION" NPage NPage
-	wait_for "Keys (live)"
+	wait_for "pause / resume the display (tracing continues)"
 	shot help-keys
-	[[ "$SCREEN" == *"pause / resume the display (tracing continues)"* ]]
+	[[ "$SCREEN" == *"Keys (live)"* ]]
 	[[ "$SCREEN" != *"seek to start / end"* ]]
 	tmux send-keys -t "$SESSION" 1
 	wait_for "Threads"
@@ -108,9 +108,9 @@ teardown() {
 	shot deadlock-replay
 	[[ "$(screen | tail -n 1)" == "q Quit h Help Tab View s Sort Up/Dn Scroll Space Pause n Step <> Speed"* ]]
 	tmux send-keys -t "$SESSION" h NPage NPage
-	wait_for "Keys (replay)" 5
+	wait_for "seek to start / end" 5
 	shot deadlock-replay-keys
-	[[ "$SCREEN" == *"seek to start / end"* ]]
+	[[ "$SCREEN" == *"Keys (replay)"* ]]
 	[[ "$SCREEN" != *"tracing continues"* ]]
 	quit_clean
 }
