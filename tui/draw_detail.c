@@ -58,76 +58,66 @@ static void shares(struct tui *u, struct vl *v, const char *label, const uint64_
 	}
 }
 
+/* one receive: syscall, bytes, [wait | copy] bar, the two times, polls before it */
+static void recv_row(struct tui *u, struct vl *v, const struct cv_recv_rec *r, int bw)
+{
+	char b1[32], b2[32], b3[32];
+	uint64_t mid = r->copy_ts ? r->copy_ts : r->exit_ts;
+	uint64_t wait = mid > r->enter_ts ? mid - r->enter_ts : 0;
+	uint64_t copy = r->copy_ts && r->exit_ts > r->copy_ts ? r->exit_ts - r->copy_ts : 0;
+	int y = vl_row(v);
+	if (y < 0)
+		return;
+	if (r->ret >= 0)
+		fmt_bytes(b1, sizeof(b1), (uint64_t)r->ret);
+	else
+		snprintf(b1, sizeof(b1), "err%" PRId64, r->ret);
+	tui_putf(y, 2, 19, A_NORMAL, "%-11s %6s", fmt_sys(r->sys), b1);
+	tui_put(y, 21, 1, A_NORMAL, "[");
+	tui_phase_bar(u, y, 22, bw, wait, CV_ST_WAIT_DATA, copy, CV_ST_COPY_DATA);
+	tui_put(y, 22 + bw, 1, A_NORMAL, "]");
+	int x = 24 + bw;
+	tui_putf(y, x, 8, tui_state_text(u, CV_ST_WAIT_DATA) & ~(attr_t)A_REVERSE, "%8s",
+		 fmt_dur(b2, sizeof(b2), wait));
+	tui_putf(y, x + 9, 8, tui_state_text(u, CV_ST_COPY_DATA) & ~(attr_t)A_REVERSE, "%8s",
+		 fmt_dur(b3, sizeof(b3), copy));
+	tui_putf(y, x + 18, u->cols - x - 18, A_NORMAL, "%6u %s", r->eagain_before,
+		 (r->flags & CV_CALL_BLOCKED) ? "blocked" : "no-block");
+}
+
 static void receives(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
-	char b1[32], b2[32], b3[32], line[160];
+	char b1[32], line[160];
 	snprintf(line, sizeof(line), "Receives  calls %" PRIu64 "  EAGAIN polls %" PRIu64
 		 "  bytes %s  blocked %" PRIu64, t->recv.calls, t->recv.eagain,
 		 fmt_bytes(b1, sizeof(b1), t->recv.bytes), t->recv.blocked_calls);
 	heading(u, v, line);
-	uint32_t n = t->recv_head < CV_HIST_RECV ? t->recv_head : CV_HIST_RECV;
 	int bw = u->cols - 57;
 	if (bw > 40) bw = 40;
 	if (bw < 8) bw = 8;
 	int y = vl_row(v);
 	tui_putf(y, 2, u->cols - 2, tui_role(u, R_DIM), "%-11s %6s [%-*s] %8s %8s %6s",
 		 "syscall", "bytes", bw, "wait for data | copy data", "wait", "copy", "EAGAIN");
-	bool newest_is_poll = n && t->recv_hist[(t->recv_head - 1) % CV_HIST_RECV].ret == -11;
-	if (t->eagain_streak && !newest_is_poll) {
+	/* EAGAIN polls are no records: each receive counts the polls before it */
+	if (t->eagain_streak) {
 		y = vl_row(v);
 		tui_putf(y, 2, u->cols - 2, tui_state_text(u, CV_ST_RUNNING),
 			 "... %u EAGAIN polls since the last receive (not blocked: polling)",
 			 t->eagain_streak);
 	}
-	int shown = 0;
-	for (uint32_t i = 0; i < n && shown < DETAIL_RECV_N; i++) {
-		const struct cv_recv_rec *r = &t->recv_hist[(t->recv_head - 1 - i) % CV_HIST_RECV];
-		if (r->ret == -11) {  /* a run of polls becomes one line */
-			uint32_t runs = 1;
-			uint64_t last = r->exit_ts, first = r->enter_ts;
-			while (i + 1 < n) {
-				const struct cv_recv_rec *q = &t->recv_hist[(t->recv_head - 2 - i) % CV_HIST_RECV];
-				if (q->ret != -11)
-					break;
-				first = q->enter_ts;
-				runs++;
-				i++;
-			}
-			shown++;
-			y = vl_row(v);
-			tui_putf(y, 2, u->cols - 2, tui_state_text(u, CV_ST_RUNNING) & ~(attr_t)A_REVERSE,
-				 "%-11s %6s  %u%s polls returned EAGAIN over %s: caller not blocked, no copy",
-				 fmt_sys(r->sys), "EAGAIN", runs, i + 1 >= n && runs > 1 ? "+" : "",
-				 fmt_dur(b2, sizeof(b2), last > first ? last - first : 0));
-			continue;
-		}
-		shown++;
-		uint64_t mid = r->copy_ts ? r->copy_ts : r->exit_ts;
-		uint64_t wait = mid > r->enter_ts ? mid - r->enter_ts : 0;
-		uint64_t copy = r->copy_ts && r->exit_ts > r->copy_ts ? r->exit_ts - r->copy_ts : 0;
-		if (r->ret >= 0)
-			fmt_bytes(b1, sizeof(b1), (uint64_t)r->ret);
-		else
-			snprintf(b1, sizeof(b1), "err%" PRId64, r->ret);
-		y = vl_row(v);
-		if (y < 0)
-			continue;
-		tui_putf(y, 2, 19, A_NORMAL, "%-11s %6s", fmt_sys(r->sys), b1);
-		tui_put(y, 21, 1, A_NORMAL, "[");
-		tui_phase_bar(u, y, 22, bw, wait, CV_ST_WAIT_DATA, copy, CV_ST_COPY_DATA);
-		tui_put(y, 22 + bw, 1, A_NORMAL, "]");
-		int x = 24 + bw;
-		tui_putf(y, x, 8, tui_state_text(u, CV_ST_WAIT_DATA) & ~(attr_t)A_REVERSE, "%8s",
-			 fmt_dur(b2, sizeof(b2), wait));
-		tui_putf(y, x + 9, 8, tui_state_text(u, CV_ST_COPY_DATA) & ~(attr_t)A_REVERSE, "%8s",
-			 fmt_dur(b3, sizeof(b3), copy));
-		tui_putf(y, x + 18, u->cols - x - 18, A_NORMAL, "%6u %s", r->eagain_before,
-			 (r->flags & CV_CALL_BLOCKED) ? "blocked" : "no-block");
-	}
-	if (!shown) {
+	const struct cv_recv_rec *r;
+	size_t i;
+	for (i = 0; i < DETAIL_RECV_N && (r = cv_model_thread_recv(u->m, t, i)); i++)
+		recv_row(u, v, r, bw);
+	if (!i) {
 		y = vl_row(v);
 		tui_put(y, 4, u->cols - 4, tui_role(u, R_DIM), "no receive completed yet");
 	}
+}
+
+static uint64_t span(uint64_t t0, uint64_t t1)
+{
+	return t1 > t0 ? t1 - t0 : 0;
 }
 
 static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
@@ -136,24 +126,20 @@ static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
 	snprintf(line, sizeof(line), "Multiplexer waits  calls %" PRIu64 "  waited %s",
 		 t->mux.calls, fmt_dur(d, sizeof(d), t->mux.wait_ns));
 	heading(u, v, line);
-	uint32_t n = t->mux_head < CV_HIST_MUX ? t->mux_head : CV_HIST_MUX;
-	if (n > DETAIL_MUX_N)
-		n = DETAIL_MUX_N;
+	const struct cv_mux_rec *r;
 	uint64_t max = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		const struct cv_mux_rec *r = &t->mux_hist[(t->mux_head - 1 - i) % CV_HIST_MUX];
+	for (size_t i = 0; i < DETAIL_MUX_N && (r = cv_model_thread_mux(u->m, t, i)); i++)
 		if (r->exit_ts - r->enter_ts > max)
 			max = r->exit_ts - r->enter_ts;
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		const struct cv_mux_rec *r = &t->mux_hist[(t->mux_head - 1 - i) % CV_HIST_MUX];
+	size_t i;
+	for (i = 0; i < DETAIL_MUX_N && (r = cv_model_thread_mux(u->m, t, i)); i++) {
 		int y = vl_row(v);
-		uint64_t w = r->exit_ts > r->enter_ts ? r->exit_ts - r->enter_ts : 0;
+		uint64_t w = span(r->enter_ts, r->exit_ts);
 		tui_putf(y, 2, 40, A_NORMAL, "%-12s ret %-4" PRId64 " waited %9s", fmt_sys(r->sys),
 			 r->ret, fmt_dur(d, sizeof(d), w));
 		dur_bar(u, y, 44, u->cols - 46 > 30 ? 30 : u->cols - 46, w, max, CV_ST_MUX_WAIT);
 	}
-	if (!n)
+	if (!i)
 		tui_put(vl_row(v), 4, u->cols - 4, tui_role(u, R_DIM), "no multiplexer wait yet");
 }
 
@@ -163,24 +149,21 @@ static void futexes(struct tui *u, struct vl *v, const struct cv_thread *t)
 	snprintf(line, sizeof(line), "Lock waits  waits %" PRIu64 "  waited %s", t->futex.waits,
 		 fmt_dur(d, sizeof(d), t->futex.wait_ns));
 	heading(u, v, line);
-	uint32_t n = t->futex_head < CV_HIST_FUTEX ? t->futex_head : CV_HIST_FUTEX;
-	if (n > DETAIL_FUTEX_N)
-		n = DETAIL_FUTEX_N;
-	for (uint32_t i = 0; i < n; i++) {
-		const struct cv_futex_rec *r = &t->futex_hist[(t->futex_head - 1 - i) % CV_HIST_FUTEX];
-		uint64_t w = r->exit_ts > r->enter_ts ? r->exit_ts - r->enter_ts : 0;
-		fmt_lock(lk, sizeof(lk), u->m, t->pid, r->addr);
-		fmt_tid(ow, sizeof(ow), u->m, r->owner_tid);
-		fmt_tid(wk, sizeof(wk), u->m, r->waker_tid);
+	const struct cv_futex_rec *r;
+	size_t i;
+	for (i = 0; i < DETAIL_FUTEX_N && (r = cv_model_thread_futex(u->m, t, i)); i++) {
 		int y = vl_row(v);
 		if (y < 0)
 			continue;
+		fmt_lock(lk, sizeof(lk), u->m, t->pid, r->addr);
+		fmt_tid(ow, sizeof(ow), u->m, r->owner_tid);
+		fmt_tid(wk, sizeof(wk), u->m, r->waker_tid);
 		tui_putf(y, 2, 20, tui_role(u, R_LOCK), "%-20s", lk);
 		tui_putf(y, 23, u->cols - 23, A_NORMAL, "waited %9s  holder %-20s waker %s%s",
-			 fmt_dur(d, sizeof(d), w), ow, wk,
+			 fmt_dur(d, sizeof(d), span(r->enter_ts, r->exit_ts)), ow, wk,
 			 r->ret == -110 ? "  (timeout)" : r->ret == -11 ? "  (EAGAIN)" : "");
 	}
-	if (!n)
+	if (!i)
 		tui_put(vl_row(v), 4, u->cols - 4, tui_role(u, R_DIM), "no lock wait yet");
 }
 
@@ -191,11 +174,9 @@ static void urings(struct tui *u, struct vl *v, const struct cv_thread *t)
 		 "  in flight %" PRIu64 "  async wait %s", t->uring.submitted, t->uring.completed,
 		 t->uring.inflight, fmt_dur(d, sizeof(d), t->uring.async_wait_ns));
 	heading(u, v, line);
-	uint32_t n = t->uring_head < CV_HIST_URING ? t->uring_head : CV_HIST_URING;
-	if (n > DETAIL_URING_N)
-		n = DETAIL_URING_N;
-	for (uint32_t i = 0; i < n; i++) {
-		const struct cv_uring_rec *r = &t->uring_hist[(t->uring_head - 1 - i) % CV_HIST_URING];
+	const struct cv_uring_rec *r;
+	size_t i;
+	for (i = 0; i < DETAIL_URING_N && (r = cv_model_thread_uring(u->m, t, i)); i++) {
 		int y = vl_row(v);
 		if (r->submit_ts && r->complete_ts >= r->submit_ts)
 			fmt_dur(d, sizeof(d), r->complete_ts - r->submit_ts);
@@ -205,7 +186,7 @@ static void urings(struct tui *u, struct vl *v, const struct cv_thread *t)
 			 "%-10s res %-7d async wait %9s (no thread blocked)  user_data 0x%" PRIx64,
 			 fmt_uring_op(r->opcode), r->res, d, r->user_data);
 	}
-	if (!n)
+	if (!i)
 		tui_put(vl_row(v), 4, u->cols - 4, tui_role(u, R_DIM), "no io_uring completion yet");
 }
 
@@ -228,11 +209,15 @@ static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 		tui_put(y, 8, 12, tui_state_text(u, t->state), cv_state_name(t->state));
 		char what[160] = "";
 		switch (t->state) {
-		case CV_ST_LOCK_WAIT:
+		case CV_ST_LOCK_WAIT: {
+			/* the holder as the Locks view's wait chains see it */
+			struct cv_wait_chain c;
+			uint32_t holder = cv_model_wait_chain(u->m, t, &c) ? c.link[0].holder : t->block_owner;
 			snprintf(what, sizeof(what), "waiting for %s held by %s",
 				 fmt_lock(lk, sizeof(lk), u->m, t->pid, t->block_obj),
-				 fmt_tid(ow, sizeof(ow), u->m, t->block_owner));
+				 fmt_tid(ow, sizeof(ow), u->m, holder));
 			break;
+		}
 		case CV_ST_WAIT_DATA: snprintf(what, sizeof(what), "blocked in a receive: no data yet"); break;
 		case CV_ST_COPY_DATA: snprintf(what, sizeof(what), "copying received data to user memory"); break;
 		case CV_ST_MUX_WAIT: snprintf(what, sizeof(what), "blocked in the multiplexer"); break;

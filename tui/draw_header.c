@@ -5,7 +5,11 @@
 
 #include "tui_int.h"
 
-static const char *view_names[V_COUNT] = { "Threads", "Thread detail", "Locks", "Help" };
+const char *tui_view_name(enum tui_view v)
+{
+	static const char *const names[V_COUNT] = { "Threads", "Thread detail", "Locks", "Help" };
+	return (unsigned)v < V_COUNT ? names[v] : "?";
+}
 
 static int ucols(const char *s)
 {
@@ -27,49 +31,46 @@ static bool seg(int y, int *x, int maxx, attr_t a, const char *s)
 	return true;
 }
 
-void tui_draw_header(struct tui *u)
+struct badge { const char *s; attr_t a; };
+
+/* status badges, right-aligned so a long title never hides them: where the
+ * timeline's right edge is (scrolled back / LIVE), then the states */
+static int badges(const struct tui *u, struct badge b[4], char *tl, size_t tln)
+{
+	const struct cv_timeshift *ts = u->src->timeshift;
+	attr_t al = tui_role(u, R_ALERT);
+	int nb = 0;
+	if (u->m && u->anchored) {
+		char t[32];
+		snprintf(tl, tln, " %s ", tui_time_label(u, t, sizeof(t)));
+		b[nb++] = (struct badge){ tl, al };
+	} else if (u->m && !ts && !u->frozen && !cv_model_end(u->m) && !u->quitting) {
+		b[nb++] = (struct badge){ " LIVE ", tui_role(u, R_TAB_ON) };
+	}
+	if (ts ? ts->paused(u->src->ctx) : u->frozen)
+		b[nb++] = (struct badge){ " PAUSED ", al };
+	if (u->quitting)
+		b[nb++] = (struct badge){ " stopping... ", al };
+	else if (u->finished && !ts)
+		b[nb++] = (struct badge){ " finished ", tui_role(u, R_HEADER) | A_BOLD };
+	return nb;
+}
+
+/* title, time (replay: position/length xspeed), rate, drops, exit, output */
+static void status_text(const struct tui *u, int *x, int maxx)
 {
 	const struct cv_source *src = u->src;
 	const struct cv_timeshift *ts = src->timeshift;
-	attr_t h = tui_role(u, R_HEADER), al = tui_role(u, R_ALERT);
-	char buf[160], d1[32], d2[32], title[96], tl[48];
-	int x = 0, W = u->cols;
-
-	/* status badges, right-aligned so a long title never hides them: where
-	 * the timeline's right edge is (scrolled back / LIVE), then the states */
-	struct { const char *s; attr_t a; } badge[4];
-	int nb = 0, bw = 0;
-	if (u->m && u->anchored) {
-		char t[32];
-		snprintf(tl, sizeof(tl), " %s ", tui_time_label(u, t, sizeof(t)));
-		badge[nb].s = tl; badge[nb++].a = al;
-	} else if (u->m && !ts && !u->frozen && !cv_model_end(u->m) && !u->quitting) {
-		badge[nb].s = " LIVE "; badge[nb++].a = tui_role(u, R_TAB_ON);
-	}
-	bool paused = ts ? ts->paused(src->ctx) : u->frozen;
-	if (paused) {
-		badge[nb].s = " PAUSED "; badge[nb++].a = al;
-	}
-	if (u->quitting) {
-		badge[nb].s = " stopping... "; badge[nb++].a = al;
-	} else if (u->finished && !ts) {
-		badge[nb].s = " finished "; badge[nb++].a = h | A_BOLD;
-	}
-	for (int i = 0; i < nb; i++)
-		bw += ucols(badge[i].s) + 1;
-	if (bw > W / 2)
-		bw = 0;  /* too narrow: badges follow the text as before */
-	int maxx = bw ? W - bw - 1 : W;  /* and a column of header colour before them */
-
-	tui_fill(0, 0, W, h);
-	seg(0, &x, maxx, h | A_BOLD, " concviz ");
+	attr_t h = tui_role(u, R_HEADER);
+	char buf[160], d1[32], d2[32], title[96];
+	seg(0, x, maxx, h | A_BOLD, " concviz ");
 	if (u->utf8)
 		fmt_clean_utf8(title, sizeof(title), src->title ? src->title : "");
 	else
 		fmt_clean(title, sizeof(title), src->title ? src->title : "");
 	if (title[0]) {
 		snprintf(buf, sizeof(buf), "| %s ", title);
-		seg(0, &x, maxx, h, buf);
+		seg(0, x, maxx, h, buf);
 	}
 	if (u->m) {
 		uint64_t start = cv_model_start(u->m), now = cv_model_now(u->m);
@@ -79,14 +80,14 @@ void tui_draw_header(struct tui *u)
 				 fmt_dur(d2, sizeof(d2), ts->length_ns(src->ctx)), ts->speed(src->ctx));
 		} else
 			snprintf(buf, sizeof(buf), "| %s ", fmt_dur(d1, sizeof(d1), now > start ? now - start : 0));
-		seg(0, &x, maxx, h, buf);
+		seg(0, x, maxx, h, buf);
 		snprintf(buf, sizeof(buf), "| %.0f ev/s ", u->ev_rate);
-		seg(0, &x, maxx, h, buf);
+		seg(0, x, maxx, h, buf);
 		uint64_t drop = cv_model_dropped(u->m);
 		snprintf(buf, sizeof(buf), "dropped %s", fmt_count(d1, sizeof(d1), drop));
-		seg(0, &x, maxx, h, "| ");
-		seg(0, &x, maxx, drop ? al : h, buf);
-		seg(0, &x, maxx, h, " ");
+		seg(0, x, maxx, h, "| ");
+		seg(0, x, maxx, drop ? tui_role(u, R_ALERT) : h, buf);
+		seg(0, x, maxx, h, " ");
 		int code;
 		if (cv_model_target_exited(u->m, &code)) {
 			char sig[24];
@@ -95,29 +96,26 @@ void tui_draw_header(struct tui *u)
 					 cv_signal_name(cv_model_target_signal(u->m), sig, sizeof(sig)));
 			else
 				snprintf(buf, sizeof(buf), "| exit %d ", code);
-			seg(0, &x, maxx, h, buf);
+			seg(0, x, maxx, h, buf);
 		}
 	}
 	if (src->log_path) {  /* where the target's output goes (last: cut first) */
 		snprintf(buf, sizeof(buf), "| output: %.100s ", src->log_path);
-		seg(0, &x, maxx, h, buf);
+		seg(0, x, maxx, h, buf);
 	}
-	if (bw)
-		x = W - bw;
-	for (int i = 0; i < nb; i++) {
-		seg(0, &x, W, badge[i].a, badge[i].s);
-		seg(0, &x, W, h, " ");
-	}
+}
 
-	/* tabs */
-	x = 0;
+/* the view tabs, and on the right the context of the view */
+static void tabs(const struct tui *u)
+{
+	char buf[160];
+	int x = 0, W = u->cols;
 	tui_fill(1, 0, W, A_NORMAL);
 	for (int v = 0; v < V_COUNT; v++) {
-		snprintf(buf, sizeof(buf), " %d %s ", v + 1, view_names[v]);
+		snprintf(buf, sizeof(buf), " %d %s ", v + 1, tui_view_name((enum tui_view)v));
 		seg(1, &x, W, tui_role(u, (int)u->view == v ? R_TAB_ON : R_TAB), buf);
 		seg(1, &x, W, A_NORMAL, " ");
 	}
-	/* right side: context of the view */
 	buf[0] = 0;
 	if (u->view == V_THREADS) {
 		snprintf(buf, sizeof(buf), "%zu/%zu shown  sort:%s%s%s%s ", u->nrows,
@@ -132,7 +130,29 @@ void tui_draw_header(struct tui *u)
 		tui_put(1, W - bl, bl, tui_role(u, R_DIM), buf);
 }
 
-struct hint { const char *key, *label; };
+void tui_draw_header(struct tui *u)
+{
+	attr_t h = tui_role(u, R_HEADER);
+	struct badge badge[4];
+	char tl[48];
+	int x = 0, W = u->cols, bw = 0;
+	int nb = badges(u, badge, tl, sizeof(tl));
+	for (int i = 0; i < nb; i++)
+		bw += ucols(badge[i].s) + 1;
+	if (bw > W / 2)
+		bw = 0;  /* too narrow: badges follow the text as before */
+	int maxx = bw ? W - bw - 1 : W;  /* and a column of header colour before them */
+
+	tui_fill(0, 0, W, h);
+	status_text(u, &x, maxx);
+	if (bw)
+		x = W - bw;
+	for (int i = 0; i < nb; i++) {
+		seg(0, &x, W, badge[i].a, badge[i].s);
+		seg(0, &x, W, h, " ");
+	}
+	tabs(u);
+}
 
 void tui_draw_footer(struct tui *u)
 {
@@ -156,44 +176,18 @@ void tui_draw_footer(struct tui *u)
 		seg(y, &x, W, f | A_BOLD, u->msg);
 		return;
 	}
-	static const struct hint common[] = { { "q", "Quit" }, { "h", "Help" }, { "Tab", "View" } };
-	static const struct hint threads[] = { { "Enter", "Detail" }, { "s", "Sort" },
-		{ "/", "Filter" }, { "{}", "Back/Fwd" }, { "+-", "Zoom" }, { "g", "Glyphs" } };
-	static const struct hint detail[] = { { "Esc", "Back" }, { "Up/Dn", "Scroll" },
-		{ "{}", "Back/Fwd" } };
-	static const struct hint to_live[] = { { "L", "Live" } };
-	static const struct hint to_pos[] = { { "L", "Follow" } };
-	static const struct hint locks[] = { { "s", "Sort" }, { "Up/Dn", "Scroll" } };
-	static const struct hint help[] = { { "Esc", "Back" }, { "Up/Dn", "Scroll" } };
-	static const struct hint live[] = { { "Space", "Pause" } };
-	static const struct hint replay[] = { { "Space", "Pause" }, { "n", "Step" },
-		{ "<>", "Speed" }, { "Left/Right", "Seek" }, { "Home/End", "Start/End" } };
-	const struct hint *sets[5];
-	size_t counts[5], ns = 0;
-	sets[ns] = common; counts[ns++] = 3;
-	if (u->anchored) {  /* scrolled back: the way home comes first */
-		sets[ns] = u->src->timeshift ? to_pos : to_live;
-		counts[ns++] = 1;
+	/* the key bindings' hints for this view and mode, as many as fit */
+	for (size_t i = 0; i < tui_nbindings; i++) {
+		const struct tui_binding *b = &tui_bindings[i];
+		if (!b->hint || !(b->hint_views & TUI_VIEW(u->view)) || !tui_binding_in_mode(u, b) ||
+		    (b->hint_anchored && !u->anchored))
+			continue;
+		int need = (int)(strlen(b->hint_key) + strlen(b->hint) + 2);
+		if (x + need > W)
+			return;
+		seg(y, &x, W, k, b->hint_key);
+		seg(y, &x, W, f, " ");
+		seg(y, &x, W, f, b->hint);
+		seg(y, &x, W, f, " ");
 	}
-	switch (u->view) {
-	case V_THREADS: sets[ns] = threads; counts[ns++] = 6; break;
-	case V_DETAIL: sets[ns] = detail; counts[ns++] = 3; break;
-	case V_LOCKS: sets[ns] = locks; counts[ns++] = 2; break;
-	default: sets[ns] = help; counts[ns++] = 2; break;
-	}
-	if (u->src->timeshift) {
-		sets[ns] = replay; counts[ns++] = 5;
-	} else {
-		sets[ns] = live; counts[ns++] = 1;
-	}
-	for (size_t s = 0; s < ns; s++)
-		for (size_t i = 0; i < counts[s]; i++) {
-			int need = (int)(strlen(sets[s][i].key) + strlen(sets[s][i].label) + 2);
-			if (x + need > W)
-				return;
-			seg(y, &x, W, k, sets[s][i].key);
-			seg(y, &x, W, f, " ");
-			seg(y, &x, W, f, sets[s][i].label);
-			seg(y, &x, W, f, " ");
-		}
 }

@@ -1,5 +1,6 @@
 /* draw_help.c — Help: state legend, the four IO models, keys. */
 #include <stdio.h>
+#include <string.h>
 
 #include "tui_int.h"
 
@@ -16,35 +17,40 @@ static const struct model_txt io_models[] = {
 	  "wait for data: caller not blocked", "copy data: not blocked either, the kernel does it" },
 };
 
-static const char *keys_live[][2] = {
-	{ "1 2 3 4, Tab", "views: Threads, Thread detail, Locks, Help" },
-	{ "Up Down PgUp PgDn", "move the selection / scroll" },
-	{ "Home End", "first / last thread (live; End while scrolled back: live)" },
-	{ "Enter", "detail of the selected thread; Esc or Backspace goes back" },
-	{ "s  S", "sort: tid, name, state, cpu share, ctx switches; S reverses" },
-	{ "+ -", "timeline zoom (time per cell)" },
-	{ "{ } S-Left S-Right", "timeline back / forward in time, 5 cells (tracing continues)" },
-	{ "L", "back to live: the timeline follows now again" },
-	{ "/", "filter by name or tid: type, Enter applies, Esc clears" },
-	{ "g", "glyphs in timeline cells (for monochrome reading)" },
-	{ "Space", "pause / resume the display (tracing continues)" },
-	{ "h ?", "this help" },
-	{ "q", "quit (a live run stops its target first)" },
-};
-
-static const char *keys_replay[][2] = {
-	{ "Space", "pause / resume the replay" },
-	{ ". n", "step one timeline cell while paused" },
-	{ "< > [ ]", "halve / double the replay speed" },
-	{ "Left Right", "seek -/+ 1 s (or 10 timeline cells when zoomed out)" },
-	{ "Home End", "seek to start / end" },
-	{ "{ } L", "timeline back / forward from the replay position; L follows it again" },
-};
+/* the key bindings of this mode, from the table in keys.c; a binding that
+ * acts in some views only names them */
+static void key_list(struct tui *u, struct vl *v)
+{
+	attr_t k = tui_role(u, R_KEY), dim = tui_role(u, R_DIM);
+	int y = vl_row(v);
+	tui_put(y, 0, u->cols, tui_role(u, R_HEADING),
+		tui_mode(u) == TUI_REPLAY ? "Keys (replay)" : "Keys (live)");
+	for (size_t i = 0; i < tui_nbindings; i++) {
+		const struct tui_binding *b = &tui_bindings[i];
+		if (!tui_binding_in_mode(u, b))
+			continue;
+		y = vl_row(v);
+		tui_put(y, 2, 18, k, b->label);
+		tui_put(y, 21, u->cols - 21, A_NORMAL, b->help);
+		if (b->views == TUI_VIEWS_ALL)
+			continue;
+		char where[64] = "";
+		size_t pos = 0;
+		for (int w = 0; w < V_COUNT && pos < sizeof(where); w++)
+			if (b->views & TUI_VIEW(w))
+				pos += (size_t)snprintf(where + pos, sizeof(where) - pos, "%s%s",
+							pos ? ", " : " (", tui_view_name((enum tui_view)w));
+		if (pos < sizeof(where))
+			snprintf(where + pos, sizeof(where) - pos, ")");
+		int x = 21 + (int)strlen(b->help);
+		tui_put(y, x, u->cols - x, dim, where);
+	}
+}
 
 void tui_draw_help(struct tui *u)
 {
 	int y0 = TUI_HEADER_ROWS, h = u->lines - TUI_HEADER_ROWS - TUI_FOOTER_ROWS;
-	attr_t hd = tui_role(u, R_HEADING), k = tui_role(u, R_KEY), dim = tui_role(u, R_DIM);
+	attr_t hd = tui_role(u, R_HEADING), dim = tui_role(u, R_DIM);
 	for (int pass = 0; pass < 2; pass++) {
 		struct vl v = { y0, pass ? h : 0, u->help_scroll, 0 };
 		int y = vl_row(&v);
@@ -83,22 +89,7 @@ void tui_draw_help(struct tui *u)
 		}
 
 		vl_row(&v);
-		y = vl_row(&v);
-		tui_put(y, 0, u->cols, hd, "Keys");
-		for (size_t i = 0; i < sizeof(keys_live) / sizeof(keys_live[0]); i++) {
-			y = vl_row(&v);
-			tui_put(y, 2, 18, k, keys_live[i][0]);
-			tui_put(y, 21, u->cols - 21, A_NORMAL, keys_live[i][1]);
-		}
-		if (u->src->timeshift) {
-			y = vl_row(&v);
-			tui_put(y, 0, u->cols, hd, "Replay keys");
-			for (size_t i = 0; i < sizeof(keys_replay) / sizeof(keys_replay[0]); i++) {
-				y = vl_row(&v);
-				tui_put(y, 2, 18, k, keys_replay[i][0]);
-				tui_put(y, 21, u->cols - 21, A_NORMAL, keys_replay[i][1]);
-			}
-		}
+		key_list(u, &v);
 		if (u->src->log_path) {
 			vl_row(&v);
 			y = vl_row(&v);

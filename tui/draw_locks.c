@@ -6,8 +6,6 @@
 
 #include "tui_int.h"
 
-#define CHAIN_MAX 16
-
 static enum tui_lsort g_lsort;  /* qsort context */
 
 static int cmp_locks(const void *pa, const void *pb)
@@ -85,94 +83,46 @@ static void lock_table(struct tui *u, struct vl *v)
 	}
 }
 
-static bool waiting(const struct cv_thread *t)
+/* "T1 a → lock_b held by T2 b → lock_a held by T1 a ..." ("..." : the chain
+ * closes a cycle; else the last holder's state when it is a traced thread) */
+static void chain_text(const struct tui *u, const struct cv_wait_chain *c, char *buf, size_t n)
 {
-	return t && !t->exited && t->state == CV_ST_LOCK_WAIT;
-}
-
-/* Appends the chain starting at t to buf; returns true when it runs into a
- * cycle, *in_cycle when t itself is part of it, *min_tid the cycle's lowest. */
-static bool chain(struct tui *u, const struct cv_thread *t, char *buf, size_t n,
-		  bool *in_cycle, uint32_t *min_tid)
-{
-	const struct cv_thread *seen[CHAIN_MAX];
-	int ns = 0;
-	size_t pos = 0;
 	char lk[64], who[48];
-	const struct cv_thread *cur = t;
-	*in_cycle = false;
-	*min_tid = t->tid;
-	pos += (size_t)snprintf(buf + pos, n - pos, "%s", fmt_tid(who, sizeof(who), u->m, t->tid));
-	seen[ns++] = t;
-	while (pos < n) {
-		fmt_lock(lk, sizeof(lk), u->m, cur->pid, cur->block_obj);
-		pos += (size_t)snprintf(buf + pos, n - pos, " %s %s held by %s", tui_arrow(u), lk,
-					fmt_tid(who, sizeof(who), u->m, cur->block_owner));
-		if (pos >= n || !cur->block_owner)
-			break;
-		const struct cv_thread *o = cv_model_find_thread(u->m, cur->block_owner);
-		int k;
-		for (k = 0; k < ns; k++)
-			if (seen[k] == o)
-				break;
-		if (k < ns) {  /* cycle from seen[k] back to it */
-			*in_cycle = (k == 0);
-			*min_tid = seen[k]->tid;
-			for (int j = k + 1; j < ns; j++)
-				if (seen[j]->tid < *min_tid)
-					*min_tid = seen[j]->tid;
-			pos += (size_t)snprintf(buf + pos, n - pos, " ...");
-			return true;
-		}
-		if (!waiting(o) || ns == CHAIN_MAX) {
-			if (o)
-				snprintf(buf + pos, n - pos, " (%s)", o->exited ? "exited" : cv_state_name(o->state));
-			break;
-		}
-		seen[ns++] = o;
-		cur = o;
+	size_t pos = (size_t)snprintf(buf, n, "%s", fmt_tid(who, sizeof(who), u->m, c->link[0].tid));
+	for (uint32_t i = 0; i < c->n && pos < n; i++) {
+		const struct cv_wait_link *k = &c->link[i];
+		pos += (size_t)snprintf(buf + pos, n - pos, " %s %s held by %s", tui_arrow(u),
+					fmt_lock(lk, sizeof(lk), u->m, k->pid, k->addr),
+					fmt_tid(who, sizeof(who), u->m, k->holder));
 	}
-	return false;
+	if (pos >= n)
+		return;
+	uint32_t last = c->link[c->n - 1].holder;
+	const struct cv_thread *o = last ? cv_model_find_thread(u->m, last) : NULL;
+	if (c->end == CV_CHAIN_CYCLE)
+		snprintf(buf + pos, n - pos, " ...");
+	else if (o)
+		snprintf(buf + pos, n - pos, " (%s)", o->exited ? "exited" : cv_state_name(o->state));
 }
 
 static void wait_chains(struct tui *u, struct vl *v)
 {
-	size_t n = cv_model_thread_count(u->m);
 	int y = vl_row(v);
 	tui_put(y, 0, u->cols, tui_role(u, R_HEADING), "Wait chains (threads blocked on a lock now)");
 	int shown = 0;
-	for (size_t i = 0; i < n; i++) {
-		const struct cv_thread *t = cv_model_thread(u->m, i);
-		if (!waiting(t))
-			continue;
-		char line[512];
-		bool in_cycle;
-		uint32_t min_tid;
-		bool dl = chain(u, t, line, sizeof(line), &in_cycle, &min_tid);
-		/* a thread that holds what another waiter wants is shown inside that
-		 * waiter's chain; a cycle is shown once, from its lowest tid */
-		if (in_cycle) {
-			if (t->tid != min_tid)
-				continue;
-		} else {
-			bool is_target = false;
-			for (size_t j = 0; j < n && !is_target; j++) {
-				const struct cv_thread *w = cv_model_thread(u->m, j);
-				is_target = w != t && waiting(w) && w->block_owner == t->tid;
-			}
-			if (is_target)
-				continue;
-		}
+	struct cv_wait_chain c;
+	for (size_t cur = 0; cv_model_wait_chain_next(u->m, &cur, &c);) {
 		shown++;
 		y = vl_row(v);
 		if (y < 0)
 			continue;
-		attr_t a = dl ? tui_state_text(u, CV_ST_LOCK_WAIT) : A_NORMAL;
-		if (dl) {
+		char line[512];
+		chain_text(u, &c, line, sizeof(line));
+		if (c.end == CV_CHAIN_CYCLE) {
 			tui_put(y, 1, 10, tui_role(u, R_ALERT), "DEADLOCK");
-			tui_put(y, 11, u->cols - 11, a, line);
+			tui_put(y, 11, u->cols - 11, tui_state_text(u, CV_ST_LOCK_WAIT), line);
 		} else
-			tui_put(y, 2, u->cols - 2, a, line);
+			tui_put(y, 2, u->cols - 2, A_NORMAL, line);
 	}
 	if (!shown)
 		tui_put(vl_row(v), 2, u->cols - 2, tui_role(u, R_DIM), "no thread is waiting for a lock");

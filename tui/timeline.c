@@ -85,7 +85,7 @@ void tui_timeline(const struct tui *u, const struct cv_thread *t, int y, int x, 
 static uint64_t ref_of(const struct tui *u)
 {
 	uint64_t now = cv_model_now(u->m);
-	if (u->frozen && !u->src->timeshift && u->frozen_now <= now)
+	if (u->frozen && u->frozen_now <= now)  /* frozen: live only */
 		return u->frozen_now;
 	return now;
 }

@@ -120,20 +120,12 @@ static bool locale_is_utf8(void)
 	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
-int cv_tui_run(const struct cv_source *src)
+/* curses up, keys and signals set; NULL (after saying why) if the terminal
+ * cannot be used */
+static SCREEN *term_start(struct tui *u, struct sigaction oq[NQ], struct sigaction of[NF])
 {
-	struct tui u;
-	struct sigaction oq[NQ], of[NF];
-	char err[256] = "";
-	int rc = 0;
-
-	memset(&u, 0, sizeof(u));
-	u.src = src;
-	u.zoom = 1;
-	u.view = u.back = u.help_back = V_THREADS;
-
 	setlocale(LC_ALL, "");
-	u.utf8 = locale_is_utf8();
+	u->utf8 = locale_is_utf8();
 	g_have_tio = tcgetattr(STDIN_FILENO, &g_tio) == 0;
 	g_sig = 0;
 
@@ -141,7 +133,7 @@ int cv_tui_run(const struct cv_source *src)
 	if (!scr) {
 		fprintf(stderr, "concviz: cannot start the TUI (TERM=%s); use --report for text output\n",
 			getenv("TERM") ? getenv("TERM") : "unset");
-		return 1;
+		return NULL;
 	}
 	g_active = true;
 	if (!g_atexit_done) {
@@ -162,60 +154,86 @@ int cv_tui_run(const struct cv_source *src)
 	curs_set(0);
 	set_escdelay(25);
 	timeout(0);
-	tui_colors_init(&u);
-	u.glyph_cells = !u.color;
+	tui_colors_init(u);
+	u->glyph_cells = !u->color;
+	return scr;
+}
 
-	u.m = src->model(src->ctx);
+/* One pump of the source (a finished live source is not pumped again).
+ * Returns -1 on a source error (err set), 1 when the loop should end (quit
+ * and finished), else 0; *waited: the pump waited for events. */
+static int pump(struct tui *u, int wait_ms, bool *waited, char *err, size_t errn)
+{
+	const struct cv_source *src = u->src;
+	*waited = false;
+	if (u->finished && !src->timeshift)
+		return 0;
+	int r = src->pump(src->ctx, wait_ms);
+	if (r < 0) {
+		const char *e = src->last_error ? src->last_error(src->ctx) : NULL;
+		snprintf(err, errn, "%s", e && *e ? e : "event source failed");
+		return -1;
+	}
+	u->finished = r == 1;
+	*waited = r != 1;
+	return u->finished && u->quitting;
+}
+
+/* pump, read keys, redraw at TUI_FRAME_MS until quit; 0 or 1 (err set) */
+static int run_loop(struct tui *u, char *err, size_t errn)
+{
+	const struct cv_source *src = u->src;
 	uint64_t next_frame = 0;
+	u->m = src->model(src->ctx);
 	for (;;) {
 		if (g_sig) {
 			g_sig = 0;
-			tui_start_quit(&u);
+			tui_start_quit(u);
 		}
 		uint64_t w = tui_wall_ms();
-		if (u.quitting && (u.finished || src->timeshift || w >= u.quit_deadline))
-			break;
+		if (u->quitting && (u->finished || src->timeshift || w >= u->quit_deadline))
+			return 0;
 		int wait_ms = next_frame > w ? (int)(next_frame - w) : 0;
 		if (wait_ms > TUI_PUMP_MAX_MS)
 			wait_ms = TUI_PUMP_MAX_MS;
-
-		bool waited = false;
-		if (!u.finished || src->timeshift) {
-			int r = src->pump(src->ctx, wait_ms);
-			if (r < 0) {
-				const char *e = src->last_error ? src->last_error(src->ctx) : NULL;
-				snprintf(err, sizeof(err), "%s", e && *e ? e : "event source failed");
-				rc = 1;
-				break;
-			}
-			if (r == 1) {
-				u.finished = true;
-				if (u.quitting)
-					break;
-			} else {
-				u.finished = false;
-				waited = true;
-			}
-		}
-		u.m = src->model(src->ctx);
+		bool waited;
+		int r = pump(u, wait_ms, &waited, err, errn);
+		if (r)
+			return r < 0;
+		u->m = src->model(src->ctx);
 
 		bool dirty = false;
 		int ch;
 		timeout(waited ? 0 : wait_ms);  /* nothing to pump: wait in getch */
 		while ((ch = getch()) != ERR) {
-			dirty |= tui_key(&u, ch);
+			dirty |= tui_key(u, ch);
 			timeout(0);
 		}
 		w = tui_wall_ms();
 		if (w >= next_frame) {
-			if (!u.frozen || src->timeshift)
+			if (!u->frozen)  /* (a live-only state) */
 				dirty = true;
 			next_frame = w + TUI_FRAME_MS;
 		}
-		if (dirty || (u.quitting && w + TUI_FRAME_MS >= next_frame))
-			tui_draw(&u);
+		if (dirty || (u->quitting && w + TUI_FRAME_MS >= next_frame))
+			tui_draw(u);
 	}
+}
 
+int cv_tui_run(const struct cv_source *src)
+{
+	struct tui u;
+	struct sigaction oq[NQ], of[NF];
+	char err[256] = "";
+
+	memset(&u, 0, sizeof(u));
+	u.src = src;
+	u.zoom = 1;
+	u.view = u.back = u.help_back = V_THREADS;
+	SCREEN *scr = term_start(&u, oq, of);
+	if (!scr)
+		return 1;
+	int rc = run_loop(&u, err, sizeof(err));
 	endwin();
 	g_active = false;
 	delscreen(scr);

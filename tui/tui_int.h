@@ -33,7 +33,7 @@ struct tui_row {                /* one visible thread row, rebuilt every frame *
 
 struct tui {
 	const struct cv_source *src;
-	struct cv_model *m;         /* re-read after every pump */
+	const struct cv_model *m;   /* re-read after every pump; read only */
 	enum tui_view view, back, help_back;
 	bool color, utf8, glyph_cells;
 	int cols, lines;
@@ -145,6 +145,7 @@ bool tui_thread_visible(const struct tui *u, const struct cv_thread *t);
 const char *tui_sort_name(enum tui_sort s);
 
 /* views */
+const char *tui_view_name(enum tui_view v);
 void tui_draw_header(struct tui *u);
 void tui_draw_footer(struct tui *u);
 void tui_draw_threads(struct tui *u);
@@ -153,7 +154,29 @@ void tui_draw_locks(struct tui *u);
 void tui_draw_help(struct tui *u);
 void tui_draw(struct tui *u);
 
-/* keys.c: returns true when the key changed something worth redrawing */
+/* keys.c: one table of key bindings.  It dispatches keys (tui_key) and the
+ * footer hints and the help screen's key list are drawn from it.  In a given
+ * view and mode at most one binding holds a key. */
+enum tui_mode { TUI_LIVE = 1, TUI_REPLAY = 2, TUI_BOTH = 3 };
+#define TUI_VIEW(v)  (1u << (v))
+#define TUI_VIEWS_ALL ((1u << V_COUNT) - 1)
+
+struct tui_binding {
+	int keys[8];                /* key codes; the list ends at the first 0 */
+	unsigned views;             /* TUI_VIEW()s where the keys act */
+	unsigned modes;             /* enum tui_mode bits */
+	const char *label, *help;   /* help screen: keys as named there, what they do */
+	const char *hint_key, *hint; /* footer: "Enter" "Detail"; NULL: no hint */
+	unsigned hint_views;        /* views whose footer shows the hint */
+	bool hint_anchored;         /* only while the timeline is scrolled back */
+	bool (*run)(struct tui *u, int ch); /* true: redraw */
+};
+extern const struct tui_binding tui_bindings[];
+extern const size_t tui_nbindings;
+enum tui_mode tui_mode(const struct tui *u);
+bool tui_binding_in_mode(const struct tui *u, const struct tui_binding *b);
+
+/* returns true when the key changed something worth redrawing */
 bool tui_key(struct tui *u, int ch);
 void tui_start_quit(struct tui *u);
 void tui_message(struct tui *u, const char *msg);

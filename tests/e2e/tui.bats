@@ -29,6 +29,8 @@ teardown() {
 	done
 	[[ "$SCREEN" == *"wait_data"* || "$SCREEN" == *"mux_wait"* || "$SCREEN" == *"running"* ]]
 	[[ "$SCREEN" == *"dropped"* ]]
+	# the footer's hints come from the key table: the threads view, live
+	[[ "$(screen | tail -n 1)" == "q Quit h Help Tab View Enter Detail s Sort / Filter {} Back/Fwd +- Zoom g Glyphs Space Pause"* ]]
 
 	tmux send-keys -t "$SESSION" h
 	wait_for "Legend"
@@ -36,6 +38,13 @@ teardown() {
 	[[ "$SCREEN" == *"wait for data"* ]]
 	[[ "$SCREEN" == *"copy data"* ]]
 	[[ "$SCREEN" == *"io_uring"* ]]
+	[[ "$(screen | tail -n 1)" == "q Quit h Help Tab View Esc Back Up/Dn Scroll Space Pause"* ]]
+	# the key list (same table): scroll to its end
+	tmux send-keys -t "$SESSION" NPage NPage
+	wait_for "pause / resume the display (tracing continues)"
+	shot help-keys
+	[[ "$SCREEN" == *"Keys (live)"* ]]
+	[[ "$SCREEN" != *"seek to start / end"* ]]
 	tmux send-keys -t "$SESSION" 1
 	wait_for "Threads"
 
@@ -72,6 +81,37 @@ teardown() {
 	wait_for "counter_lock"
 	shot locks
 	[[ "$SCREEN" == *"worker"* || "$SCREEN" == *"T"* ]]
+	quit_clean
+}
+
+@test "tui: run deadlock shows the cycle in wait chains and deadlocks, live and in replay" {
+	start "'$CONCVIZ' run deadlock --seconds 30"
+	wait_for "Threads" 15
+	tmux send-keys -t "$SESSION" 3
+	wait_for "Deadlocks detected: 1" 10
+	wait_for " DEADLOCK  T" 5
+	shot deadlock-locks
+	# the wait chain: one line for the cycle, from taker-ab or taker-ba
+	[ "$(screen | grep -c 'held by T.* taker-.* held by T.* taker-.* \.\.\.$')" = 1 ]
+	[[ "$SCREEN" == *"lock_a"* && "$SCREEN" == *"lock_b"* ]]
+	[[ "$(screen | tail -n 1)" == "q Quit h Help Tab View s Sort Up/Dn Scroll Space Pause"* ]]
+	quit_clean
+
+	local f="$BATS_TEST_TMPDIR/dl.cvr"
+	timeout 30 "$CONCVIZ" run --report -o "$f" deadlock --seconds 2 > /dev/null 2>&1
+	tmux kill-session -t "$SESSION"
+	start "'$CONCVIZ' replay '$f'"
+	wait_for "taker-ab" 10
+	tmux send-keys -t "$SESSION" ' ' Home n n n 3
+	wait_for "Deadlocks detected: 1" 5
+	wait_for " DEADLOCK  T" 5
+	shot deadlock-replay
+	[[ "$(screen | tail -n 1)" == "q Quit h Help Tab View s Sort Up/Dn Scroll Space Pause n Step <> Speed"* ]]
+	tmux send-keys -t "$SESSION" h NPage NPage
+	wait_for "seek to start / end" 5
+	shot deadlock-replay-keys
+	[[ "$SCREEN" == *"Keys (replay)"* ]]
+	[[ "$SCREEN" != *"tracing continues"* ]]
 	quit_clean
 }
 

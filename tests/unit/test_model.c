@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "model/model.h"
+#include "model/model_priv.h" /* two white-box checks of the timeline ring */
 
 #define PID 100
 #define S 1000000000ULL /* model start */
@@ -241,8 +242,12 @@ TEST(eagain_poll)
 	CHECK_EQ(t->recv.bytes, 300);
 	CHECK_EQ(t->recv.blocked_calls, 0);
 	CHECK_EQ(t->eagain_streak, 0);
-	CHECK_EQ(t->recv_head, 1); /* EAGAIN polls are summarised, not recorded */
-	const struct cv_recv_rec *r = &t->recv_hist[(t->recv_head - 1) % CV_HIST_RECV];
+	/* EAGAIN polls are summarised, not recorded */
+	CHECK(cv_model_thread_recv(M, t, 1) == NULL);
+	const struct cv_recv_rec *r = cv_model_thread_recv(M, t, 0);
+	CHECK(r != NULL);
+	if (!r)
+		return;
 	CHECK_EQ(r->eagain_before, 5);
 	CHECK_EQ(r->ret, 300);
 	CHECK_EQ(r->copy_ts, S + 95);
@@ -252,6 +257,35 @@ TEST(eagain_poll)
 	CHECK_EQ(tm(110, CV_ST_COPY_DATA), 5);
 	CHECK_EQ(tm(110, CV_ST_RUNNING), 115);
 	CHECK_EQ(T(110)->vcsw + T(110)->ivcsw, 0);
+	check_invariant();
+}
+
+/* history queries: newest first, the ring keeps the last CV_HIST_* records */
+TEST(history)
+{
+	fresh(NULL);
+	task(0, 150, "hist", 0);
+	on(0, 150);
+	CHECK(cv_model_thread_recv(M, T(150), 0) == NULL);
+	CHECK(cv_model_thread_mux(M, T(150), 0) == NULL);
+	CHECK(cv_model_thread_futex(M, T(150), 0) == NULL);
+	CHECK(cv_model_thread_uring(M, T(150), 0) == NULL);
+	for (int i = 1; i <= CV_HIST_RECV + 8; i++)
+		recv_ev(10 * (uint64_t)i, 150, 10 * (uint64_t)i - 5, 0, i, 0);
+	for (int i = 0; i < CV_HIST_RECV; i++) {
+		const struct cv_recv_rec *r = cv_model_thread_recv(M, T(150), (size_t)i);
+		CHECK(r != NULL);
+		if (r)
+			CHECK_EQ(r->ret, CV_HIST_RECV + 8 - i);
+	}
+	CHECK(cv_model_thread_recv(M, T(150), CV_HIST_RECV) == NULL);
+	CHECK(cv_model_thread_recv(M, T(150), (size_t)-1) == NULL);
+	for (int i = 1; i <= CV_HIST_MUX + 1; i++)
+		mux_ev(1000 + 10 * (uint64_t)i, 150, 1000 + 10 * (uint64_t)i - 3);
+	CHECK_EQ(cv_model_thread_mux(M, T(150), 0)->exit_ts, S + 1000 + 10 * (CV_HIST_MUX + 1));
+	CHECK_EQ(cv_model_thread_mux(M, T(150), CV_HIST_MUX - 1)->exit_ts, S + 1020);
+	CHECK(cv_model_thread_mux(M, T(150), CV_HIST_MUX) == NULL);
+	end_ev(2000);
 	check_invariant();
 }
 
@@ -322,9 +356,10 @@ TEST(mux_then_recv)
 	end_ev(140);
 	CHECK_EQ(T(130)->mux.calls, 1);
 	CHECK_EQ(T(130)->mux.wait_ns, 115);
-	CHECK_EQ(T(130)->mux_head, 1);
-	CHECK_EQ(T(130)->mux_hist[0].enter_ts, S + 10);
-	CHECK_EQ(T(130)->mux_hist[0].exit_ts, S + 125);
+	CHECK(cv_model_thread_mux(M, T(130), 1) == NULL);
+	CHECK(cv_model_thread_mux(M, T(130), 0) != NULL);
+	CHECK_EQ(cv_model_thread_mux(M, T(130), 0)->enter_ts, S + 10);
+	CHECK_EQ(cv_model_thread_mux(M, T(130), 0)->exit_ts, S + 125);
 	CHECK_EQ(tm(130, CV_ST_MUX_WAIT), 100);
 	CHECK_EQ(tm(130, CV_ST_RUNNABLE), 5);
 	CHECK_EQ(tm(130, CV_ST_COPY_DATA), 2);
@@ -378,7 +413,10 @@ TEST(futex_locks)
 	CHECK_EQ(l->cur_waiters, 2);
 	CHECK_EQ(T(202)->futex.waits, 1);
 	CHECK_EQ(T(202)->futex.wait_ns, 55);
-	const struct cv_futex_rec *fr = &T(202)->futex_hist[0];
+	const struct cv_futex_rec *fr = cv_model_thread_futex(M, T(202), 0);
+	CHECK(fr != NULL && cv_model_thread_futex(M, T(202), 1) == NULL);
+	if (!fr)
+		return;
 	CHECK_EQ(fr->waker_tid, 201); /* remembered from the WAKEUP */
 	CHECK_EQ(fr->owner_tid, 201);
 	CHECK_EQ(fr->addr, L);
@@ -387,7 +425,8 @@ TEST(futex_locks)
 	wake(70, 203, 202);
 	on(72, 203);
 	futex_ev(80, 203, 15, L, 0, 201, 202, CV_CALL_BLOCKED);
-	CHECK_EQ(T(203)->futex_hist[0].waker_tid, 202);
+	CHECK(cv_model_thread_futex(M, T(203), 0) != NULL);
+	CHECK_EQ(cv_model_thread_futex(M, T(203), 0)->waker_tid, 202);
 	CHECK_EQ(l->cur_waiters, 1);
 
 	exit_ev(90, 204, 0); /* exits mid-wait */
@@ -522,6 +561,127 @@ TEST(deadlock_cycles)
 	check_invariant();
 }
 
+/* the wait chain from tid now; false if it waits for no lock */
+static bool chain_of(uint32_t tid, struct cv_wait_chain *c)
+{
+	return cv_model_wait_chain(M, T(tid), c);
+}
+
+/* the listed chains' first tids, in order; returns how many */
+static size_t chain_heads(uint32_t *heads, size_t max, struct cv_wait_chain *all)
+{
+	size_t n = 0;
+	struct cv_wait_chain c;
+	for (size_t cur = 0; cv_model_wait_chain_next(M, &cur, &c);) {
+		if (n < max) {
+			heads[n] = c.link[0].tid;
+			all[n] = c;
+		}
+		n++;
+	}
+	return n;
+}
+
+TEST(wait_chains)
+{
+	struct cv_wait_chain c, all[8];
+	uint32_t heads[8];
+	fresh(NULL);
+	for (uint32_t tid = 801; tid <= 804; tid++)
+		task(0, tid, "chain", 0);
+	for (uint32_t tid = 811; tid <= 813; tid++)
+		task(0, tid, "cycle", 0);
+	for (uint32_t tid = 801; tid <= 813; tid++)
+		on(1, tid);
+	CHECK_EQ(chain_heads(heads, 8, all), 0);
+	/* 801 -> A held by 802 -> B held by 803, which runs */
+	off(10, 802, CV_BLK_FUTEX, 0xB, 803);
+	off(11, 801, CV_BLK_FUTEX, 0xA, 802);
+	/* 804 waits for C, holder unknown */
+	off(12, 804, CV_BLK_FUTEX, 0xC, 0);
+	/* 811 <-> 812 deadlock; 813 waits for 812's lock, outside the cycle */
+	off(20, 811, CV_BLK_FUTEX, 0xD, 812);
+	off(21, 812, CV_BLK_FUTEX, 0xE, 811);
+	off(22, 813, CV_BLK_FUTEX, 0xF, 812);
+	CHECK_EQ(cv_model_deadlock_count(M), 1);
+
+	CHECK(!chain_of(803, &c)); /* running: no chain */
+	CHECK(chain_of(801, &c));
+	CHECK_EQ(c.n, 2);
+	CHECK_EQ(c.end, CV_CHAIN_HOLDER);
+	CHECK_EQ(c.link[0].tid, 801);
+	CHECK_EQ(c.link[0].pid, PID);
+	CHECK_EQ(c.link[0].addr, 0xA);
+	CHECK_EQ(c.link[0].holder, 802);
+	CHECK_EQ(c.link[1].tid, 802);
+	CHECK_EQ(c.link[1].addr, 0xB);
+	CHECK_EQ(c.link[1].holder, 803);
+	CHECK(chain_of(804, &c));
+	CHECK_EQ(c.n, 1);
+	CHECK_EQ(c.link[0].holder, 0);
+	CHECK_EQ(c.end, CV_CHAIN_HOLDER);
+	CHECK(chain_of(812, &c));
+	CHECK_EQ(c.n, 2);
+	CHECK_EQ(c.end, CV_CHAIN_CYCLE);
+	CHECK_EQ(c.cycle_at, 0);
+	CHECK_EQ(c.link[1].tid, 811);
+	CHECK(chain_of(813, &c));
+	CHECK_EQ(c.n, 3);
+	CHECK_EQ(c.end, CV_CHAIN_CYCLE);
+	CHECK_EQ(c.cycle_at, 1); /* runs into the 812/811 cycle */
+
+	/* listed once each: 802 is inside 801's chain, the cycle from 811 */
+	CHECK_EQ(chain_heads(heads, 8, all), 4);
+	CHECK_EQ(heads[0], 801);
+	CHECK_EQ(heads[1], 804);
+	CHECK_EQ(heads[2], 811);
+	CHECK_EQ(all[2].end, CV_CHAIN_CYCLE);
+	CHECK_EQ(all[2].n, 2);
+	CHECK_EQ(heads[3], 813);
+
+	/* 801 is woken: 802 heads its own chain now */
+	wake(30, 801, 802);
+	CHECK(!chain_of(801, &c));
+	CHECK_EQ(chain_heads(heads, 8, all), 4);
+	CHECK_EQ(heads[0], 802);
+	/* the holder exits: the chain ends there */
+	exit_ev(31, 803, 0);
+	CHECK(chain_of(802, &c));
+	CHECK_EQ(c.n, 1);
+	CHECK_EQ(c.link[0].holder, 803);
+	CHECK(T(803)->exited);
+	CHECK_EQ(cv_model_deadlock_count(M), 1);
+	end_ev(100);
+	check_invariant();
+}
+
+/* 17 waiters in a row: a chain is cut at CV_CHAIN_MAX links */
+TEST(wait_chain_long)
+{
+	struct cv_wait_chain c, all[2];
+	uint32_t heads[2];
+	fresh(NULL);
+	for (uint32_t i = 0; i < 18; i++) {
+		task(40, 900 + i, "row", 0);
+		on(41, 900 + i);
+	}
+	for (uint32_t i = 17; i-- > 0;)
+		off(50 + i, 900 + i, CV_BLK_FUTEX, 0x900 + i, 901 + i);
+	CHECK(chain_of(900, &c));
+	CHECK_EQ(c.n, CV_CHAIN_MAX);
+	CHECK_EQ(c.end, CV_CHAIN_LONG);
+	CHECK_EQ(c.link[CV_CHAIN_MAX - 1].holder, 900 + CV_CHAIN_MAX);
+	CHECK(chain_of(901, &c));
+	CHECK_EQ(c.n, 16);
+	CHECK_EQ(c.end, CV_CHAIN_HOLDER); /* 901 … 916, held by 917 which runs */
+	CHECK_EQ(chain_heads(heads, 2, all), 1);
+	CHECK_EQ(heads[0], 900);
+	CHECK_EQ(all[0].end, CV_CHAIN_LONG);
+	CHECK_EQ(cv_model_deadlock_count(M), 0);
+	end_ev(100);
+	check_invariant();
+}
+
 TEST(uring_completions)
 {
 	fresh(NULL);
@@ -548,9 +708,10 @@ TEST(uring_completions)
 	CHECK_EQ(T(701)->uring.inflight, 0);
 	CHECK_EQ(T(701)->uring.completed, 4);
 	CHECK_EQ(T(701)->uring.async_wait_ns, 200);
-	CHECK_EQ(T(701)->uring_head, 4);
-	CHECK_EQ(T(701)->uring_hist[0].res, 64);
-	CHECK_EQ(T(701)->uring_hist[0].complete_ts, S + 110);
+	CHECK(cv_model_thread_uring(M, T(701), 4) == NULL);
+	CHECK(cv_model_thread_uring(M, T(701), 3) != NULL); /* 4 kept, the oldest is 3 */
+	CHECK_EQ(cv_model_thread_uring(M, T(701), 3)->res, 64);
+	CHECK_EQ(cv_model_thread_uring(M, T(701), 3)->complete_ts, S + 110);
 	wake(135, 701, 0);
 	on(140, 701);
 	end_ev(150);
@@ -701,7 +862,7 @@ TEST(timeline_buckets_and_hook)
 	wake(w, 1101, 0);
 	on(w + 10 * MS, 1101);
 	off(w + 20 * MS, 1101, -1, 0, 0);
-	CHECK_EQ(T(1101)->last_bucket, 612);
+	CHECK_EQ(cv_thr_of(T(1101))->last_bucket, 612);
 	cv_model_advance(M, S + w + 50 * MS);
 	CHECK(!cv_model_thread_bucket(M, T(1101), 2, &b));
 	CHECK(!cv_model_thread_bucket(M, T(1101), 12, &b));
@@ -789,7 +950,7 @@ TEST(join_lock_names)
 	off(30030, PID, CV_BLK_FUTEX, 0x7f0000000000ULL + 5 * 0x1000 + 0x2d0, 0);
 	CHECK(cv_model_find_lock(M, PID, 0x7f0000000000ULL + 5 * 0x1000 + 0x2d0)->name == NULL);
 	/* short-lived threads keep a small timeline ring */
-	CHECK(T(1005)->bucket_cap <= 8);
+	CHECK(cv_thr_of(T(1005))->bucket_cap <= 8);
 	end_ev(40000);
 	check_invariant();
 }
@@ -884,6 +1045,9 @@ int main(void)
 	RUN(mux_then_recv);
 	RUN(futex_locks);
 	RUN(deadlock_cycles);
+	RUN(wait_chains);
+	RUN(wait_chain_long);
+	RUN(history);
 	RUN(uring_completions);
 	RUN(lost_events_and_comm);
 	RUN(tid_reuse_and_target);

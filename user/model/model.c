@@ -34,7 +34,7 @@ void cv_model_free(struct cv_model *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->nthr; i++) {
-		free(m->thr[i]->pub.buckets);
+		free(m->thr[i]->buckets);
 		free(m->thr[i]);
 	}
 	for (size_t i = 0; i < m->nlk; i++) {
@@ -250,19 +250,6 @@ void cv_model_set_lock_name(struct cv_model *m, uint32_t pid, uint64_t addr, con
 	cv__pending_put(m, pid, addr, copy);
 }
 
-void cv__add_deadlock(struct cv_model *m, const struct cv_deadlock *d)
-{
-	if (m->ndl == m->dl_cap) {
-		size_t ncap = m->dl_cap ? m->dl_cap * 2 : 4;
-		struct cv_deadlock *n = realloc(m->dl, ncap * sizeof(*n));
-		if (!n)
-			return;
-		m->dl = n;
-		m->dl_cap = ncap;
-	}
-	m->dl[m->ndl++] = *d;
-}
-
 /* ---- queries ------------------------------------------------------------ */
 
 uint64_t cv_model_start(const struct cv_model *m) { return m->start; }
@@ -331,11 +318,11 @@ bool cv_model_thread_bucket(const struct cv_model *m, const struct cv_thread *t,
 	uint64_t now_b = cv__bucket_of(m, m->end ? m->end : m->now);
 	if (b < th->first_bucket || b > now_b)
 		return false;
-	if (t->buckets) {
-		if (b + t->bucket_cap <= t->last_bucket)
+	if (th->buckets) {
+		if (b + th->bucket_cap <= th->last_bucket)
 			return false; /* overwritten already */
-		if (b <= t->last_bucket)
-			*out = t->buckets[b % t->bucket_cap];
+		if (b <= th->last_bucket)
+			*out = th->buckets[b % th->bucket_cap];
 	}
 	/* the open segment's share */
 	if (lim > t->state_since && (unsigned)t->state < CV_ST_COUNT) {
@@ -351,6 +338,45 @@ bool cv_model_thread_bucket(const struct cv_model *m, const struct cv_thread *t,
 	return true;
 }
 
+/* record i (0 the newest) of a history ring of cap records, head written */
+static const void *hist_at(const void *ring, size_t size, uint32_t cap, uint32_t head, size_t i)
+{
+	if (i >= cap || i >= head)
+		return NULL;
+	return (const char *)ring + (size_t)((head - 1 - (uint32_t)i) % cap) * size;
+}
+
+#define HIST_AT(t, kind, cap, i) \
+	hist_at(cv_thr_of(t)->kind##_hist, sizeof(struct cv_##kind##_rec), cap, cv_thr_of(t)->kind##_head, i)
+
+const struct cv_recv_rec *cv_model_thread_recv(const struct cv_model *m, const struct cv_thread *t,
+					       size_t i)
+{
+	(void)m;
+	return HIST_AT(t, recv, CV_HIST_RECV, i);
+}
+
+const struct cv_mux_rec *cv_model_thread_mux(const struct cv_model *m, const struct cv_thread *t,
+					     size_t i)
+{
+	(void)m;
+	return HIST_AT(t, mux, CV_HIST_MUX, i);
+}
+
+const struct cv_futex_rec *cv_model_thread_futex(const struct cv_model *m, const struct cv_thread *t,
+						 size_t i)
+{
+	(void)m;
+	return HIST_AT(t, futex, CV_HIST_FUTEX, i);
+}
+
+const struct cv_uring_rec *cv_model_thread_uring(const struct cv_model *m, const struct cv_thread *t,
+						 size_t i)
+{
+	(void)m;
+	return HIST_AT(t, uring, CV_HIST_URING, i);
+}
+
 size_t cv_model_lock_count(const struct cv_model *m) { return m->nlk; }
 
 const struct cv_lock *cv_model_lock(const struct cv_model *m, size_t i)
@@ -361,11 +387,4 @@ const struct cv_lock *cv_model_lock(const struct cv_model *m, size_t i)
 const struct cv_lock *cv_model_find_lock(const struct cv_model *m, uint32_t pid, uint64_t addr)
 {
 	return cv__lock((struct cv_model *)m, pid, addr, false);
-}
-
-size_t cv_model_deadlock_count(const struct cv_model *m) { return m->ndl; }
-
-const struct cv_deadlock *cv_model_deadlock(const struct cv_model *m, size_t i)
-{
-	return i < m->ndl ? &m->dl[i] : NULL;
 }

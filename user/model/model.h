@@ -45,7 +45,7 @@ enum cv_state {
 /* "running", "runnable", "wait_data", … exactly the JSON keys of docs/design.md */
 const char *cv_state_name(enum cv_state st);
 
-#define CV_HIST_RECV    32  /* per-thread history ring sizes (TUI detail view) */
+#define CV_HIST_RECV    32  /* per-thread history kept (records of each kind) */
 #define CV_HIST_MUX     16
 #define CV_HIST_FUTEX   16
 #define CV_HIST_URING   16
@@ -105,7 +105,8 @@ struct cv_thread {
 	bool on_cpu;
 	uint32_t block;             /* enum cv_block_kind while blocked */
 	uint64_t block_obj;         /* futex address while in LOCK_WAIT */
-	uint32_t block_owner;       /* owner tid of that lock, 0 unknown */
+	uint32_t block_owner;       /* its holder as seen when blocking, 0 unknown (wait
+				     * chains follow the lock's owner_tid, which may be newer) */
 
 	uint64_t time_ns[CV_ST_COUNT]; /* closed segments only; see cv_model_thread_times */
 	uint64_t vcsw, ivcsw;       /* voluntary / involuntary context switches */
@@ -118,21 +119,10 @@ struct cv_thread {
 	struct { uint64_t calls, wait_ns; } mux;
 	struct { uint64_t waits, wait_ns; } futex;
 	struct { uint64_t submitted, completed, async_wait_ns, inflight; } uring;
-
-	/* history rings: element i of the last n is [(head - 1 - i) % SIZE] */
-	struct cv_recv_rec recv_hist[CV_HIST_RECV];   uint32_t recv_head;
-	struct cv_mux_rec mux_hist[CV_HIST_MUX];      uint32_t mux_head;
-	struct cv_futex_rec futex_hist[CV_HIST_FUTEX]; uint32_t futex_head;
-	struct cv_uring_rec uring_hist[CV_HIST_URING]; uint32_t uring_head;
 	uint32_t eagain_streak;     /* EAGAIN receives since the last successful one */
-
-	/* timeline: bucket number b (absolute, from model start) lives at
-	 * buckets[b % bucket_cap] while b > last_bucket - bucket_cap; the ring
-	 * grows with the thread's life up to CV_BUCKETS.  Read it through
-	 * cv_model_thread_bucket(), which also adds the open segment. */
-	struct cv_bucket *buckets;
-	uint32_t bucket_cap;
-	uint64_t last_bucket;
+	/* the last receives, multiplexer waits, futex waits and io_uring
+	 * completions: cv_model_thread_recv() and friends; the timeline:
+	 * cv_model_thread_bucket() */
 };
 
 struct cv_lock {
@@ -205,11 +195,64 @@ void cv_model_thread_times(const struct cv_model *m, const struct cv_thread *t,
 bool cv_model_thread_bucket(const struct cv_model *m, const struct cv_thread *t,
 			    uint64_t b, struct cv_bucket *out);
 
+/* A thread's history, newest first: record i (0 the newest) of the last
+ * CV_HIST_RECV receives (EAGAIN polls are not records: each record counts the
+ * polls before it), CV_HIST_MUX multiplexer waits, CV_HIST_FUTEX futex waits,
+ * CV_HIST_URING io_uring completions; NULL past what is kept.  A pointer is
+ * valid until the next cv_model_feed(). */
+const struct cv_recv_rec *cv_model_thread_recv(const struct cv_model *m, const struct cv_thread *t,
+					       size_t i);
+const struct cv_mux_rec *cv_model_thread_mux(const struct cv_model *m, const struct cv_thread *t,
+					     size_t i);
+const struct cv_futex_rec *cv_model_thread_futex(const struct cv_model *m, const struct cv_thread *t,
+						 size_t i);
+const struct cv_uring_rec *cv_model_thread_uring(const struct cv_model *m, const struct cv_thread *t,
+						 size_t i);
+
 size_t cv_model_lock_count(const struct cv_model *m);
 const struct cv_lock *cv_model_lock(const struct cv_model *m, size_t i); /* in order of first sighting */
 const struct cv_lock *cv_model_find_lock(const struct cv_model *m, uint32_t pid, uint64_t addr);
 
+/* ---- the wait-for graph ----
+ * Thread -> the lock it waits for (state LOCK_WAIT) -> that lock's last
+ * observed holder (cv_lock.owner_tid) -> the lock the holder waits for -> …
+ * One walk serves both the deadlock search (run when a thread blocks on a
+ * lock with a known holder; a walk back to that thread is a deadlock,
+ * recorded once per set of threads) and the wait chains of "now". */
 size_t cv_model_deadlock_count(const struct cv_model *m);
 const struct cv_deadlock *cv_model_deadlock(const struct cv_model *m, size_t i);
+
+#define CV_CHAIN_MAX CV_DEADLOCK_MAX
+
+struct cv_wait_link {           /* thread tid of pid waits for lock addr held by holder */
+	uint32_t tid, pid;
+	uint64_t addr;
+	uint32_t holder;            /* 0: unknown */
+};
+
+enum cv_chain_end {
+	CV_CHAIN_HOLDER,            /* the last holder does not wait for a lock (or is
+				     * unknown, untraced, exited): see its state */
+	CV_CHAIN_CYCLE,             /* the last holder is link[cycle_at].tid: a deadlock */
+	CV_CHAIN_LONG,              /* cut at CV_CHAIN_MAX links; the last holder waits too */
+};
+
+struct cv_wait_chain {
+	uint32_t n;                 /* links, 1 … CV_CHAIN_MAX; link[i + 1].tid == link[i].holder */
+	struct cv_wait_link link[CV_CHAIN_MAX];
+	enum cv_chain_end end;
+	uint32_t cycle_at;          /* CV_CHAIN_CYCLE: where the cycle starts (0: the
+				     * whole chain is the cycle) */
+};
+
+/* The chain from thread t now; false (out untouched) if t does not wait for
+ * a lock. */
+bool cv_model_wait_chain(const struct cv_model *m, const struct cv_thread *t,
+			 struct cv_wait_chain *out);
+/* Every wait chain of now, each once: from a waiter no other waiter waits
+ * for, and a cycle from its lowest tid (a waiter that holds what another one
+ * wants is inside that one's chain).  Start with *cursor = 0; false when
+ * there are no more. */
+bool cv_model_wait_chain_next(const struct cv_model *m, size_t *cursor, struct cv_wait_chain *out);
 
 #endif /* CONCVIZ_MODEL_H */

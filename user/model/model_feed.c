@@ -1,6 +1,7 @@
 /* model_feed.c — fold one event into the model: thread states, segments and
  * time accounting (see the rules in model.h), timeline buckets, per-thread
- * counters and histories, lock statistics and waiter sets, deadlock cycles.
+ * counters and histories, lock statistics and waiter sets; a block on a
+ * lock with a known holder runs the deadlock search (model_waits.c).
  * O(1) per event (the deadlock walk is bounded); no allocation per event. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,28 +16,28 @@
 /* The ring grows with the thread's life (8, 16, … up to CV_BUCKETS buckets),
  * so thousands of short-lived threads cost a few hundred bytes each, not
  * 21 KiB.  Slot of bucket b: b % bucket_cap. */
-static bool ring_grow(struct cv_thread *p, uint64_t want)
+static bool ring_grow(struct cv_thr *t, uint64_t want)
 {
-	uint32_t ncap = p->bucket_cap ? p->bucket_cap : 8;
+	uint32_t ncap = t->bucket_cap ? t->bucket_cap : 8;
 
 	while (ncap < want && ncap < CV_BUCKETS)
 		ncap *= 2;
 	if (ncap > CV_BUCKETS)
 		ncap = CV_BUCKETS;
-	if (ncap <= p->bucket_cap)
+	if (ncap <= t->bucket_cap)
 		return true;
 	struct cv_bucket *n = calloc(ncap, sizeof(*n));
 	if (!n)
 		return false;
-	if (p->buckets) {
-		uint64_t lo = p->last_bucket + 1 > p->bucket_cap ? p->last_bucket + 1 - p->bucket_cap : 0;
+	if (t->buckets) {
+		uint64_t lo = t->last_bucket + 1 > t->bucket_cap ? t->last_bucket + 1 - t->bucket_cap : 0;
 
-		for (uint64_t k = lo; k <= p->last_bucket; k++)
-			n[k % ncap] = p->buckets[k % p->bucket_cap];
-		free(p->buckets);
+		for (uint64_t k = lo; k <= t->last_bucket; k++)
+			n[k % ncap] = t->buckets[k % t->bucket_cap];
+		free(t->buckets);
 	}
-	p->buckets = n;
-	p->bucket_cap = ncap;
+	t->buckets = n;
+	t->bucket_cap = ncap;
 	return true;
 }
 
@@ -44,27 +45,26 @@ static bool ring_grow(struct cv_thread *p, uint64_t want)
  * Returns the slot for b, or NULL if b is older than the kept history. */
 static struct cv_bucket *ring_slot(struct cv_thr *t, uint64_t b)
 {
-	struct cv_thread *p = &t->pub;
 	uint64_t want = b >= t->first_bucket ? b - t->first_bucket + 1 : 1;
 
-	if (!p->buckets) {
-		if (!ring_grow(p, want))
+	if (!t->buckets) {
+		if (!ring_grow(t, want))
 			return NULL;
-		p->last_bucket = b;
-	} else if (b > p->last_bucket) {
-		if (want > p->bucket_cap)
-			ring_grow(p, want); /* on ENOMEM the ring just keeps less */
-		uint64_t n = b - p->last_bucket;
-		if (n >= p->bucket_cap)
-			memset(p->buckets, 0, p->bucket_cap * sizeof(*p->buckets));
+		t->last_bucket = b;
+	} else if (b > t->last_bucket) {
+		if (want > t->bucket_cap)
+			ring_grow(t, want); /* on ENOMEM the ring just keeps less */
+		uint64_t n = b - t->last_bucket;
+		if (n >= t->bucket_cap)
+			memset(t->buckets, 0, t->bucket_cap * sizeof(*t->buckets));
 		else
-			for (uint64_t k = p->last_bucket + 1; k <= b; k++)
-				memset(&p->buckets[k % p->bucket_cap], 0, sizeof(*p->buckets));
-		p->last_bucket = b;
-	} else if (b + p->bucket_cap <= p->last_bucket) {
+			for (uint64_t k = t->last_bucket + 1; k <= b; k++)
+				memset(&t->buckets[k % t->bucket_cap], 0, sizeof(*t->buckets));
+		t->last_bucket = b;
+	} else if (b + t->bucket_cap <= t->last_bucket) {
 		return NULL;
 	}
-	return &p->buckets[b % p->bucket_cap];
+	return &t->buckets[b % t->bucket_cap];
 }
 
 static void buckets_add(struct cv_model *m, struct cv_thr *t, enum cv_state st,
@@ -73,7 +73,7 @@ static void buckets_add(struct cv_model *m, struct cv_thr *t, enum cv_state st,
 	uint64_t b0 = cv__bucket_of(m, t0), b1 = cv__bucket_of(m, t1 - 1);
 	if (!ring_slot(t, b1))
 		return;
-	uint32_t cap = t->pub.bucket_cap;
+	uint32_t cap = t->bucket_cap;
 	if (b1 >= cap && b0 < b1 - (cap - 1))
 		b0 = b1 - (cap - 1); /* older buckets are gone anyway */
 	for (uint64_t b = b0; b <= b1; b++) {
@@ -82,7 +82,7 @@ static void buckets_add(struct cv_model *m, struct cv_thr *t, enum cv_state st,
 		uint64_t a = t0 > lo ? t0 : lo, z = t1 < hi ? t1 : hi;
 		if (z <= a)
 			continue;
-		struct cv_bucket *s = &t->pub.buckets[b % cap];
+		struct cv_bucket *s = &t->buckets[b % cap];
 		uint64_t v = s->ns[st] + (z - a);
 		s->ns[st] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 	}
@@ -212,57 +212,6 @@ static bool valid_owner(const struct cv_model *m, uint32_t owner, uint32_t pid, 
 	return o && o->pub.pid == pid;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static bool same_set(const struct cv_deadlock *d, const uint32_t *sorted, uint32_t n)
-{
-	if (d->n != n)
-		return false;
-	uint32_t s[CV_DEADLOCK_MAX];
-	memcpy(s, d->tids, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_u32);
-	return memcmp(s, sorted, n * sizeof(*s)) == 0;
-}
-
-/* t just blocked on lock l whose owner is known: follow thread -> lock it waits
- * on -> that lock's owner -> … ; a walk back to t is a deadlock. */
-static void check_deadlock(struct cv_model *m, struct cv_thr *t, struct cv_lock *l, uint64_t ts)
-{
-	struct cv_deadlock d = { .ts = ts };
-	d.tids[0] = t->pub.tid;
-	d.pids[0] = t->pub.pid;
-	d.addrs[0] = l->addr;
-	d.n = 1;
-	for (struct cv_lock *cur = l; cur && d.n <= CV_DEADLOCK_MAX;) {
-		struct cv_thr *o = cur->owner_tid ? cv__find(m, cur->owner_tid) : NULL;
-		if (!o || o->pub.exited || o->pub.pid != cur->pid)
-			return;
-		if (o == t)
-			break; /* cycle closed */
-		if (d.n == CV_DEADLOCK_MAX || !o->waiting || o->pub.state != CV_ST_LOCK_WAIT)
-			return;
-		for (uint32_t i = 1; i < d.n; i++)
-			if (d.tids[i] == o->pub.tid)
-				return; /* a cycle that does not include t */
-		d.tids[d.n] = o->pub.tid;
-		d.pids[d.n] = o->pub.pid;
-		d.addrs[d.n] = o->waiting->addr;
-		d.n++;
-		cur = o->waiting;
-	}
-	uint32_t sorted[CV_DEADLOCK_MAX];
-	memcpy(sorted, d.tids, d.n * sizeof(*sorted));
-	qsort(sorted, d.n, sizeof(*sorted), cmp_u32);
-	for (size_t i = 0; i < m->ndl; i++)
-		if (same_set(&m->dl[i], sorted, d.n))
-			return;
-	cv__add_deadlock(m, &d);
-}
-
 /* Enter a blocked state (a SWITCH that blocked, or a seed). */
 static void block_on(struct cv_model *m, struct cv_thr *t, uint32_t block, uint64_t obj,
 		     uint32_t owner, uint64_t ts)
@@ -282,7 +231,7 @@ static void block_on(struct cv_model *m, struct cv_thr *t, uint32_t block, uint6
 	if (l && valid_owner(m, owner, t->pub.pid, t->pub.tid)) {
 		t->pub.block_owner = owner;
 		l->owner_tid = owner;
-		check_deadlock(m, t, l, ts);
+		cv__check_deadlock(m, t, ts);
 	}
 }
 
@@ -449,7 +398,7 @@ static void on_recv(struct cv_model *m, struct cv_thr *t, const struct cv_event 
 	} else {
 		if (ev->recv.ret > 0)
 			p->recv.bytes += (uint64_t)ev->recv.ret;
-		p->recv_hist[p->recv_head++ % CV_HIST_RECV] = (struct cv_recv_rec){
+		t->recv_hist[t->recv_head++ % CV_HIST_RECV] = (struct cv_recv_rec){
 			.enter_ts = ev->recv.enter_ts, .copy_ts = ev->recv.copy_ts, .exit_ts = ev->ts,
 			.ret = ev->recv.ret, .sys = ev->recv.sys, .flags = ev->flags,
 			.eagain_before = p->eagain_streak,
@@ -470,7 +419,7 @@ static void on_mux(struct cv_thr *t, const struct cv_event *ev)
 	struct cv_thread *p = &t->pub;
 	p->mux.calls++;
 	p->mux.wait_ns += since(ev->ts, ev->mux.enter_ts);
-	p->mux_hist[p->mux_head++ % CV_HIST_MUX] = (struct cv_mux_rec){
+	t->mux_hist[t->mux_head++ % CV_HIST_MUX] = (struct cv_mux_rec){
 		.enter_ts = ev->mux.enter_ts, .exit_ts = ev->ts, .ret = ev->mux.ret,
 		.sys = ev->mux.sys, .flags = ev->flags,
 	};
@@ -483,7 +432,7 @@ static void on_futex(struct cv_model *m, struct cv_thr *t, const struct cv_event
 	uint32_t owner = valid_owner(m, ev->futex.owner_tid, p->pid, p->tid) ? ev->futex.owner_tid : 0;
 	leave_waiters(t);
 	t->futex_waker = 0;
-	p->futex_hist[p->futex_head++ % CV_HIST_FUTEX] = (struct cv_futex_rec){
+	t->futex_hist[t->futex_head++ % CV_HIST_FUTEX] = (struct cv_futex_rec){
 		.enter_ts = ev->futex.enter_ts, .exit_ts = ev->ts, .addr = ev->futex.addr,
 		.ret = ev->futex.ret, .owner_tid = owner, .waker_tid = waker, .flags = ev->flags,
 	};
@@ -513,7 +462,7 @@ static void on_uring_complete(struct cv_thr *t, const struct cv_event *ev)
 		p->uring.inflight--;
 	if (ev->ucomplete.submit_ts)
 		p->uring.async_wait_ns += since(ev->ts, ev->ucomplete.submit_ts);
-	p->uring_hist[p->uring_head++ % CV_HIST_URING] = (struct cv_uring_rec){
+	t->uring_hist[t->uring_head++ % CV_HIST_URING] = (struct cv_uring_rec){
 		.submit_ts = ev->ucomplete.submit_ts, .complete_ts = ev->ts,
 		.user_data = ev->ucomplete.user_data, .res = ev->ucomplete.res,
 		.opcode = ev->ucomplete.opcode,

@@ -1,5 +1,6 @@
-/* model_priv.h — internals shared by model.c (tables, queries) and
- * model_feed.c (event folding, time accounting).  Not a public contract. */
+/* model_priv.h — internals shared by model.c (tables, queries),
+ * model_feed.c (event folding, time accounting) and model_waits.c (the
+ * wait-for graph).  Not a public contract. */
 #ifndef CONCVIZ_MODEL_PRIV_H
 #define CONCVIZ_MODEL_PRIV_H
 
@@ -11,11 +12,24 @@ struct cv_thr {
 	struct cv_thread pub;
 	struct cv_lock *waiting;    /* lock whose current waiter set holds us, or NULL */
 	uint32_t futex_waker;       /* traced thread that woke the current futex wait */
-	uint64_t first_bucket;      /* bucket of first_ts */
 	uint64_t join_addr;         /* futex that joining this thread waits on, 0 none */
 	bool seen_on_cpu;           /* a switch, a seed or its own event placed it */
 	bool woken;                 /* RUNNABLE since a wakeup (not a preemption) */
 	uint32_t wake_cpu;          /* where that wakeup enqueued it */
+
+	/* history rings: record i of the last n is [(head - 1 - i) % SIZE] */
+	struct cv_recv_rec recv_hist[CV_HIST_RECV];   uint32_t recv_head;
+	struct cv_mux_rec mux_hist[CV_HIST_MUX];      uint32_t mux_head;
+	struct cv_futex_rec futex_hist[CV_HIST_FUTEX]; uint32_t futex_head;
+	struct cv_uring_rec uring_hist[CV_HIST_URING]; uint32_t uring_head;
+
+	/* timeline: bucket number b (absolute, from model start) lives at
+	 * buckets[b % bucket_cap] while b > last_bucket - bucket_cap; the ring
+	 * grows with the thread's life up to CV_BUCKETS (model_feed.c) */
+	struct cv_bucket *buckets;
+	uint32_t bucket_cap;
+	uint64_t first_bucket;      /* bucket of first_ts */
+	uint64_t last_bucket;
 };
 
 struct cv_pending_name {        /* cv_model_set_lock_name before the lock was seen; name NULL: empty slot */
@@ -69,7 +83,9 @@ void cv__pending_free(struct cv_model *m);
 struct cv_thr *cv__new_thread(struct cv_model *m, uint32_t tid, uint32_t pid, uint64_t ts,
 			      enum cv_state st, bool on_cpu);
 struct cv_lock *cv__lock(struct cv_model *m, uint32_t pid, uint64_t addr, bool create);
-void cv__add_deadlock(struct cv_model *m, const struct cv_deadlock *d);
+/* t just blocked on t->waiting, whose holder is known: record the deadlock
+ * if the wait-for graph leads back to t (model_waits.c) */
+void cv__check_deadlock(struct cv_model *m, const struct cv_thr *t, uint64_t ts);
 uint64_t cv__bucket_of(const struct cv_model *m, uint64_t ts);
 
 #endif
