@@ -1036,6 +1036,40 @@ TEST(wakeup_while_on_cpu_stays_running)
 	check_invariant();
 }
 
+/* idle_wake_ns: runnable from an enqueue on an idle CPU to that CPU's switch
+ * from idle to the thread; not when another CPU picks it up, not after a
+ * preemption, not when a busy thread was switched out for it */
+TEST(idle_wake_counts_only_the_idle_cpu_waking)
+{
+	fresh(NULL);
+	task(0, 101, "sleeper", 0);
+	on(0, 101);
+	off(10, 101, CV_BLK_NONE, 0, 0);
+	wake(30, 101, 0);                /* enqueued on CPU 0 (target_cpu 0) */
+	on(35, 101);                     /* CPU 0: idle -> 101 */
+	CHECK_EQ(T(101)->idle_wake_ns, 5);
+	off(40, 101, CV_BLK_NONE, 0, 0);
+	struct cv_event w = mk(CV_EV_WAKEUP, 50, 101);
+	w.wake.target_cpu = 1;           /* enqueued on CPU 1 … */
+	feed(w);
+	on(60, 101);                     /* … but CPU 0 ran it: a balancer's pull */
+	CHECK_EQ(T(101)->idle_wake_ns, 5);
+	off(70, 101, -1, 0, 0);          /* preempted: runnable, not woken */
+	on(80, 101);
+	CHECK_EQ(T(101)->idle_wake_ns, 5);
+	off(90, 101, CV_BLK_NONE, 0, 0);
+	wake(100, 101, 0);
+	struct cv_event sw = mk(CV_EV_SWITCH, 104, 102); /* a busy thread makes way */
+	sw.flags = CV_SW_NEXT_TRACED | CV_SW_PREEMPT;
+	sw.sw.next_tid = 101;
+	sw.sw.next_pid = PID;
+	feed(sw);
+	CHECK_EQ(T(101)->idle_wake_ns, 5);
+	end_ev(120);
+	CHECK_EQ(tm(101, CV_ST_RUNNABLE), 5 + 10 + 10 + 4);
+	check_invariant();
+}
+
 int main(void)
 {
 	RUN(block_wake_preempt);
@@ -1059,6 +1093,7 @@ int main(void)
 	RUN(short_life_without_switch_runs);
 	RUN(own_event_repairs_a_lost_switch_in);
 	RUN(wakeup_while_on_cpu_stays_running);
+	RUN(idle_wake_counts_only_the_idle_cpu_waking);
 	cv_model_free(M);
 	return CHECK_DONE();
 }
