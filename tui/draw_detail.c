@@ -202,8 +202,10 @@ static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 	y = vl_row(v);
 	uint64_t end = t->exited ? t->exit_ts : now;
 	if (t->exited) {
-		tui_putf(y, 2, u->cols - 2, tui_role(u, R_DIM), "exited (code %d) after %s",
-			 t->exit_code, fmt_dur(d, sizeof(d), end > t->first_ts ? end - t->first_ts : 0));
+		char how[48];
+		tui_putf(y, 2, u->cols - 2, tui_role(u, R_DIM), "exited (%s) after %s",
+			 cv_exit_desc(t->exit_code, how, sizeof(how)),
+			 fmt_dur(d, sizeof(d), end > t->first_ts ? end - t->first_ts : 0));
 	} else {
 		tui_put(y, 2, 6, A_NORMAL, "state");
 		tui_put(y, 8, 12, tui_state_text(u, t->state), cv_state_name(t->state));
@@ -234,6 +236,21 @@ static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 	tui_putf(y, 2, u->cols - 2, A_NORMAL,
 		 "context switches %" PRIu64 " voluntary / %" PRIu64 " involuntary   traced for %s",
 		 t->vcsw, t->ivcsw, fmt_dur(d2, sizeof(d2), end > t->first_ts ? end - t->first_ts : 0));
+	if (t->kernel_times) {  /* what time/top say, beside what was traced */
+		uint64_t tm[CV_ST_COUNT];
+		char a[32], b[32], c[32], e[32];
+		cv_model_thread_times(u->m, t, tm);
+		y = vl_row(v);
+		tui_putf(y, 2, u->cols - 2, A_NORMAL,
+			 "kernel (time/top): on CPU %s, run queue %s   traced: on CPU %s, runnable %s",
+			 fmt_dur(a, sizeof(a), t->kernel_cpu_ns), fmt_dur(b, sizeof(b), t->kernel_run_delay_ns),
+			 fmt_dur(c, sizeof(c), tm[CV_ST_RUNNING] + tm[CV_ST_COPY_DATA]),
+			 fmt_dur(e, sizeof(e), tm[CV_ST_RUNNABLE]));
+		y = vl_row(v);
+		tui_putf(y, 4, u->cols - 4, tui_role(u, R_DIM),
+			 "the kernel counts %s of the runnable time (woken onto an idle CPU) as CPU time",
+			 fmt_dur(a, sizeof(a), t->idle_wake_ns));
+	}
 }
 
 void tui_draw_detail(struct tui *u)

@@ -58,3 +58,14 @@ teardown() {
 		[ "$d" -lt 60000000 ]
 	done
 }
+
+@test "exit: a child process killed by a signal shows it (JSON exit_signal, report)" {
+	run -0 bash -c "'$CONCVIZ' run --json -- sh -c 'sleep 5 & kill -9 \$!; wait; exit 4' 2>/dev/null"
+	child=$(jq -r '[.threads[] | select(.pid != .tid or .tid != '"$(jq .target.pid <<<"$output")"')][0]' <<<"$output")
+	echo "$child"
+	[ "$(jq -r .exit_signal <<<"$child")" = SIGKILL ]
+	[ "$(jq -r .target.exit_code <<<"$output")" = 4 ]
+	[ "$(jq -r .target.exit_signal <<<"$output")" = null ]
+	run -0 "$CONCVIZ" run --report -- sh -c 'sleep 5 & kill -9 $!; wait'
+	[[ "$output" == *"exited (killed by SIGKILL)"* ]]
+}

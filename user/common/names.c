@@ -46,3 +46,14 @@ const char *cv_signal_name(int sig, char *buf, size_t n)
 		snprintf(buf, n, "signal %d", sig);
 	return buf;
 }
+
+const char *cv_exit_desc(int wait_status, char *buf, size_t n)
+{
+	char sig[24];
+
+	if (wait_status & 0x7f)
+		snprintf(buf, n, "killed by %s", cv_signal_name(wait_status & 0x7f, sig, sizeof(sig)));
+	else
+		snprintf(buf, n, "exit code %d", (wait_status >> 8) & 0xff);
+	return buf;
+}

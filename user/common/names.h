@@ -12,5 +12,8 @@ const char *cv_sys_name(uint32_t sys);
 const char *cv_uring_op_name(uint32_t op);
 /* "SIGKILL", … for a signal number into buf ("signal 77" if it has no name) */
 const char *cv_signal_name(int sig, char *buf, size_t n);
+/* A wait status (task->exit_code) as people say it: "killed by SIGKILL" or
+ * "exit code 3" */
+const char *cv_exit_desc(int wait_status, char *buf, size_t n);
 
 #endif

@@ -163,7 +163,9 @@ static void text_threads(FILE *out, const struct cv_model *m)
 		} else {
 			col(out, "-", 11);
 		}
-		if (t->exited)
+		if (t->exited && (t->exit_code & 0x7f))
+			fprintf(out, " exited (%s)", cv_exit_desc(t->exit_code, b, sizeof(b)));
+		else if (t->exited)
 			fputs(" exited", out);
 		fputc('\n', out);
 	}
@@ -298,9 +300,15 @@ static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thr
 	cv_model_thread_times(m, t, tm);
 	fprintf(out, "{\"tid\": %" PRIu32 ", \"pid\": %" PRIu32 ", \"comm\": ", t->tid, t->pid);
 	cv_json_string(out, t->comm);
-	fprintf(out, ", \"exited\": %s, \"seeded\": %s, \"state\": \"%s\",\n",
+	fprintf(out, ", \"exited\": %s, \"seeded\": %s, \"state\": \"%s\", \"exit_signal\": ",
 		t->exited ? "true" : "false", t->seeded ? "true" : "false",
 		t->exited ? "exited" : cv_state_name(t->state));
+	if (t->exited && (t->exit_code & 0x7f)) {
+		char sig[24];
+		fprintf(out, "\"%s\",\n", cv_signal_name(t->exit_code & 0x7f, sig, sizeof(sig)));
+	} else {
+		fputs("null,\n", out);
+	}
 	fprintf(out, "      \"ctx_switches\": {\"voluntary\": %llu, \"involuntary\": %llu},\n",
 		(ull)t->vcsw, (ull)t->ivcsw);
 	fprintf(out, "      \"time_ns\": {");
