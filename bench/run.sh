@@ -66,3 +66,16 @@ if [ -s "$TMP/recsize" ]; then
 	echo "recording: $(cat "$TMP/recsize") bytes for $rev events" \
 	     "($(echo "scale=1; $(cat "$TMP/recsize") / $rev" | bc) bytes/event)"
 fi
+
+# Start and end: what tracing a short command adds to its wall time (the
+# session wakes on the target's pidfd, so the end is noticed at once)
+wall_ms() { # CMD...: wall time in ms of one run
+	local t0 t1
+	t0=$(date +%s%N); "$@" > /dev/null 2>&1; t1=$(date +%s%N)
+	echo $(( (t1 - t0) / 1000000 ))
+}
+bare=$(for i in 1 2 3 4 5; do wall_ms /bin/true; done | median)
+traced=$(for i in 1 2 3 4 5; do wall_ms "$CV" run --json -- /bin/true; done | median)
+life=$("$CV" run --json -- /bin/true 2>/dev/null | jq '.duration_ns / 1e6 | . * 100 | round / 100')
+echo "short target: /bin/true ${bare} ms bare, ${traced} ms under concviz run --json" \
+     "(+$((traced - bare)) ms, median of 5); duration_ns ${life} ms"

@@ -104,10 +104,31 @@ static int size_ringbuf(struct cv_tracer *t, char *err, size_t errlen)
 	return 0;
 }
 
+/* Open (and size) the skeleton and load it; with check_probes, first turn
+ * off the probes whose tracepoints this kernel lacks.  0 loaded, -1 load
+ * failed (t->skel still open), 1 failed before loading (err says why). */
+static int open_skel(struct cv_tracer *t, bool check_probes, char *err, size_t errlen)
+{
+	t->skel = concviz_bpf__open();
+	if (!t->skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		return 1;
+	}
+	if (size_ringbuf(t, err, errlen))
+		return 1;
+	if (check_probes) {
+		struct btf *vmlinux = btf__load_vmlinux_btf();
+
+		disable_missing(t, vmlinux);
+		btf__free(vmlinux);
+		return 0;
+	}
+	return concviz_bpf__load(t->skel) ? -1 : 0;
+}
+
 struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 {
 	struct cv_tracer *t;
-	struct btf *vmlinux;
 	int rc;
 
 	if (geteuid() != 0) {
@@ -125,20 +146,22 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 		return NULL;
 	}
 	t->diag = diag ? diag : stderr;
-	libbpf_diag = t->diag;
 	libbpf_set_print(libbpf_print);
 	t->ncpus = libbpf_num_possible_cpus();
-	t->skel = concviz_bpf__open();
-	if (!t->skel) {
-		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+	/* the fast path parses the kernel's BTF once (libbpf, for CO-RE); only
+	 * a kernel that lacks a tracepoint pays for a second parse and load,
+	 * with that probe turned off */
+	libbpf_diag = NULL; /* a failed first try is retried, and says why then */
+	rc = open_skel(t, false, err, errlen);
+	libbpf_diag = t->diag;
+	if (rc > 0)
 		goto fail;
+	if (rc < 0) {
+		concviz_bpf__destroy(t->skel);
+		if (open_skel(t, true, err, errlen))
+			goto fail;
+		rc = concviz_bpf__load(t->skel);
 	}
-	if (size_ringbuf(t, err, errlen))
-		goto fail;
-	vmlinux = btf__load_vmlinux_btf();
-	disable_missing(t, vmlinux);
-	btf__free(vmlinux);
-	rc = concviz_bpf__load(t->skel);
 	if (rc) {
 		snprintf(err, errlen, "cannot load the BPF probes: %s (run with CONCVIZ_DEBUG=1 for the verifier log)",
 			 strerror(-rc));
