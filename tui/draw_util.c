@@ -27,13 +27,21 @@ static int clip_bytes(const char *s, int w)
 	return i;
 }
 
-void tui_put(int y, int x, int w, attr_t a, const char *s)
+/* Clip a span of w cells at (y, x) to the screen: false if none is left. */
+static bool clip_span(int y, int x, int *w)
 {
 	int maxx = getmaxx(stdscr);
-	if (y < 0 || y >= getmaxy(stdscr) || x < 0 || x >= maxx || w <= 0)
+	if (y < 0 || y >= getmaxy(stdscr) || x < 0 || x >= maxx || *w <= 0)
+		return false;
+	if (x + *w > maxx)
+		*w = maxx - x;
+	return true;
+}
+
+void tui_put(int y, int x, int w, attr_t a, const char *s)
+{
+	if (!clip_span(y, x, &w))
 		return;
-	if (x + w > maxx)
-		w = maxx - x;
 	attrset(a);
 	mvaddnstr(y, x, s, clip_bytes(s, w));
 	attrset(A_NORMAL);
@@ -51,11 +59,8 @@ void tui_putf(int y, int x, int w, attr_t a, const char *fmt, ...)
 
 void tui_fill(int y, int x, int w, attr_t a)
 {
-	int maxx = getmaxx(stdscr);
-	if (y < 0 || y >= getmaxy(stdscr) || x < 0 || x >= maxx || w <= 0)
+	if (!clip_span(y, x, &w))
 		return;
-	if (x + w > maxx)
-		w = maxx - x;
 	attrset(a);
 	mvhline(y, x, ' ', w);
 	attrset(A_NORMAL);
