@@ -9,7 +9,8 @@
 #   running + copy_data + idle_wake_ns  vs cpu_ns        within max(2 %, 2 ms)
 #   runnable - idle_wake_ns             vs run_delay_ns  within max(10 %, 2 ms)
 # each plus $per_wake ns per voluntary switch for wakeups that preempted a
-# busy CPU (docs/time-accounting.md).
+# busy CPU, and $per_preempt ns per involuntary switch for the preempted side
+# of those (docs/time-accounting.md).
 # Emits one line per thread: "ok|BAD tid role: …" with the numbers.
 def ms: . / 1e6 * 100 | round / 100;
 def within($a; $b; $pct; $extra): (($a - $b) | fabs) <= ([$b * $pct, 2000000] | max) + $extra;
@@ -21,8 +22,9 @@ $cv[0] as $c
   else
     ($k.time_ns.running + $k.time_ns.copy_data + $k.idle_wake_ns) as $on
     | ($k.time_ns.runnable - $k.idle_wake_ns) as $queued
-    | ($t.voluntary_ctxt_switches * ($per_wake | tonumber)) as $extra
+    | ($t.voluntary_ctxt_switches * ($per_wake | tonumber)
+       + ($t.nonvoluntary_ctxt_switches // 0) * ($per_preempt | tonumber)) as $extra
     | (within($on; $t.cpu_ns; 0.02; $extra) and
        within($queued; $t.run_delay_ns; 0.10; $extra)) as $ok
-    | "\(if $ok then "ok" else "BAD" end) \($t.tid) \($t.role): on-cpu+idle-wake \($on | ms) ms vs kernel \($t.cpu_ns | ms) ms; runnable-idle-wake \($queued | ms) ms vs kernel \($t.run_delay_ns | ms) ms; \($t.voluntary_ctxt_switches) vcsw"
+    | "\(if $ok then "ok" else "BAD" end) \($t.tid) \($t.role): on-cpu+idle-wake \($on | ms) ms vs kernel \($t.cpu_ns | ms) ms; runnable-idle-wake \($queued | ms) ms vs kernel \($t.run_delay_ns | ms) ms; \($t.voluntary_ctxt_switches) vcsw, \($t.nonvoluntary_ctxt_switches) ivcsw"
   end
