@@ -72,7 +72,7 @@ static void receives(struct tui *u, struct vl *v, const struct cv_thread *t)
 	int y = vl_row(v);
 	tui_putf(y, 2, u->cols - 2, tui_role(u, R_DIM), "%-11s %6s [%-*s] %8s %8s %6s",
 		 "syscall", "bytes", bw, "wait for data | copy data", "wait", "copy", "EAGAIN");
-	bool newest_is_poll = n && t->recv_hist[(t->recv_head - 1) % CV_HIST_RECV].ret == -11;
+	bool newest_is_poll = n && t->recv_hist[(t->recv_head - 1) % CV_HIST_RECV].ret == -CV_EAGAIN;
 	if (t->eagain_streak && !newest_is_poll) {
 		y = vl_row(v);
 		tui_putf(y, 2, u->cols - 2, tui_state_text(u, CV_ST_RUNNING),
@@ -82,12 +82,12 @@ static void receives(struct tui *u, struct vl *v, const struct cv_thread *t)
 	int shown = 0;
 	for (uint32_t i = 0; i < n && shown < DETAIL_RECV_N; i++) {
 		const struct cv_recv_rec *r = &t->recv_hist[(t->recv_head - 1 - i) % CV_HIST_RECV];
-		if (r->ret == -11) {  /* a run of polls becomes one line */
+		if (r->ret == -CV_EAGAIN) {  /* a run of polls becomes one line */
 			uint32_t runs = 1;
 			uint64_t last = r->exit_ts, first = r->enter_ts;
 			while (i + 1 < n) {
 				const struct cv_recv_rec *q = &t->recv_hist[(t->recv_head - 2 - i) % CV_HIST_RECV];
-				if (q->ret != -11)
+				if (q->ret != -CV_EAGAIN)
 					break;
 				first = q->enter_ts;
 				runs++;
@@ -178,7 +178,7 @@ static void futexes(struct tui *u, struct vl *v, const struct cv_thread *t)
 		tui_putf(y, 2, 20, tui_role(u, R_LOCK), "%-20s", lk);
 		tui_putf(y, 23, u->cols - 23, A_NORMAL, "waited %9s  holder %-20s waker %s%s",
 			 fmt_dur(d, sizeof(d), w), ow, wk,
-			 r->ret == -110 ? "  (timeout)" : r->ret == -11 ? "  (EAGAIN)" : "");
+			 r->ret == -CV_ETIMEDOUT ? "  (timeout)" : r->ret == -CV_EAGAIN ? "  (EAGAIN)" : "");
 	}
 	if (!n)
 		tui_put(vl_row(v), 4, u->cols - 4, tui_role(u, R_DIM), "no lock wait yet");
