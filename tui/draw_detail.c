@@ -53,7 +53,7 @@ static void shares(struct tui *u, struct vl *v, const char *label, const uint64_
 			tui_put(y, x, 1, tui_state_cell(u, (enum cv_state)s) | (u->color ? 0 : A_REVERSE), g);
 			tui_putf(y, x + 2, 24, ns[s] ? tui_state_text(u, (enum cv_state)s) : tui_role(u, R_DIM),
 				 "%-10s %3.0f%% %8s", cv_state_name((enum cv_state)s),
-				 total ? 100.0 * ns[s] / total : 0.0, ns[s] ? fmt_dur(d, sizeof(d), ns[s]) : "");
+				 total ? 100.0 * ns[s] / total : 0.0, ns[s] ? fmt_dur_col(u, d, sizeof(d), ns[s], 8) : "");
 		}
 	}
 }
@@ -63,7 +63,7 @@ static void receives(struct tui *u, struct vl *v, const struct cv_thread *t)
 	char b1[32], b2[32], b3[32], line[160];
 	snprintf(line, sizeof(line), "Receives  calls %" PRIu64 "  EAGAIN polls %" PRIu64
 		 "  bytes %s  blocked %" PRIu64, t->recv.calls, t->recv.eagain,
-		 fmt_bytes(b1, sizeof(b1), t->recv.bytes), t->recv.blocked_calls);
+		 cv_fmt_bytes(b1, sizeof(b1), t->recv.bytes), t->recv.blocked_calls);
 	heading(u, v, line);
 	uint32_t n = t->recv_head < CV_HIST_RECV ? t->recv_head : CV_HIST_RECV;
 	int bw = u->cols - 57;
@@ -98,7 +98,7 @@ static void receives(struct tui *u, struct vl *v, const struct cv_thread *t)
 			tui_putf(y, 2, u->cols - 2, tui_state_text(u, CV_ST_RUNNING) & ~(attr_t)A_REVERSE,
 				 "%-11s %6s  %u%s polls returned EAGAIN over %s: caller not blocked, no copy",
 				 fmt_sys(r->sys), "EAGAIN", runs, i + 1 >= n && runs > 1 ? "+" : "",
-				 fmt_dur(b2, sizeof(b2), last > first ? last - first : 0));
+				 fmt_dur(u, b2, sizeof(b2), last > first ? last - first : 0));
 			continue;
 		}
 		shown++;
@@ -106,7 +106,7 @@ static void receives(struct tui *u, struct vl *v, const struct cv_thread *t)
 		uint64_t wait = mid > r->enter_ts ? mid - r->enter_ts : 0;
 		uint64_t copy = r->copy_ts && r->exit_ts > r->copy_ts ? r->exit_ts - r->copy_ts : 0;
 		if (r->ret >= 0)
-			fmt_bytes(b1, sizeof(b1), (uint64_t)r->ret);
+			cv_fmt_bytes(b1, sizeof(b1), (uint64_t)r->ret);
 		else
 			snprintf(b1, sizeof(b1), "err%" PRId64, r->ret);
 		y = vl_row(v);
@@ -118,9 +118,9 @@ static void receives(struct tui *u, struct vl *v, const struct cv_thread *t)
 		tui_put(y, 22 + bw, 1, A_NORMAL, "]");
 		int x = 24 + bw;
 		tui_putf(y, x, 8, tui_state_text(u, CV_ST_WAIT_DATA) & ~(attr_t)A_REVERSE, "%8s",
-			 fmt_dur(b2, sizeof(b2), wait));
+			 fmt_dur_col(u, b2, sizeof(b2), wait, 8));
 		tui_putf(y, x + 9, 8, tui_state_text(u, CV_ST_COPY_DATA) & ~(attr_t)A_REVERSE, "%8s",
-			 fmt_dur(b3, sizeof(b3), copy));
+			 fmt_dur_col(u, b3, sizeof(b3), copy, 8));
 		tui_putf(y, x + 18, u->cols - x - 18, A_NORMAL, "%6u %s", r->eagain_before,
 			 (r->flags & CV_CALL_BLOCKED) ? "blocked" : "no-block");
 	}
@@ -134,7 +134,7 @@ static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
 	char d[32], line[160];
 	snprintf(line, sizeof(line), "Multiplexer waits  calls %" PRIu64 "  waited %s",
-		 t->mux.calls, fmt_dur(d, sizeof(d), t->mux.wait_ns));
+		 t->mux.calls, fmt_dur(u, d, sizeof(d), t->mux.wait_ns));
 	heading(u, v, line);
 	uint32_t n = t->mux_head < CV_HIST_MUX ? t->mux_head : CV_HIST_MUX;
 	if (n > DETAIL_MUX_N)
@@ -150,7 +150,7 @@ static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
 		int y = vl_row(v);
 		uint64_t w = r->exit_ts > r->enter_ts ? r->exit_ts - r->enter_ts : 0;
 		tui_putf(y, 2, 40, A_NORMAL, "%-12s ret %-4" PRId64 " waited %9s", fmt_sys(r->sys),
-			 r->ret, fmt_dur(d, sizeof(d), w));
+			 r->ret, fmt_dur_col(u, d, sizeof(d), w, 9));
 		dur_bar(u, y, 44, u->cols - 46 > 30 ? 30 : u->cols - 46, w, max, CV_ST_MUX_WAIT);
 	}
 	if (!n)
@@ -161,7 +161,7 @@ static void futexes(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
 	char d[32], lk[64], ow[48], wk[48], line[200];
 	snprintf(line, sizeof(line), "Lock waits  waits %" PRIu64 "  waited %s", t->futex.waits,
-		 fmt_dur(d, sizeof(d), t->futex.wait_ns));
+		 fmt_dur(u, d, sizeof(d), t->futex.wait_ns));
 	heading(u, v, line);
 	uint32_t n = t->futex_head < CV_HIST_FUTEX ? t->futex_head : CV_HIST_FUTEX;
 	if (n > DETAIL_FUTEX_N)
@@ -177,7 +177,7 @@ static void futexes(struct tui *u, struct vl *v, const struct cv_thread *t)
 			continue;
 		tui_putf(y, 2, 20, tui_role(u, R_LOCK), "%-20s", lk);
 		tui_putf(y, 23, u->cols - 23, A_NORMAL, "waited %9s  holder %-20s waker %s%s",
-			 fmt_dur(d, sizeof(d), w), ow, wk,
+			 fmt_dur_col(u, d, sizeof(d), w, 9), ow, wk,
 			 r->ret == -CV_ETIMEDOUT ? "  (timeout)" : r->ret == -CV_EAGAIN ? "  (EAGAIN)" : "");
 	}
 	if (!n)
@@ -189,7 +189,7 @@ static void urings(struct tui *u, struct vl *v, const struct cv_thread *t)
 	char d[32], line[200];
 	snprintf(line, sizeof(line), "io_uring  submitted %" PRIu64 "  completed %" PRIu64
 		 "  in flight %" PRIu64 "  async wait %s", t->uring.submitted, t->uring.completed,
-		 t->uring.inflight, fmt_dur(d, sizeof(d), t->uring.async_wait_ns));
+		 t->uring.inflight, fmt_dur(u, d, sizeof(d), t->uring.async_wait_ns));
 	heading(u, v, line);
 	uint32_t n = t->uring_head < CV_HIST_URING ? t->uring_head : CV_HIST_URING;
 	if (n > DETAIL_URING_N)
@@ -198,7 +198,7 @@ static void urings(struct tui *u, struct vl *v, const struct cv_thread *t)
 		const struct cv_uring_rec *r = &t->uring_hist[(t->uring_head - 1 - i) % CV_HIST_URING];
 		int y = vl_row(v);
 		if (r->submit_ts && r->complete_ts >= r->submit_ts)
-			fmt_dur(d, sizeof(d), r->complete_ts - r->submit_ts);
+			fmt_dur_col(u, d, sizeof(d), r->complete_ts - r->submit_ts, 9);
 		else
 			snprintf(d, sizeof(d), "?");
 		tui_putf(y, 2, u->cols - 2, A_NORMAL,
@@ -213,7 +213,7 @@ static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
 	char comm[CV_COMM_LEN + 1], d[32], d2[32], lk[64], ow[48];
 	uint64_t now = u->ref_now;  /* the current state, even when the timeline is scrolled back */
-	fmt_clean(comm, sizeof(comm), t->comm);
+	cv_fmt_clean(comm, sizeof(comm), t->comm, CV_ASCII);
 	int y = vl_row(v);
 	tui_putf(y, 0, u->cols, tui_role(u, R_HEADING), "Thread detail  T%u \"%s\"  pid %u%s%s",
 		 t->tid, comm, t->pid, t->is_process_leader ? "  (process leader)" : "",
@@ -222,7 +222,7 @@ static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 	uint64_t end = t->exited ? t->exit_ts : now;
 	if (t->exited) {
 		tui_putf(y, 2, u->cols - 2, tui_role(u, R_DIM), "exited (code %d) after %s",
-			 t->exit_code, fmt_dur(d, sizeof(d), end > t->first_ts ? end - t->first_ts : 0));
+			 t->exit_code, fmt_dur(u, d, sizeof(d), end > t->first_ts ? end - t->first_ts : 0));
 	} else {
 		tui_put(y, 2, 6, A_NORMAL, "state");
 		tui_put(y, 8, 12, tui_state_text(u, t->state), cv_state_name(t->state));
@@ -243,12 +243,12 @@ static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 		default: break;
 		}
 		tui_putf(y, 20, u->cols - 20, A_NORMAL, "for %s  %s",
-			 fmt_dur(d, sizeof(d), now > t->state_since ? now - t->state_since : 0), what);
+			 fmt_dur(u, d, sizeof(d), now > t->state_since ? now - t->state_since : 0), what);
 	}
 	y = vl_row(v);
 	tui_putf(y, 2, u->cols - 2, A_NORMAL,
 		 "context switches %" PRIu64 " voluntary / %" PRIu64 " involuntary   traced for %s",
-		 t->vcsw, t->ivcsw, fmt_dur(d2, sizeof(d2), end > t->first_ts ? end - t->first_ts : 0));
+		 t->vcsw, t->ivcsw, fmt_dur(u, d2, sizeof(d2), end > t->first_ts ? end - t->first_ts : 0));
 }
 
 void tui_draw_detail(struct tui *u)

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "model/model.h"
+#include "common/fmt.h"
 #include "common/json.h"
 #include "output/report.h"
 
@@ -331,11 +332,11 @@ static void test_empty_and_nulls(void)
 static void test_fmt(void)
 {
 	char b[32];
-	CHECK_STR(cv_fmt_ns(b, sizeof(b), 999), "999ns");
-	CHECK_STR(cv_fmt_ns(b, sizeof(b), 1500), "1.5µs");
-	CHECK_STR(cv_fmt_ns(b, sizeof(b), 12300000), "12.3ms");
-	CHECK_STR(cv_fmt_ns(b, sizeof(b), 1230000000), "1.23s");
-	CHECK_STR(cv_fmt_ns(b, sizeof(b), 125000000000ULL), "2m05s");
+	CHECK_STR(cv_fmt_dur(b, sizeof(b), 999, CV_UTF8), "999ns");
+	CHECK_STR(cv_fmt_dur(b, sizeof(b), 1500, CV_UTF8), "1.5µs");
+	CHECK_STR(cv_fmt_dur(b, sizeof(b), 12300000, CV_UTF8), "12.3ms");
+	CHECK_STR(cv_fmt_dur(b, sizeof(b), 1230000000, CV_UTF8), "1.23s");
+	CHECK_STR(cv_fmt_dur(b, sizeof(b), 125000000000ULL, CV_UTF8), "2m05s");
 	char *s = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&s, &len);

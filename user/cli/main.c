@@ -11,8 +11,7 @@
 #include "cli/cmd_usage.h"
 #include "live/procscan.h"
 #include "cli/cmd_trace.h"
-
-#define CONCVIZ_VERSION "0.1.0"
+#include "common/version.h"
 
 static const char usage_main[] =
 	"usage: concviz COMMAND [ARGS]\n"

@@ -14,12 +14,9 @@
 
 #include "common/clock.h"
 #include "common/outfile.h"
-#include "record/recfile.h"
 #include "common/varint.h"
-
-#ifndef CONCVIZ_VERSION
-#define CONCVIZ_VERSION "0.1.0"
-#endif
+#include "common/version.h"
+#include "record/recfile.h"
 
 #define HDR_FIXED   40          /* bytes before the strings */
 #define BLOCK_HDR   12          /* payload length, record count, crc */
