@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "bpf/syscalls.h"
 #include "live/procscan.h"
 
@@ -36,27 +37,27 @@ int cv_proc_parse_pid(const char *arg, uint32_t *pid, char *err, size_t errlen)
 	errno = 0;
 	v = strtoul(arg, &end, 10);
 	if (!*arg || *end || !isdigit((unsigned char)arg[0]) || errno || v == 0 || v > 0x3fffffff) {
-		snprintf(err, errlen, "'%s' is not a process ID (a positive number, see ps or pgrep)", arg);
+		cv_errorf(err, errlen, "'%s' is not a process ID (a positive number, see ps or pgrep)", arg);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "/proc/%lu/stat", v);
 	if (read_file(path, buf, sizeof(buf)) < 0) {
-		snprintf(err, errlen, "no process with PID %lu", v);
+		cv_errorf(err, errlen, "no process with PID %lu", v);
 		return -1;
 	}
 	/* field 9 (flags) after the ")" that closes comm: PF_KTHREAD = 0x00200000 */
 	char *p = strrchr(buf, ')');
 	unsigned long flags = 0;
 	if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 && (flags & 0x00200000)) {
-		snprintf(err, errlen, "PID %lu is a kernel thread; attach to a user process", v);
+		cv_errorf(err, errlen, "PID %lu is a kernel thread; attach to a user process", v);
 		return -1;
 	}
 	if (p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X')) {
-		snprintf(err, errlen, "PID %lu has exited (a zombie its parent has not reaped): nothing to trace", v);
+		cv_errorf(err, errlen, "PID %lu has exited (a zombie its parent has not reaped): nothing to trace", v);
 		return -1;
 	}
 	if (v == (unsigned long)getpid()) {
-		snprintf(err, errlen, "PID %lu is concviz itself", v);
+		cv_errorf(err, errlen, "PID %lu is concviz itself", v);
 		return -1;
 	}
 	*pid = (uint32_t)v;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "model/model.h"
 #include "record/recfile.h"
 
@@ -34,8 +35,7 @@ int cv_rec_load(const char *path, struct cv_model *m, uint64_t *file_bytes, char
 			break;
 		case CV_REC_TRUNCATED:
 		case CV_REC_CORRUPT:
-			if (err && errlen)
-				snprintf(err, errlen, "%s", it.error);
+			cv_errorf(err, errlen, "%s", it.error);
 			rc = -1;
 			break;
 		}
