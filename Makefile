@@ -57,7 +57,7 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev \
 	liburing-dev pkg-config make gcc bats tmux jq
 
-.PHONY: all deps run test unit layers bench fuzz install uninstall clean help examples
+.PHONY: all deps run test unit layers bench fuzz install uninstall clean help examples check-arm64
 all: $(BUILD)/concviz examples
 
 help:
@@ -67,6 +67,7 @@ help:
 	@echo "make test     deps + build + unit and end-to-end tests (root)"
 	@echo "make bench    overhead/throughput benchmark (root)"
 	@echo "make fuzz     run the recording-reader fuzzer for a bounded time"
+	@echo "make check-arm64  user/ and tui/ compile for arm64 (needs libc6-dev-arm64-cross)"
 	@echo "make install  install to PREFIX=$(PREFIX)"
 
 # Install only what is missing; a machine with everything does nothing.
@@ -138,6 +139,21 @@ bench: deps
 
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory -f tests/fuzz/fuzz.mk
+
+# user/, tui/ and the syscall table's compile-time test (tests/unit/
+# test_syscalls.c checks bpf/syscalls.h against the C library's numbers)
+# compile for arm64: syntax only, with Debian's arm64 C library headers
+# (libc6-dev-arm64-cross linux-libc-dev-arm64-cross, not in make deps) and
+# the host's architecture-independent ones (libbpf, libelf, ncurses) after them.
+ARM64_SYSROOT ?= /usr/aarch64-linux-gnu
+check-arm64: $(SKELS)
+	$(Q)[ -d $(ARM64_SYSROOT)/include ] || { echo "check-arm64: no $(ARM64_SYSROOT)/include;" \
+		"apt-get install libc6-dev-arm64-cross linux-libc-dev-arm64-cross" >&2; exit 1; }
+	$(Q)for f in $(wildcard user/*/*.c tui/*.c) tests/unit/test_syscalls.c; do \
+		$(CLANG) -target aarch64-linux-gnu --sysroot=$(ARM64_SYSROOT) -fsyntax-only \
+			$(CPPFLAGS_ALL) -Itests/unit -idirafter /usr/include $(WARN) $$f || exit 1; \
+	done
+	@echo "check-arm64: ok"
 
 run: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -20,25 +20,14 @@
 #include <bpf/bpf_tracing.h>
 
 #include "events.h"
+#include "syscalls.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define EAGAIN 11
-#define FUTEX_CMD_MASK (~(128 | 256))
-#define FUTEX_WAIT 0
-#define FUTEX_LOCK_PI 6
-#define FUTEX_WAIT_BITSET 9
-#define FUTEX_WAIT_REQUEUE_PI 11
-#define FUTEX_LOCK_PI2 13
-#define FUTEX_TID_MASK 0x3fffffff
-#define IORING_ENTER_GETEVENTS 1
 #define IORING_CQE_F_MORE 2
 
-/* What a thread is doing inside a traced syscall. */
-enum inflight_kind { IF_NONE = 0, IF_RECV, IF_MUX, IF_FUTEX, IF_URING };
-
 struct task_state {
-	__u32 kind;       /* enum inflight_kind */
+	__u32 kind;       /* the syscall in flight: cv_sys_block(sys), CV_BLK_NONE none */
 	__u32 sys;        /* enum cv_sys */
 	__u64 enter_ts;
 	__u64 copy_ts;    /* RECV: first copy to user */
@@ -181,7 +170,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 	e->sw.prev_state = prev_state;
 	if (ps) {
 		switch (ps->kind) {
-		case IF_RECV:
+		case CV_BLK_RECV:
 			if (ps->copy_ts) {
 				block = CV_BLK_RECV_COPY;
 				e->sw.obj = ps->copy_ts;
@@ -189,21 +178,21 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 				block = CV_BLK_RECV;
 			}
 			break;
-		case IF_MUX:
+		case CV_BLK_MUX:
 			block = CV_BLK_MUX;
 			break;
-		case IF_FUTEX:
+		case CV_BLK_FUTEX:
 			block = CV_BLK_FUTEX;
 			e->sw.obj = ps->obj;
 			e->sw.owner_tid = ps->owner;
 			break;
-		case IF_URING:
+		case CV_BLK_URING:
 			/* only an enter that waits for completions is a uring wait */
-			block = (ps->op & IORING_ENTER_GETEVENTS) && (ps->arg >> 32)
+			block = cv_uring_enter_waits(ps->op, (__u64)ps->arg >> 32)
 				? CV_BLK_URING : CV_BLK_NONE;
 			break;
 		}
-		if (blocked && ps->kind != IF_NONE)
+		if (blocked && ps->kind != CV_BLK_NONE)
 			ps->flags |= CV_CALL_BLOCKED;
 	}
 	e->sw.block = block;
@@ -224,7 +213,7 @@ static __always_inline int on_waking(struct task_struct *p)
 		return 0;
 	id = bpf_get_current_pid_tgid();
 	/* a futex wait ended by a traced thread: remember who woke it */
-	if (st->kind == IF_FUTEX && traced_current())
+	if (st->kind == CV_BLK_FUTEX && traced_current())
 		st->waker = (__u32)id;
 	st->waking_tid = (__u32)id;
 	st->waking_pid = id >> 32;
@@ -352,37 +341,9 @@ int BPF_PROG(on_task_rename, struct task_struct *task, const char *comm)
  * Two raw (BTF) tracepoints see every syscall; the number is checked first.
  * Enter stores the in-flight state of the syscalls we follow, exit turns it
  * into one event.  Raw tracepoints need no tracefs (a fresh machine has none
- * mounted) and measured as cheap as per-syscall ones (bench/README.md). */
-
-#if defined(__TARGET_ARCH_x86)
-#define NR_read 0
-#define NR_poll 7
-#define NR_select 23
-#define NR_recvfrom 45
-#define NR_recvmsg 47
-#define NR_futex 202
-#define NR_epoll_wait 232
-#define NR_pselect6 270
-#define NR_ppoll 271
-#define NR_epoll_pwait 281
-#elif defined(__TARGET_ARCH_arm64)
-#define NR_read 63
-#define NR_poll (-1001)        /* not on arm64 */
-#define NR_select (-1002)
-#define NR_epoll_wait (-1003)
-#define NR_recvfrom 207
-#define NR_recvmsg 212
-#define NR_futex 98
-#define NR_pselect6 72
-#define NR_ppoll 73
-#define NR_epoll_pwait 22
-#else
-#error "concviz: add this architecture's syscall numbers"
-#endif
-#define NR_io_uring_enter 426   /* the same on every architecture */
-#define NR_epoll_pwait2 441
-#define NR_futex_waitv 449
-#define NR_futex_wait 455
+ * mounted) and measured as cheap as per-syscall ones (bench/README.md).
+ * Which syscalls, by number, and what they wait for: syscalls.h, the table
+ * attach seeding uses too. */
 
 #define ARG1(r) PT_REGS_PARM1_CORE_SYSCALL(r)
 #define ARG2(r) PT_REGS_PARM2_CORE_SYSCALL(r)
@@ -390,9 +351,9 @@ int BPF_PROG(on_task_rename, struct task_struct *task, const char *comm)
 #define ARG4(r) PT_REGS_PARM4_CORE_SYSCALL(r)
 #define ARG5(r) PT_REGS_PARM5_CORE_SYSCALL(r)
 
-static __always_inline void begin(struct task_state *st, __u32 kind, __u32 sys)
+static __always_inline void begin(struct task_state *st, __u32 sys)
 {
-	st->kind = kind;
+	st->kind = cv_sys_block(sys);
 	st->sys = sys;
 	st->enter_ts = bpf_ktime_get_boot_ns();
 	st->copy_ts = 0;
@@ -443,7 +404,7 @@ static __always_inline __s64 timespec_ms(__u64 p)
 
 static __always_inline void mux_begin(struct task_state *st, __u32 sys, __u64 nfds, __s64 timeout_ms)
 {
-	begin(st, IF_MUX, sys);
+	begin(st, sys);
 	st->obj = nfds;
 	st->arg = timeout_ms;
 }
@@ -456,12 +417,12 @@ static __always_inline void futex_begin(struct task_state *st, __u32 sys, __u64 
 {
 	__u32 word = 0, owner = 0;
 
-	begin(st, IF_FUTEX, sys);
+	begin(st, sys);
 	st->obj = addr;
 	st->op = op;
 	bpf_probe_read_user(&word, sizeof(word), (void *)addr);
-	if (op == FUTEX_LOCK_PI || op == FUTEX_LOCK_PI2) {
-		st->owner = word & FUTEX_TID_MASK;
+	if (op == CV_FUTEX_LOCK_PI || op == CV_FUTEX_LOCK_PI2) {
+		st->owner = word & CV_FUTEX_TID_MASK;
 		st->flags |= CV_CALL_IS_MUTEX;
 	} else if (val == 2 && word == 2 &&
 		   !bpf_probe_read_user(&owner, sizeof(owner), (void *)(addr + 8))) {
@@ -470,86 +431,68 @@ static __always_inline void futex_begin(struct task_state *st, __u32 sys, __u64 
 	}
 }
 
-static __always_inline bool futex_op_waits(__u32 op)
-{
-	return op == FUTEX_WAIT || op == FUTEX_WAIT_BITSET || op == FUTEX_LOCK_PI ||
-	       op == FUTEX_LOCK_PI2 || op == FUTEX_WAIT_REQUEUE_PI;
-}
-
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
 	struct task_state *st;
 	__u64 a1, uaddr = 0;
-	__u32 op;
+	__u32 sys, op;
 
 	/* the syscall number first: most syscalls are none of ours */
-	switch (id) {
-	case NR_recvfrom: case NR_recvmsg: case NR_read:
-	case NR_select: case NR_pselect6: case NR_poll: case NR_ppoll:
-	case NR_epoll_wait: case NR_epoll_pwait: case NR_epoll_pwait2:
-	case NR_futex: case NR_futex_wait: case NR_futex_waitv:
-	case NR_io_uring_enter:
-		break;
-	default:
+	sys = cv_sys_of_nr(id);
+	if (!sys)
 		return 0;
-	}
 	st = traced_current();
 	if (!st)
 		return 0;
 	a1 = ARG1(regs);
-	switch (id) {
-	case NR_recvfrom:
-		begin(st, IF_RECV, CV_SYS_RECVFROM);
+	switch (sys) {
+	case CV_SYS_RECVFROM:
+	case CV_SYS_RECVMSG:
+		begin(st, sys);
 		st->obj = a1;
 		break;
-	case NR_recvmsg:
-		begin(st, IF_RECV, CV_SYS_RECVMSG);
-		st->obj = a1;
-		break;
-	case NR_read:
+	case CV_SYS_READ:
 		if (fd_is_socket(a1)) {
-			begin(st, IF_RECV, CV_SYS_READ);
+			begin(st, sys);
 			st->obj = a1;
 		}
 		break;
-	case NR_select:
-		mux_begin(st, CV_SYS_SELECT, a1, timeval_ms(ARG5(regs)));
+	case CV_SYS_SELECT:
+		mux_begin(st, sys, a1, timeval_ms(ARG5(regs)));
 		break;
-	case NR_pselect6:
-		mux_begin(st, CV_SYS_PSELECT6, a1, timespec_ms(ARG5(regs)));
+	case CV_SYS_PSELECT6:
+		mux_begin(st, sys, a1, timespec_ms(ARG5(regs)));
 		break;
-	case NR_poll:
-		mux_begin(st, CV_SYS_POLL, ARG2(regs), (int)ARG3(regs));
+	case CV_SYS_POLL:
+		mux_begin(st, sys, ARG2(regs), (int)ARG3(regs));
 		break;
-	case NR_ppoll:
-		mux_begin(st, CV_SYS_PPOLL, ARG2(regs), timespec_ms(ARG3(regs)));
+	case CV_SYS_PPOLL:
+		mux_begin(st, sys, ARG2(regs), timespec_ms(ARG3(regs)));
 		break;
-	case NR_epoll_wait:
-		mux_begin(st, CV_SYS_EPOLL_WAIT, ARG3(regs), (int)ARG4(regs));
+	case CV_SYS_EPOLL_WAIT:
+	case CV_SYS_EPOLL_PWAIT:
+		mux_begin(st, sys, ARG3(regs), (int)ARG4(regs));
 		break;
-	case NR_epoll_pwait:
-		mux_begin(st, CV_SYS_EPOLL_PWAIT, ARG3(regs), (int)ARG4(regs));
+	case CV_SYS_EPOLL_PWAIT2:
+		mux_begin(st, sys, ARG3(regs), timespec_ms(ARG4(regs)));
 		break;
-	case NR_epoll_pwait2:
-		mux_begin(st, CV_SYS_EPOLL_PWAIT2, ARG3(regs), timespec_ms(ARG4(regs)));
+	case CV_SYS_FUTEX:
+		op = ARG2(regs) & CV_FUTEX_CMD_MASK;
+		if (cv_futex_op_waits(op))
+			futex_begin(st, sys, a1, op, ARG3(regs));
 		break;
-	case NR_futex:
-		op = ARG2(regs) & FUTEX_CMD_MASK;
-		if (futex_op_waits(op))
-			futex_begin(st, CV_SYS_FUTEX, a1, op, ARG3(regs));
+	case CV_SYS_FUTEX_WAIT:
+		futex_begin(st, sys, a1, CV_FUTEX_WAIT, ARG2(regs));
 		break;
-	case NR_futex_wait:
-		futex_begin(st, CV_SYS_FUTEX_WAIT, a1, FUTEX_WAIT, ARG2(regs));
-		break;
-	case NR_futex_waitv:
+	case CV_SYS_FUTEX_WAITV:
 		/* struct futex_waitv { u64 val; u64 uaddr; … }: name the first futex */
 		bpf_probe_read_user(&uaddr, sizeof(uaddr), (void *)(a1 + 8));
-		begin(st, IF_FUTEX, CV_SYS_FUTEX_WAITV);
+		begin(st, sys);
 		st->obj = uaddr;
 		break;
-	case NR_io_uring_enter:
-		begin(st, IF_URING, CV_SYS_IO_URING_ENTER);
+	case CV_SYS_IO_URING_ENTER:
+		begin(st, sys);
 		st->arg = (__s64)((ARG2(regs) & 0xffffffff) | (ARG3(regs) << 32));
 		st->op = ARG4(regs);
 		break;
@@ -592,7 +535,7 @@ static __always_inline void emit_futex(struct task_state *st, long ret)
 	struct cv_event *e;
 
 	/* the value changed before we slept: no wait happened, nothing to show */
-	if (ret == -EAGAIN && !(st->flags & CV_CALL_BLOCKED))
+	if (ret == -CV_EAGAIN && !(st->flags & CV_CALL_BLOCKED))
 		return;
 	e = reserve_current(CV_EV_FUTEX);
 	if (!e)
@@ -629,16 +572,16 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	struct task_state *st = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
 	__u32 kind;
 
-	if (!st || st->kind == IF_NONE)
+	if (!st || st->kind == CV_BLK_NONE)
 		return 0;
 	/* syscalls do not nest: this exit ends the syscall whose enter we kept */
 	kind = st->kind;
-	st->kind = IF_NONE;
+	st->kind = CV_BLK_NONE;
 	switch (kind) {
-	case IF_RECV: emit_recv(st, ret); break;
-	case IF_MUX: emit_mux(st, ret); break;
-	case IF_FUTEX: emit_futex(st, ret); break;
-	case IF_URING: emit_uring_enter(st, ret); break;
+	case CV_BLK_RECV: emit_recv(st, ret); break;
+	case CV_BLK_MUX: emit_mux(st, ret); break;
+	case CV_BLK_FUTEX: emit_futex(st, ret); break;
+	case CV_BLK_URING: emit_uring_enter(st, ret); break;
 	}
 	return 0;
 }
@@ -649,7 +592,7 @@ int BPF_PROG(on_skb_copy_datagram_iovec, const struct sk_buff *skb, int len)
 {
 	struct task_state *st = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
 
-	if (st && st->kind == IF_RECV && !st->copy_ts)
+	if (st && st->kind == CV_BLK_RECV && !st->copy_ts)
 		st->copy_ts = bpf_ktime_get_boot_ns();
 	return 0;
 }

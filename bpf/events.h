@@ -61,6 +61,13 @@ enum cv_sys {
 	CV_SYS_IO_URING_ENTER,
 };
 
+/* errno values of the `ret` fields, which are -errno as the kernel returns
+ * them: Linux's generic numbers (asm-generic/errno-base.h, errno.h), the same
+ * on x86_64 and arm64.  Named here because BPF C has no <errno.h> and a
+ * recording is read on any host. */
+#define CV_EAGAIN    11   /* RECV: a non-blocking receive found no data (a poll) */
+#define CV_ETIMEDOUT 110  /* FUTEX: the wait timed out */
+
 /* CV_EV_SWITCH.flags */
 #define CV_SW_PREEMPT      0x01 /* prev was preempted (involuntary switch) */
 #define CV_SW_PREV_TRACED  0x02
@@ -120,7 +127,7 @@ struct cv_event {
 		struct {            /* CV_EV_RECV: hdr.ts is the syscall exit */
 			__u64 enter_ts;
 			__u64 copy_ts;    /* first skb_copy_datagram_iovec, 0 if no copy */
-			__s64 ret;        /* bytes, or -errno (-11 EAGAIN = a poll attempt) */
+			__s64 ret;        /* bytes, or -errno (-CV_EAGAIN = a poll attempt) */
 			__u32 fd;
 			__u32 sys;        /* enum cv_sys */
 		} recv;

@@ -53,7 +53,7 @@ static void shares(struct tui *u, struct vl *v, const char *label, const uint64_
 			tui_put(y, x, 1, tui_state_cell(u, (enum cv_state)s) | (u->color ? 0 : A_REVERSE), g);
 			tui_putf(y, x + 2, 24, ns[s] ? tui_state_text(u, (enum cv_state)s) : tui_role(u, R_DIM),
 				 "%-10s %3.0f%% %8s", cv_state_name((enum cv_state)s),
-				 total ? 100.0 * ns[s] / total : 0.0, ns[s] ? fmt_dur(d, sizeof(d), ns[s]) : "");
+				 total ? 100.0 * ns[s] / total : 0.0, ns[s] ? fmt_dur_col(u, d, sizeof(d), ns[s], 8) : "");
 		}
 	}
 }
@@ -69,7 +69,7 @@ static void recv_row(struct tui *u, struct vl *v, const struct cv_recv_rec *r, i
 	if (y < 0)
 		return;
 	if (r->ret >= 0)
-		fmt_bytes(b1, sizeof(b1), (uint64_t)r->ret);
+		cv_fmt_bytes(b1, sizeof(b1), (uint64_t)r->ret);
 	else
 		snprintf(b1, sizeof(b1), "err%" PRId64, r->ret);
 	tui_putf(y, 2, 19, A_NORMAL, "%-11s %6s", fmt_sys(r->sys), b1);
@@ -78,9 +78,9 @@ static void recv_row(struct tui *u, struct vl *v, const struct cv_recv_rec *r, i
 	tui_put(y, 22 + bw, 1, A_NORMAL, "]");
 	int x = 24 + bw;
 	tui_putf(y, x, 8, tui_state_text(u, CV_ST_WAIT_DATA) & ~(attr_t)A_REVERSE, "%8s",
-		 fmt_dur(b2, sizeof(b2), wait));
+		 fmt_dur_col(u, b2, sizeof(b2), wait, 8));
 	tui_putf(y, x + 9, 8, tui_state_text(u, CV_ST_COPY_DATA) & ~(attr_t)A_REVERSE, "%8s",
-		 fmt_dur(b3, sizeof(b3), copy));
+		 fmt_dur_col(u, b3, sizeof(b3), copy, 8));
 	tui_putf(y, x + 18, u->cols - x - 18, A_NORMAL, "%6u %s", r->eagain_before,
 		 (r->flags & CV_CALL_BLOCKED) ? "blocked" : "no-block");
 }
@@ -90,7 +90,7 @@ static void receives(struct tui *u, struct vl *v, const struct cv_thread *t)
 	char b1[32], line[160];
 	snprintf(line, sizeof(line), "Receives  calls %" PRIu64 "  EAGAIN polls %" PRIu64
 		 "  bytes %s  blocked %" PRIu64, t->recv.calls, t->recv.eagain,
-		 fmt_bytes(b1, sizeof(b1), t->recv.bytes), t->recv.blocked_calls);
+		 cv_fmt_bytes(b1, sizeof(b1), t->recv.bytes), t->recv.blocked_calls);
 	heading(u, v, line);
 	int bw = u->cols - 57;
 	if (bw > 40) bw = 40;
@@ -124,7 +124,7 @@ static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
 	char d[32], line[160];
 	snprintf(line, sizeof(line), "Multiplexer waits  calls %" PRIu64 "  waited %s",
-		 t->mux.calls, fmt_dur(d, sizeof(d), t->mux.wait_ns));
+		 t->mux.calls, fmt_dur(u, d, sizeof(d), t->mux.wait_ns));
 	heading(u, v, line);
 	const struct cv_mux_rec *r;
 	uint64_t max = 0;
@@ -136,7 +136,7 @@ static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
 		int y = vl_row(v);
 		uint64_t w = span(r->enter_ts, r->exit_ts);
 		tui_putf(y, 2, 40, A_NORMAL, "%-12s ret %-4" PRId64 " waited %9s", fmt_sys(r->sys),
-			 r->ret, fmt_dur(d, sizeof(d), w));
+			 r->ret, fmt_dur_col(u, d, sizeof(d), w, 9));
 		dur_bar(u, y, 44, u->cols - 46 > 30 ? 30 : u->cols - 46, w, max, CV_ST_MUX_WAIT);
 	}
 	if (!i)
@@ -147,7 +147,7 @@ static void futexes(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
 	char d[32], lk[64], ow[48], wk[48], line[200];
 	snprintf(line, sizeof(line), "Lock waits  waits %" PRIu64 "  waited %s", t->futex.waits,
-		 fmt_dur(d, sizeof(d), t->futex.wait_ns));
+		 fmt_dur(u, d, sizeof(d), t->futex.wait_ns));
 	heading(u, v, line);
 	const struct cv_futex_rec *r;
 	size_t i;
@@ -160,8 +160,8 @@ static void futexes(struct tui *u, struct vl *v, const struct cv_thread *t)
 		fmt_tid(wk, sizeof(wk), u->m, r->waker_tid);
 		tui_putf(y, 2, 20, tui_role(u, R_LOCK), "%-20s", lk);
 		tui_putf(y, 23, u->cols - 23, A_NORMAL, "waited %9s  holder %-20s waker %s%s",
-			 fmt_dur(d, sizeof(d), span(r->enter_ts, r->exit_ts)), ow, wk,
-			 r->ret == -110 ? "  (timeout)" : r->ret == -11 ? "  (EAGAIN)" : "");
+			 fmt_dur_col(u, d, sizeof(d), span(r->enter_ts, r->exit_ts), 9), ow, wk,
+			 r->ret == -CV_ETIMEDOUT ? "  (timeout)" : r->ret == -CV_EAGAIN ? "  (EAGAIN)" : "");
 	}
 	if (!i)
 		tui_put(vl_row(v), 4, u->cols - 4, tui_role(u, R_DIM), "no lock wait yet");
@@ -172,14 +172,14 @@ static void urings(struct tui *u, struct vl *v, const struct cv_thread *t)
 	char d[32], line[200];
 	snprintf(line, sizeof(line), "io_uring  submitted %" PRIu64 "  completed %" PRIu64
 		 "  in flight %" PRIu64 "  async wait %s", t->uring.submitted, t->uring.completed,
-		 t->uring.inflight, fmt_dur(d, sizeof(d), t->uring.async_wait_ns));
+		 t->uring.inflight, fmt_dur(u, d, sizeof(d), t->uring.async_wait_ns));
 	heading(u, v, line);
 	const struct cv_uring_rec *r;
 	size_t i;
 	for (i = 0; i < DETAIL_URING_N && (r = cv_model_thread_uring(u->m, t, i)); i++) {
 		int y = vl_row(v);
 		if (r->submit_ts && r->complete_ts >= r->submit_ts)
-			fmt_dur(d, sizeof(d), r->complete_ts - r->submit_ts);
+			fmt_dur_col(u, d, sizeof(d), r->complete_ts - r->submit_ts, 9);
 		else
 			snprintf(d, sizeof(d), "?");
 		tui_putf(y, 2, u->cols - 2, A_NORMAL,
@@ -194,7 +194,7 @@ static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
 	char comm[CV_COMM_LEN + 1], d[32], d2[32], lk[64], ow[48];
 	uint64_t now = u->ref_now;  /* the current state, even when the timeline is scrolled back */
-	fmt_clean(comm, sizeof(comm), t->comm);
+	cv_fmt_clean(comm, sizeof(comm), t->comm, CV_ASCII);
 	int y = vl_row(v);
 	tui_putf(y, 0, u->cols, tui_role(u, R_HEADING), "Thread detail  T%u \"%s\"  pid %u%s%s",
 		 t->tid, comm, t->pid, t->is_process_leader ? "  (process leader)" : "",
@@ -205,7 +205,7 @@ static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 		char how[48];
 		tui_putf(y, 2, u->cols - 2, tui_role(u, R_DIM), "exited (%s) after %s",
 			 cv_exit_desc(t->exit_code, how, sizeof(how)),
-			 fmt_dur(d, sizeof(d), end > t->first_ts ? end - t->first_ts : 0));
+			 fmt_dur(u, d, sizeof(d), end > t->first_ts ? end - t->first_ts : 0));
 	} else {
 		tui_put(y, 2, 6, A_NORMAL, "state");
 		tui_put(y, 8, 12, tui_state_text(u, t->state), cv_state_name(t->state));
@@ -230,12 +230,12 @@ static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 		default: break;
 		}
 		tui_putf(y, 20, u->cols - 20, A_NORMAL, "for %s  %s",
-			 fmt_dur(d, sizeof(d), now > t->state_since ? now - t->state_since : 0), what);
+			 fmt_dur(u, d, sizeof(d), now > t->state_since ? now - t->state_since : 0), what);
 	}
 	y = vl_row(v);
 	tui_putf(y, 2, u->cols - 2, A_NORMAL,
 		 "context switches %" PRIu64 " voluntary / %" PRIu64 " involuntary   traced for %s",
-		 t->vcsw, t->ivcsw, fmt_dur(d2, sizeof(d2), end > t->first_ts ? end - t->first_ts : 0));
+		 t->vcsw, t->ivcsw, fmt_dur(u, d2, sizeof(d2), end > t->first_ts ? end - t->first_ts : 0));
 	if (t->kernel_times) {  /* what time/top say, beside what was traced */
 		uint64_t tm[CV_ST_COUNT];
 		char a[32], b[32], c[32], e[32];
@@ -243,13 +243,13 @@ static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 		y = vl_row(v);
 		tui_putf(y, 2, u->cols - 2, A_NORMAL,
 			 "kernel (time/top): on CPU %s, run queue %s   traced: on CPU %s, runnable %s",
-			 fmt_dur(a, sizeof(a), t->kernel_cpu_ns), fmt_dur(b, sizeof(b), t->kernel_run_delay_ns),
-			 fmt_dur(c, sizeof(c), tm[CV_ST_RUNNING] + tm[CV_ST_COPY_DATA]),
-			 fmt_dur(e, sizeof(e), tm[CV_ST_RUNNABLE]));
+			 fmt_dur(u, a, sizeof(a), t->kernel_cpu_ns), fmt_dur(u, b, sizeof(b), t->kernel_run_delay_ns),
+			 fmt_dur(u, c, sizeof(c), tm[CV_ST_RUNNING] + tm[CV_ST_COPY_DATA]),
+			 fmt_dur(u, e, sizeof(e), tm[CV_ST_RUNNABLE]));
 		y = vl_row(v);
 		tui_putf(y, 4, u->cols - 4, tui_role(u, R_DIM),
 			 "the kernel counts %s of the runnable time (woken onto an idle CPU) as CPU time",
-			 fmt_dur(a, sizeof(a), t->idle_wake_ns));
+			 fmt_dur(u, a, sizeof(a), t->idle_wake_ns));
 	}
 }
 

@@ -64,10 +64,7 @@ static void status_text(const struct tui *u, int *x, int maxx)
 	attr_t h = tui_role(u, R_HEADER);
 	char buf[160], d1[32], d2[32], title[96];
 	seg(0, x, maxx, h | A_BOLD, " concviz ");
-	if (u->utf8)
-		fmt_clean_utf8(title, sizeof(title), src->title ? src->title : "");
-	else
-		fmt_clean(title, sizeof(title), src->title ? src->title : "");
+	cv_fmt_clean(title, sizeof(title), src->title, tui_charset(u));
 	if (title[0]) {
 		snprintf(buf, sizeof(buf), "| %s ", title);
 		seg(0, x, maxx, h, buf);
@@ -76,15 +73,15 @@ static void status_text(const struct tui *u, int *x, int maxx)
 		uint64_t start = cv_model_start(u->m), now = cv_model_now(u->m);
 		if (ts) {
 			snprintf(buf, sizeof(buf), "| replay %s/%s x%g ",
-				 fmt_dur(d1, sizeof(d1), ts->position_ns(src->ctx)),
-				 fmt_dur(d2, sizeof(d2), ts->length_ns(src->ctx)), ts->speed(src->ctx));
+				 fmt_dur(u, d1, sizeof(d1), ts->position_ns(src->ctx)),
+				 fmt_dur(u, d2, sizeof(d2), ts->length_ns(src->ctx)), ts->speed(src->ctx));
 		} else
-			snprintf(buf, sizeof(buf), "| %s ", fmt_dur(d1, sizeof(d1), now > start ? now - start : 0));
+			snprintf(buf, sizeof(buf), "| %s ", fmt_dur(u, d1, sizeof(d1), now > start ? now - start : 0));
 		seg(0, x, maxx, h, buf);
 		snprintf(buf, sizeof(buf), "| %.0f ev/s ", u->ev_rate);
 		seg(0, x, maxx, h, buf);
 		uint64_t drop = cv_model_dropped(u->m);
-		snprintf(buf, sizeof(buf), "dropped %s", fmt_count(d1, sizeof(d1), drop));
+		snprintf(buf, sizeof(buf), "dropped %s", cv_fmt_count(d1, sizeof(d1), drop));
 		seg(0, x, maxx, h, "| ");
 		seg(0, x, maxx, drop ? tui_role(u, R_ALERT) : h, buf);
 		seg(0, x, maxx, h, " ");

@@ -69,14 +69,12 @@ static void lock_table(struct tui *u, struct vl *v)
 		y = vl_row(v);
 		if (y < 0)
 			continue;
-		if (l->name && l->name[0])
-			fmt_clean(name, sizeof(name), l->name);
-		else
-			snprintf(name, sizeof(name), "0x%" PRIx64, l->addr);
+		cv_fmt_lock(name, sizeof(name), l->name, l->addr);
 		tui_putf(y, 1, 22, tui_role(u, R_LOCK), "%-22s", name);
 		snprintf(c1, sizeof(c1), "%u/%u", l->cur_waiters, l->max_waiters);
 		tui_putf(y, 24, 54, A_NORMAL, "%7u %7" PRIu64 " %10s %10s %7s", l->pid, l->waits,
-			 fmt_dur(d1, sizeof(d1), l->wait_ns), fmt_dur(d2, sizeof(d2), l->max_wait_ns), c1);
+			 fmt_dur_col(u, d1, sizeof(d1), l->wait_ns, 10),
+			 fmt_dur_col(u, d2, sizeof(d2), l->max_wait_ns, 10), c1);
 		if (l->cur_waiters)
 			tui_putf(y, 62, 7, tui_state_text(u, CV_ST_LOCK_WAIT), "%7s", c1);
 		tui_put(y, 71, u->cols - 71, A_NORMAL, fmt_tid(own, sizeof(own), u->m, l->owner_tid));
@@ -140,7 +138,7 @@ static void deadlocks(struct tui *u, struct vl *v)
 		const struct cv_deadlock *dl = cv_model_deadlock(u->m, i);
 		size_t pos = 0;
 		pos += (size_t)snprintf(line, sizeof(line), "at +%s:",
-					fmt_dur(d, sizeof(d), dl->ts > start ? dl->ts - start : 0));
+					fmt_dur(u, d, sizeof(d), dl->ts > start ? dl->ts - start : 0));
 		for (uint32_t k = 0; k < dl->n && k < CV_DEADLOCK_MAX && pos < sizeof(line); k++)
 			pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " %s waits %s %s",
 						fmt_tid(who, sizeof(who), u->m, dl->tids[k]),

@@ -44,7 +44,7 @@ static void draw_row(struct tui *u, const struct cols *c, struct tui_row *r, int
 	if (sel)
 		tui_fill(y, 0, c->bar, base);
 	tui_putf(y, c->tid, COL_TID_W, base, "%*u", COL_TID_W, t->tid);
-	fmt_clean(comm, sizeof(comm), t->comm);
+	cv_fmt_clean(comm, sizeof(comm), t->comm, CV_ASCII);
 	tui_put(y, c->name, COL_NAME_W, base | (sel || t->exited ? 0 : tui_role(u, R_NAME)),
 		comm[0] ? comm : "?");
 	if (t->exited) {
@@ -55,8 +55,8 @@ static void draw_row(struct tui *u, const struct cols *c, struct tui_row *r, int
 		tui_put(y, c->state + 2, COL_STATE_W - 2, sel ? base : tui_state_text(u, t->state),
 			cv_state_name(t->state));
 	}
-	snprintf(buf, sizeof(buf), "%s/%s", fmt_count(a, sizeof(a), t->vcsw),
-		 fmt_count(b, sizeof(b), t->ivcsw));
+	snprintf(buf, sizeof(buf), "%s/%s", cv_fmt_count(a, sizeof(a), t->vcsw),
+		 cv_fmt_count(b, sizeof(b), t->ivcsw));
 	tui_putf(y, c->csw, COL_CSW_W, base, "%*s", COL_CSW_W, buf);
 
 	/* recent window: switches per second and cpu share (only for drawn rows) */

@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "common/names.h"
+#include "common/fmt.h"
 #include "tui/tui.h"
 #include "layout.h"
 
@@ -110,12 +111,15 @@ void tui_phase_bar(const struct tui *u, int y, int x, int w, uint64_t a_ns,
 		   enum cv_state a, uint64_t b_ns, enum cv_state b);
 const char *tui_arrow(const struct tui *u);
 
-/* fmt.c */
-char *fmt_dur(char *buf, size_t n, uint64_t ns);
-char *fmt_count(char *buf, size_t n, uint64_t v);
-char *fmt_bytes(char *buf, size_t n, uint64_t v);
-void fmt_clean(char *dst, size_t n, const char *src); /* printable ASCII only */
-void fmt_clean_utf8(char *dst, size_t n, const char *src); /* keeps UTF-8 */
+/* fmt.c: numbers and text through common/fmt.h (cv_fmt_count, cv_fmt_bytes,
+ * cv_fmt_clean, cv_fmt_lock); durations in the terminal's charset */
+static inline enum cv_charset tui_charset(const struct tui *u)
+{
+	return u->utf8 ? CV_UTF8 : CV_ASCII;
+}
+char *fmt_dur(const struct tui *u, char *buf, size_t n, uint64_t ns);
+/* right-aligned in width columns ("%8s" counts bytes, not columns) */
+char *fmt_dur_col(const struct tui *u, char *buf, size_t n, uint64_t ns, int width);
 const char *fmt_sys(uint32_t sys);
 const char *fmt_uring_op(uint32_t op);
 char *fmt_lock(char *buf, size_t n, const struct cv_model *m, uint32_t pid, uint64_t addr);

@@ -21,6 +21,14 @@ load helpers
 	done
 }
 
+@test "--version prints the one version string (user/common/version.h)" {
+	want=$(sed -n 's/^#define CONCVIZ_VERSION "\(.*\)"$/\1/p' "$ROOT/user/common/version.h")
+	[ -n "$want" ]
+	run "$CONCVIZ" --version
+	[ "$status" -eq 0 ]
+	[ "$output" = "concviz $want" ]
+}
+
 @test "unknown example: one line, exit 2" {
 	run "$CONCVIZ" run --json no-such-example
 	[ "$status" -eq 2 ]

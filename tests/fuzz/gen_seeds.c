@@ -53,7 +53,7 @@ static void one_of_each(struct cv_rec_writer *w, uint32_t tid)
 		case CV_EV_RECV:
 			ev.recv.enter_ts = ev.ts - 50000;
 			ev.recv.copy_ts = ev.ts - 2000;
-			ev.recv.ret = tid % 2 ? 512 : -11;
+			ev.recv.ret = tid % 2 ? 512 : -CV_EAGAIN;
 			ev.recv.fd = 5;
 			ev.recv.sys = CV_SYS_RECVFROM;
 			break;

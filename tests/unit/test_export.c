@@ -312,7 +312,7 @@ static void recv_ev(struct cv_rec_writer *w, struct expect *x, uint32_t tid, uin
 	ev.recv.sys = sys;
 	put(w, &ev);
 	x->recv_calls++;
-	if (ret == -11)
+	if (ret == -CV_EAGAIN)
 		x->recv_eagain++;
 	else if (copy)
 		x->recv_copied++;
@@ -351,9 +351,9 @@ static const char *make_recording(const char *name, struct expect *x, int rounds
 
 		/* B: two EAGAIN polls then a successful non-blocking recvmsg */
 		uint64_t e2 = T += 5;
-		recv_ev(w, x, B, P, e2, 0, -11, CV_SYS_RECVFROM);
+		recv_ev(w, x, B, P, e2, 0, -CV_EAGAIN, CV_SYS_RECVFROM);
 		e2 = T += 5;
-		recv_ev(w, x, B, P, e2, 0, -11, CV_SYS_RECVFROM);
+		recv_ev(w, x, B, P, e2, 0, -CV_EAGAIN, CV_SYS_RECVFROM);
 		e2 = T += 5;
 		recv_ev(w, x, B, P, e2, e2 + 2, 100, CV_SYS_RECVMSG);
 

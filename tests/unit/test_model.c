@@ -232,7 +232,7 @@ TEST(eagain_poll)
 	task(0, 110, "poller", 0);
 	on(0, 110);
 	for (int i = 0; i < 5; i++)
-		recv_ev(10 + i * 10, 110, 5 + i * 10, 0, -11, 0);
+		recv_ev(10 + i * 10, 110, 5 + i * 10, 0, -CV_EAGAIN, 0);
 	CHECK_EQ(T(110)->eagain_streak, 5);
 	recv_ev(100, 110, 90, 95, 300, 0);
 	end_ev(120);
@@ -445,7 +445,7 @@ TEST(futex_locks)
 	CHECK_EQ(tm(203, CV_ST_LOCK_WAIT), 50);
 
 	/* an EAGAIN futex wait is no wait and creates no lock */
-	futex_ev(95, 201, 94, 0x2000, -11, 0, 0, 0);
+	futex_ev(95, 201, 94, 0x2000, -CV_EAGAIN, 0, 0, 0);
 	CHECK_EQ(T(201)->futex.waits, 0);
 	CHECK(cv_model_find_lock(M, PID, 0x2000) == NULL);
 	/* owner that is self / unknown is ignored */

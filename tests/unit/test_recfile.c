@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "common/version.h"
 #include "model/model.h"
 #include "record/recfile.h"
 #include "source/replay.h"
@@ -212,6 +213,7 @@ TEST(round_trip_every_record_kind)
 	CHECK_EQ(h->version, CV_REC_VERSION);
 	CHECK_EQ(h->target_pid, 4242);
 	CHECK_STR(h->command, "blocking --port 9000");
+	CHECK_STR(h->concviz_version, CONCVIZ_VERSION); /* the one version string */
 	CHECK(h->kernel[0] != 0);
 	CHECK(h->clock_boot_ns > 0 && h->clock_real_ns > h->clock_boot_ns);
 	size_t nok;

@@ -6,6 +6,7 @@
 
 #include "check.h"
 #include "model/model.h"
+#include "common/fmt.h"
 #include "common/json.h"
 #include "output/report.h"
 
@@ -348,11 +349,11 @@ TEST(live_model_runs_to_now)
 TEST(fmt_ns)
 {
 	char b[32];
-	CHECK_STR(cv_fmt_ns(b, sizeof(b), 999), "999ns");
-	CHECK_STR(cv_fmt_ns(b, sizeof(b), 1500), "1.5µs");
-	CHECK_STR(cv_fmt_ns(b, sizeof(b), 12300000), "12.3ms");
-	CHECK_STR(cv_fmt_ns(b, sizeof(b), 1230000000), "1.23s");
-	CHECK_STR(cv_fmt_ns(b, sizeof(b), 125000000000ULL), "2m05s");
+	CHECK_STR(cv_fmt_dur(b, sizeof(b), 999, CV_UTF8), "999ns");
+	CHECK_STR(cv_fmt_dur(b, sizeof(b), 1500, CV_UTF8), "1.5µs");
+	CHECK_STR(cv_fmt_dur(b, sizeof(b), 12300000, CV_UTF8), "12.3ms");
+	CHECK_STR(cv_fmt_dur(b, sizeof(b), 1230000000, CV_UTF8), "1.23s");
+	CHECK_STR(cv_fmt_dur(b, sizeof(b), 125000000000ULL, CV_UTF8), "2m05s");
 }
 
 TEST(json_string_escapes)

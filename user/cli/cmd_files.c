@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "cli/cmd_files.h"
 #include "cli/cmd_usage.h"
 #include "common/outfile.h"
@@ -35,20 +36,20 @@ int cv_cmd_replay(int argc, char **argv)
 			     argc < 2 ? NULL : argv[2]);
 	r = cv_replay_open(argv[1], err, sizeof(err));
 	if (!r) {
-		fprintf(stderr, "concviz: %s\n", err);
+		cv_warn("%s", err);
 		return 1;
 	}
 	/* Fail before any curses init: a recording with nothing readable ... */
 	const char *warn = cv_replay_warning(r);
 	if (warn && !cv_replay_event_count(r)) {
-		fprintf(stderr, "concviz: %s\n", warn);
+		cv_warn("%s", warn);
 		cv_replay_close(r);
 		return 1;
 	}
 	/* ... or no terminal to draw on (curses would wait forever on a pipe). */
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "concviz: replay needs a terminal on stdin and stdout "
-			"(for a text summary: concviz report %s)\n", argv[1]);
+		cv_warn("replay needs a terminal on stdin and stdout "
+			"(for a text summary: concviz report %s)", argv[1]);
 		cv_replay_close(r);
 		return 1;
 	}
@@ -56,7 +57,7 @@ int cv_cmd_replay(int argc, char **argv)
 	rc = cv_tui_run(&src);
 	warn = cv_replay_warning(r);
 	if (warn && warn[0])  /* after endwin: the prefix was played, say why it stopped */
-		fprintf(stderr, "concviz: %s\n", warn);
+		cv_warn("%s", warn);
 	cv_replay_close(r);
 	return rc;
 }
@@ -87,11 +88,11 @@ int cv_cmd_report(int argc, char **argv)
 		return cv_usage_error("report", "which recording? give a FILE", NULL);
 	struct cv_model *m = cv_model_new(NULL);
 	if (!m) {
-		fprintf(stderr, "concviz: out of memory\n");
+		cv_warn("out of memory");
 		return 1;
 	}
 	if (cv_rec_load(file, m, &bytes, err, sizeof(err))) {
-		fprintf(stderr, "concviz: %s\n", err);
+		cv_warn("%s", err);
 		cv_model_free(m);
 		return 1;
 	}

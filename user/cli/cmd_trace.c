@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "cli/cmd_trace.h"
 #include "output/report.h"
 #include "tui/tui.h"
@@ -21,7 +22,7 @@ static int run_batch(const struct cv_source *src, bool json)
 	else
 		cv_report_text(stdout, src->model(src->ctx), NULL);
 	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "concviz: cannot write the summary to stdout: %s\n", strerror(errno));
+		cv_warn("cannot write the summary to stdout: %s", strerror(errno));
 		return 1;
 	}
 	return 0;

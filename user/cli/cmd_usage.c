@@ -2,11 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "cli/cmd_usage.h"
 
 int cv_usage_error(const char *cmd, const char *what, const char *arg)
 {
-	fprintf(stderr, "concviz: %s%s%s%s (see concviz %s%s--help)\n", what, arg ? " '" : "",
+	cv_warn("%s%s%s%s (see concviz %s%s--help)", what, arg ? " '" : "",
 		arg ? arg : "", arg ? "'" : "", cmd ? cmd : "", cmd ? " " : "");
 	return 2;
 }

@@ -6,13 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "cli/catalog.h"
 #include "cli/cmd_files.h"
 #include "cli/cmd_usage.h"
 #include "live/procscan.h"
 #include "cli/cmd_trace.h"
-
-#define CONCVIZ_VERSION "0.1.0"
+#include "common/version.h"
 
 static const char usage_main[] =
 	"usage: concviz COMMAND [ARGS]\n"
@@ -133,7 +133,7 @@ static int cmd_run(int argc, char **argv)
 		if (!cv_example_find(name))
 			return cv_usage_error("run", "unknown example (concviz list shows them):", name);
 		if (cv_example_path(name, path, sizeof(path))) {
-			fprintf(stderr, "concviz: example '%s' is not built (run make, or make install)\n", name);
+			cv_warn("example '%s' is not built (run make, or make install)", name);
 			return 1;
 		}
 		if (optind < argc) {
@@ -161,7 +161,7 @@ static int cmd_attach(int argc, char **argv)
 	if (optind + 1 < argc)
 		return cv_usage_error("attach", "unexpected argument", argv[optind + 1]);
 	if (cv_proc_parse_pid(argv[optind], &o.attach_pid, err, sizeof(err))) {
-		fprintf(stderr, "concviz: %s\n", err);
+		cv_warn("%s", err);
 		return 1;
 	}
 	return cv_cmd_trace(&o);

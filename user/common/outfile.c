@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/outfile.h"
 
 /* Running as root for SUDO_UID/SUDO_GID: the new file is theirs. */
@@ -38,22 +39,22 @@ int cv_outfile_create(const char *path, bool force, const char *what, bool *crea
 		return fd;
 	}
 	if (errno != EEXIST) {
-		snprintf(err, errlen, "cannot create %s %s: %s", what, path, strerror(errno));
+		cv_errorf(err, errlen, "cannot create %s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
 	if (!force) {
-		snprintf(err, errlen, "%s: file exists (use --force to overwrite)", path);
+		cv_errorf(err, errlen, "%s: file exists (use --force to overwrite)", path);
 		return -1;
 	}
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) != 0) {
-		snprintf(err, errlen, "cannot overwrite %s: %s", path, strerror(errno));
+		cv_errorf(err, errlen, "cannot overwrite %s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
 	if (S_ISREG(st.st_mode) && ftruncate(fd, 0) != 0) {
-		snprintf(err, errlen, "cannot overwrite %s: %s", path, strerror(errno));
+		cv_errorf(err, errlen, "cannot overwrite %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}

@@ -3,12 +3,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/err.h"
+#include "bpf/syscalls.h"
 #include "live/procscan.h"
 
 static int read_file(const char *path, char *buf, size_t len)
@@ -34,57 +37,96 @@ int cv_proc_parse_pid(const char *arg, uint32_t *pid, char *err, size_t errlen)
 	errno = 0;
 	v = strtoul(arg, &end, 10);
 	if (!*arg || *end || !isdigit((unsigned char)arg[0]) || errno || v == 0 || v > 0x3fffffff) {
-		snprintf(err, errlen, "'%s' is not a process ID (a positive number, see ps or pgrep)", arg);
+		cv_errorf(err, errlen, "'%s' is not a process ID (a positive number, see ps or pgrep)", arg);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "/proc/%lu/stat", v);
 	if (read_file(path, buf, sizeof(buf)) < 0) {
-		snprintf(err, errlen, "no process with PID %lu", v);
+		cv_errorf(err, errlen, "no process with PID %lu", v);
 		return -1;
 	}
 	/* field 9 (flags) after the ")" that closes comm: PF_KTHREAD = 0x00200000 */
 	char *p = strrchr(buf, ')');
 	unsigned long flags = 0;
 	if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 && (flags & 0x00200000)) {
-		snprintf(err, errlen, "PID %lu is a kernel thread; attach to a user process", v);
+		cv_errorf(err, errlen, "PID %lu is a kernel thread; attach to a user process", v);
 		return -1;
 	}
 	if (p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X')) {
-		snprintf(err, errlen, "PID %lu has exited (a zombie its parent has not reaped): nothing to trace", v);
+		cv_errorf(err, errlen, "PID %lu has exited (a zombie its parent has not reaped): nothing to trace", v);
 		return -1;
 	}
 	if (v == (unsigned long)getpid()) {
-		snprintf(err, errlen, "PID %lu is concviz itself", v);
+		cv_errorf(err, errlen, "PID %lu is concviz itself", v);
 		return -1;
 	}
 	*pid = (uint32_t)v;
 	return 0;
 }
 
-void cv_proc_classify_syscall(long nr, uint32_t *block, uint32_t *sys)
+/* Does fd of thread tid refer to a socket ("socket:[inode]")? */
+static bool fd_is_socket(uint32_t pid, uint32_t tid, uint64_t fd)
 {
-	*block = CV_BLK_NONE;
-	*sys = 0;
-	switch (nr) {
-	case SYS_recvfrom: *block = CV_BLK_RECV; *sys = CV_SYS_RECVFROM; break;
-	case SYS_recvmsg: *block = CV_BLK_RECV; *sys = CV_SYS_RECVMSG; break;
-	case SYS_select: *block = CV_BLK_MUX; *sys = CV_SYS_SELECT; break;
-	case SYS_pselect6: *block = CV_BLK_MUX; *sys = CV_SYS_PSELECT6; break;
-	case SYS_poll: *block = CV_BLK_MUX; *sys = CV_SYS_POLL; break;
-	case SYS_ppoll: *block = CV_BLK_MUX; *sys = CV_SYS_PPOLL; break;
-	case SYS_epoll_wait: *block = CV_BLK_MUX; *sys = CV_SYS_EPOLL_WAIT; break;
-	case SYS_epoll_pwait: *block = CV_BLK_MUX; *sys = CV_SYS_EPOLL_PWAIT; break;
-#ifdef SYS_epoll_pwait2
-	case SYS_epoll_pwait2: *block = CV_BLK_MUX; *sys = CV_SYS_EPOLL_PWAIT2; break;
-#endif
-	case SYS_futex: *block = CV_BLK_FUTEX; *sys = CV_SYS_FUTEX; break;
-#ifdef SYS_futex_waitv
-	case SYS_futex_waitv: *block = CV_BLK_FUTEX; *sys = CV_SYS_FUTEX_WAITV; break;
-#endif
-#ifdef SYS_io_uring_enter
-	case SYS_io_uring_enter: *block = CV_BLK_URING; *sys = CV_SYS_IO_URING_ENTER; break;
-#endif
+	char path[96], link[32];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/fd/%" PRIu64, pid, tid, fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return false;
+	link[n] = '\0';
+	return strncmp(link, "socket:", 7) == 0;
+}
+
+/* A u64 of process pid's memory at addr, 0 if unreadable. */
+static uint64_t read_u64(uint32_t pid, uint64_t addr)
+{
+	char path[64];
+	uint64_t v = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &v, sizeof(v), (off_t)addr) != (ssize_t)sizeof(v))
+		v = 0;
+	close(fd);
+	return v;
+}
+
+void cv_proc_classify_syscall(uint32_t pid, uint32_t tid, long nr, const uint64_t args[6],
+			      struct cv_event *ev)
+{
+	uint32_t sys = cv_sys_of_nr(nr), block = cv_sys_block(sys);
+	uint64_t obj = 0;
+
+	/* the same tests as the probes' sys_enter (bpf/concviz.bpf.c) */
+	switch (sys) {
+	case CV_SYS_READ:
+		if (!fd_is_socket(pid, tid, args[0]))
+			block = CV_BLK_NONE;
+		break;
+	case CV_SYS_FUTEX:
+		if (!cv_futex_op_waits((uint32_t)args[1]))
+			block = CV_BLK_NONE;
+		obj = args[0];
+		break;
+	case CV_SYS_FUTEX_WAIT:
+		obj = args[0];
+		break;
+	case CV_SYS_FUTEX_WAITV:
+		/* struct futex_waitv { u64 val; u64 uaddr; … }: name the first futex */
+		obj = read_u64(pid, args[0] + 8);
+		break;
+	case CV_SYS_IO_URING_ENTER:
+		if (!cv_uring_enter_waits((uint32_t)args[3], (uint32_t)args[2]))
+			block = CV_BLK_NONE;
+		break;
 	}
+	ev->task.seed_block = block;
+	ev->task.seed_sys = block == CV_BLK_NONE ? 0 : sys;
+	ev->task.seed_obj = block == CV_BLK_FUTEX ? obj : 0;
 }
 
 static void seed_one(uint32_t pid, uint32_t tid, uint64_t ts,
@@ -109,17 +151,15 @@ static void seed_one(uint32_t pid, uint32_t tid, uint64_t ts,
 	if (state == 'R') {
 		ev.flags |= CV_TASK_SEED_ONCPU;
 	} else {
-		/* "/proc/…/syscall": "nr arg1 … sp pc" while blocked in a syscall */
+		/* "/proc/…/syscall": "nr arg1 … arg6 sp pc" while blocked in a syscall */
 		snprintf(path, sizeof(path), "/proc/%u/task/%u/syscall", pid, tid);
 		if (read_file(path, buf, sizeof(buf)) > 0 && isdigit((unsigned char)buf[0])) {
-			long nr = strtol(buf, NULL, 10);
-			unsigned long long a0 = 0;
-			char *sp = strchr(buf, ' ');
+			uint64_t a[6] = { 0 };
+			long nr;
 
-			cv_proc_classify_syscall(nr, &ev.task.seed_block, &ev.task.seed_sys);
-			if (ev.task.seed_block == CV_BLK_FUTEX &&
-			    sp && sscanf(sp, " 0x%llx", &a0) == 1)
-				ev.task.seed_obj = a0;
+			if (sscanf(buf, "%ld %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64
+				   " %" SCNx64, &nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5]) == 7)
+				cv_proc_classify_syscall(pid, tid, nr, a, &ev);
 		}
 	}
 	fn(ctx, &ev);

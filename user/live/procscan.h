@@ -22,8 +22,12 @@ int cv_proc_seed_threads(uint32_t pid, uint64_t ts,
 /* "cmd arg1 arg2…" from /proc/PID/cmdline into buf ("" if unreadable). */
 void cv_proc_cmdline(uint32_t pid, char *buf, size_t len);
 
-/* Map a syscall number of this architecture to the block kind / cv_sys that
- * the probes would report for a thread blocked in it. */
-void cv_proc_classify_syscall(long nr, uint32_t *block, uint32_t *sys);
+/* Fill ev->task.seed_block/seed_sys/seed_obj with what the probes would
+ * report for thread tid of pid blocked in syscall nr (a number of this
+ * architecture) with arguments args (/proc/PID/task/TID/syscall): the table
+ * of bpf/syscalls.h, and the same argument tests as the probes (read on a
+ * socket, a futex op that waits, an io_uring_enter that waits). */
+void cv_proc_classify_syscall(uint32_t pid, uint32_t tid, long nr, const uint64_t args[6],
+			      struct cv_event *ev);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/clock.h"
 #include "live/procscan.h"
 #include "live/session.h"
@@ -70,7 +71,7 @@ static void fail(struct session *s, const char *fmt, ...)
 
 	if (!s->failed) {
 		va_start(ap, fmt);
-		vsnprintf(s->err, sizeof(s->err), fmt, ap);
+		cv_verrorf(s->err, sizeof(s->err), fmt, ap);
 		va_end(ap);
 	}
 	s->failed = true;
@@ -260,7 +261,7 @@ static void print_stats(struct session *s)
 	getrusage(RUSAGE_SELF, &ru);
 	user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
 	sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-	fprintf(stderr, "concviz: stats: %llu events, %llu dropped, CPU %.2fs user + %.2fs sys = %.0f ns/event\n",
+	cv_warn("stats: %llu events, %llu dropped, CPU %.2fs user + %.2fs sys = %.0f ns/event",
 		(unsigned long long)n, (unsigned long long)cv_tracer_dropped(s->tracer), user, sys,
 		n ? (user + sys) * 1e9 / (double)n : 0.0);
 }
@@ -364,7 +365,7 @@ struct cv_session *cv_session_start(const struct cv_session_opts *o)
 	struct session *s = calloc(1, sizeof(*s));
 
 	if (!s) {
-		fprintf(stderr, "concviz: out of memory\n");
+		cv_warn("out of memory");
 		return NULL;
 	}
 	s->o = o;
@@ -404,18 +405,18 @@ int cv_session_end(struct cv_session *cs, int rc)
 		if (getenv("CONCVIZ_STATS"))
 			print_stats(s);
 		if (cv_tracer_dropped(s->tracer))
-			fprintf(stderr, "concviz: warning: %llu events were dropped (ring buffer full): counts are low; "
-				"a bigger buffer helps, e.g. CONCVIZ_RINGBUF_KB=65536\n",
+			cv_warn("warning: %llu events were dropped (ring buffer full): counts are low; "
+				"a bigger buffer helps, e.g. CONCVIZ_RINGBUF_KB=65536",
 				(unsigned long long)cv_tracer_dropped(s->tracer));
 	}
 	if (s->started && s->o->tui && s->log_path[0])
-		fprintf(stderr, "concviz: %s output is in %s\n", s->o->argv ? "the target's" : "the session's",
+		cv_warn("%s output is in %s", s->o->argv ? "the target's" : "the session's",
 			s->log_path);
 	cv_target_release(&s->target);
 	if (s->rec && cv_rec_close(s->rec) && !s->failed)
 		fail(s, "recording to %s failed while closing", s->o->output);
 	if (s->failed) {
-		fprintf(stderr, "concviz: %s\n", s->err);
+		cv_warn("%s", s->err);
 		rc = 1;
 	}
 	cv_model_free(s->model);

@@ -1,6 +1,8 @@
 /* symbols.c — ELF symbol names for user data addresses.  See symbols.h. */
 #include "live/symbols.h"
 
+#include "common/hash.h"
+
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
@@ -14,17 +16,6 @@
 #include <unistd.h>
 
 #define CV_PAGE 4096ULL /* mappings are at least page-aligned on every arch */
-
-/* Every hashed entry starts with a node: chained buckets, hash kept. */
-struct cv_node {
-	struct cv_node *next;
-	uint64_t hash;
-};
-
-struct cv_table {
-	struct cv_node **buckets;
-	size_t nbuckets, count;
-};
 
 /* ---- per-file symbol tables (shared across processes) ------------------ */
 
@@ -40,7 +31,6 @@ struct cv_sym {
 };
 
 struct cv_file {
-	struct cv_node node;
 	uint64_t dev, ino;
 	char *path;             /* key when ino == 0 */
 	bool elf;               /* parsed as an ET_EXEC/ET_DYN ELF file */
@@ -67,82 +57,23 @@ struct cv_map {
 };
 
 struct cv_proc {
-	struct cv_node node;
 	uint32_t pid;
 	bool dead;              /* /proc/PID/maps unreadable */
 	struct cv_map *maps;    /* sorted by start, non-overlapping */
 	size_t nmaps;
 };
 
-/* ---- interned "name+off" strings ---------------------------------------- */
-
-struct cv_str {
-	struct cv_node node;
-	char s[];
-};
-
+/* Three tables (common/hash.h) of pointers: pid -> struct cv_proc,
+ * file_key() -> struct cv_file, cv_hash_str() -> interned "name+off" string. */
 struct cv_symbols {
-	struct cv_table procs, files, strs;
+	struct cv_hash procs, files, strs;
 };
 
-static uint64_t hash_u64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
+#define PTR(v) ((void *)(uintptr_t)(v))
 
-static uint64_t hash_str(const char *s)
+static uint64_t file_key(uint64_t dev, uint64_t ino, const char *path)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static bool table_init(struct cv_table *t)
-{
-	t->nbuckets = 64;
-	t->count = 0;
-	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-	return t->buckets != NULL;
-}
-
-static struct cv_node *table_first(const struct cv_table *t, uint64_t h)
-{
-	return t->buckets[h & (t->nbuckets - 1)];
-}
-
-static void table_insert(struct cv_table *t, struct cv_node *e, uint64_t h)
-{
-	if (t->count >= t->nbuckets) { /* grow; on ENOMEM just get longer chains */
-		size_t n = t->nbuckets * 2;
-		struct cv_node **nb = calloc(n, sizeof(*nb));
-		if (nb) {
-			for (size_t i = 0; i < t->nbuckets; i++) {
-				for (struct cv_node *x = t->buckets[i], *next; x; x = next) {
-					next = x->next;
-					x->next = nb[x->hash & (n - 1)];
-					nb[x->hash & (n - 1)] = x;
-				}
-			}
-			free(t->buckets);
-			t->buckets = nb;
-			t->nbuckets = n;
-		}
-	}
-	e->hash = h;
-	e->next = t->buckets[h & (t->nbuckets - 1)];
-	t->buckets[h & (t->nbuckets - 1)] = e;
-	t->count++;
-}
-
-static uint64_t file_key_hash(uint64_t dev, uint64_t ino, const char *path)
-{
-	return ino ? hash_u64(dev * 0x9e3779b97f4a7c15ULL ^ ino) : hash_str(path ? path : "");
+	return ino ? cv_hash_pair(dev, ino) : cv_hash_str(path ? path : "");
 }
 
 /* ---- ELF loading --------------------------------------------------------- */
@@ -373,9 +304,10 @@ static int open_mapping(uint32_t pid, const struct cv_map *m)
 
 static struct cv_file *file_get(struct cv_symbols *s, uint32_t pid, const struct cv_map *m)
 {
-	uint64_t h = file_key_hash(m->dev, m->ino, m->path);
-	for (struct cv_node *n = table_first(&s->files, h); n; n = n->next) {
-		struct cv_file *f = (struct cv_file *)n;
+	uint64_t key = file_key(m->dev, m->ino, m->path), v;
+	size_t it = 0;
+	while ((v = cv_hash_next(&s->files, key, &it)) != CV_HASH_NONE) {
+		struct cv_file *f = PTR(v);
 		if (f->dev == m->dev && f->ino == m->ino &&
 		    (m->ino || strcmp(f->path, m->path) == 0))
 			return f;
@@ -388,11 +320,15 @@ static struct cv_file *file_get(struct cv_symbols *s, uint32_t pid, const struct
 		free(f);
 		f = NULL;
 	}
+	if (f && !cv_hash_add(&s->files, key, (uintptr_t)f)) {
+		free(f->path);
+		free(f);
+		f = NULL;
+	}
 	if (f) {
 		f->dev = m->dev;
 		f->ino = m->ino;
 		file_load(f, fd);
-		table_insert(&s->files, &f->node, h);
 	}
 	close(fd);
 	return f;
@@ -559,19 +495,17 @@ static bool map_resolve(struct cv_symbols *s, struct cv_proc *p, struct cv_map *
 
 static const char *intern(struct cv_symbols *s, const char *str)
 {
-	uint64_t h = hash_str(str);
-	for (struct cv_node *n = table_first(&s->strs, h); n; n = n->next) {
-		struct cv_str *e = (struct cv_str *)n;
-		if (n->hash == h && strcmp(e->s, str) == 0)
-			return e->s;
+	uint64_t key = cv_hash_str(str), v;
+	size_t it = 0;
+	while ((v = cv_hash_next(&s->strs, key, &it)) != CV_HASH_NONE)
+		if (strcmp(PTR(v), str) == 0)
+			return PTR(v);
+	char *e = strdup(str);
+	if (e && !cv_hash_add(&s->strs, key, (uintptr_t)e)) {
+		free(e);
+		e = NULL;
 	}
-	size_t len = strlen(str);
-	struct cv_str *e = malloc(sizeof(*e) + len + 1);
-	if (!e)
-		return NULL;
-	memcpy(e->s, str, len + 1);
-	table_insert(&s->strs, &e->node, h);
-	return e->s;
+	return e;
 }
 
 static const char *lookup(struct cv_symbols *s, struct cv_proc *p, ssize_t idx, uint64_t addr)
@@ -610,46 +544,33 @@ struct cv_symbols *cv_symbols_new(void)
 {
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return NULL;
-	struct cv_symbols *s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
-	if (!table_init(&s->procs) || !table_init(&s->files) || !table_init(&s->strs)) {
-		cv_symbols_free(s);
-		return NULL;
-	}
-	return s;
+	return calloc(1, sizeof(struct cv_symbols));
 }
 
-static void table_free(struct cv_table *t, void (*free_entry)(struct cv_node *))
+static void table_free(struct cv_hash *t, void (*free_entry)(void *))
 {
-	for (size_t i = 0; t->buckets && i < t->nbuckets; i++) {
-		for (struct cv_node *n = t->buckets[i], *next; n; n = next) {
-			next = n->next;
-			free_entry(n);
-		}
-	}
-	free(t->buckets);
+	size_t it = 0;
+	uint64_t v;
+
+	while ((v = cv_hash_each(t, &it)) != CV_HASH_NONE)
+		free_entry(PTR(v));
+	cv_hash_free(t);
 }
 
-static void free_proc(struct cv_node *n)
+static void free_proc(void *e)
 {
-	struct cv_proc *p = (struct cv_proc *)n;
+	struct cv_proc *p = e;
 	proc_clear_maps(p);
 	free(p);
 }
 
-static void free_file(struct cv_node *n)
+static void free_file(void *e)
 {
-	struct cv_file *f = (struct cv_file *)n;
+	struct cv_file *f = e;
 	file_drop_syms(f);
 	free(f->segs);
 	free(f->path);
 	free(f);
-}
-
-static void free_str(struct cv_node *n)
-{
-	free(n);
 }
 
 void cv_symbols_free(struct cv_symbols *s)
@@ -658,30 +579,25 @@ void cv_symbols_free(struct cv_symbols *s)
 		return;
 	table_free(&s->procs, free_proc);
 	table_free(&s->files, free_file);
-	table_free(&s->strs, free_str);
+	table_free(&s->strs, free);
 	free(s);
-}
-
-static struct cv_proc *proc_lookup(struct cv_symbols *s, uint32_t pid, uint64_t h)
-{
-	for (struct cv_node *n = table_first(&s->procs, h); n; n = n->next)
-		if (((struct cv_proc *)n)->pid == pid)
-			return (struct cv_proc *)n;
-	return NULL;
 }
 
 const char *cv_symbols_name(struct cv_symbols *s, uint32_t pid, uint64_t addr)
 {
 	if (!s || pid == 0)
 		return NULL;
-	uint64_t h = hash_u64(pid);
-	struct cv_proc *p = proc_lookup(s, pid, h);
+	uint64_t v = cv_hash_get(&s->procs, pid);
+	struct cv_proc *p = v == CV_HASH_NONE ? NULL : PTR(v);
 	bool fresh = false;
 	if (!p) {
 		if (!(p = calloc(1, sizeof(*p))))
 			return NULL;
+		if (!cv_hash_add(&s->procs, pid, (uintptr_t)p)) {
+			free(p);
+			return NULL;
+		}
 		p->pid = pid;
-		table_insert(&s->procs, &p->node, h);
 		proc_read_maps(p);
 		fresh = true;
 	}
@@ -704,14 +620,9 @@ void cv_symbols_forget(struct cv_symbols *s, uint32_t pid)
 {
 	if (!s)
 		return;
-	uint64_t h = hash_u64(pid);
-	struct cv_node **link = &s->procs.buckets[h & (s->procs.nbuckets - 1)];
-	for (struct cv_node *n = *link; n; link = &n->next, n = n->next) {
-		if (((struct cv_proc *)n)->pid == pid) {
-			*link = n->next;
-			free_proc(n);
-			s->procs.count--;
-			return;
-		}
+	uint64_t v = cv_hash_get(&s->procs, pid);
+	if (v != CV_HASH_NONE) {
+		cv_hash_del(&s->procs, pid, v);
+		free_proc(PTR(v));
 	}
 }

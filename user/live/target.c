@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "live/target.h"
 
 /* The child's side: set up, wait for the parent's go, exec; a failed exec
@@ -61,13 +62,13 @@ int cv_target_spawn(struct cv_target *t, char *const argv[], int out_fd,
 
 	*t = (struct cv_target){ .pidfd = -1 };
 	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		cv_errorf(err, errlen, "pipe: %s", strerror(errno));
 		return -1;
 	}
 	fflush(NULL);
 	t->child = fork();
 	if (t->child < 0) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
+		cv_errorf(err, errlen, "fork: %s", strerror(errno));
 		t->child = 0;
 		return -1;
 	}
@@ -86,7 +87,7 @@ int cv_target_spawn(struct cv_target *t, char *const argv[], int out_fd,
 	ready(ctx, t->pid);
 
 	if (write(go[1], &c, 1) != 1) {
-		snprintf(err, errlen, "cannot start the target: %s", strerror(errno));
+		cv_errorf(err, errlen, "cannot start the target: %s", strerror(errno));
 		close(go[1]);
 		close(errp[0]);
 		return -1;
@@ -97,7 +98,7 @@ int cv_target_spawn(struct cv_target *t, char *const argv[], int out_fd,
 		waitpid(t->child, NULL, 0);
 		t->child = 0;
 		t->gone = true;
-		snprintf(err, errlen, "cannot run '%s': %s", argv[0], strerror(e));
+		cv_errorf(err, errlen, "cannot run '%s': %s", argv[0], strerror(e));
 		return -1;
 	}
 	close(errp[0]);
@@ -109,7 +110,7 @@ int cv_target_open(struct cv_target *t, uint32_t pid, char *err, size_t errlen)
 	*t = (struct cv_target){ .pid = pid };
 	t->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (t->pidfd < 0) {
-		snprintf(err, errlen, "cannot attach to PID %u: %s", pid, strerror(errno));
+		cv_errorf(err, errlen, "cannot attach to PID %u: %s", pid, strerror(errno));
 		return -1;
 	}
 	return 0;

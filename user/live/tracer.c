@@ -12,6 +12,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "common/err.h"
 #include "concviz.skel.h"
 #include "common/clock.h"
 #include "live/tracer.h"
@@ -95,7 +96,7 @@ static int size_ringbuf(struct cv_tracer *t, char *err, size_t errlen)
 		return 0;
 	kb = strtoul(env, &end, 10);
 	if (*end || kb < 4 || kb > (1ul << 21) || (kb & (kb - 1))) {
-		snprintf(err, errlen, "CONCVIZ_RINGBUF_KB=%s: want a power of two between 4 and 2097152", env);
+		cv_errorf(err, errlen, "CONCVIZ_RINGBUF_KB=%s: want a power of two between 4 and 2097152", env);
 		return -1;
 	}
 	bpf_map__set_max_entries(t->skel->maps.events, kb << 10);
@@ -132,17 +133,17 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 	int rc;
 
 	if (geteuid() != 0) {
-		snprintf(err, errlen, "tracing needs root: run it with sudo");
+		cv_errorf(err, errlen, "tracing needs root: run it with sudo");
 		return NULL;
 	}
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
-		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux missing); "
+		cv_errorf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux missing); "
 			 "concviz needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
 		return NULL;
 	}
 	t = calloc(1, sizeof(*t));
 	if (!t) {
-		snprintf(err, errlen, "out of memory");
+		cv_errorf(err, errlen, "out of memory");
 		return NULL;
 	}
 	t->diag = diag ? diag : stderr;
@@ -163,18 +164,18 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 		rc = concviz_bpf__load(t->skel);
 	}
 	if (rc) {
-		snprintf(err, errlen, "cannot load the BPF probes: %s (run with CONCVIZ_DEBUG=1 for the verifier log)",
+		cv_errorf(err, errlen, "cannot load the BPF probes: %s (run with CONCVIZ_DEBUG=1 for the verifier log)",
 			 strerror(-rc));
 		goto fail;
 	}
 	rc = concviz_bpf__attach(t->skel);
 	if (rc) {
-		snprintf(err, errlen, "cannot attach the BPF probes: %s", strerror(-rc));
+		cv_errorf(err, errlen, "cannot attach the BPF probes: %s", strerror(-rc));
 		goto fail;
 	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_ring_event, t, NULL);
 	if (!t->rb) {
-		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
+		cv_errorf(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
 		goto fail;
 	}
 	return t;

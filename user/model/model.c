@@ -1,4 +1,4 @@
-/* model.c — model lifecycle, the tid and (pid, addr) hash tables, and the
+/* model.c — model lifecycle, the tid and (pid, addr) tables, and the
  * read-only queries.  Event folding and time accounting live in model_feed.c. */
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +42,9 @@ void cv_model_free(struct cv_model *m)
 		free(m->lk[i]);
 	}
 	free(m->thr);
-	free(m->tid_key);
-	free(m->tid_val);
+	cv_hash_free(&m->tids);
 	free(m->lk);
-	free(m->lk_slot);
+	cv_hash_free(&m->locks);
 	free(m->dl);
 	cv__pending_free(m);
 	free(m->target_cmd);
@@ -75,56 +74,11 @@ void cv_model_set_target_exit(struct cv_model *m, int exit_code)
 
 /* ---- tid table ---------------------------------------------------------- */
 
-static inline size_t tid_hash(uint32_t tid, size_t cap)
-{
-	return (size_t)((tid * 0x9E3779B1u) ^ (tid >> 16)) & (cap - 1);
-}
-
 struct cv_thr *cv__find(const struct cv_model *m, uint32_t tid)
 {
-	if (!m->tid_cap)
-		return NULL;
-	for (size_t i = tid_hash(tid, m->tid_cap);; i = (i + 1) & (m->tid_cap - 1)) {
-		if (!m->tid_val[i])
-			return NULL;
-		if (m->tid_key[i] == tid)
-			return m->thr[m->tid_val[i] - 1];
-	}
-}
+	uint64_t i = cv_hash_get(&m->tids, tid);
 
-static bool tid_put(struct cv_model *m, uint32_t tid, uint32_t val)
-{
-	if ((m->tid_used + 1) * 2 > m->tid_cap) {
-		size_t ncap = m->tid_cap ? m->tid_cap * 2 : 64;
-		uint32_t *nk = calloc(ncap, sizeof(*nk)), *nv = calloc(ncap, sizeof(*nv));
-		if (!nk || !nv) {
-			free(nk);
-			free(nv);
-			return false;
-		}
-		for (size_t i = 0; i < m->tid_cap; i++) {
-			if (!m->tid_val[i])
-				continue;
-			size_t j = tid_hash(m->tid_key[i], ncap);
-			while (nv[j])
-				j = (j + 1) & (ncap - 1);
-			nk[j] = m->tid_key[i];
-			nv[j] = m->tid_val[i];
-		}
-		free(m->tid_key);
-		free(m->tid_val);
-		m->tid_key = nk;
-		m->tid_val = nv;
-		m->tid_cap = ncap;
-	}
-	size_t i = tid_hash(tid, m->tid_cap);
-	while (m->tid_val[i] && m->tid_key[i] != tid)
-		i = (i + 1) & (m->tid_cap - 1);
-	if (!m->tid_val[i])
-		m->tid_used++;
-	m->tid_key[i] = tid;
-	m->tid_val[i] = val;
-	return true;
+	return i == CV_HASH_NONE ? NULL : m->thr[i];
 }
 
 uint64_t cv__bucket_of(const struct cv_model *m, uint64_t ts)
@@ -146,7 +100,7 @@ struct cv_thr *cv__new_thread(struct cv_model *m, uint32_t tid, uint32_t pid, ui
 	struct cv_thr *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	if (!tid_put(m, tid, (uint32_t)m->nthr + 1)) {
+	if (!cv_hash_set(&m->tids, tid, m->nthr)) {
 		free(t);
 		return NULL;
 	}
@@ -164,55 +118,22 @@ struct cv_thr *cv__new_thread(struct cv_model *m, uint32_t tid, uint32_t pid, ui
 
 /* ---- lock table --------------------------------------------------------- */
 
-uint64_t cv__lock_hash(uint32_t pid, uint64_t addr)
+static struct cv_lock *lock_find(const struct cv_model *m, uint32_t pid, uint64_t addr)
 {
-	uint64_t h = addr ^ ((uint64_t)pid << 32 | pid);
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	return h;
-}
+	size_t it = 0;
+	uint64_t i;
 
-static inline size_t lk_hash(uint32_t pid, uint64_t addr, size_t cap)
-{
-	return (size_t)cv__lock_hash(pid, addr) & (cap - 1);
-}
-
-static size_t lk_probe(const struct cv_model *m, uint32_t pid, uint64_t addr)
-{
-	size_t i = lk_hash(pid, addr, m->lk_slot_cap);
-	for (;; i = (i + 1) & (m->lk_slot_cap - 1)) {
-		uint32_t v = m->lk_slot[i];
-		if (!v || (m->lk[v - 1]->pid == pid && m->lk[v - 1]->addr == addr))
-			return i;
-	}
-}
-
-static bool lk_grow(struct cv_model *m)
-{
-	size_t ncap = m->lk_slot_cap ? m->lk_slot_cap * 2 : 64;
-	uint32_t *ns = calloc(ncap, sizeof(*ns));
-	if (!ns)
-		return false;
-	free(m->lk_slot);
-	m->lk_slot = ns;
-	m->lk_slot_cap = ncap;
-	for (size_t k = 0; k < m->nlk; k++)
-		m->lk_slot[lk_probe(m, m->lk[k]->pid, m->lk[k]->addr)] = (uint32_t)k + 1;
-	return true;
+	while ((i = cv_hash_next(&m->locks, cv__lock_key(pid, addr), &it)) != CV_HASH_NONE)
+		if (m->lk[i]->pid == pid && m->lk[i]->addr == addr)
+			return m->lk[i];
+	return NULL;
 }
 
 struct cv_lock *cv__lock(struct cv_model *m, uint32_t pid, uint64_t addr, bool create)
 {
-	if (m->lk_slot_cap) {
-		uint32_t v = m->lk_slot[lk_probe(m, pid, addr)];
-		if (v)
-			return m->lk[v - 1];
-	}
-	if (!create)
-		return NULL;
-	if ((m->nlk + 1) * 2 > m->lk_slot_cap && !lk_grow(m))
-		return NULL;
+	struct cv_lock *found = lock_find(m, pid, addr);
+	if (found || !create)
+		return found;
 	if (m->nlk == m->lk_cap) {
 		size_t ncap = m->lk_cap ? m->lk_cap * 2 : 16;
 		struct cv_lock **n = realloc(m->lk, ncap * sizeof(*n));
@@ -232,9 +153,12 @@ struct cv_lock *cv__lock(struct cv_model *m, uint32_t pid, uint64_t addr, bool c
 		if (n)
 			l->name = strdup(n);
 	}
-	m->lk[m->nlk] = l;
-	m->lk_slot[lk_probe(m, pid, addr)] = (uint32_t)m->nlk + 1;
-	m->nlk++;
+	if (!cv_hash_add(&m->locks, cv__lock_key(pid, addr), m->nlk)) {
+		free(l->name);
+		free(l);
+		return NULL;
+	}
+	m->lk[m->nlk++] = l;
 	return l;
 }
 

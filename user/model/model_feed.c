@@ -9,8 +9,6 @@
 
 #include "model_priv.h"
 
-#define EAGAIN_RET (-11)
-
 /* ---- timeline buckets ---------------------------------------------------- */
 
 /* The ring grows with the thread's life (8, 16, … up to CV_BUCKETS buckets),
@@ -389,7 +387,7 @@ static void on_recv(struct cv_model *m, struct cv_thr *t, const struct cv_event 
 	p->recv.calls++;
 	if (ev->flags & CV_CALL_BLOCKED)
 		p->recv.blocked_calls++;
-	if (ev->recv.ret == EAGAIN_RET) {
+	if (ev->recv.ret == -CV_EAGAIN) {
 		/* a poll attempt: counted, summarised by the next record's eagain_before
 		 * (a busy poll loop would otherwise flush every real receive out of
 		 * the history ring) */
@@ -436,7 +434,7 @@ static void on_futex(struct cv_model *m, struct cv_thr *t, const struct cv_event
 		.enter_ts = ev->futex.enter_ts, .exit_ts = ev->ts, .addr = ev->futex.addr,
 		.ret = ev->futex.ret, .owner_tid = owner, .waker_tid = waker, .flags = ev->flags,
 	};
-	if (ev->futex.ret == EAGAIN_RET)
+	if (ev->futex.ret == -CV_EAGAIN)
 		return; /* the value had changed: never waited */
 	uint64_t d = since(ev->ts, ev->futex.enter_ts);
 	p->futex.waits++;

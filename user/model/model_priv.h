@@ -4,6 +4,7 @@
 #ifndef CONCVIZ_MODEL_PRIV_H
 #define CONCVIZ_MODEL_PRIV_H
 
+#include "common/hash.h"
 #include "model/model.h"
 
 /* A thread record: the public part first, so &thr->pub and the thr pointer
@@ -32,12 +33,6 @@ struct cv_thr {
 	uint64_t last_bucket;
 };
 
-struct cv_pending_name {        /* cv_model_set_lock_name before the lock was seen; name NULL: empty slot */
-	uint32_t pid;
-	uint64_t addr;
-	char *name;
-};
-
 struct cv_model {
 	struct cv_model_hooks hooks;
 	uint64_t start, now, end;
@@ -52,20 +47,16 @@ struct cv_model {
 
 	struct cv_thr **thr;        /* first-sighting order */
 	size_t nthr, thr_cap;
-	uint32_t *tid_key;          /* open addressing: tid -> index + 1 (0 empty) */
-	uint32_t *tid_val;
-	size_t tid_cap, tid_used;   /* tid_cap: power of two */
+	struct cv_hash tids;        /* tid -> index in thr of its newest record */
 
 	struct cv_lock **lk;        /* first-sighting order */
 	size_t nlk, lk_cap;
-	uint32_t *lk_slot;          /* open addressing: index + 1 (0 empty) */
-	size_t lk_slot_cap;
+	struct cv_hash locks;       /* cv__lock_key(pid, addr) -> index in lk */
 
 	struct cv_deadlock *dl;
 	size_t ndl, dl_cap;
 
-	struct cv_pending_name *pend; /* open addressing (model_names.c) */
-	size_t npend, pend_cap;     /* pend_cap: power of two */
+	struct cv_hash pending;     /* cv__lock_key(pid, addr) -> struct cv_pending_name * (model_names.c) */
 };
 
 static inline struct cv_thr *cv_thr_of(const struct cv_thread *t)
@@ -74,7 +65,10 @@ static inline struct cv_thr *cv_thr_of(const struct cv_thread *t)
 }
 
 struct cv_thr *cv__find(const struct cv_model *m, uint32_t tid);
-uint64_t cv__lock_hash(uint32_t pid, uint64_t addr);
+static inline uint64_t cv__lock_key(uint32_t pid, uint64_t addr)
+{
+	return cv_hash_pair(pid, addr);
+}
 /* pending lock names (model_names.c): put takes ownership of name */
 void cv__pending_put(struct cv_model *m, uint32_t pid, uint64_t addr, char *name);
 char *cv__pending_take(struct cv_model *m, uint32_t pid, uint64_t addr); /* caller frees */

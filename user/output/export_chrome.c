@@ -86,7 +86,7 @@ static void ex_recv(struct exp *e, const struct cv_event *ev)
 {
 	char args[160];
 	uint64_t t1 = ev->ts, t0 = enter_of(ev->recv.enter_ts, t1), cp = ev->recv.copy_ts;
-	bool eagain = ev->recv.ret == -11;
+	bool eagain = ev->recv.ret == -CV_EAGAIN;
 	snprintf(args, sizeof(args), "\"fd\":%u,\"ret\":%" PRId64 ",\"blocked\":%s%s", ev->recv.fd,
 		 (int64_t)ev->recv.ret, ev->flags & CV_CALL_BLOCKED ? "true" : "false",
 		 eagain ? ",\"eagain\":true" : "");

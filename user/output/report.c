@@ -2,71 +2,19 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "common/fmt.h"
 #include "common/json.h"
 #include "common/names.h"
 #include "output/report.h"
 
 typedef unsigned long long ull;
 
-/* ---- formatting helpers --------------------------------------------------- */
-
-const char *cv_fmt_ns(char *buf, size_t len, uint64_t ns)
-{
-	if (ns < 1000ULL)
-		snprintf(buf, len, "%lluns", (ull)ns);
-	else if (ns < 1000000ULL)
-		snprintf(buf, len, "%.1fµs", ns / 1e3);
-	else if (ns < 1000000000ULL)
-		snprintf(buf, len, "%.1fms", ns / 1e6);
-	else if (ns < 100000000000ULL)
-		snprintf(buf, len, "%.2fs", ns / 1e9);
-	else if (ns < 6000000000000ULL)
-		snprintf(buf, len, "%llum%02llus", (ull)(ns / 60000000000ULL),
-			 (ull)(ns / 1000000000ULL % 60));
-	else
-		snprintf(buf, len, "%lluh%02llum", (ull)(ns / 3600000000000ULL),
-			 (ull)(ns / 60000000000ULL % 60));
-	return buf;
-}
-
-static const char *fmt_count(char *buf, size_t len, uint64_t v)
-{
-	if (v < 10000000ULL)
-		snprintf(buf, len, "%llu", (ull)v);
-	else if (v < 10000000000ULL)
-		snprintf(buf, len, "%.1fM", v / 1e6);
-	else
-		snprintf(buf, len, "%.1fG", v / 1e9);
-	return buf;
-}
-
-static const char *fmt_bytes(char *buf, size_t len, uint64_t v)
-{
-	if (v < 100000ULL)
-		snprintf(buf, len, "%llu", (ull)v);
-	else if (v < 100ULL << 20)
-		snprintf(buf, len, "%.1fK", v / 1024.0);
-	else if (v < 100ULL << 30)
-		snprintf(buf, len, "%.1fM", v / 1048576.0);
-	else
-		snprintf(buf, len, "%.1fG", v / 1073741824.0);
-	return buf;
-}
-
-/* Display width of a UTF-8 string (code points). */
-static int disp_width(const char *s)
-{
-	int w = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			w++;
-	return w;
-}
+/* ---- formatting helpers (numbers: common/fmt.h) ---------------------------- */
 
 /* s right-aligned in width columns, preceded by one space. */
 static void col(FILE *out, const char *s, int width)
 {
-	int pad = width - disp_width(s);
+	int pad = width - cv_fmt_width(s);
 	fputc(' ', out);
 	while (pad-- > 0)
 		fputc(' ', out);
@@ -76,31 +24,13 @@ static void col(FILE *out, const char *s, int width)
 static void col_ns(FILE *out, uint64_t ns, int width)
 {
 	char b[32];
-	col(out, ns ? cv_fmt_ns(b, sizeof(b), ns) : "-", width);
+	col(out, ns ? cv_fmt_dur(b, sizeof(b), ns, CV_UTF8) : "-", width);
 }
 
 static void col_count(FILE *out, uint64_t v, int width)
 {
 	char b[32];
-	col(out, v ? fmt_count(b, sizeof(b), v) : "-", width);
-}
-
-/* comm fit for a terminal: printable ASCII only */
-static void printable(char *dst, const char *src, size_t len)
-{
-	size_t i = 0;
-	for (; src[i] && i + 1 < len; i++)
-		dst[i] = (src[i] >= 0x20 && src[i] < 0x7f) ? src[i] : '?';
-	dst[i] = '\0';
-}
-
-static const char *lock_label(char *buf, size_t len, const struct cv_lock *l)
-{
-	if (l->name && l->name[0])
-		snprintf(buf, len, "%s", l->name);
-	else
-		snprintf(buf, len, "0x%llx", (ull)l->addr);
-	return buf;
+	col(out, v ? cv_fmt_count(b, sizeof(b), v) : "-", width);
 }
 
 static uint64_t duration(const struct cv_model *m)
@@ -133,7 +63,7 @@ static void text_threads(FILE *out, const struct cv_model *m)
 		cv_model_thread_times(m, t, tm);
 		for (int s = 0; s < CV_ST_COUNT; s++)
 			total += tm[s];
-		printable(c, t->comm[0] ? t->comm : "?", sizeof(c));
+		cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
 		fprintf(out, "%7" PRIu32 " %-15s", t->tid, c);
 		for (int s = 0; s < CV_ST_COUNT; s++) {
 			double pct = total ? 100.0 * (double)tm[s] / (double)total : 0;
@@ -149,7 +79,7 @@ static void text_threads(FILE *out, const struct cv_model *m)
 		col_count(out, t->ivcsw, 7);
 		col_count(out, t->recv.calls, 7);
 		col_count(out, t->recv.eagain, 7);
-		col(out, t->recv.bytes ? fmt_bytes(b, sizeof(b), t->recv.bytes) : "-", 7);
+		col(out, t->recv.bytes ? cv_fmt_bytes(b, sizeof(b), t->recv.bytes) : "-", 7);
 		col_count(out, t->recv.blocked_calls, 6);
 		col_count(out, t->mux.calls, 6);
 		col_ns(out, t->mux.wait_ns, 8);
@@ -157,8 +87,8 @@ static void text_threads(FILE *out, const struct cv_model *m)
 		col_ns(out, t->futex.wait_ns, 8);
 		if (t->uring.submitted || t->uring.completed) {
 			char s1[32], s2[32];
-			snprintf(b, sizeof(b), "%s/%s", fmt_count(s1, sizeof(s1), t->uring.submitted),
-				 fmt_count(s2, sizeof(s2), t->uring.completed));
+			snprintf(b, sizeof(b), "%s/%s", cv_fmt_count(s1, sizeof(s1), t->uring.submitted),
+				 cv_fmt_count(s2, sizeof(s2), t->uring.completed));
 			col(out, b, 11);
 		} else {
 			col(out, "-", 11);
@@ -189,12 +119,12 @@ static void text_kernel(FILE *out, const struct cv_model *m)
 				"%7s %-15s %10s %10s %10s %10s\n", "TID", "COMM", "on cpu", "kernel", "runnable", "kernel");
 		any = true;
 		cv_model_thread_times(m, t, tm);
-		printable(c, t->comm[0] ? t->comm : "?", sizeof(c));
+		cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
 		fprintf(out, "%7" PRIu32 " %-15s %10s %10s %10s %10s\n", t->tid, c,
-			cv_fmt_ns(a, sizeof(a), tm[CV_ST_RUNNING] + tm[CV_ST_COPY_DATA]),
-			cv_fmt_ns(b, sizeof(b), t->kernel_cpu_ns),
-			cv_fmt_ns(d, sizeof(d), tm[CV_ST_RUNNABLE]),
-			cv_fmt_ns(e, sizeof(e), t->kernel_run_delay_ns));
+			cv_fmt_dur(a, sizeof(a), tm[CV_ST_RUNNING] + tm[CV_ST_COPY_DATA], CV_UTF8),
+			cv_fmt_dur(b, sizeof(b), t->kernel_cpu_ns, CV_UTF8),
+			cv_fmt_dur(d, sizeof(d), tm[CV_ST_RUNNABLE], CV_UTF8),
+			cv_fmt_dur(e, sizeof(e), t->kernel_run_delay_ns, CV_UTF8));
 	}
 }
 
@@ -211,7 +141,7 @@ static void text_locks(FILE *out, const struct cv_model *m)
 	for (size_t i = 0; i < n; i++) {
 		const struct cv_lock *l = cv_model_lock(m, i);
 		char name[128], b[32];
-		lock_label(name, sizeof(name), l);
+		cv_fmt_lock(name, sizeof(name), l->name, l->addr);
 		if (strlen(name) > 32)
 			strcpy(name + 29, "...");
 		fprintf(out, "  %-32s %7" PRIu32, name, l->pid);
@@ -241,14 +171,11 @@ static void text_deadlocks(FILE *out, const struct cv_model *m)
 		const struct cv_deadlock *d = cv_model_deadlock(m, i);
 		char b[32];
 		uint64_t at = d->ts > cv_model_start(m) ? d->ts - cv_model_start(m) : 0;
-		fprintf(out, "  #%zu at +%s: ", i + 1, cv_fmt_ns(b, sizeof(b), at));
+		fprintf(out, "  #%zu at +%s: ", i + 1, cv_fmt_dur(b, sizeof(b), at, CV_UTF8));
 		for (uint32_t k = 0; k < d->n; k++) {
 			const struct cv_lock *l = cv_model_find_lock(m, d->pids[k], d->addrs[k]);
 			char name[128];
-			if (l)
-				lock_label(name, sizeof(name), l);
-			else
-				snprintf(name, sizeof(name), "0x%llx", (ull)d->addrs[k]);
+			cv_fmt_lock(name, sizeof(name), l ? l->name : NULL, d->addrs[k]);
 			fprintf(out, "%s%" PRIu32 " waits for %s held by %" PRIu32, k ? "; " : "",
 				d->tids[k], name, d->tids[(k + 1) % d->n]);
 		}
@@ -260,7 +187,7 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 {
 	char b[64], cmd[256];
 	int code;
-	printable(cmd, cv_model_target_command(m), sizeof(cmd));
+	cv_fmt_clean(cmd, sizeof(cmd), cv_model_target_command(m), CV_ASCII);
 	fprintf(out, "concviz report: ");
 	if (cv_model_target_pid(m))
 		fprintf(out, "target pid %" PRIu32, cv_model_target_pid(m));
@@ -276,14 +203,14 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 	else
 		fprintf(out, ", not exited\n");
 	fprintf(out, "duration %s, %llu events, %llu dropped events%s, %zu threads, %zu locks",
-		cv_fmt_ns(b, sizeof(b), duration(m)), (ull)cv_model_events(m),
+		cv_fmt_dur(b, sizeof(b), duration(m), CV_UTF8), (ull)cv_model_events(m),
 		(ull)cv_model_dropped(m), cv_model_dropped(m) ? " (counts may be low)" : "",
 		cv_model_thread_count(m), cv_model_lock_count(m));
 	fputc('\n', out);
 	if (extra && extra->file_bytes) {
 		uint64_t ev = cv_model_events(m);
 		fprintf(out, "recording %s bytes, %.1f bytes per event\n",
-			fmt_bytes(b, sizeof(b), extra->file_bytes),
+			cv_fmt_bytes(b, sizeof(b), extra->file_bytes),
 			ev ? (double)extra->file_bytes / (double)ev : 0.0);
 	}
 	text_threads(out, m);

@@ -19,8 +19,4 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 /* One JSON object and a newline; adds "bytes_per_event" when file_bytes != 0. */
 void cv_report_json(FILE *out, const struct cv_model *m, const struct cv_report_extra *extra);
 
-/* Helpers others may reuse. */
-/* Human-readable duration: "850ns", "12.3µs", "4.56ms", "1.23s", "2m05s". Returns buf. */
-const char *cv_fmt_ns(char *buf, size_t len, uint64_t ns);
-
 #endif /* CONCVIZ_REPORT_H */

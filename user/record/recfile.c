@@ -3,7 +3,6 @@
  * recfile_load.c.  Layout: docs/recording-format.md. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,14 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/clock.h"
 #include "common/outfile.h"
-#include "record/recfile.h"
 #include "common/varint.h"
-
-#ifndef CONCVIZ_VERSION
-#define CONCVIZ_VERSION "0.1.0"
-#endif
+#include "common/version.h"
+#include "record/recfile.h"
 
 #define HDR_FIXED   40          /* bytes before the strings */
 #define BLOCK_HDR   12          /* payload length, record count, crc */
@@ -30,17 +27,6 @@ size_t cv_rec__encode_lock_name(uint32_t pid, uint64_t addr, const char *name, u
 size_t cv_rec__encode_target_exit(int status, uint8_t *out);
 size_t cv_rec__encode_target(uint32_t pid, const char *command, uint8_t *out);
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || !errlen)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int write_all(int fd, const uint8_t *p, size_t n)
 {
@@ -96,14 +82,14 @@ struct cv_rec_writer *cv_rec_create(const char *path, bool force, const struct c
 	if (w)
 		w->path = strdup(path);
 	if (!w || !h || !w->path) {
-		seterr(err, errlen, "cannot create recording %s: out of memory", path);
+		cv_errorf(err, errlen, "cannot create recording %s: out of memory", path);
 		goto fail;
 	}
 	w->fd = fd;
 	w->cap = BLOCK_HDR + CV_REC_FLUSH_AT + CV_REC_MAX_RECORD;
 	w->buf = malloc(w->cap);
 	if (!w->buf) {
-		seterr(err, errlen, "cannot create recording %s: out of memory", path);
+		cv_errorf(err, errlen, "cannot create recording %s: out of memory", path);
 		goto fail;
 	}
 	w->len = BLOCK_HDR;
@@ -133,7 +119,7 @@ struct cv_rec_writer *cv_rec_create(const char *path, bool force, const struct c
 	cv_put_le32(h + 12, (uint32_t)n);
 	cv_put_le32(h + n - 4, cv_rec_crc32(0, h, n - 4));
 	if (write_all(fd, h, n) != 0) {
-		seterr(err, errlen, "cannot write recording %s: %s", path, strerror(errno));
+		cv_errorf(err, errlen, "cannot write recording %s: %s", path, strerror(errno));
 		cv_outfile_discard(path, created);
 		goto fail;
 	}
@@ -327,76 +313,76 @@ static struct cv_rec_reader *open_common(struct cv_rec_reader *r, char *err, siz
 	uint8_t *h = malloc(64);
 	const uint8_t *p;
 	if (!h) {
-		seterr(err, errlen, "%s: out of memory", nm);
+		cv_errorf(err, errlen, "%s: out of memory", nm);
 		return reader_fail(r, h);
 	}
 	ssize_t got = rd(r, h, 16, &p);
 	if (got < 0) {
-		seterr(err, errlen, "cannot read %s: %s", nm, strerror(errno));
+		cv_errorf(err, errlen, "cannot read %s: %s", nm, strerror(errno));
 		return reader_fail(r, h);
 	}
 	if (got == 0) {
-		seterr(err, errlen, "%s: empty file, not a concviz recording", nm);
+		cv_errorf(err, errlen, "%s: empty file, not a concviz recording", nm);
 		return reader_fail(r, h);
 	}
 	size_t cmp = (size_t)got < 8 ? (size_t)got : 8;
 	if (memcmp(p, CV_REC_MAGIC, cmp) != 0) {
-		seterr(err, errlen, "%s: not a concviz recording (wrong magic)", nm);
+		cv_errorf(err, errlen, "%s: not a concviz recording (wrong magic)", nm);
 		return reader_fail(r, h);
 	}
 	if (got < 16) {
-		seterr(err, errlen, "%s: truncated header (%zd bytes)", nm, got);
+		cv_errorf(err, errlen, "%s: truncated header (%zd bytes)", nm, got);
 		return reader_fail(r, h);
 	}
 	if (p != h)
 		memcpy(h, p, 16);
 	uint16_t version = cv_get_le16(h + 8);
 	if (version > CV_REC_VERSION) {
-		seterr(err, errlen, "%s: recorded by a newer concviz (format v%u); this concviz reads "
+		cv_errorf(err, errlen, "%s: recorded by a newer concviz (format v%u); this concviz reads "
 		       "format v%u, upgrade concviz", nm, version, CV_REC_VERSION);
 		return reader_fail(r, h);
 	}
 	uint32_t hlen = cv_get_le32(h + 12);
 	if (version == 0 || hlen < HDR_FIXED + 2 * NSTRINGS + 4 || hlen > CV_REC_MAX_HEADER) {
-		seterr(err, errlen, "%s: corrupt header (version %u, length %u)", nm, version, hlen);
+		cv_errorf(err, errlen, "%s: corrupt header (version %u, length %u)", nm, version, hlen);
 		return reader_fail(r, h);
 	}
 	uint8_t *nh = realloc(h, hlen);
 	if (!nh) {
-		seterr(err, errlen, "%s: out of memory", nm);
+		cv_errorf(err, errlen, "%s: out of memory", nm);
 		return reader_fail(r, h);
 	}
 	h = nh;
 	got = rd(r, h + 16, hlen - 16, &p);
 	if (got < 0) {
-		seterr(err, errlen, "cannot read %s: %s", nm, strerror(errno));
+		cv_errorf(err, errlen, "cannot read %s: %s", nm, strerror(errno));
 		return reader_fail(r, h);
 	}
 	if ((size_t)got < hlen - 16) {
-		seterr(err, errlen, "%s: truncated header (%zd of %u bytes)", nm, got + 16, hlen);
+		cv_errorf(err, errlen, "%s: truncated header (%zd of %u bytes)", nm, got + 16, hlen);
 		return reader_fail(r, h);
 	}
 	if (p != h + 16)
 		memcpy(h + 16, p, hlen - 16);
 	if (cv_get_le32(h + hlen - 4) != cv_rec_crc32(0, h, hlen - 4)) {
-		seterr(err, errlen, "%s: corrupt header (checksum mismatch)", nm);
+		cv_errorf(err, errlen, "%s: corrupt header (checksum mismatch)", nm);
 		return reader_fail(r, h);
 	}
 	size_t pos = HDR_FIXED, end = hlen - 4;
 	for (int i = 0; i < NSTRINGS; i++) {
 		if (end - pos < 2) {
-			seterr(err, errlen, "%s: corrupt header (strings)", nm);
+			cv_errorf(err, errlen, "%s: corrupt header (strings)", nm);
 			return reader_fail(r, h);
 		}
 		size_t sl = cv_get_le16(h + pos);
 		pos += 2;
 		if (sl > end - pos || sl >= CV_REC_MAX_STRING) {
-			seterr(err, errlen, "%s: corrupt header (string length)", nm);
+			cv_errorf(err, errlen, "%s: corrupt header (string length)", nm);
 			return reader_fail(r, h);
 		}
 		r->strings[i] = malloc(sl + 1);
 		if (!r->strings[i]) {
-			seterr(err, errlen, "%s: out of memory", nm);
+			cv_errorf(err, errlen, "%s: out of memory", nm);
 			return reader_fail(r, h);
 		}
 		memcpy(r->strings[i], h + pos, sl);
@@ -420,18 +406,18 @@ struct cv_rec_reader *cv_rec_open(const char *path, char *err, size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		seterr(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		cv_errorf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		seterr(err, errlen, "cannot read %s: is a directory", path);
+		cv_errorf(err, errlen, "cannot read %s: is a directory", path);
 		close(fd);
 		return NULL;
 	}
 	struct cv_rec_reader *r = calloc(1, sizeof(*r));
 	if (!r || !(r->name = strdup(path))) {
-		seterr(err, errlen, "%s: out of memory", path);
+		cv_errorf(err, errlen, "%s: out of memory", path);
 		close(fd);
 		if (r) {
 			r->fd = -1;
@@ -450,7 +436,7 @@ struct cv_rec_reader *cv_rec_open_mem(const void *buf, size_t len, const char *n
 	if (!name)
 		name = "recording";
 	if (!r || !(r->name = strdup(name))) {
-		seterr(err, errlen, "%s: out of memory", name);
+		cv_errorf(err, errlen, "%s: out of memory", name);
 		free(r);
 		return NULL;
 	}

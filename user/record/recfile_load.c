@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "model/model.h"
 #include "record/recfile.h"
 
@@ -95,7 +96,7 @@ int cv_rec_load(const char *path, struct cv_model *m, uint64_t *file_bytes, char
 	cv_rec_feed_init(&f, r, m);
 	cv_rec_feed_until(&f, UINT64_MAX);
 	if (f.error[0] && err && errlen)
-		snprintf(err, errlen, "%s", f.error);
+		cv_errorf(err, errlen, "%s", f.error);
 	if (file_bytes)
 		*file_bytes = cv_rec_offset(r);
 	cv_rec_reader_close(r);

@@ -1,0 +1,95 @@
+/* syscalls.h — the syscalls concviz follows: their numbers per architecture,
+ * the enum cv_sys and block kind each one reports, and when one really waits.
+ *
+ * One table for the probes (bpf/concviz.bpf.c, which see a syscall enter)
+ * and for attach seeding (user/live/procscan.c, which finds a thread already
+ * blocked in one through /proc/PID/task/TID/syscall): both must classify a
+ * syscall the same way.  Plain C on both sides (no libc, no vmlinux.h).
+ *
+ * Numbers: x86_64 from arch/x86/entry/syscalls/syscall_64.tbl; arm64 uses
+ * asm-generic/unistd.h, which has no select, poll, epoll_wait (nor recv);
+ * syscalls added since Linux 5.1 have one number on every architecture.
+ * tests/unit/test_syscalls.c checks the table against the C library's
+ * SYS_* numbers at compile time (also when cross-compiled for arm64).
+ */
+#ifndef CONCVIZ_SYSCALLS_H
+#define CONCVIZ_SYSCALLS_H
+
+#include "events.h"
+
+/* X(number, CV_SYS_ suffix).  BPF objects are built with
+ * -D__TARGET_ARCH_<arch>, user code by a compiler for the machine. */
+#if defined(__TARGET_ARCH_x86) || defined(__x86_64__)
+#define CV_SYSCALLS_ARCH(X) \
+	X(0, READ) X(7, POLL) X(23, SELECT) X(45, RECVFROM) X(47, RECVMSG) \
+	X(202, FUTEX) X(232, EPOLL_WAIT) X(270, PSELECT6) X(271, PPOLL) X(281, EPOLL_PWAIT)
+#elif defined(__TARGET_ARCH_arm64) || defined(__aarch64__)
+#define CV_SYSCALLS_ARCH(X) \
+	X(22, EPOLL_PWAIT) X(63, READ) X(72, PSELECT6) X(73, PPOLL) X(98, FUTEX) \
+	X(207, RECVFROM) X(212, RECVMSG)
+#else
+#error "concviz: add this architecture's syscall numbers to bpf/syscalls.h"
+#endif
+#define CV_SYSCALLS_COMMON(X) \
+	X(426, IO_URING_ENTER) X(441, EPOLL_PWAIT2) X(449, FUTEX_WAITV) X(455, FUTEX_WAIT)
+#define CV_SYSCALLS(X) CV_SYSCALLS_ARCH(X) CV_SYSCALLS_COMMON(X)
+
+/* futex(2) operations (linux/futex.h; vmlinux.h has no macros) */
+#define CV_FUTEX_WAIT            0
+#define CV_FUTEX_LOCK_PI         6
+#define CV_FUTEX_WAIT_BITSET     9
+#define CV_FUTEX_WAIT_REQUEUE_PI 11
+#define CV_FUTEX_LOCK_PI2        13
+#define CV_FUTEX_CMD_MASK        (~(128 | 256)) /* ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME) */
+#define CV_FUTEX_TID_MASK        0x3fffffff
+/* io_uring_enter(2) flags (linux/io_uring.h) */
+#define CV_IORING_ENTER_GETEVENTS 1
+
+#define CV_SYSCALLS_INLINE static inline __attribute__((always_inline))
+
+/* The enum cv_sys of syscall number nr of this architecture, 0 if concviz
+ * does not follow it. */
+CV_SYSCALLS_INLINE __u32 cv_sys_of_nr(long nr)
+{
+	switch (nr) {
+#define CV_SYS_CASE(n, name) case n: return CV_SYS_##name;
+	CV_SYSCALLS(CV_SYS_CASE)
+#undef CV_SYS_CASE
+	}
+	return 0;
+}
+
+/* The enum cv_block_kind of a thread blocked in sys (before a receive's copy
+ * starts), if it really waits there: read(2) only on a socket, futex(2) only
+ * for cv_futex_op_waits(), io_uring_enter(2) only for cv_uring_enter_waits(). */
+CV_SYSCALLS_INLINE __u32 cv_sys_block(__u32 sys)
+{
+	switch (sys) {
+	case CV_SYS_RECVFROM: case CV_SYS_RECVMSG: case CV_SYS_READ:
+		return CV_BLK_RECV;
+	case CV_SYS_SELECT: case CV_SYS_PSELECT6: case CV_SYS_POLL: case CV_SYS_PPOLL:
+	case CV_SYS_EPOLL_WAIT: case CV_SYS_EPOLL_PWAIT: case CV_SYS_EPOLL_PWAIT2:
+		return CV_BLK_MUX;
+	case CV_SYS_FUTEX: case CV_SYS_FUTEX_WAIT: case CV_SYS_FUTEX_WAITV:
+		return CV_BLK_FUTEX;
+	case CV_SYS_IO_URING_ENTER:
+		return CV_BLK_URING;
+	}
+	return CV_BLK_NONE;
+}
+
+/* futex(2) with op (the second argument): does it wait? */
+CV_SYSCALLS_INLINE int cv_futex_op_waits(__u32 op)
+{
+	op &= CV_FUTEX_CMD_MASK;
+	return op == CV_FUTEX_WAIT || op == CV_FUTEX_WAIT_BITSET || op == CV_FUTEX_LOCK_PI ||
+	       op == CV_FUTEX_LOCK_PI2 || op == CV_FUTEX_WAIT_REQUEUE_PI;
+}
+
+/* io_uring_enter(2) with flags and min_complete: does it wait for completions? */
+CV_SYSCALLS_INLINE int cv_uring_enter_waits(__u32 flags, __u32 min_complete)
+{
+	return (flags & CV_IORING_ENTER_GETEVENTS) && min_complete;
+}
+
+#endif /* CONCVIZ_SYSCALLS_H */
