@@ -760,7 +760,25 @@ static struct jp *export_of(const char *name, void (*build)(struct cv_rec_writer
 	put(w, &end);
 	CHECK_EQ(cv_rec_close(w), 0);
 	CHECK_EQ(export_mem(path, &json, &jlen, err, sizeof(err)), 0);
-	return parse_buf(json, jlen);
+	struct jp *p = parse_buf(json, jlen);
+	CHECK(p && p->ok);
+	return p;
+}
+
+/* In a case: p = the export of the recording build makes, or the case fails. */
+#define EXPORT_OF(p, name, build) \
+	struct jp *p = export_of(name, build); \
+	if (!p) \
+		return
+
+/* The last X slice named name, NULL if none. */
+static const struct jev *last_x(const struct jp *p, const char *name)
+{
+	const struct jev *found = NULL;
+	for (size_t i = 0; i < p->nev; i++)
+		if (!strcmp(p->evs[i].ph, "X") && !strcmp(p->evs[i].name, name))
+			found = &p->evs[i];
+	return found;
 }
 
 static uint64_t lost_enter; /* where the thread of lost_switch_in entered io_uring_enter */
@@ -784,15 +802,11 @@ static void lost_switch_in(struct cv_rec_writer *w)
 /* the sleep the model keeps past the syscall's enter ends at the enter */
 TEST(state_cut_at_syscall_enter)
 {
-	struct jp *p = export_of("lost.cvz", lost_switch_in);
-	CHECK(p && p->ok);
-	if (!p)
-		return;
+	EXPORT_OF(p, "lost.cvz", lost_switch_in);
 	CHECK_EQ(count(p, "X", "sleep", "state"), 1);
 	CHECK_EQ(count(p, "X", "io_uring_enter", "uring"), 1);
-	for (size_t i = 0; i < p->nev; i++)
-		if (!strcmp(p->evs[i].name, "sleep"))
-			CHECK_EQ(us_ns(p->evs[i].ts) + us_ns(p->evs[i].dur), (int64_t)lost_enter);
+	const struct jev *sl = last_x(p, "sleep");
+	CHECK(sl && us_ns(sl->ts) + us_ns(sl->dur) == (int64_t)lost_enter);
 	CHECK_EQ(partial_overlaps(p), 0);
 	CHECK_STR(p->clipped, "1");
 	free_parse(p);
@@ -813,17 +827,11 @@ static void preempted_twice(struct cv_rec_writer *w)
  * the second in the first) */
 TEST(back_to_back_state_merged)
 {
-	struct jp *p = export_of("twice.cvz", preempted_twice);
-	CHECK(p && p->ok);
-	if (!p)
-		return;
+	EXPORT_OF(p, "twice.cvz", preempted_twice);
 	/* new thread → its first switch-in; then the two preemptions as one */
 	CHECK_EQ(count(p, "X", "runnable", "state"), 2);
-	const char *last = "";
-	for (size_t i = 0; i < p->nev; i++)
-		if (!strcmp(p->evs[i].name, "runnable"))
-			last = p->evs[i].dur;
-	CHECK_STR(last, "200.000");
+	const struct jev *sl = last_x(p, "runnable");
+	CHECK_STR(sl ? sl->dur : "", "200.000");
 	free_parse(p);
 }
 
