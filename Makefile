@@ -55,7 +55,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev \
-	liburing-dev pkg-config make gcc bats tmux jq
+	liburing-dev pkg-config make gcc bats tmux jq python3
 
 .PHONY: all deps run test unit layers bench fuzz install uninstall clean help examples check-arm64
 all: $(BUILD)/concviz examples

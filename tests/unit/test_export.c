@@ -1,8 +1,12 @@
 /* test_export.c — Chrome trace export of a synthetic recording into a
  * memory stream: valid JSON (checked by a small self-contained parser),
  * metadata and slices present, one receive slice per receive call, unique
- * flow ids, a lock named after its first wait, write errors.  (Output files
- * and --force: tests/e2e/record.bats.) */
+ * flow ids bound to slices that start at them, slices that nest, times on
+ * the 125 ns grid, io_uring requests on process-scoped async tracks, a
+ * lock named after its first wait, a state the model keeps across a
+ * syscall's enter cut there, write errors.  (Output files and --force:
+ * tests/e2e/record.bats; every example through Perfetto's import rules:
+ * tests/e2e/export.bats.) */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,7 +23,8 @@ static char dir[] = "/tmp/cvz-test-export-XXXXXX";
 
 #define MAXEV 20000
 struct jev {                    /* top-level string/number members of one trace event */
-	char ph[8], name[64], cat[32], id[32], bp[8];
+	char ph[8], name[64], cat[32], id[32], bp[8], ts[32], dur[32], pid[16], tid[16];
+	char id2_local[32];         /* "id2":{"local":…} */
 	bool has_args_eagain;
 };
 struct jp {
@@ -30,7 +35,8 @@ struct jp {
 	struct jev *cur;            /* event being parsed, depth 3 */
 	struct jev evs[MAXEV];
 	size_t nev;
-	bool saw_trace_events, saw_unit_ns, saw_other;
+	bool saw_trace_events, saw_unit, saw_other, saw_metadata;
+	char clipped[32];           /* metadata.state_slices_clipped */
 };
 
 static void ws(struct jp *p)
@@ -143,11 +149,16 @@ static bool jobject(struct jp *p, const char *parent_key)
 		if (!jvalue(p, key, val, sizeof(val)))
 			return false;
 		if (p->depth == 1) {
-			if (!strcmp(key, "displayTimeUnit") && !strcmp(val, "ns"))
-				p->saw_unit_ns = true;
+			if (!strcmp(key, "displayTimeUnit"))
+				p->saw_unit = true;
 			if (!strcmp(key, "otherData"))
 				p->saw_other = true;
+			if (!strcmp(key, "metadata"))
+				p->saw_metadata = true;
 		}
+		if (p->depth == 2 && parent_key && !strcmp(parent_key, "metadata") &&
+		    !strcmp(key, "state_slices_clipped"))
+			snprintf(p->clipped, sizeof(p->clipped), "%s", val);
 		if (is_event) {
 			struct jev *e = p->cur;
 			if (!strcmp(key, "ph")) snprintf(e->ph, sizeof(e->ph), "%s", val);
@@ -155,7 +166,14 @@ static bool jobject(struct jp *p, const char *parent_key)
 			if (!strcmp(key, "cat")) snprintf(e->cat, sizeof(e->cat), "%s", val);
 			if (!strcmp(key, "id")) snprintf(e->id, sizeof(e->id), "%s", val);
 			if (!strcmp(key, "bp")) snprintf(e->bp, sizeof(e->bp), "%s", val);
+			if (!strcmp(key, "ts")) snprintf(e->ts, sizeof(e->ts), "%s", val);
+			if (!strcmp(key, "dur")) snprintf(e->dur, sizeof(e->dur), "%s", val);
+			if (!strcmp(key, "pid")) snprintf(e->pid, sizeof(e->pid), "%s", val);
+			if (!strcmp(key, "tid")) snprintf(e->tid, sizeof(e->tid), "%s", val);
 		}
+		if (p->depth == 4 && p->cur && parent_key && !strcmp(parent_key, "id2") &&
+		    !strcmp(key, "local"))
+			snprintf(p->cur->id2_local, sizeof(p->cur->id2_local), "%s", val);
 		if (p->depth == 4 && p->cur && parent_key && !strcmp(parent_key, "args") &&
 		    !strcmp(key, "eagain") && !strcmp(val, "true"))
 			p->cur->has_args_eagain = true;
@@ -255,6 +273,8 @@ struct expect {
 	int threads, processes;
 };
 
+/* The synthetic steps are µs, well above the export's 125 ns time grid. */
+#define US 1000ull
 static uint64_t T = 5000000000ull;
 
 static void put(struct cv_rec_writer *w, struct cv_event *ev)
@@ -264,7 +284,7 @@ static void put(struct cv_rec_writer *w, struct cv_event *ev)
 
 static void task(struct cv_rec_writer *w, uint32_t tid, uint32_t pid, const char *comm)
 {
-	struct cv_event ev = { .ts = T += 10, .tid = tid, .pid = pid, .type = CV_EV_TASK };
+	struct cv_event ev = { .ts = T += 10 * US, .tid = tid, .pid = pid, .type = CV_EV_TASK };
 	ev.flags = tid == pid ? CV_TASK_PROCESS : 0;
 	ev.task.parent_tid = tid == pid ? 1 : pid;
 	ev.task.parent_pid = tid == pid ? 1 : pid;
@@ -275,7 +295,7 @@ static void task(struct cv_rec_writer *w, uint32_t tid, uint32_t pid, const char
 static void sw(struct cv_rec_writer *w, uint32_t prev, uint32_t ppid, uint32_t next, uint32_t npid,
 	       uint32_t block, uint64_t obj)
 {
-	struct cv_event ev = { .ts = T += 100, .tid = prev, .pid = ppid, .type = CV_EV_SWITCH, .cpu = 0 };
+	struct cv_event ev = { .ts = T += 100 * US, .tid = prev, .pid = ppid, .type = CV_EV_SWITCH, .cpu = 0 };
 	ev.flags = (prev ? CV_SW_PREV_TRACED : 0) | (next ? CV_SW_NEXT_TRACED : 0);
 	if (prev && block != (uint32_t)-1) {
 		ev.flags |= CV_SW_PREV_BLOCKED;
@@ -293,7 +313,7 @@ static void sw(struct cv_rec_writer *w, uint32_t prev, uint32_t ppid, uint32_t n
 static void wake(struct cv_rec_writer *w, struct expect *x, uint32_t tid, uint32_t pid, uint32_t waker,
 		 uint32_t wpid, bool traced)
 {
-	struct cv_event ev = { .ts = T += 50, .tid = tid, .pid = pid, .type = CV_EV_WAKEUP };
+	struct cv_event ev = { .ts = T += 50 * US, .tid = tid, .pid = pid, .type = CV_EV_WAKEUP };
 	ev.wake.waker_tid = waker;
 	ev.wake.waker_pid = wpid;
 	put(w, &ev);
@@ -304,7 +324,7 @@ static void wake(struct cv_rec_writer *w, struct expect *x, uint32_t tid, uint32
 static void recv_ev(struct cv_rec_writer *w, struct expect *x, uint32_t tid, uint32_t pid, uint64_t enter,
 		    uint64_t copy, int64_t ret, uint32_t sys)
 {
-	struct cv_event ev = { .ts = T += 30, .tid = tid, .pid = pid, .type = CV_EV_RECV };
+	struct cv_event ev = { .ts = T += 30 * US, .tid = tid, .pid = pid, .type = CV_EV_RECV };
 	ev.recv.enter_ts = enter;
 	ev.recv.copy_ts = copy;
 	ev.recv.ret = ret;
@@ -342,35 +362,35 @@ static const char *make_recording(const char *name, struct expect *x, int rounds
 
 	for (int i = 0; i < rounds; i++) {
 		/* A: blocking recvfrom — enter, block, woken by B, copy, exit */
-		uint64_t enter = T += 20;
+		uint64_t enter = T += 20 * US;
 		sw(w, A, P, B, P, CV_BLK_RECV, 0);
 		wake(w, x, A, P, B, P, true);
 		sw(w, B, P, A, P, (uint32_t)-1, 0);
-		uint64_t copy = T += 40;
+		uint64_t copy = T += 40 * US;
 		recv_ev(w, x, A, P, enter, copy, 512, CV_SYS_RECVFROM);
 
 		/* B: two EAGAIN polls then a successful non-blocking recvmsg */
-		uint64_t e2 = T += 5;
+		uint64_t e2 = T += 5 * US;
 		recv_ev(w, x, B, P, e2, 0, -CV_EAGAIN, CV_SYS_RECVFROM);
-		e2 = T += 5;
+		e2 = T += 5 * US;
 		recv_ev(w, x, B, P, e2, 0, -CV_EAGAIN, CV_SYS_RECVFROM);
-		e2 = T += 5;
-		recv_ev(w, x, B, P, e2, e2 + 2, 100, CV_SYS_RECVMSG);
+		e2 = T += 5 * US;
+		recv_ev(w, x, B, P, e2, e2 + 2 * US, 100, CV_SYS_RECVMSG);
 
 		/* P: epoll_wait, then a contended named lock, then an unnamed one */
-		struct cv_event mx = { .ts = T += 300, .tid = P, .pid = P, .type = CV_EV_MUX };
-		mx.mux.enter_ts = T - 250;
+		struct cv_event mx = { .ts = T += 300 * US, .tid = P, .pid = P, .type = CV_EV_MUX };
+		mx.mux.enter_ts = T - 250 * US;
 		mx.mux.ret = 1;
 		mx.mux.sys = CV_SYS_EPOLL_WAIT;
 		mx.mux.nfds = 64;
 		mx.mux.timeout_ms = -1;
 		put(w, &mx);
 		for (int k = 0; k < 2; k++) {
-			uint64_t fe = T += 10;
+			uint64_t fe = T += 10 * US;
 			sw(w, P, P, 0, 0, CV_BLK_FUTEX, k ? L2 : L1);
 			wake(w, x, P, P, A, P, true);
 			sw(w, 0, 0, P, P, 0, 0);
-			struct cv_event fx = { .ts = T += 20, .tid = P, .pid = P, .type = CV_EV_FUTEX };
+			struct cv_event fx = { .ts = T += 20 * US, .tid = P, .pid = P, .type = CV_EV_FUTEX };
 			fx.flags = CV_CALL_BLOCKED | CV_CALL_IS_MUTEX;
 			fx.futex.enter_ts = fe;
 			fx.futex.addr = k ? L2 : L1;
@@ -390,12 +410,12 @@ static const char *make_recording(const char *name, struct expect *x, int rounds
 		wake(w, x, B, P, 0, 0, false);
 		wake(w, x, B, P, 4242, 4242, false);
 		/* Q: io_uring request, completes asynchronously */
-		struct cv_event su = { .ts = T += 10, .tid = Q, .pid = Q, .type = CV_EV_URING_SUBMIT };
+		struct cv_event su = { .ts = T += 10 * US, .tid = Q, .pid = Q, .type = CV_EV_URING_SUBMIT };
 		su.usubmit.user_data = (uint64_t)i;
 		su.usubmit.req = 0xffff888100000000ull + (uint64_t)i * 256;
 		su.usubmit.opcode = 27;
 		put(w, &su);
-		struct cv_event co = { .ts = T += 700, .tid = Q, .pid = Q, .type = CV_EV_URING_COMPLETE };
+		struct cv_event co = { .ts = T += 700 * US, .tid = Q, .pid = Q, .type = CV_EV_URING_COMPLETE };
 		co.ucomplete.user_data = (uint64_t)i;
 		co.ucomplete.submit_ts = su.ts;
 		co.ucomplete.res = 64;
@@ -403,8 +423,8 @@ static const char *make_recording(const char *name, struct expect *x, int rounds
 		co.ucomplete.done_tid = Q;
 		put(w, &co);
 		x->uring_async++;
-		struct cv_event ue = { .ts = T += 5, .tid = Q, .pid = Q, .type = CV_EV_URING_ENTER };
-		ue.uenter.enter_ts = T - 800;
+		struct cv_event ue = { .ts = T += 5 * US, .tid = Q, .pid = Q, .type = CV_EV_URING_ENTER };
+		ue.uenter.enter_ts = T - 800 * US;
 		ue.uenter.to_submit = 1;
 		ue.uenter.min_complete = 1;
 		ue.uenter.ret = 1;
@@ -412,12 +432,12 @@ static const char *make_recording(const char *name, struct expect *x, int rounds
 		if (i % 10 == 9)
 			cv_rec_flush(w);
 	}
-	struct cv_event lost = { .ts = T += 10, .tid = 0, .pid = 0, .type = CV_EV_LOST };
+	struct cv_event lost = { .ts = T += 10 * US, .tid = 0, .pid = 0, .type = CV_EV_LOST };
 	lost.lost.count = 7;
 	put(w, &lost);
-	struct cv_event ex = { .ts = T += 10, .tid = B, .pid = P, .type = CV_EV_EXIT };
+	struct cv_event ex = { .ts = T += 10 * US, .tid = B, .pid = P, .type = CV_EV_EXIT };
 	put(w, &ex);
-	struct cv_event end = { .ts = T += 10, .type = CV_EV_END };
+	struct cv_event end = { .ts = T += 10 * US, .type = CV_EV_END };
 	put(w, &end);
 	cv_rec_write_target_exit(w, 0);
 	CHECK_EQ(cv_rec_close(w), 0);
@@ -490,6 +510,110 @@ static int check_flows(struct jp *p)
 	return (int)ns;
 }
 
+/* "123.456" (µs, exactly 3 decimals) -> 123456 ns; -1 if not that form */
+static int64_t us_ns(const char *v)
+{
+	const char *dot = strchr(v, '.');
+	if (!v[0] || !dot || strlen(dot + 1) != 3 || strspn(v, "0123456789.") != strlen(v))
+		return -1;
+	return strtoll(v, NULL, 10) * 1000 + strtoll(dot + 1, NULL, 10);
+}
+
+struct xs {                     /* an X slice: track, start, end, name */
+	long pid, tid;
+	int64_t t0, t1;
+	const char *name;
+};
+
+static int cmp_xs(const void *a, const void *b)
+{
+	const struct xs *x = a, *y = b;
+	if (x->pid != y->pid) return x->pid < y->pid ? -1 : 1;
+	if (x->tid != y->tid) return x->tid < y->tid ? -1 : 1;
+	if (x->t0 != y->t0) return x->t0 < y->t0 ? -1 : 1;
+	return x->t1 > y->t1 ? -1 : x->t1 < y->t1;   /* longer first: it is the parent */
+}
+
+/* The X slices of p sorted by track, start, longest first; *n of them. */
+static struct xs *x_slices(struct jp *p, size_t *n)
+{
+	struct xs *v = calloc(p->nev + 1, sizeof(*v));
+	*n = 0;
+	for (size_t i = 0; v && i < p->nev; i++) {
+		struct jev *e = &p->evs[i];
+		if (strcmp(e->ph, "X"))
+			continue;
+		int64_t t0 = us_ns(e->ts), d = us_ns(e->dur);
+		v[(*n)++] = (struct xs){ .pid = atol(e->pid), .tid = atol(e->tid), .t0 = t0,
+					 .t1 = t0 + d, .name = e->name };
+	}
+	if (v)
+		qsort(v, *n, sizeof(*v), cmp_xs);
+	return v;
+}
+
+/* Slices on a thread's track that partially overlap (one starts inside
+ * another and ends after it): what Perfetto moves to an overflow track. */
+static int partial_overlaps(struct jp *p)
+{
+	size_t n, depth = 0;
+	struct xs *v = x_slices(p, &n), *stack[64];
+	int bad = 0;
+	for (size_t i = 0; v && i < n; i++) {
+		if (i && (v[i].pid != v[i - 1].pid || v[i].tid != v[i - 1].tid))
+			depth = 0;
+		while (depth && stack[depth - 1]->t1 <= v[i].t0)
+			depth--;
+		if (depth && v[i].t1 > stack[depth - 1]->t1) {
+			if (bad++ < 3)
+				CHECK_NOTE("tid %ld: %s [%" PRId64 ",%" PRId64 ") overlaps %s [%" PRId64 ",%" PRId64 ")",
+					   v[i].tid, v[i].name, v[i].t0, v[i].t1, stack[depth - 1]->name,
+					   stack[depth - 1]->t0, stack[depth - 1]->t1);
+			continue;
+		}
+		if (depth < 64)
+			stack[depth++] = &v[i];
+	}
+	free(v);
+	return bad;
+}
+
+/* An X slice on (pid, tid) named name (NULL: any) that starts at t0? */
+static bool slice_starts_at(struct jp *p, const char *pid, const char *tid, const char *t0, const char *name)
+{
+	for (size_t i = 0; i < p->nev; i++) {
+		struct jev *e = &p->evs[i];
+		if (!strcmp(e->ph, "X") && !strcmp(e->pid, pid) && !strcmp(e->tid, tid) &&
+		    !strcmp(e->ts, t0) && (!name || !strcmp(e->name, name)))
+			return true;
+	}
+	return false;
+}
+
+/* Each flow's ends start slices on their tracks: "s" a slice of the waker,
+ * "f" the wakee's runnable slice, not earlier than "s".  Returns the
+ * flows whose ends do not. */
+static int unbound_flows(struct jp *p)
+{
+	int bad = 0;
+	for (size_t i = 0; i < p->nev; i++) {
+		struct jev *s = &p->evs[i];
+		if (strcmp(s->ph, "s"))
+			continue;
+		const struct jev *f = NULL;
+		for (size_t k = 0; k < p->nev && !f; k++)
+			if (!strcmp(p->evs[k].ph, "f") && !strcmp(p->evs[k].id, s->id))
+				f = &p->evs[k];
+		if (!f || !slice_starts_at(p, s->pid, s->tid, s->ts, NULL) ||
+		    !slice_starts_at(p, f->pid, f->tid, f->ts, "runnable") || us_ns(f->ts) < us_ns(s->ts)) {
+			if (bad++ < 3)
+				CHECK_NOTE("flow %s from tid %s at %s: not bound to slices starting there", s->id,
+					   s->tid, s->ts);
+		}
+	}
+	return bad;
+}
+
 /* ---- the cases --------------------------------------------------------------- */
 
 /* The export of a 50-round synthetic recording, made and parsed once for the
@@ -529,8 +653,9 @@ TEST(valid_json)
 	EXPORTED(p);
 	CHECK(p->ok);
 	CHECK(p->saw_trace_events);
-	CHECK(p->saw_unit_ns);
+	CHECK(p->saw_metadata);
 	CHECK(p->saw_other);
+	CHECK(!p->saw_unit); /* older trace processors read ts as ns with "displayTimeUnit":"ns" */
 	fprintf(stderr, "export: %zu trace events\n", p->nev);
 }
 
@@ -573,14 +698,141 @@ TEST(mux_lock_and_uring_slices)
 	CHECK_EQ(count(p, "X", "0x7f00deadbe00", "lock"), ex.x.futex_hex);
 	CHECK_EQ(count(p, "b", "recv", "io_uring"), ex.x.uring_async);
 	CHECK_EQ(count(p, "e", "recv", "io_uring"), ex.x.uring_async);
+	/* on an async track of the submitting process: id2.local, a pid, no global id */
+	int local = 0;
+	for (size_t i = 0; i < p->nev; i++) {
+		struct jev *e = &p->evs[i];
+		if (strcmp(e->cat, "io_uring") || (strcmp(e->ph, "b") && strcmp(e->ph, "e")))
+			continue;
+		local += e->id2_local[0] && !e->id[0] && !strcmp(e->pid, "200") && !strcmp(e->tid, "200");
+	}
+	CHECK_EQ(local, 2 * ex.x.uring_async);
 	CHECK_EQ(count(p, "X", "io_uring_enter", "uring"), 50);
 }
 
-/* flows: only from traced wakers, unique ids */
+/* flows: only from traced wakers, unique ids, each end at the start of a
+ * slice (the wakee's runnable one) */
 TEST(flows_from_traced_wakers)
 {
 	EXPORTED(p);
 	CHECK_EQ(check_flows(p), ex.x.flows);
+	CHECK_EQ(unbound_flows(p), 0);
+}
+
+/* every ts and dur is µs with 3 decimals on the 125 ns grid (exact in
+ * binary floating point), every slice lasts, none partially overlaps another */
+TEST(times_on_grid_and_slices_nest)
+{
+	EXPORTED(p);
+	int off_grid = 0, empty = 0, with_ts = 0;
+	for (size_t i = 0; i < p->nev; i++) {
+		struct jev *e = &p->evs[i];
+		if (!strcmp(e->ph, "M"))
+			continue;
+		int64_t t = us_ns(e->ts), d = e->dur[0] ? us_ns(e->dur) : 0;
+		with_ts++;
+		off_grid += t < 0 || t % 125 || d < 0 || d % 125;
+		empty += !strcmp(e->ph, "X") && d == 0;
+	}
+	CHECK(with_ts > 1000);
+	CHECK_EQ(off_grid, 0);
+	CHECK_EQ(empty, 0);
+	CHECK_EQ(partial_overlaps(p), 0);
+	/* B polls while the model has it preempted (the synthetic rounds have
+	 * no switch-in for it): its runnable slice is cut at the first poll */
+	CHECK_STR(p->clipped, "50");
+}
+
+/* A recording of a few events made by build(w), exported and parsed. */
+static struct jp *export_of(const char *name, void (*build)(struct cv_rec_writer *w))
+{
+	char path[256], err[512] = "", *json = NULL;
+	size_t jlen = 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	struct cv_rec_meta meta = { .target_pid = 300, .command = "t" };
+	struct cv_rec_writer *w = cv_rec_create(path, false, &meta, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return NULL;
+	cv_rec_write_start(w, T);
+	build(w);
+	struct cv_event end = { .ts = T += 10 * US, .type = CV_EV_END };
+	put(w, &end);
+	CHECK_EQ(cv_rec_close(w), 0);
+	CHECK_EQ(export_mem(path, &json, &jlen, err, sizeof(err)), 0);
+	struct jp *p = parse_buf(json, jlen);
+	CHECK(p && p->ok);
+	return p;
+}
+
+/* In a case: p = the export of the recording build makes, or the case fails. */
+#define EXPORT_OF(p, name, build) \
+	struct jp *p = export_of(name, build); \
+	if (!p) \
+		return
+
+/* The last X slice named name, NULL if none. */
+static const struct jev *last_x(const struct jp *p, const char *name)
+{
+	const struct jev *found = NULL;
+	for (size_t i = 0; i < p->nev; i++)
+		if (!strcmp(p->evs[i].ph, "X") && !strcmp(p->evs[i].name, name))
+			found = &p->evs[i];
+	return found;
+}
+
+static uint64_t lost_enter; /* where the thread of lost_switch_in entered io_uring_enter */
+
+/* A thread sleeps; its switch-in is not recorded; it enters io_uring_enter
+ * and submits: the model repairs the state at the submit, after the enter. */
+static void lost_switch_in(struct cv_rec_writer *w)
+{
+	task(w, 300, 300, "t");
+	sw(w, 0, 0, 300, 300, 0, 0);
+	sw(w, 300, 300, 0, 0, CV_BLK_NONE, 0);
+	lost_enter = T += 100 * US;
+	struct cv_event su = { .ts = T += 50 * US, .tid = 300, .pid = 300, .type = CV_EV_URING_SUBMIT };
+	put(w, &su);
+	struct cv_event ue = { .ts = T += 50 * US, .tid = 300, .pid = 300, .type = CV_EV_URING_ENTER };
+	ue.uenter.enter_ts = lost_enter;
+	ue.uenter.ret = 1;
+	put(w, &ue);
+}
+
+/* the sleep the model keeps past the syscall's enter ends at the enter */
+TEST(state_cut_at_syscall_enter)
+{
+	EXPORT_OF(p, "lost.cvz", lost_switch_in);
+	CHECK_EQ(count(p, "X", "sleep", "state"), 1);
+	CHECK_EQ(count(p, "X", "io_uring_enter", "uring"), 1);
+	const struct jev *sl = last_x(p, "sleep");
+	CHECK(sl && us_ns(sl->ts) + us_ns(sl->dur) == (int64_t)lost_enter);
+	CHECK_EQ(partial_overlaps(p), 0);
+	CHECK_STR(p->clipped, "1");
+	free_parse(p);
+}
+
+/* A preempted thread whose switch-in is not recorded is preempted again:
+ * the model closes runnable and opens it again at once. */
+static void preempted_twice(struct cv_rec_writer *w)
+{
+	task(w, 300, 300, "t");
+	sw(w, 0, 0, 300, 300, 0, 0);
+	sw(w, 300, 300, 0, 0, (uint32_t)-1, 0);
+	sw(w, 300, 300, 0, 0, (uint32_t)-1, 0);
+	sw(w, 0, 0, 300, 300, 0, 0);
+}
+
+/* back-to-back slices of one state are one slice (speedscope would nest
+ * the second in the first) */
+TEST(back_to_back_state_merged)
+{
+	EXPORT_OF(p, "twice.cvz", preempted_twice);
+	/* new thread → its first switch-in; then the two preemptions as one */
+	CHECK_EQ(count(p, "X", "runnable", "state"), 2);
+	const struct jev *sl = last_x(p, "runnable");
+	CHECK_STR(sl ? sl->dur : "", "200.000");
+	free_parse(p);
 }
 
 TEST(dropped_events_marker)
@@ -652,6 +904,9 @@ int main(void)
 	RUN(one_recv_slice_per_call);
 	RUN(mux_lock_and_uring_slices);
 	RUN(flows_from_traced_wakers);
+	RUN(times_on_grid_and_slices_nest);
+	RUN(state_cut_at_syscall_enter);
+	RUN(back_to_back_state_merged);
 	RUN(dropped_events_marker);
 	RUN(jq_agrees);
 	RUN(write_error_stops);

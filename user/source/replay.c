@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "common/clock.h"
 #include "model/model.h"
 #include "record/recfile.h"
@@ -45,12 +46,12 @@ static int read_file(const char *path, uint8_t **out, size_t *outlen, char *err,
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		cv_errorf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
 	struct stat st = { 0 };
 	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "cannot read %s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" :
+		cv_errorf(err, errlen, "cannot read %s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" :
 			 strerror(errno));
 		close(fd);
 		return -1;
@@ -69,7 +70,7 @@ static int read_file(const char *path, uint8_t **out, size_t *outlen, char *err,
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
-			snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+			cv_errorf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 			free(buf);
 			close(fd);
 			return -1;
@@ -82,7 +83,7 @@ static int read_file(const char *path, uint8_t **out, size_t *outlen, char *err,
 		}
 		len += (size_t)k;
 	}
-	snprintf(err, errlen, "cannot read %s: out of memory", path);
+	cv_errorf(err, errlen, "cannot read %s: out of memory", path);
 	free(buf);
 	close(fd);
 	return -1;
@@ -307,7 +308,7 @@ static int index_file(struct cv_replay *rp, char *err, size_t errlen)
 		rp->start_ts = first_ev;
 	rp->length = max_ts > rp->start_ts ? max_ts - rp->start_ts : 0;
 	if (!rp->command) {
-		snprintf(err, errlen, "%s: out of memory", rp->path);
+		cv_errorf(err, errlen, "%s: out of memory", rp->path);
 		return -1;
 	}
 	return 0;
@@ -317,7 +318,7 @@ struct cv_replay *cv_replay_open(const char *path, char *err, size_t errlen)
 {
 	struct cv_replay *rp = calloc(1, sizeof(*rp));
 	if (!rp || !(rp->path = strdup(path))) {
-		snprintf(err, errlen, "%s: out of memory", path);
+		cv_errorf(err, errlen, "%s: out of memory", path);
 		free(rp);
 		return NULL;
 	}
@@ -325,7 +326,7 @@ struct cv_replay *cv_replay_open(const char *path, char *err, size_t errlen)
 	if (read_file(path, &rp->data, &rp->len, err, errlen) != 0 || index_file(rp, err, errlen) != 0)
 		goto fail;
 	if (restart(rp) != 0) {
-		snprintf(err, errlen, "%s", rp->err);
+		cv_errorf(err, errlen, "%s", rp->err);
 		goto fail;
 	}
 	rp->last_wall = cv_mono_ns();
