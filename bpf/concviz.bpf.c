@@ -346,6 +346,12 @@ int BPF_PROG(on_task_rename, struct task_struct *task, const char *comm)
  * attach seeding uses too. */
 
 #define ARG1(r) PT_REGS_PARM1_CORE_SYSCALL(r)
+/* the number of the syscall that is exiting, as sys_enter saw it */
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_NR(r) ((r)->orig_ax) /* a BTF pointer: a plain load */
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_NR(r) ((r)->syscallno)
+#endif
 #define ARG2(r) PT_REGS_PARM2_CORE_SYSCALL(r)
 #define ARG3(r) PT_REGS_PARM3_CORE_SYSCALL(r)
 #define ARG4(r) PT_REGS_PARM4_CORE_SYSCALL(r)
@@ -569,9 +575,14 @@ static __always_inline void emit_uring_enter(struct task_state *st, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
-	struct task_state *st = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
+	struct task_state *st;
 	__u32 kind;
 
+	/* the syscall number first, as on enter: every task on the machine
+	 * passes here, and a task-storage lookup for each would tax them all */
+	if (!cv_sys_of_nr(SYSCALL_NR(regs)))
+		return 0;
+	st = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
 	if (!st || st->kind == CV_BLK_NONE)
 		return 0;
 	/* syscalls do not nest: this exit ends the syscall whose enter we kept */
