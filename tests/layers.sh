@@ -29,29 +29,33 @@ layer_of() { # path -> layer name
 	tui/*) echo tui ;;
 	bpf/*) echo bpf ;;
 	build/*) echo build ;;
+	system/*) echo system ;;
 	*) echo other ;;
 	esac
 }
 
-resolve() { # includer include -> normalised path of the file it names
-	local dir cand
+resolve() { # includer include [angle] -> normalised path of the file it names
+	local dir cand cands
 	dir=$(dirname "$1")
-	for cand in "$dir/$2" "$2" "user/$2" "build/$2"; do
+	cands=("$dir/$2" "$2" "user/$2" "build/$2")
+	[ -n "${3:-}" ] && cands=("$2" "user/$2" "build/$2")
+	for cand in "${cands[@]}"; do
 		if [ -e "$cand" ]; then realpath -m --relative-to=. "$cand"; return; fi
 	done
 	# a generated header that is not built yet: only the skeleton
 	case $2 in *.skel.h) echo "build/$2"; return ;; esac
+	[ -n "${3:-}" ] && { echo "system/$2"; return; }
 	echo "unresolved/$2"
 }
 
 bad=0
 while IFS= read -r f; do
 	from=$(layer_of "$f")
-	while IFS= read -r inc; do
-		to_path=$(resolve "$f" "$inc")
+	while IFS=' ' read -r kind inc; do
+		to_path=$(resolve "$f" "$inc" "${kind#q}")
 		to=$(layer_of "$to_path")
 		ok=0
-		if [ "$to" = "$from" ] || [ "$to" = bpf ]; then
+		if [ "$to" = "$from" ] || [ "$to" = bpf ] || [ "$to" = system ]; then
 			ok=1
 		elif [ "$from" = tui ]; then
 			for p in $tui_may; do [ "$to_path" = "$p" ] && ok=1; done
@@ -62,10 +66,16 @@ while IFS= read -r f; do
 			echo "layers: $f includes \"$inc\" ($to_path): $from may not use $to" >&2
 			bad=1
 		fi
-	done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f")
-done < <(find user tui -name '*.[ch]' | sort)
+	done < <(sed -n -e 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/q \1/p' \
+			-e 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*<\([^>]*\)>.*/a \1/p' "$f")
+	# an include through a macro cannot be followed: refuse it
+	if grep -Eq '^[[:space:]]*#[[:space:]]*include[[:space:]]+[A-Za-z_]' "$f"; then
+		echo "layers: $f includes through a macro: name the header" >&2
+		bad=1
+	fi
+done < <(find user tui -type f | sort)
 
 if [ $bad = 0 ]; then
-	echo "layers: ok ($(find user tui -name '*.[ch]' | wc -l) files)"
+	echo "layers: ok ($(find user tui -type f | wc -l) files)"
 fi
 exit $bad

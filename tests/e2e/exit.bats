@@ -69,3 +69,25 @@ teardown() {
 	run -0 "$CONCVIZ" run --report -- sh -c 'sleep 5 & kill -9 $!; wait'
 	[[ "$output" == *"exited (killed by SIGKILL)"* ]]
 }
+
+@test "exit: started with SIGCHLD ignored, a run still ends, and the target keeps the ignored SIGCHLD" {
+	run -0 timeout 20 perl -e '$SIG{CHLD}="IGNORE"; exec @ARGV' "$CONCVIZ" run --json -- \
+		sh -c 'exit 5'
+	[ "$(jq -r .target.exit_code <<<"$output")" = 5 ]
+	run -0 timeout 20 perl -e '$SIG{CHLD}="IGNORE"; exec @ARGV' "$CONCVIZ" run --json -- \
+		grep SigIgn /proc/self/status
+	# bit 17 - 1 of the ignored mask: SIGCHLD, as without concviz
+	mask=$(sed -n 's/^SigIgn:[[:space:]]*//p' <<<"$output" | head -n 1)
+	echo "target's SigIgn $mask"
+	(( (16#$mask >> 16) & 1 ))
+}
+
+@test "exit: a stopped run sees every process of its group die of the SIGTERM" {
+	for i in 1 2 3; do
+		run -0 bash -c "'$CONCVIZ' run --json -d 0.3 -- sh -c 'for i in 1 2 3 4 5 6; do sleep 5 & done; wait' 2>/dev/null"
+		n=$(jq '[.threads[] | select(.comm == "sleep")] | length' <<<"$output")
+		dead=$(jq '[.threads[] | select(.comm == "sleep" and .exited and .exit_signal == "SIGTERM")] | length' <<<"$output")
+		echo "run $i: $dead of $n sleeps seen dying of SIGTERM"
+		[ "$n" -eq 6 ] && [ "$dead" -eq 6 ]
+	done
+}

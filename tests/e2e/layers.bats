@@ -44,3 +44,24 @@ copy_tree() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *'tui/tui.c includes "record/recfile.h"'*'tui may not use record'* ]]
 }
+
+@test "layers: an angle-bracket include of our own header is checked too, and so is any file type" {
+	d=$(copy_tree)
+	echo '#include <tui/tui.h>' >> "$d/user/model/model.c"
+	run "$ROOT/tests/layers.sh" "$d"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'user/model/model.c includes "tui/tui.h" (tui/tui.h): model may not use tui'* ]]
+	d=$(copy_tree)
+	echo '#include "../../tui/tui.h"' > "$d/user/model/x.inc"
+	run "$ROOT/tests/layers.sh" "$d"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'user/model/x.inc includes'*'model may not use tui'* ]]
+}
+
+@test "layers: an include through a macro is refused" {
+	d=$(copy_tree)
+	printf '#define BAD "../tui/tui.h"\n#include BAD\n' >> "$d/user/model/model.c"
+	run "$ROOT/tests/layers.sh" "$d"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'user/model/model.c includes through a macro'* ]]
+}

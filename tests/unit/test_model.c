@@ -1068,6 +1068,19 @@ TEST(idle_wake_counts_only_the_idle_cpu_waking)
 	end_ev(120);
 	CHECK_EQ(tm(101, CV_ST_RUNNABLE), 5 + 10 + 10 + 4);
 	check_invariant();
+	/* a lost switch-in: the wakeup's mark goes with it, and the later
+	 * preemption's wait is the run queue's even if an idle CPU ends it */
+	fresh(NULL);
+	task(0, 102, "sleeper", 0);
+	on(0, 102);
+	off(10, 102, CV_BLK_NONE, 0, 0);
+	wake(20, 102, 0);
+	mux_ev(30, 102, 25);             /* its own event: on a CPU, no switch-in seen */
+	off(40, 102, -1, 0, 0);
+	on(50, 102);
+	CHECK_EQ(T(102)->idle_wake_ns, 0);
+	end_ev(60);
+	check_invariant();
 }
 
 int main(void)

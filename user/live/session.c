@@ -23,6 +23,8 @@
 /* After the probes are detached only a program already running on another
  * CPU can still commit an event: it does within microseconds. */
 #define DRAIN_SETTLE_MS 2
+/* how long a stopped run waits for the rest of its process group to exit */
+#define GROUP_EXIT_WAIT_NS 200000000ull
 
 /* struct cv_session is this (opaque in session.h) */
 struct session {
@@ -117,8 +119,15 @@ static void begin_stop(struct session *s)
 static void drain(struct session *s)
 {
 	uint64_t give_up = cv_now_ns() + 5000000000ull;
+	uint64_t group_wait = cv_now_ns() + GROUP_EXIT_WAIT_NS;
 	int empty = 0;
 
+	/* a run stopped by concviz signalled the target's whole process group:
+	 * let the members that are dying of it reach their exit, traced */
+	while (s->stopping && s->target.child && kill(-s->target.child, 0) == 0 &&
+	       cv_now_ns() < group_wait)
+		if (cv_tracer_poll(s->tracer, 5, -1, on_event, s) < 0)
+			break;
 	/* stop producing first: an attached target keeps running, and a run
 	 * target's leftover children would keep the buffer busy; everything
 	 * the kernel produced so far is already in the ring buffer */
@@ -305,20 +314,23 @@ static int open_outputs(struct session *s)
 	if (s->o->tui) {
 		if ((log_fd = open_log(s)) < 0)
 			return -2;
-		s->diag = fdopen(fcntl(log_fd, F_DUPFD_CLOEXEC, 0), "w");
+		int dup = fcntl(log_fd, F_DUPFD_CLOEXEC, 0);
+		s->diag = dup >= 0 ? fdopen(dup, "w") : NULL;
 		if (s->diag)
 			setvbuf(s->diag, NULL, _IOLBF, 0);
+		else if (dup >= 0)
+			close(dup);
 	}
 	s->tracer = cv_tracer_open(s->o->tui ? s->diag : stderr, s->err, sizeof(s->err));
 	if (!s->tracer) {
 		s->failed = true;
-		return -2;
+		goto fail;
 	}
 	s->syms = cv_symbols_new();
 	s->model = cv_model_new(&(struct cv_model_hooks){ .ctx = s, .name_lock = name_lock });
 	if (!s->model) {
 		fail(s, "out of memory");
-		return -2;
+		goto fail;
 	}
 	if (s->o->output) {
 		struct cv_rec_meta meta = { .target_pid = s->o->attach_pid, .command = s->cmdline };
@@ -326,10 +338,14 @@ static int open_outputs(struct session *s)
 		s->rec = cv_rec_create(s->o->output, s->o->force, &meta, s->err, sizeof(s->err));
 		if (!s->rec) {
 			s->failed = true;
-			return -2;
+			goto fail;
 		}
 	}
 	return log_fd;
+fail:
+	if (log_fd >= 0)
+		close(log_fd);
+	return -2;
 }
 
 static int start(struct session *s)

@@ -53,16 +53,30 @@ static _Noreturn void child_exec(char *const argv[], int out_fd, int gofd, int e
 	_exit(127);
 }
 
+static void close_pair(int fd[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+}
+
 int cv_target_spawn(struct cv_target *t, char *const argv[], int out_fd,
 		    cv_target_ready_fn ready, void *ctx, char *err, size_t errlen)
 {
-	int go[2], errp[2], e = 0;
+	int go[2] = { -1, -1 }, errp[2] = { -1, -1 }, e = 0;
 	pid_t parent = getpid();
 	char c = 'g';
+	/* concviz needs SIGCHLD at its default to reap the child (an ignored
+	 * SIGCHLD, inherited from whoever started us, would let the kernel reap
+	 * it unseen); the target gets the disposition it would have had */
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, inherited;
 
 	*t = (struct cv_target){ .pidfd = -1 };
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, &inherited);
 	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
 		cv_errorf(err, errlen, "pipe: %s", strerror(errno));
+		close_pair(go);
 		return -1;
 	}
 	fflush(NULL);
@@ -70,11 +84,14 @@ int cv_target_spawn(struct cv_target *t, char *const argv[], int out_fd,
 	if (t->child < 0) {
 		cv_errorf(err, errlen, "fork: %s", strerror(errno));
 		t->child = 0;
+		close_pair(go);
+		close_pair(errp);
 		return -1;
 	}
 	if (t->child == 0) {
 		close(go[1]);
 		close(errp[0]);
+		sigaction(SIGCHLD, &inherited, NULL);
 		child_exec(argv, out_fd, go[0], errp[1], parent);
 	}
 	close(go[0]);
@@ -132,10 +149,15 @@ void cv_target_check(struct cv_target *t)
 	if (t->child) {
 		int st;
 
-		if (waitpid(t->child, &st, WNOHANG) == t->child) {
+		pid_t r = waitpid(t->child, &st, WNOHANG);
+
+		if (r == t->child) {
 			t->gone = true;
 			t->exit_status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
 			t->have_exit_status = true;
+		} else if (r < 0 && errno == ECHILD) {
+			/* reaped by someone else: gone, its status from its exit event */
+			t->gone = true;
 		}
 	} else if (t->pidfd >= 0) {
 		struct pollfd p = { .fd = t->pidfd, .events = POLLIN };

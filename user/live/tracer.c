@@ -188,6 +188,7 @@ void cv_tracer_close(struct cv_tracer *t)
 {
 	if (!t)
 		return;
+	libbpf_diag = NULL; /* its stream may be closed after this */
 	ring_buffer__free(t->rb);
 	concviz_bpf__destroy(t->skel);
 	free(t->batch);

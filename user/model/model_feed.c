@@ -247,6 +247,7 @@ static void on_cpu_evidence(struct cv_model *m, struct cv_thr *t, uint64_t ts)
 		t->pub.block = CV_BLK_NONE;
 		set_state(t, CV_ST_RUNNING, true);
 	}
+	t->woken = false;
 	t->seen_on_cpu = true;
 }
 
@@ -271,6 +272,7 @@ static void on_switch(struct cv_model *m, const struct cv_event *ev)
 				block_on(m, t, ev->sw.block, ev->sw.obj, ev->sw.owner_tid, ts);
 			} else {
 				set_state(t, CV_ST_RUNNABLE, false);
+				t->woken = false; /* preempted: its wait is the run queue's */
 				t->pub.block = CV_BLK_NONE;
 			}
 		}

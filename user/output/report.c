@@ -115,7 +115,8 @@ static void text_kernel(FILE *out, const struct cv_model *m)
 			continue;
 		if (!any)
 			fprintf(out, "\nON CPU AND RUN QUEUE: traced vs the kernel's own accounting (schedstat, as time/top)\n"
-				"  the kernel charges a woken thread's wait for its CPU as CPU time; see docs/time-accounting.md\n"
+				"  the kernel charges a woken thread's wait for its CPU as CPU time; its figure, read at the\n"
+				"  thread's exit, can be up to a scheduler tick low for a thread busy to the end; see docs/time-accounting.md\n"
 				"%7s %-15s %10s %10s %10s %10s\n", "TID", "COMM", "on cpu", "kernel", "runnable", "kernel");
 		any = true;
 		cv_model_thread_times(m, t, tm);
