@@ -349,6 +349,23 @@ TEST(accept_counts_and_waits)
 	check_invariant();
 }
 
+/* a thread attach finds blocked in accept waits for a connection, until woken */
+TEST(seeded_in_accept)
+{
+	fresh(NULL);
+	seed(100, 132, 0, CV_BLK_ACCEPT, 0);
+	CHECK_EQ(T(132)->state, CV_ST_WAIT_DATA);
+	CHECK_EQ(T(132)->block, CV_BLK_ACCEPT);
+	wake(300, 132, 0);
+	CHECK_EQ(T(132)->state, CV_ST_RUNNABLE);
+	on(310, 132);
+	CHECK_EQ(T(132)->block, CV_BLK_NONE);
+	end_ev(400);
+	CHECK_EQ(tm(132, CV_ST_WAIT_DATA), 200);
+	CHECK_EQ(T(132)->accept.calls, 0); /* its start was not seen: not counted */
+	check_invariant();
+}
+
 /* pipe (flag PIPE) and mq receives: counted by kind; the copy phase is from
  * copy_ts (the switch-in after the wait, or the enter when it did not block) */
 TEST(pipe_and_mq_receives_by_kind)
@@ -1171,6 +1188,7 @@ int main(void)
 	RUN(seeded_waiter_leaves);
 	RUN(short_life_without_switch_runs);
 	RUN(accept_counts_and_waits);
+	RUN(seeded_in_accept);
 	RUN(pipe_and_mq_receives_by_kind);
 	RUN(own_event_repairs_a_lost_switch_in);
 	RUN(wakeup_while_on_cpu_stays_running);
