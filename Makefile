@@ -51,6 +51,10 @@ EX_COMMON  := examples/common.c
 EX_SRCS    := $(filter-out $(EX_COMMON),$(wildcard examples/*.c))
 EX_BINS    := $(EX_SRCS:examples/%.c=$(BUILD)/examples/%)
 
+# helper programs of the e2e tests (tests/e2e/*.c), built by `make`
+E2E_SRCS   := $(wildcard tests/e2e/*.c)
+E2E_BINS   := $(E2E_SRCS:tests/e2e/%.c=$(BUILD)/tests/e2e/%)
+
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -58,7 +62,7 @@ DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev 
 	liburing-dev pkg-config make gcc bats tmux jq python3
 
 .PHONY: all deps run test unit layers bench fuzz install uninstall clean help examples check-arm64
-all: $(BUILD)/concviz examples
+all: $(BUILD)/concviz examples $(E2E_BINS)
 
 help:
 	@echo "make deps     install Debian packages needed to build, run and test (root)"
@@ -113,6 +117,11 @@ $(BUILD)/examples/%: examples/%.c $(EX_COMMON) examples/common.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -o $@ $< $(EX_COMMON) -lpthread -luring
+
+$(BUILD)/tests/e2e/%: tests/e2e/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(UNIT_OBJS)
 	$(call msg,CC,$@)

@@ -141,6 +141,13 @@ static __always_inline struct cv_event *reserve_current(__u16 type)
 
 /* ---- scheduler ---------------------------------------------------------- */
 
+/* A receive with no skb_copy_datagram_iovec (pipe, FIFO, POSIX mq): its copy
+ * phase is marked by the switch-in after it blocked, or by its enter. */
+static __always_inline bool no_skb_recv(const struct task_state *st)
+{
+	return (st->flags & CV_CALL_PIPE) || st->sys == CV_SYS_MQ_TIMEDRECEIVE;
+}
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next, unsigned int prev_state)
@@ -179,7 +186,8 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 			}
 			break;
 		case CV_BLK_MUX:
-			block = CV_BLK_MUX;
+		case CV_BLK_ACCEPT:
+			block = ps->kind;
 			break;
 		case CV_BLK_FUTEX:
 			block = CV_BLK_FUTEX;
@@ -195,6 +203,11 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 		if (blocked && ps->kind != CV_BLK_NONE)
 			ps->flags |= CV_CALL_BLOCKED;
 	}
+	/* a pipe or mq receive back on a CPU after it blocked: its data is
+	 * there (no skb copy tracepoint marks it), the copy phase begins */
+	if (ns && ns->kind == CV_BLK_RECV && !ns->copy_ts && (ns->flags & CV_CALL_BLOCKED) &&
+	    no_skb_recv(ns))
+		ns->copy_ts = e->ts;
 	e->sw.block = block;
 	submit(e);
 	return 0;
@@ -371,22 +384,24 @@ static __always_inline void begin(struct task_state *st, __u32 sys)
 	st->op = 0;
 }
 
-/* read(2) is a receive when the fd is a socket: look the file up in the
- * thread's fd table (only for traced threads, a handful of loads). */
+/* read(2) is a receive when the fd is a socket, a pipe or a FIFO: look the
+ * file up in the thread's fd table (only for traced threads, a handful of
+ * loads).  Its inode's file type: S_IFSOCK, S_IFIFO (pipes and FIFOs), 0 unknown. */
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
-static __always_inline bool fd_is_socket(unsigned long fd)
+#define S_IFIFO 0010000
+static __always_inline __u32 fd_type(unsigned long fd)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
 	struct file **fds, *f = 0;
 
 	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return false;
+		return 0;
 	fds = BPF_CORE_READ(fdt, fd);
 	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
-		return false;
-	return (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) == S_IFSOCK;
+		return 0;
+	return BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
 }
 
 /* timeval/timespec pointers: read the timeout so a learner sees it; -1 = none */
@@ -455,13 +470,20 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	switch (sys) {
 	case CV_SYS_RECVFROM:
 	case CV_SYS_RECVMSG:
+	case CV_SYS_MQ_TIMEDRECEIVE:
+	case CV_SYS_ACCEPT:
+	case CV_SYS_ACCEPT4:
 		begin(st, sys);
 		st->obj = a1;
 		break;
 	case CV_SYS_READ:
-		if (fd_is_socket(a1)) {
+	case CV_SYS_READV:
+		op = fd_type(a1);
+		if (op == S_IFSOCK || op == S_IFIFO) {
 			begin(st, sys);
 			st->obj = a1;
+			if (op == S_IFIFO)
+				st->flags |= CV_CALL_PIPE;
 		}
 		break;
 	case CV_SYS_SELECT:
@@ -515,6 +537,10 @@ static __always_inline void emit_recv(struct task_state *st, long ret)
 	e->flags = st->flags;
 	e->recv.enter_ts = st->enter_ts;
 	e->recv.copy_ts = st->copy_ts;
+	if (no_skb_recv(st))
+		/* data copied: from the switch-in after the wait, or (it never
+		 * blocked, the data was there) the whole call; none: no copy */
+		e->recv.copy_ts = ret <= 0 ? 0 : st->copy_ts ? st->copy_ts : st->enter_ts;
 	e->recv.ret = ret;
 	e->recv.fd = st->obj;
 	e->recv.sys = st->sys;
@@ -589,7 +615,8 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	kind = st->kind;
 	st->kind = CV_BLK_NONE;
 	switch (kind) {
-	case CV_BLK_RECV: emit_recv(st, ret); break;
+	case CV_BLK_RECV:
+	case CV_BLK_ACCEPT: emit_recv(st, ret); break;
 	case CV_BLK_MUX: emit_mux(st, ret); break;
 	case CV_BLK_FUTEX: emit_futex(st, ret); break;
 	case CV_BLK_URING: emit_uring_enter(st, ret); break;

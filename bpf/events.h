@@ -31,7 +31,9 @@ enum cv_event_type {
 	CV_EV_TASK,         /* new thread or process (fork/clone), or (user) seeded at attach */
 	CV_EV_EXIT,         /* thread exit */
 	CV_EV_COMM,         /* thread renamed (prctl/pthread_setname_np) or exec */
-	CV_EV_RECV,         /* one receive syscall (recvfrom/recvmsg/read on socket) completed */
+	CV_EV_RECV,         /* one receive syscall completed (recvfrom/recvmsg, read/readv on a
+			     * socket, pipe or FIFO, mq_timedreceive), or one accept/accept4
+			     * (recv.sys says which; recv.ret is then the new fd) */
 	CV_EV_MUX,          /* one select/pselect6/poll/ppoll/epoll_wait/epoll_pwait[2] completed */
 	CV_EV_FUTEX,        /* one futex wait (WAIT, WAIT_BITSET, LOCK_PI, futex_wait…) completed */
 	CV_EV_URING_ENTER,  /* one io_uring_enter completed */
@@ -50,6 +52,7 @@ enum cv_block_kind {
 	CV_BLK_MUX,         /* select/poll/epoll */
 	CV_BLK_FUTEX,       /* futex wait */
 	CV_BLK_URING,       /* io_uring_enter waiting for completions */
+	CV_BLK_ACCEPT,      /* accept/accept4: waiting for a connection */
 };
 
 /* Which syscall (CV_EV_RECV.sys, CV_EV_MUX.sys, CV_EV_FUTEX.sys). */
@@ -59,7 +62,11 @@ enum cv_sys {
 	CV_SYS_EPOLL_WAIT, CV_SYS_EPOLL_PWAIT, CV_SYS_EPOLL_PWAIT2,
 	CV_SYS_FUTEX, CV_SYS_FUTEX_WAIT, CV_SYS_FUTEX_WAITV,
 	CV_SYS_IO_URING_ENTER,
+	CV_SYS_ACCEPT, CV_SYS_ACCEPT4, CV_SYS_READV, CV_SYS_MQ_TIMEDRECEIVE,
 };
+
+/* accept/accept4: a CV_EV_RECV with one of these sys values is an accept */
+#define CV_SYS_IS_ACCEPT(sys) ((sys) == CV_SYS_ACCEPT || (sys) == CV_SYS_ACCEPT4)
 
 /* errno values of the `ret` fields, which are -errno as the kernel returns
  * them: Linux's generic numbers (asm-generic/errno-base.h, errno.h), the same
@@ -77,6 +84,9 @@ enum cv_sys {
 /* CV_EV_RECV/MUX/FUTEX/URING_ENTER .flags */
 #define CV_CALL_BLOCKED    0x01 /* the thread went off CPU (voluntarily) during the call */
 #define CV_CALL_IS_MUTEX   0x02 /* FUTEX: futex word looked like a contended glibc mutex (value 2) */
+#define CV_CALL_PIPE       0x04 /* RECV: read/readv on a pipe or FIFO (else a socket, or
+				 * mq_timedreceive by sys); no skb copy: copy_ts is the
+				 * switch-in after the wait, or the enter if it never blocked */
 
 /* CV_EV_TASK.flags */
 #define CV_TASK_PROCESS    0x01 /* a new process (thread group leader), not a thread */
@@ -126,7 +136,8 @@ struct cv_event {
 		} comm;
 		struct {            /* CV_EV_RECV: hdr.ts is the syscall exit */
 			__u64 enter_ts;
-			__u64 copy_ts;    /* first skb_copy_datagram_iovec, 0 if no copy */
+			__u64 copy_ts;    /* first skb_copy_datagram_iovec, 0 if no copy;
+					   * pipe/mq (no skb): see CV_CALL_PIPE */
 			__s64 ret;        /* bytes, or -errno (-CV_EAGAIN = a poll attempt) */
 			__u32 fd;
 			__u32 sys;        /* enum cv_sys */

@@ -21,12 +21,13 @@
  * -D__TARGET_ARCH_<arch>, user code by a compiler for the machine. */
 #if defined(__TARGET_ARCH_x86) || defined(__x86_64__)
 #define CV_SYSCALLS_ARCH(X) \
-	X(0, READ) X(7, POLL) X(23, SELECT) X(45, RECVFROM) X(47, RECVMSG) \
-	X(202, FUTEX) X(232, EPOLL_WAIT) X(270, PSELECT6) X(271, PPOLL) X(281, EPOLL_PWAIT)
+	X(0, READ) X(7, POLL) X(19, READV) X(23, SELECT) X(43, ACCEPT) X(45, RECVFROM) \
+	X(47, RECVMSG) X(202, FUTEX) X(232, EPOLL_WAIT) X(243, MQ_TIMEDRECEIVE) \
+	X(270, PSELECT6) X(271, PPOLL) X(281, EPOLL_PWAIT) X(288, ACCEPT4)
 #elif defined(__TARGET_ARCH_arm64) || defined(__aarch64__)
 #define CV_SYSCALLS_ARCH(X) \
-	X(22, EPOLL_PWAIT) X(63, READ) X(72, PSELECT6) X(73, PPOLL) X(98, FUTEX) \
-	X(207, RECVFROM) X(212, RECVMSG)
+	X(22, EPOLL_PWAIT) X(63, READ) X(65, READV) X(72, PSELECT6) X(73, PPOLL) X(98, FUTEX) \
+	X(183, MQ_TIMEDRECEIVE) X(202, ACCEPT) X(207, RECVFROM) X(212, RECVMSG) X(242, ACCEPT4)
 #else
 #error "concviz: add this architecture's syscall numbers to bpf/syscalls.h"
 #endif
@@ -60,13 +61,17 @@ CV_SYSCALLS_INLINE __u32 cv_sys_of_nr(long nr)
 }
 
 /* The enum cv_block_kind of a thread blocked in sys (before a receive's copy
- * starts), if it really waits there: read(2) only on a socket, futex(2) only
+ * starts), if it really waits there: read(2)/readv(2) only on a socket, pipe
+ * or FIFO, futex(2) only
  * for cv_futex_op_waits(), io_uring_enter(2) only for cv_uring_enter_waits(). */
 CV_SYSCALLS_INLINE __u32 cv_sys_block(__u32 sys)
 {
 	switch (sys) {
-	case CV_SYS_RECVFROM: case CV_SYS_RECVMSG: case CV_SYS_READ:
+	case CV_SYS_RECVFROM: case CV_SYS_RECVMSG: case CV_SYS_READ: case CV_SYS_READV:
+	case CV_SYS_MQ_TIMEDRECEIVE:
 		return CV_BLK_RECV;
+	case CV_SYS_ACCEPT: case CV_SYS_ACCEPT4:
+		return CV_BLK_ACCEPT;
 	case CV_SYS_SELECT: case CV_SYS_PSELECT6: case CV_SYS_POLL: case CV_SYS_PPOLL:
 	case CV_SYS_EPOLL_WAIT: case CV_SYS_EPOLL_PWAIT: case CV_SYS_EPOLL_PWAIT2:
 		return CV_BLK_MUX;

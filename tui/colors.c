@@ -15,7 +15,7 @@ static const char glyphs[CV_ST_COUNT] = { 'R', 'Q', 'W', 'C', 'M', 'L', 'U', 'z'
 static const char *descs[CV_ST_COUNT] = {
 	"on a CPU",
 	"ready, waiting in the run queue for a CPU",
-	"blocked in a receive: wait for data",
+	"blocked in a receive (socket, pipe, mq): wait for data; or in accept: for a connection",
 	"in a receive after data arrived: copy data to user",
 	"blocked in select/poll/epoll_wait",
 	"blocked in a futex wait (mutex, condvar, join...)",

@@ -72,7 +72,15 @@ static void recv_row(struct tui *u, struct vl *v, const struct cv_recv_rec *r, i
 		cv_fmt_bytes(b1, sizeof(b1), (uint64_t)r->ret);
 	else
 		snprintf(b1, sizeof(b1), "err%" PRId64, r->ret);
-	tui_putf(y, 2, 19, A_NORMAL, "%-11s %6s", fmt_sys(r->sys), b1);
+	enum cv_recv_kind k = cv_recv_kind_of(r->sys, r->flags);
+	char name[24];
+	if (k == CV_RECV_MQ)
+		snprintf(name, sizeof(name), "mq_receive");
+	else if (k == CV_RECV_PIPE)
+		snprintf(name, sizeof(name), "%s pipe", fmt_sys(r->sys));
+	else
+		snprintf(name, sizeof(name), "%s", fmt_sys(r->sys));
+	tui_putf(y, 2, 19, A_NORMAL, "%-11.11s %6s", name, b1);
 	tui_put(y, 21, 1, A_NORMAL, "[");
 	tui_phase_bar(u, y, 22, bw, wait, CV_ST_WAIT_DATA, copy, CV_ST_COPY_DATA);
 	tui_put(y, 22 + bw, 1, A_NORMAL, "]");
@@ -92,6 +100,18 @@ static void receives(struct tui *u, struct vl *v, const struct cv_thread *t)
 		 "  bytes %s  blocked %" PRIu64, t->recv.calls, t->recv.eagain,
 		 cv_fmt_bytes(b1, sizeof(b1), t->recv.bytes), t->recv.blocked_calls);
 	heading(u, v, line);
+	if (t->recv.calls != t->recv.by_kind[CV_RECV_SOCKET].calls) {
+		char b2[32], b3[32];
+		int y = vl_row(v);
+		tui_putf(y, 2, u->cols - 2, A_NORMAL,
+			 "by kind: socket %" PRIu64 " (%s)  pipe/FIFO %" PRIu64 " (%s)  mq %" PRIu64 " (%s)",
+			 t->recv.by_kind[CV_RECV_SOCKET].calls,
+			 cv_fmt_bytes(b1, sizeof(b1), t->recv.by_kind[CV_RECV_SOCKET].bytes),
+			 t->recv.by_kind[CV_RECV_PIPE].calls,
+			 cv_fmt_bytes(b2, sizeof(b2), t->recv.by_kind[CV_RECV_PIPE].bytes),
+			 t->recv.by_kind[CV_RECV_MQ].calls,
+			 cv_fmt_bytes(b3, sizeof(b3), t->recv.by_kind[CV_RECV_MQ].bytes));
+	}
 	int bw = u->cols - 57;
 	if (bw > 40) bw = 40;
 	if (bw < 8) bw = 8;
@@ -113,6 +133,19 @@ static void receives(struct tui *u, struct vl *v, const struct cv_thread *t)
 		y = vl_row(v);
 		tui_put(y, 4, u->cols - 4, tui_role(u, R_DIM), "no receive completed yet");
 	}
+}
+
+/* accept/accept4: shown only for a thread that called it */
+static void accepts(struct tui *u, struct vl *v, const struct cv_thread *t)
+{
+	char d[32], line[160];
+	if (!t->accept.calls)
+		return;
+	snprintf(line, sizeof(line), "Accepts  calls %" PRIu64 "  EAGAIN polls %" PRIu64
+		 "  blocked %" PRIu64 "  in accept %s (blocked = waiting for a connection)",
+		 t->accept.calls, t->accept.eagain, t->accept.blocked_calls,
+		 fmt_dur(u, d, sizeof(d), t->accept.wait_ns));
+	heading(u, v, line);
 }
 
 static uint64_t span(uint64_t t0, uint64_t t1)
@@ -220,7 +253,11 @@ static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 				 fmt_tid(ow, sizeof(ow), u->m, holder));
 			break;
 		}
-		case CV_ST_WAIT_DATA: snprintf(what, sizeof(what), "blocked in a receive: no data yet"); break;
+		case CV_ST_WAIT_DATA:
+			snprintf(what, sizeof(what), "%s", t->block == CV_BLK_ACCEPT
+				 ? "blocked in accept: waiting for a connection"
+				 : "blocked in a receive: no data yet");
+			break;
 		case CV_ST_COPY_DATA: snprintf(what, sizeof(what), "copying received data to user memory"); break;
 		case CV_ST_MUX_WAIT: snprintf(what, sizeof(what), "blocked in the multiplexer"); break;
 		case CV_ST_URING_WAIT:
@@ -276,6 +313,7 @@ void tui_draw_detail(struct tui *u)
 			snprintf(lbl, sizeof(lbl), "Shares 2s to -%.1fs",
 				 (double)tui_time_behind(u) / 1e9);
 		shares(u, &v, lbl, win);
+		accepts(u, &v, t);
 		receives(u, &v, t);
 		muxes(u, &v, t);
 		futexes(u, &v, t);

@@ -75,6 +75,12 @@ void tui_draw_help(struct tui *u)
 		tui_phase_bar(u, y, 14, 17, 12, CV_ST_WAIT_DATA, 3, CV_ST_COPY_DATA);
 		tui_put(y, 31, 1, A_NORMAL, "]");
 		tui_put(y, 33, u->cols - 33, A_NORMAL, "wait for data, then copy data (kernel to user)");
+		y = vl_row(&v);
+		tui_put(y, 2, u->cols - 2, dim, "receives: sockets, pipes and FIFOs (read/readv), POSIX "
+			"message queues (mq_receive); pipe/mq copy = from the switch-in after the wait");
+		y = vl_row(&v);
+		tui_put(y, 2, u->cols - 2, dim, "accept/accept4: blocked = wait_data, shown as waiting "
+			"for a connection; EAGAIN polls counted");
 
 		vl_row(&v);
 		y = vl_row(&v);

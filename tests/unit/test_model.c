@@ -86,15 +86,22 @@ static void wake(uint64_t ts, uint32_t tid, uint32_t waker)
 	feed(e);
 }
 
-static void recv_ev(uint64_t ts, uint32_t tid, uint64_t enter, uint64_t copy, int64_t ret, uint32_t flags)
+/* a RECV event (a receive or, by sys, an accept) */
+static void sys_ev(uint64_t ts, uint32_t tid, uint32_t sys, uint64_t enter, uint64_t copy,
+		   int64_t ret, uint32_t flags)
 {
 	struct cv_event e = mk(CV_EV_RECV, ts, tid);
 	e.flags = flags;
 	e.recv.enter_ts = S + enter;
 	e.recv.copy_ts = copy ? S + copy : 0;
 	e.recv.ret = ret;
-	e.recv.sys = CV_SYS_RECVFROM;
+	e.recv.sys = sys;
 	feed(e);
+}
+
+static void recv_ev(uint64_t ts, uint32_t tid, uint64_t enter, uint64_t copy, int64_t ret, uint32_t flags)
+{
+	sys_ev(ts, tid, CV_SYS_RECVFROM, enter, copy, ret, flags);
 }
 
 static void mux_ev(uint64_t ts, uint32_t tid, uint64_t enter)
@@ -309,6 +316,95 @@ TEST(blocking_recv)
 	CHECK_EQ(tm(120, CV_ST_COPY_DATA), 10);
 	CHECK_EQ(T(120)->recv.blocked_calls, 1);
 	CHECK_EQ(T(120)->recv.bytes, 500);
+	check_invariant();
+}
+
+/* accept blocks as wait_data (block ACCEPT: waiting for a connection), is
+ * counted apart from receives: calls, EAGAIN polls, blocked calls, time in it */
+TEST(accept_counts_and_waits)
+{
+	fresh(NULL);
+	task(0, 130, "server", 0);
+	on(0, 130);
+	sys_ev(10, 130, CV_SYS_ACCEPT4, 5, 0, -CV_EAGAIN, 0);  /* a non-blocking poll */
+	sys_ev(20, 130, CV_SYS_ACCEPT, 15, 0, -CV_EAGAIN, 0);
+	off(40, 130, CV_BLK_ACCEPT, 0, 0);                      /* entered accept4 at 30 */
+	CHECK_EQ(T(130)->state, CV_ST_WAIT_DATA);
+	CHECK_EQ(T(130)->block, CV_BLK_ACCEPT);
+	wake(140, 130, 0);
+	on(150, 130);
+	sys_ev(160, 130, CV_SYS_ACCEPT4, 30, 0, 4, CV_CALL_BLOCKED);
+	CHECK_EQ(T(130)->state, CV_ST_RUNNING);
+	end_ev(200);
+	CHECK_EQ(T(130)->accept.calls, 3);
+	CHECK_EQ(T(130)->accept.eagain, 2);
+	CHECK_EQ(T(130)->accept.blocked_calls, 1);
+	CHECK_EQ(T(130)->accept.wait_ns, 5 + 5 + 130);
+	CHECK_EQ(T(130)->recv.calls, 0);    /* not a receive */
+	CHECK_EQ(T(130)->recv.eagain, 0);
+	CHECK(cv_model_thread_recv(M, T(130), 0) == NULL);
+	CHECK_EQ(tm(130, CV_ST_WAIT_DATA), 100);
+	CHECK_EQ(tm(130, CV_ST_SLEEP), 0);
+	CHECK_EQ(tm(130, CV_ST_COPY_DATA), 0); /* accept has no copy phase */
+	check_invariant();
+}
+
+/* a thread attach finds blocked in accept waits for a connection, until woken */
+TEST(seeded_in_accept)
+{
+	fresh(NULL);
+	seed(100, 132, 0, CV_BLK_ACCEPT, 0);
+	CHECK_EQ(T(132)->state, CV_ST_WAIT_DATA);
+	CHECK_EQ(T(132)->block, CV_BLK_ACCEPT);
+	wake(300, 132, 0);
+	CHECK_EQ(T(132)->state, CV_ST_RUNNABLE);
+	on(310, 132);
+	CHECK_EQ(T(132)->block, CV_BLK_NONE);
+	end_ev(400);
+	CHECK_EQ(tm(132, CV_ST_WAIT_DATA), 200);
+	CHECK_EQ(T(132)->accept.calls, 0); /* its start was not seen: not counted */
+	check_invariant();
+}
+
+/* pipe (flag PIPE) and mq receives: counted by kind; the copy phase is from
+ * copy_ts (the switch-in after the wait, or the enter when it did not block) */
+TEST(pipe_and_mq_receives_by_kind)
+{
+	fresh(NULL);
+	task(0, 131, "reader", 0);
+	on(0, 131);
+	off(20, 131, CV_BLK_RECV, 0, 0);                        /* read(pipe) at 10 */
+	wake(100, 131, 0);
+	on(110, 131);                                           /* BPF: copy_ts = 110 */
+	sys_ev(130, 131, CV_SYS_READ, 10, 110, 64, CV_CALL_BLOCKED | CV_CALL_PIPE);
+	CHECK_EQ(tm(131, CV_ST_WAIT_DATA), 80);
+	CHECK_EQ(tm(131, CV_ST_RUNNABLE), 10);
+	CHECK_EQ(tm(131, CV_ST_COPY_DATA), 20);
+	sys_ev(150, 131, CV_SYS_READV, 140, 140, 16, CV_CALL_PIPE); /* data was there */
+	CHECK_EQ(tm(131, CV_ST_COPY_DATA), 20 + 10);
+	sys_ev(160, 131, CV_SYS_READ, 155, 0, -CV_EAGAIN, CV_CALL_PIPE);
+	sys_ev(180, 131, CV_SYS_MQ_TIMEDRECEIVE, 170, 172, 100, 0);
+	sys_ev(190, 131, CV_SYS_RECVFROM, 185, 188, 7, 0);
+	end_ev(200);
+	const struct cv_thread *t = T(131);
+	CHECK_EQ(t->recv.calls, 5);
+	CHECK_EQ(t->recv.eagain, 1);
+	CHECK_EQ(t->recv.bytes, 64 + 16 + 100 + 7);
+	CHECK_EQ(t->recv.blocked_calls, 1);
+	CHECK_EQ(t->recv.by_kind[CV_RECV_PIPE].calls, 3);
+	CHECK_EQ(t->recv.by_kind[CV_RECV_PIPE].bytes, 80);
+	CHECK_EQ(t->recv.by_kind[CV_RECV_MQ].calls, 1);
+	CHECK_EQ(t->recv.by_kind[CV_RECV_MQ].bytes, 100);
+	CHECK_EQ(t->recv.by_kind[CV_RECV_SOCKET].calls, 1);
+	CHECK_EQ(t->recv.by_kind[CV_RECV_SOCKET].bytes, 7);
+	CHECK_EQ(cv_recv_kind_of(cv_model_thread_recv(M, t, 0)->sys,
+				 cv_model_thread_recv(M, t, 0)->flags), CV_RECV_SOCKET);
+	CHECK_EQ(cv_recv_kind_of(cv_model_thread_recv(M, t, 1)->sys,
+				 cv_model_thread_recv(M, t, 1)->flags), CV_RECV_MQ);
+	CHECK_EQ(cv_recv_kind_of(cv_model_thread_recv(M, t, 2)->sys,
+				 cv_model_thread_recv(M, t, 2)->flags), CV_RECV_PIPE);
+	CHECK(!strcmp(cv_recv_kind_name(CV_RECV_PIPE), "pipe"));
+	CHECK(!strcmp(cv_recv_kind_name(CV_RECV_MQ), "mq"));
 	check_invariant();
 }
 
@@ -1104,6 +1200,9 @@ int main(void)
 	RUN(join_lock_names);
 	RUN(seeded_waiter_leaves);
 	RUN(short_life_without_switch_runs);
+	RUN(accept_counts_and_waits);
+	RUN(seeded_in_accept);
+	RUN(pipe_and_mq_receives_by_kind);
 	RUN(own_event_repairs_a_lost_switch_in);
 	RUN(wakeup_while_on_cpu_stays_running);
 	RUN(idle_wake_counts_only_the_idle_cpu_waking);

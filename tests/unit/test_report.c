@@ -237,8 +237,11 @@ TEST(json_summary)
 	       "\"mux_wait\": 0, \"lock_wait\": 900, \"uring_wait\": 0, \"sleep\": 0}");
 	HAS(j, "\"time_ns\": {\"running\": 290, \"runnable\": 0, \"wait_data\": 0, \"copy_data\": 10, "
 	       "\"mux_wait\": 0, \"lock_wait\": 700, \"uring_wait\": 0, \"sleep\": 0}");
-	HAS(j, "\"recv\": {\"calls\": 1, \"eagain\": 0, \"bytes\": 1234, \"blocked_calls\": 0}");
-	HAS(j, "\"recv\": {\"calls\": 0, \"eagain\": 0, \"bytes\": 0, \"blocked_calls\": 0}");
+	HAS(j, "\"recv\": {\"calls\": 1, \"eagain\": 0, \"bytes\": 1234, \"blocked_calls\": 0, "
+	       "\"by_kind\": {\"socket\": {\"calls\": 1, \"bytes\": 1234}, \"pipe\": {\"calls\": 0, "
+	       "\"bytes\": 0}, \"mq\": {\"calls\": 0, \"bytes\": 0}}}");
+	HAS(j, "\"recv\": {\"calls\": 0, \"eagain\": 0, \"bytes\": 0, \"blocked_calls\": 0, ");
+	HAS(j, "\"accept\": {\"calls\": 0, \"eagain\": 0, \"blocked_calls\": 0, \"wait_ns\": 0}");
 	HAS(j, "\"mux\": {\"calls\": 0, \"wait_ns\": 0}");
 	HAS(j, "\"futex\": {\"waits\": 0, \"wait_ns\": 0}");
 	HAS(j, "\"uring\": {\"submitted\": 0, \"completed\": 0, \"async_wait_ns\": 0}");
@@ -293,6 +296,50 @@ TEST(text_report)
 		}
 	}
 	CHECK(maxw <= 160);
+	free(t);
+	cv_model_free(M);
+}
+
+/* accepts and receives by kind: JSON keys and the text section */
+TEST(accept_and_kinds)
+{
+	M = cv_model_new(NULL);
+	cv_model_set_start(M, S);
+	struct cv_event e = mk(CV_EV_RECV, 100, 101);
+	e.recv.sys = CV_SYS_ACCEPT4;
+	e.recv.enter_ts = S + 10;
+	e.recv.ret = 5;
+	e.flags = CV_CALL_BLOCKED;
+	feed(e);
+	e = mk(CV_EV_RECV, 120, 101);
+	e.recv.sys = CV_SYS_ACCEPT;
+	e.recv.enter_ts = S + 110;
+	e.recv.ret = -CV_EAGAIN;
+	feed(e);
+	e = mk(CV_EV_RECV, 200, 101);
+	e.recv.sys = CV_SYS_READ;
+	e.flags = CV_CALL_PIPE;
+	e.recv.enter_ts = S + 150;
+	e.recv.copy_ts = S + 150;
+	e.recv.ret = 300;
+	feed(e);
+	e = mk(CV_EV_RECV, 300, 101);
+	e.recv.sys = CV_SYS_MQ_TIMEDRECEIVE;
+	e.recv.enter_ts = S + 250;
+	e.recv.ret = 40;
+	feed(e);
+	feed(mk(CV_EV_END, 1000, 0));
+	char *j = capture(M, NULL, true);
+	CHECK(json_ok(j));
+	HAS(j, "\"recv\": {\"calls\": 2, \"eagain\": 0, \"bytes\": 340, \"blocked_calls\": 0, "
+	       "\"by_kind\": {\"socket\": {\"calls\": 0, \"bytes\": 0}, \"pipe\": {\"calls\": 1, "
+	       "\"bytes\": 300}, \"mq\": {\"calls\": 1, \"bytes\": 40}}}");
+	HAS(j, "\"accept\": {\"calls\": 2, \"eagain\": 1, \"blocked_calls\": 1, \"wait_ns\": 100}");
+	free(j);
+	char *t = capture(M, NULL, false);
+	HAS(t, "ACCEPT AND RECEIVES BY KIND");
+	HAS(t, "pipe 1/300");
+	HAS(t, "mq 1/40");
 	free(t);
 	cv_model_free(M);
 }
@@ -405,6 +452,7 @@ int main(void)
 	RUN(json_size_and_exit_code);
 	RUN(target_killed_by_signal);
 	RUN(text_report);
+	RUN(accept_and_kinds);
 	RUN(empty_model);
 	RUN(live_model_runs_to_now);
 	RUN(fmt_ns);

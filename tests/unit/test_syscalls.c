@@ -71,6 +71,18 @@ SAME(SYS_futex_waitv, FUTEX_WAITV);
 #ifdef SYS_futex_wait   /* Linux 6.7; older headers lack it */
 SAME(SYS_futex_wait, FUTEX_WAIT);
 #endif
+#ifdef SYS_readv
+SAME(SYS_readv, READV);
+#endif
+#ifdef SYS_accept
+SAME(SYS_accept, ACCEPT);
+#endif
+#ifdef SYS_accept4
+SAME(SYS_accept4, ACCEPT4);
+#endif
+#ifdef SYS_mq_timedreceive
+SAME(SYS_mq_timedreceive, MQ_TIMEDRECEIVE);
+#endif
 #ifdef SYS_io_uring_enter
 SAME(SYS_io_uring_enter, IO_URING_ENTER);
 #endif
@@ -105,7 +117,7 @@ TEST(table)
 #define COUNT(n, name) seen[CV_SYS_##name]++; CHECK(cv_sys_block(CV_SYS_##name) != CV_BLK_NONE);
 	CV_SYSCALLS(COUNT)
 #undef COUNT
-	for (int s = CV_SYS_RECVFROM; s <= CV_SYS_IO_URING_ENTER; s++) {
+	for (int s = CV_SYS_RECVFROM; s <= CV_SYS_MQ_TIMEDRECEIVE; s++) {
 #if defined(__aarch64__)
 		if (s == CV_SYS_SELECT || s == CV_SYS_POLL || s == CV_SYS_EPOLL_WAIT) {
 			CHECK_EQ(seen[s], 0);
@@ -118,6 +130,9 @@ TEST(table)
 	CHECK_EQ(cv_sys_block(CV_SYS_PPOLL), CV_BLK_MUX);
 	CHECK_EQ(cv_sys_block(CV_SYS_FUTEX_WAITV), CV_BLK_FUTEX);
 	CHECK_EQ(cv_sys_block(CV_SYS_IO_URING_ENTER), CV_BLK_URING);
+	CHECK_EQ(cv_sys_block(CV_SYS_ACCEPT4), CV_BLK_ACCEPT);
+	CHECK_EQ(cv_sys_block(CV_SYS_MQ_TIMEDRECEIVE), CV_BLK_RECV);
+	CHECK_EQ(cv_sys_block(CV_SYS_READV), CV_BLK_RECV);
 	CHECK_EQ(cv_sys_block(0), CV_BLK_NONE);
 
 	CHECK(cv_futex_op_waits(FUTEX_WAIT_PRIVATE));
@@ -157,11 +172,17 @@ TEST(seed)
 	CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	CHECK_EQ(pipe2(pp, O_CLOEXEC), 0);
 
-	/* read(2) is a receive on a socket only */
+	/* read(2) is a receive on a socket, pipe or FIFO only */
 	ev = classify(SYS_read, (uint64_t)sv[0], 0, 64, 0);
 	SEED(ev, CV_BLK_RECV, CV_SYS_READ, 0);
 	ev = classify(SYS_read, (uint64_t)pp[0], 0, 64, 0);
+	SEED(ev, CV_BLK_RECV, CV_SYS_READ, 0);
+	ev = classify(SYS_readv, (uint64_t)pp[0], 0, 1, 0);
+	SEED(ev, CV_BLK_RECV, CV_SYS_READV, 0);
+	ev = classify(SYS_read, 0x7fffffff, 0, 64, 0);
 	SEED(ev, CV_BLK_NONE, 0, 0);
+	ev = classify(SYS_accept4, (uint64_t)sv[0], 0, 0, 0);
+	SEED(ev, CV_BLK_ACCEPT, CV_SYS_ACCEPT4, 0);
 	ev = classify(SYS_read, 999999, 0, 64, 0);
 	SEED(ev, CV_BLK_NONE, 0, 0);
 	ev = classify(SYS_recvfrom, (uint64_t)sv[0], 0, 64, 0);

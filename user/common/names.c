@@ -17,6 +17,8 @@ const char *cv_sys_name(uint32_t sys)
 		[CV_SYS_EPOLL_PWAIT] = "epoll_pwait", [CV_SYS_EPOLL_PWAIT2] = "epoll_pwait2",
 		[CV_SYS_FUTEX] = "futex", [CV_SYS_FUTEX_WAIT] = "futex_wait",
 		[CV_SYS_FUTEX_WAITV] = "futex_waitv", [CV_SYS_IO_URING_ENTER] = "io_uring_enter",
+		[CV_SYS_ACCEPT] = "accept", [CV_SYS_ACCEPT4] = "accept4", [CV_SYS_READV] = "readv",
+		[CV_SYS_MQ_TIMEDRECEIVE] = "mq_timedreceive",
 	};
 
 	return sys < sizeof(names) / sizeof(names[0]) ? names[sys] : NULL;

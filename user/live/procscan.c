@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "common/err.h"
 #include "bpf/syscalls.h"
@@ -64,18 +65,17 @@ int cv_proc_parse_pid(const char *arg, uint32_t *pid, char *err, size_t errlen)
 	return 0;
 }
 
-/* Does fd of thread tid refer to a socket ("socket:[inode]")? */
-static bool fd_is_socket(uint32_t pid, uint32_t tid, uint64_t fd)
+/* Is fd of thread tid a socket, a pipe or a FIFO (what read(2) waits on as
+ * a receive)?  stat() follows the /proc link to the open file's inode. */
+static bool fd_is_receivable(uint32_t pid, uint32_t tid, uint64_t fd)
 {
-	char path[96], link[32];
-	ssize_t n;
+	char path[96];
+	struct stat sb;
 
 	snprintf(path, sizeof(path), "/proc/%u/task/%u/fd/%" PRIu64, pid, tid, fd);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
+	if (stat(path, &sb) != 0)
 		return false;
-	link[n] = '\0';
-	return strncmp(link, "socket:", 7) == 0;
+	return S_ISSOCK(sb.st_mode) || S_ISFIFO(sb.st_mode);
 }
 
 /* A u64 of process pid's memory at addr, 0 if unreadable. */
@@ -104,7 +104,8 @@ void cv_proc_classify_syscall(uint32_t pid, uint32_t tid, long nr, const uint64_
 	/* the same tests as the probes' sys_enter (bpf/concviz.bpf.c) */
 	switch (sys) {
 	case CV_SYS_READ:
-		if (!fd_is_socket(pid, tid, args[0]))
+	case CV_SYS_READV:
+		if (!fd_is_receivable(pid, tid, args[0]))
 			block = CV_BLK_NONE;
 		break;
 	case CV_SYS_FUTEX:

@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -14,10 +16,12 @@
 #include "live/target.h"
 
 /* The child's side: set up, wait for the parent's go, exec; a failed exec
- * sends its errno back through errfd (close-on-exec, so success says nothing). */
+ * sends its errno back through errfd (close-on-exec, so success says nothing).
+ * "go" is an eventfd, not a pipe: the child may already be traced when it
+ * reads it, and a read on a pipe is a receive the target never made. */
 static _Noreturn void child_exec(char *const argv[], int out_fd, int gofd, int errfd, pid_t parent)
 {
-	char c;
+	uint64_t go;
 	int e;
 
 	setpgid(0, 0); /* terminal signals are concviz's; it stops the target */
@@ -44,7 +48,7 @@ static _Noreturn void child_exec(char *const argv[], int out_fd, int gofd, int e
 	} else {
 		dup2(2, 1); /* the target's stdout goes to our stderr */
 	}
-	if (read(gofd, &c, 1) != 1)
+	if (read(gofd, &go, sizeof(go)) != (ssize_t)sizeof(go))
 		_exit(127);
 	execvp(argv[0], argv);
 	e = errno;
@@ -63,9 +67,9 @@ static void close_pair(int fd[2])
 int cv_target_spawn(struct cv_target *t, char *const argv[], int out_fd,
 		    cv_target_ready_fn ready, void *ctx, char *err, size_t errlen)
 {
-	int go[2] = { -1, -1 }, errp[2] = { -1, -1 }, e = 0;
+	int go, errp[2] = { -1, -1 }, e = 0;
 	pid_t parent = getpid();
-	char c = 'g';
+	uint64_t one = 1;
 	/* concviz needs SIGCHLD at its default to reap the child (an ignored
 	 * SIGCHLD, inherited from whoever started us, would let the kernel reap
 	 * it unseen); the target gets the disposition it would have had */
@@ -74,9 +78,14 @@ int cv_target_spawn(struct cv_target *t, char *const argv[], int out_fd,
 	*t = (struct cv_target){ .pidfd = -1 };
 	sigemptyset(&dfl.sa_mask);
 	sigaction(SIGCHLD, &dfl, &inherited);
-	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
+	go = eventfd(0, EFD_CLOEXEC);
+	if (go < 0) {
+		cv_errorf(err, errlen, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(errp, O_CLOEXEC)) {
 		cv_errorf(err, errlen, "pipe: %s", strerror(errno));
-		close_pair(go);
+		close(go);
 		return -1;
 	}
 	fflush(NULL);
@@ -84,17 +93,15 @@ int cv_target_spawn(struct cv_target *t, char *const argv[], int out_fd,
 	if (t->child < 0) {
 		cv_errorf(err, errlen, "fork: %s", strerror(errno));
 		t->child = 0;
-		close_pair(go);
+		close(go);
 		close_pair(errp);
 		return -1;
 	}
 	if (t->child == 0) {
-		close(go[1]);
 		close(errp[0]);
 		sigaction(SIGCHLD, &inherited, NULL);
-		child_exec(argv, out_fd, go[0], errp[1], parent);
+		child_exec(argv, out_fd, go, errp[1], parent);
 	}
-	close(go[0]);
 	close(errp[1]);
 	setpgid(t->child, t->child);
 	t->pid = (uint32_t)t->child;
@@ -103,13 +110,13 @@ int cv_target_spawn(struct cv_target *t, char *const argv[], int out_fd,
 	t->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
 	ready(ctx, t->pid);
 
-	if (write(go[1], &c, 1) != 1) {
+	if (write(go, &one, sizeof(one)) != (ssize_t)sizeof(one)) {
 		cv_errorf(err, errlen, "cannot start the target: %s", strerror(errno));
-		close(go[1]);
+		close(go);
 		close(errp[0]);
 		return -1;
 	}
-	close(go[1]);
+	close(go);
 	if (read(errp[0], &e, sizeof(e)) == sizeof(e)) {
 		close(errp[0]);
 		waitpid(t->child, NULL, 0);

@@ -17,6 +17,22 @@ const char *cv_state_name(enum cv_state st)
 	return (unsigned)st < CV_ST_COUNT ? state_names[st] : "?";
 }
 
+enum cv_recv_kind cv_recv_kind_of(uint32_t sys, uint32_t flags)
+{
+	if (sys == CV_SYS_MQ_TIMEDRECEIVE)
+		return CV_RECV_MQ;
+	return flags & CV_CALL_PIPE ? CV_RECV_PIPE : CV_RECV_SOCKET;
+}
+
+const char *cv_recv_kind_name(enum cv_recv_kind k)
+{
+	static const char *const names[CV_RECV_KIND_COUNT] = {
+		[CV_RECV_SOCKET] = "socket", [CV_RECV_PIPE] = "pipe", [CV_RECV_MQ] = "mq",
+	};
+
+	return (unsigned)k < CV_RECV_KIND_COUNT ? names[k] : "?";
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 struct cv_model *cv_model_new(const struct cv_model_hooks *hooks)

@@ -14,7 +14,8 @@
  *                                 first copy started -> COPY_DATA
  *   off CPU, preempted / woken -> RUNNABLE
  *   off CPU, blocked           -> by the SWITCH's block kind: RECV -> WAIT_DATA,
- *                                 RECV_COPY -> COPY_DATA, MUX -> MUX_WAIT,
+ *                                 RECV_COPY -> COPY_DATA, ACCEPT -> WAIT_DATA,
+ *                                 MUX -> MUX_WAIT,
  *                                 FUTEX -> LOCK_WAIT, URING -> URING_WAIT,
  *                                 NONE -> SLEEP
  * A SWITCH whose block is RECV_COPY carries the copy start in sw.obj; the
@@ -52,11 +53,23 @@ const char *cv_state_name(enum cv_state st);
 #define CV_BUCKETS      600 /* timeline ring: 600 buckets … */
 #define CV_BUCKET_NS    100000000ULL /* … of 100 ms = the last 60 s */
 
+/* What a receive read from (struct cv_thread.recv.by_kind). */
+enum cv_recv_kind {
+	CV_RECV_SOCKET = 0,         /* recvfrom, recvmsg, read/readv on a socket */
+	CV_RECV_PIPE,               /* read/readv on a pipe or FIFO */
+	CV_RECV_MQ,                 /* mq_timedreceive (mq_receive) */
+	CV_RECV_KIND_COUNT
+};
+/* The kind of a CV_EV_RECV receive from its sys and flags. */
+enum cv_recv_kind cv_recv_kind_of(uint32_t sys, uint32_t flags);
+/* "socket", "pipe", "mq": the JSON keys of threads[].recv.by_kind */
+const char *cv_recv_kind_name(enum cv_recv_kind k);
+
 struct cv_recv_rec {            /* one receive syscall */
 	uint64_t enter_ts, copy_ts, exit_ts; /* copy_ts 0: no data copied */
 	int64_t ret;                /* bytes or -errno */
 	uint32_t sys;               /* enum cv_sys */
-	uint32_t flags;             /* CV_CALL_BLOCKED */
+	uint32_t flags;             /* CV_CALL_BLOCKED, CV_CALL_PIPE */
 	uint32_t eagain_before;     /* EAGAIN polls since the previous successful receive */
 };
 
@@ -103,7 +116,8 @@ struct cv_thread {
 	enum cv_state state;
 	uint64_t state_since;
 	bool on_cpu;
-	uint32_t block;             /* enum cv_block_kind while blocked */
+	uint32_t block;             /* enum cv_block_kind while blocked (ACCEPT: in state
+				     * WAIT_DATA, waiting for a connection) */
 	uint64_t block_obj;         /* futex address while in LOCK_WAIT */
 	uint32_t block_owner;       /* its holder as seen when blocking, 0 unknown (wait
 				     * chains follow the lock's owner_tid, which may be newer) */
@@ -115,7 +129,12 @@ struct cv_thread {
 	 * CPU time, not run-queue delay (docs/time-accounting.md). */
 	uint64_t idle_wake_ns;
 
-	struct { uint64_t calls, eagain, bytes, blocked_calls; } recv;
+	struct {
+		uint64_t calls, eagain, bytes, blocked_calls;
+		struct { uint64_t calls, bytes; } by_kind[CV_RECV_KIND_COUNT];
+	} recv;
+	/* accept/accept4 (not receives): wait_ns sums enter..exit of every call */
+	struct { uint64_t calls, eagain, blocked_calls, wait_ns; } accept;
 	struct { uint64_t calls, wait_ns; } mux;
 	struct { uint64_t waits, wait_ns; } futex;
 	struct { uint64_t submitted, completed, async_wait_ns, inflight; } uring;

@@ -147,6 +147,7 @@ static enum cv_state blocked_state(uint32_t block)
 {
 	switch (block) {
 	case CV_BLK_RECV: return CV_ST_WAIT_DATA;
+	case CV_BLK_ACCEPT: return CV_ST_WAIT_DATA; /* for a connection */
 	case CV_BLK_RECV_COPY: return CV_ST_COPY_DATA;
 	case CV_BLK_MUX: return CV_ST_MUX_WAIT;
 	case CV_BLK_FUTEX: return CV_ST_LOCK_WAIT;
@@ -383,10 +384,32 @@ static void on_exit_ev(struct cv_model *m, const struct cv_event *ev)
 	}
 }
 
+static uint64_t since(uint64_t ts, uint64_t enter)
+{
+	return enter && ts > enter ? ts - enter : 0;
+}
+
+static void on_accept(struct cv_thr *t, const struct cv_event *ev)
+{
+	struct cv_thread *p = &t->pub;
+	p->accept.calls++;
+	if (ev->recv.ret == -CV_EAGAIN)
+		p->accept.eagain++;
+	if (ev->flags & CV_CALL_BLOCKED)
+		p->accept.blocked_calls++;
+	p->accept.wait_ns += since(ev->ts, ev->recv.enter_ts);
+}
+
 static void on_recv(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
 {
 	struct cv_thread *p = &t->pub;
+	if (CV_SYS_IS_ACCEPT(ev->recv.sys)) {
+		on_accept(t, ev);
+		return;
+	}
+	enum cv_recv_kind k = cv_recv_kind_of(ev->recv.sys, ev->flags);
 	p->recv.calls++;
+	p->recv.by_kind[k].calls++;
 	if (ev->flags & CV_CALL_BLOCKED)
 		p->recv.blocked_calls++;
 	if (ev->recv.ret == -CV_EAGAIN) {
@@ -396,8 +419,10 @@ static void on_recv(struct cv_model *m, struct cv_thr *t, const struct cv_event 
 		p->recv.eagain++;
 		p->eagain_streak++;
 	} else {
-		if (ev->recv.ret > 0)
+		if (ev->recv.ret > 0) {
 			p->recv.bytes += (uint64_t)ev->recv.ret;
+			p->recv.by_kind[k].bytes += (uint64_t)ev->recv.ret;
+		}
 		t->recv_hist[t->recv_head++ % CV_HIST_RECV] = (struct cv_recv_rec){
 			.enter_ts = ev->recv.enter_ts, .copy_ts = ev->recv.copy_ts, .exit_ts = ev->ts,
 			.ret = ev->recv.ret, .sys = ev->recv.sys, .flags = ev->flags,
@@ -407,11 +432,6 @@ static void on_recv(struct cv_model *m, struct cv_thr *t, const struct cv_event 
 	}
 	if (p->on_cpu && p->state == CV_ST_RUNNING && ev->recv.copy_ts)
 		seg_close_copy(m, t, ev->recv.copy_ts, ev->ts);
-}
-
-static uint64_t since(uint64_t ts, uint64_t enter)
-{
-	return enter && ts > enter ? ts - enter : 0;
 }
 
 static void on_mux(struct cv_thr *t, const struct cv_event *ev)

@@ -324,10 +324,14 @@ static void ex_recv(struct exp *e, struct xthr *x, const struct cv_event *ev)
 	bool eagain = ev->recv.ret == -CV_EAGAIN;
 	bool copied = !eagain && cp && cp >= t0 && cp <= t1;
 	syscall_seen(e, x, t0, copied ? cp : 0, t1);
-	snprintf(args, sizeof(args), "\"fd\":%u,\"ret\":%" PRId64 ",\"blocked\":%s%s", ev->recv.fd,
-		 (int64_t)ev->recv.ret, ev->flags & CV_CALL_BLOCKED ? "true" : "false",
-		 eagain ? ",\"eagain\":true" : "");
-	emit_x(e, x, sys_name(ev->recv.sys, "recv"), "recv", ev->pid, ev->tid, t0, t1, args, true);
+	/* an accept is a RECV event too: its own category, no kind */
+	bool acc = CV_SYS_IS_ACCEPT(ev->recv.sys);
+	snprintf(args, sizeof(args), "\"fd\":%u,\"ret\":%" PRId64 ",\"blocked\":%s%s%s%s%s",
+		 ev->recv.fd, (int64_t)ev->recv.ret, ev->flags & CV_CALL_BLOCKED ? "true" : "false",
+		 eagain ? ",\"eagain\":true" : "", acc ? "" : ",\"kind\":\"",
+		 acc ? "" : cv_recv_kind_name(cv_recv_kind_of(ev->recv.sys, ev->flags)), acc ? "" : "\"");
+	emit_x(e, x, sys_name(ev->recv.sys, "recv"), acc ? "accept" : "recv", ev->pid, ev->tid, t0,
+	       t1, args, true);
 	if (copied) {
 		emit_x(e, x, "wait for data", "recv", ev->pid, ev->tid, t0, cp, NULL, false);
 		emit_x(e, x, "copy data", "recv", ev->pid, ev->tid, cp, t1, NULL, false);

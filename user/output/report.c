@@ -129,6 +129,38 @@ static void text_kernel(FILE *out, const struct cv_model *m)
 	}
 }
 
+/* Accepts (their blocked time is wait_data: waiting for a connection) and
+ * receives that were not all on sockets, per thread; only threads with any. */
+static void text_io(FILE *out, const struct cv_model *m)
+{
+	bool any = false;
+	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
+		const struct cv_thread *t = cv_model_thread(m, i);
+		char c[32], b[32];
+		bool other = t->recv.calls != t->recv.by_kind[CV_RECV_SOCKET].calls;
+		if (!t->accept.calls && !other)
+			continue;
+		if (!any)
+			fprintf(out, "\nACCEPT AND RECEIVES BY KIND (accept's blocked time is wait_data: waiting for a connection)\n"
+				"%7s %-15s %7s %7s %6s %8s  %s\n", "TID", "COMM", "ACCEPT", "EAGAIN",
+				"BLOCKD", "WAIT", "RECEIVES: calls/bytes by kind");
+		any = true;
+		cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
+		fprintf(out, "%7" PRIu32 " %-15s", t->tid, c);
+		col_count(out, t->accept.calls, 7);
+		col_count(out, t->accept.eagain, 7);
+		col_count(out, t->accept.blocked_calls, 6);
+		col_ns(out, t->accept.wait_ns, 8);
+		fputc(' ', out);
+		for (int k = 0; k < CV_RECV_KIND_COUNT; k++)
+			if (t->recv.by_kind[k].calls)
+				fprintf(out, " %s %llu/%s", cv_recv_kind_name((enum cv_recv_kind)k),
+					(ull)t->recv.by_kind[k].calls,
+					cv_fmt_bytes(b, sizeof(b), t->recv.by_kind[k].bytes));
+		fputc('\n', out);
+	}
+}
+
 static void text_locks(FILE *out, const struct cv_model *m)
 {
 	size_t n = cv_model_lock_count(m);
@@ -216,6 +248,7 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 	}
 	text_threads(out, m);
 	text_kernel(out, m);
+	text_io(out, m);
 	text_locks(out, m);
 	text_deadlocks(out, m);
 }
@@ -253,8 +286,16 @@ static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thr
 	else
 		fprintf(out, "      \"kernel\": null,\n");
 	fprintf(out, "      \"recv\": {\"calls\": %llu, \"eagain\": %llu, \"bytes\": %llu, "
-		"\"blocked_calls\": %llu},\n", (ull)t->recv.calls, (ull)t->recv.eagain,
+		"\"blocked_calls\": %llu, \"by_kind\": {", (ull)t->recv.calls, (ull)t->recv.eagain,
 		(ull)t->recv.bytes, (ull)t->recv.blocked_calls);
+	for (int k = 0; k < CV_RECV_KIND_COUNT; k++)
+		fprintf(out, "%s\"%s\": {\"calls\": %llu, \"bytes\": %llu}", k ? ", " : "",
+			cv_recv_kind_name((enum cv_recv_kind)k), (ull)t->recv.by_kind[k].calls,
+			(ull)t->recv.by_kind[k].bytes);
+	fprintf(out, "}},\n");
+	fprintf(out, "      \"accept\": {\"calls\": %llu, \"eagain\": %llu, \"blocked_calls\": %llu, "
+		"\"wait_ns\": %llu},\n", (ull)t->accept.calls, (ull)t->accept.eagain,
+		(ull)t->accept.blocked_calls, (ull)t->accept.wait_ns);
 	fprintf(out, "      \"mux\": {\"calls\": %llu, \"wait_ns\": %llu},\n",
 		(ull)t->mux.calls, (ull)t->mux.wait_ns);
 	fprintf(out, "      \"futex\": {\"waits\": %llu, \"wait_ns\": %llu},\n",

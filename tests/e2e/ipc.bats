@@ -1,0 +1,118 @@
+#!/usr/bin/env bats
+# ipc.bats — accept and receives that are not on sockets (pipes, FIFOs, POSIX
+# message queues), against the program's own counts: tests/e2e/ipc_recv.c
+# (built by `make` as build/tests/e2e/ipc_recv) does blocking and
+# non-blocking accepts on 127.0.0.1, reads a pipe and a FIFO that children
+# write, and mq_receives what a child mq_sends.
+
+load helpers
+load tmux
+
+HELPER="$ROOT/build/tests/e2e/ipc_recv"
+SESSION="concviz-ipc-bats-$$"
+# the blocked accept starts microseconds after the connector is forked and
+# ends when it connects ACCEPT_DELAY_MS later: allow this much for the fork
+SLACK_NS=50000000
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "tracing needs root"
+	command -v jq > /dev/null || skip "jq missing"
+	[ -x "$HELPER" ] || { echo "missing $HELPER: run make"; return 1; }
+	SHOTS="$OUT_DIR/tui"
+	mkdir -p "$SHOTS"
+}
+
+teardown() {
+	tmux kill-session -t "$SESSION" 2> /dev/null || true
+}
+
+# run_helper [concviz opts]: $J concviz JSON, $S the helper's example-stats
+run_helper() {
+	J="$BATS_TEST_TMPDIR/ipc.json"
+	S="$BATS_TEST_TMPDIR/ipc.stats.json"
+	E="$BATS_TEST_TMPDIR/ipc.stderr"
+	"$CONCVIZ" run --json "$@" -- "$HELPER" > "$J" 2> "$E" || { cat "$E"; return 1; }
+	cp "$J" "$OUT_DIR/trace-ipc_recv.json"
+	cp "$E" "$OUT_DIR/trace-ipc_recv.stderr"
+	grep '^example-stats ' "$E" | tail -n 1 | sed 's/^example-stats //' > "$S"
+	jq -e . "$J" > /dev/null && jq -e . "$S" > /dev/null || { cat "$E"; return 1; }
+}
+
+# ex FIELD: the helper's own count; cv FILTER: concviz's for the main thread
+ex() { jq -r ".threads[0].$1" "$S"; }
+cv() { th main "$1"; }
+
+# eq WHAT EXAMPLE CONCVIZ
+eq() {
+	[ "$2" = "$3" ] || { echo "$1: program $2, concviz $3"; return 1; }
+}
+
+@test "ipc: accept calls, EAGAIN polls and blocked calls equal the program's; blocked time is wait_data" {
+	run_helper
+	assert_counts_match   # recv_calls, recv_eagain, recv_bytes (compare.jq)
+	eq accept.calls "$(ex accept_calls)" "$(cv .accept.calls)"
+	eq accept.eagain "$(ex accept_eagain)" "$(cv .accept.eagain)"
+	eq accept.blocked_calls "$(ex accept_blocked_calls)" "$(cv .accept.blocked_calls)"
+	[ "$(ex accept_eagain)" -ge 3 ]   # the polls happened
+	local known wait measured wd
+	known=$(ex accept_known_wait_ns)
+	measured=$(ex accept_measured_ns)
+	wait=$(cv .accept.wait_ns)
+	wd=$(cv .time_ns.wait_data)
+	echo "known wait $known, concviz accept.wait_ns $wait, program's clock $measured, wait_data $wd"
+	# at least the known wait, at most what the program's own clock saw
+	[ "$wait" -ge $((known - SLACK_NS)) ]
+	[ "$wait" -le "$measured" ]
+	# the blocked accept is waiting (wait_data), not sleep
+	[ "$wd" -ge $((known - SLACK_NS)) ]
+	# accepts are not receives: no socket receive at all
+	eq by_kind.socket.calls 0 "$(cv .recv.by_kind.socket.calls)"
+}
+
+@test "ipc: pipe, FIFO and mq receives count by kind, with the program's bytes, both phases" {
+	run_helper
+	assert_counts_match
+	eq recv.calls "$(ex recv_calls)" "$(cv .recv.calls)"
+	eq recv.eagain "$(ex recv_eagain)" "$(cv .recv.eagain)"
+	eq recv.bytes "$(ex recv_bytes)" "$(cv .recv.bytes)"
+	eq by_kind.pipe.calls "$(ex pipe_calls)" "$(cv .recv.by_kind.pipe.calls)"
+	eq by_kind.pipe.bytes "$(ex pipe_bytes)" "$(cv .recv.by_kind.pipe.bytes)"
+	eq by_kind.mq.calls "$(ex mq_calls)" "$(cv .recv.by_kind.mq.calls)"
+	eq by_kind.mq.bytes "$(ex mq_bytes)" "$(cv .recv.by_kind.mq.bytes)"
+	[ "$(ex recv_eagain)" -ge 2 ]   # pipe polls and the empty-queue poll
+	# the first pipe read, the FIFO read and the first mq_receive wait for a writer
+	[ "$(cv .recv.blocked_calls)" -ge 3 ]
+	# wait for data is the writers' pauses (>= 5 x 30 ms of pipe alone),
+	# copy data the rest of those calls: both phases seen
+	[ "$(cv .time_ns.wait_data)" -ge 150000000 ]
+	[ "$(cv .time_ns.copy_data)" -gt 0 ]
+	# the text report names the kinds and the accepts
+	"$CONCVIZ" run --report -- "$HELPER" > "$BATS_TEST_TMPDIR/ipc.txt" 2> /dev/null
+	grep -q "ACCEPT AND RECEIVES BY KIND" "$BATS_TEST_TMPDIR/ipc.txt"
+	grep -Eq "pipe [0-9]+/" "$BATS_TEST_TMPDIR/ipc.txt"
+	grep -Eq "mq [0-9]+/" "$BATS_TEST_TMPDIR/ipc.txt"
+}
+
+@test "ipc: a recording's report has the live counts (accept, by kind)" {
+	local rec="$BATS_TEST_TMPDIR/ipc.cvz"
+	run_helper -o "$rec"
+	"$CONCVIZ" report --json "$rec" > "$BATS_TEST_TMPDIR/replay.json"
+	local q='[.threads[] | {tid, recv, accept}]'
+	diff <(jq -S "$q" "$J") <(jq -S "$q" "$BATS_TEST_TMPDIR/replay.json")
+}
+
+@test "ipc: the TUI detail says a thread blocked in accept waits for a connection" {
+	command -v tmux > /dev/null || skip "tmux missing"
+	start "'$CONCVIZ' run -- '$HELPER' 8000"
+	wait_for "Threads" 15
+	tmux send-keys -t "$SESSION" / ipc_recv Enter
+	sleep 0.5
+	tmux send-keys -t "$SESSION" Enter
+	wait_for "Thread detail"
+	wait_for "waiting for a connection" 5
+	shot ipc-accept-detail
+	[[ "$SCREEN" == *"blocked in accept: waiting for a connection"* ]]
+	[[ "$SCREEN" == *"wait_data"* ]]
+	tmux send-keys -t "$SESSION" q
+	wait_for 'READY$' 15
+}
