@@ -53,8 +53,8 @@ const char *cv_exit_desc(int wait_status, char *buf, size_t n)
 {
 	char sig[24];
 
-	if (wait_status & 0x7f)
-		snprintf(buf, n, "killed by %s", cv_signal_name(wait_status & 0x7f, sig, sizeof(sig)));
+	if (cv_wait_signal(wait_status))
+		snprintf(buf, n, "killed by %s", cv_signal_name(cv_wait_signal(wait_status), sig, sizeof(sig)));
 	else
 		snprintf(buf, n, "exit code %d", (wait_status >> 8) & 0xff);
 	return buf;

@@ -12,8 +12,14 @@ const char *cv_sys_name(uint32_t sys);
 const char *cv_uring_op_name(uint32_t op);
 /* "SIGKILL", … for a signal number into buf ("signal 77" if it has no name) */
 const char *cv_signal_name(int sig, char *buf, size_t n);
-/* A wait status (task->exit_code) as people say it: "killed by SIGKILL" or
- * "exit code 3" */
+/* A wait status (waitpid's, or task->exit_code): the signal that ended the
+ * process (0: it exited), and the shell's $? for it (code, or 128 + signal) */
+static inline int cv_wait_signal(int wait_status) { return wait_status & 0x7f; }
+static inline int cv_wait_shell_code(int wait_status)
+{
+	return cv_wait_signal(wait_status) ? 128 + cv_wait_signal(wait_status) : (wait_status >> 8) & 0xff;
+}
+/* A wait status as people say it: "killed by SIGKILL" or "exit code 3" */
 const char *cv_exit_desc(int wait_status, char *buf, size_t n);
 
 #endif

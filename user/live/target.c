@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "common/names.h"
 #include "live/target.h"
 
 /* The child's side: set up, wait for the parent's go, exec; a failed exec
@@ -160,7 +161,7 @@ void cv_target_check(struct cv_target *t)
 
 		if (r == t->child) {
 			t->gone = true;
-			t->exit_status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+			t->exit_status = cv_wait_shell_code(st);
 			t->have_exit_status = true;
 		} else if (r < 0 && errno == ECHILD) {
 			/* reaped by someone else: gone, its status from its exit event */

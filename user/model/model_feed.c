@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/names.h"
 #include "model_priv.h"
 
 /* ---- timeline buckets ---------------------------------------------------- */
@@ -350,12 +351,6 @@ static void on_task(struct cv_model *m, const struct cv_event *ev)
 	}
 }
 
-/* exit status (wait status) -> shell-style $? */
-static int status_to_code(int st)
-{
-	return (st & 0x7f) ? 128 + (st & 0x7f) : (st >> 8) & 0xff;
-}
-
 static void on_exit_ev(struct cv_model *m, const struct cv_event *ev)
 {
 	struct cv_thr *t = get_thread(m, ev->tid, ev->pid, ev->ts, CV_ST_RUNNING, true);
@@ -379,8 +374,8 @@ static void on_exit_ev(struct cv_model *m, const struct cv_event *ev)
 	if (m->target_pid && ev->pid == m->target_pid && ev->exit.group_dead) {
 		m->target_exit_inferred = true;
 		if (!m->target_exit_set)
-			m->target_exit = status_to_code(ev->exit.exit_code);
-		m->target_signal = ev->exit.exit_code & 0x7f;
+			m->target_exit = cv_wait_shell_code(ev->exit.exit_code);
+		m->target_signal = cv_wait_signal(ev->exit.exit_code);
 	}
 }
 

@@ -93,7 +93,7 @@ static void text_threads(FILE *out, const struct cv_model *m)
 		} else {
 			col(out, "-", 11);
 		}
-		if (t->exited && (t->exit_code & 0x7f))
+		if (t->exited && cv_wait_signal(t->exit_code))
 			fprintf(out, " exited (%s)", cv_exit_desc(t->exit_code, b, sizeof(b)));
 		else if (t->exited)
 			fputs(" exited", out);
@@ -255,6 +255,17 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 
 /* ---- JSON ------------------------------------------------------------------ */
 
+/* "SIGKILL", or null for 0 */
+static void json_signal(FILE *out, int sig)
+{
+	char b[24];
+
+	if (sig)
+		fprintf(out, "\"%s\"", cv_signal_name(sig, b, sizeof(b)));
+	else
+		fputs("null", out);
+}
+
 static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thread *t)
 {
 	uint64_t tm[CV_ST_COUNT];
@@ -264,12 +275,8 @@ static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thr
 	fprintf(out, ", \"exited\": %s, \"seeded\": %s, \"state\": \"%s\", \"exit_signal\": ",
 		t->exited ? "true" : "false", t->seeded ? "true" : "false",
 		t->exited ? "exited" : cv_state_name(t->state));
-	if (t->exited && (t->exit_code & 0x7f)) {
-		char sig[24];
-		fprintf(out, "\"%s\",\n", cv_signal_name(t->exit_code & 0x7f, sig, sizeof(sig)));
-	} else {
-		fputs("null,\n", out);
-	}
+	json_signal(out, t->exited ? cv_wait_signal(t->exit_code) : 0);
+	fputs(",\n", out);
 	fprintf(out, "      \"ctx_switches\": {\"voluntary\": %llu, \"involuntary\": %llu},\n",
 		(ull)t->vcsw, (ull)t->ivcsw);
 	fprintf(out, "      \"time_ns\": {");
@@ -353,12 +360,7 @@ void cv_report_json(FILE *out, const struct cv_model *m, const struct cv_report_
 	else
 		fputs("null", out);
 	fputs(", \"exit_signal\": ", out);
-	if (cv_model_target_signal(m)) {
-		char sig[24];
-		fprintf(out, "\"%s\"", cv_signal_name(cv_model_target_signal(m), sig, sizeof(sig)));
-	}
-	else
-		fputs("null", out);
+	json_signal(out, cv_model_target_signal(m));
 	fputs("},\n  \"threads\": [", out);
 	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
 		fputs(i ? ",\n    " : "\n    ", out);
