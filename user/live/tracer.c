@@ -106,13 +106,13 @@ static int size_ringbuf(struct cv_tracer *t, char *err, size_t errlen)
 }
 
 /* Open (and size) the skeleton and load it; with check_probes, first turn
- * off the probes whose tracepoints this kernel lacks.  0 loaded, -1 load
- * failed (t->skel still open), 1 failed before loading (err says why). */
+ * off the probes whose tracepoints this kernel lacks.  0 loaded, -errno the
+ * load failed (t->skel still open), 1 failed before loading (err says why). */
 static int open_skel(struct cv_tracer *t, bool check_probes, char *err, size_t errlen)
 {
 	t->skel = concviz_bpf__open();
 	if (!t->skel) {
-		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
+		cv_errorf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 		return 1;
 	}
 	if (size_ringbuf(t, err, errlen))
@@ -122,9 +122,8 @@ static int open_skel(struct cv_tracer *t, bool check_probes, char *err, size_t e
 
 		disable_missing(t, vmlinux);
 		btf__free(vmlinux);
-		return 0;
 	}
-	return concviz_bpf__load(t->skel) ? -1 : 0;
+	return concviz_bpf__load(t->skel);
 }
 
 struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
@@ -155,14 +154,12 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 	libbpf_diag = NULL; /* a failed first try is retried, and says why then */
 	rc = open_skel(t, false, err, errlen);
 	libbpf_diag = t->diag;
-	if (rc > 0)
-		goto fail;
 	if (rc < 0) {
 		concviz_bpf__destroy(t->skel);
-		if (open_skel(t, true, err, errlen))
-			goto fail;
-		rc = concviz_bpf__load(t->skel);
+		rc = open_skel(t, true, err, errlen);
 	}
+	if (rc > 0)
+		goto fail;
 	if (rc) {
 		cv_errorf(err, errlen, "cannot load the BPF probes: %s (run with CONCVIZ_DEBUG=1 for the verifier log)",
 			 strerror(-rc));
