@@ -55,6 +55,24 @@ enum cv_block_kind {
 	CV_BLK_ACCEPT,      /* accept/accept4: waiting for a connection */
 };
 
+/* What kind of object a futex wait waits on (CV_EV_FUTEX.kind,
+ * CV_EV_SWITCH.lock_kind), as far as the probes can tell; user space may
+ * refine CV_LK_FUTEX (unknown) from names (join futexes, the GIL's words).
+ * The JSON/TUI names are cv_lock_kind_name() (model.h). */
+enum cv_lock_kind {
+	CV_LK_FUTEX = 0,    /* unknown: a bare futex wait */
+	CV_LK_MUTEX,        /* pthread mutex, Python Lock/RLock, multiprocessing.Lock */
+	CV_LK_CONDVAR,      /* pthread condition variable, Python Condition.wait */
+	CV_LK_SEMAPHORE,    /* POSIX sem_t, Python Semaphore/BoundedSemaphore */
+	CV_LK_RWLOCK,       /* pthread rwlock */
+	CV_LK_BARRIER,      /* pthread barrier, Python Barrier */
+	CV_LK_JOIN,         /* waiting for a thread to exit (pthread_join, Thread.join) */
+	CV_LK_GIL,          /* CPython's global interpreter lock */
+	CV_LK_EVENT,        /* Python threading.Event.wait */
+	CV_LK_QUEUE,        /* Python queue.Queue get/put */
+	CV_LK_COUNT
+};
+
 /* Which syscall (CV_EV_RECV.sys, CV_EV_MUX.sys, CV_EV_FUTEX.sys). */
 enum cv_sys {
 	CV_SYS_RECVFROM = 1, CV_SYS_RECVMSG, CV_SYS_READ,
@@ -80,10 +98,16 @@ enum cv_sys {
 #define CV_SW_PREV_TRACED  0x02
 #define CV_SW_NEXT_TRACED  0x04
 #define CV_SW_PREV_BLOCKED 0x08 /* prev left the run queue (prev_state != 0, not preempted) */
+#define CV_SW_LOCK_SHARED  0x10 /* FUTEX block: as CV_CALL_SHARED */
+#define CV_SW_LOCK_PYOBJ   0x20 /* FUTEX block: as CV_CALL_PYOBJ */
 
 /* CV_EV_RECV/MUX/FUTEX/URING_ENTER .flags */
 #define CV_CALL_BLOCKED    0x01 /* the thread went off CPU (voluntarily) during the call */
 #define CV_CALL_IS_MUTEX   0x02 /* FUTEX: futex word looked like a contended glibc mutex (value 2) */
+#define CV_CALL_SHARED     0x08 /* FUTEX: process-shared futex (no FUTEX_PRIVATE_FLAG): the
+				 * same lock may be waited on from several processes */
+#define CV_CALL_PYOBJ      0x10 /* FUTEX: addr is a Python object (Condition, Event, Queue, …)
+				 * the wait belongs to, not the futex word */
 #define CV_CALL_PIPE       0x04 /* RECV: read/readv on a pipe or FIFO (else a socket, or
 				 * mq_timedreceive by sys); no skb copy: copy_ts is the
 				 * switch-in after the wait, or the enter if it never blocked */
@@ -105,9 +129,11 @@ struct cv_event {
 			__u32 next_tid, next_pid;
 			__u32 prev_state; /* prev->__state as the tracepoint saw it */
 			__u32 block;      /* enum cv_block_kind of prev when it blocked */
-			__u64 obj;        /* FUTEX: futex address; MUX/RECV: 0 */
+			__u64 obj;        /* FUTEX: the lock's address (futex.addr); MUX/RECV: 0 */
 			__u32 owner_tid;  /* FUTEX: owner TID read from the mutex (offset 8), 0 unknown */
-			__u32 pad;
+			__u8 lock_kind;   /* FUTEX: enum cv_lock_kind, as futex.kind */
+			__u8 pad8;
+			__u16 obj_off;    /* FUTEX: as futex.obj_off */
 		} sw;
 		struct {            /* CV_EV_WAKEUP: tid/pid are the wakee, ts its enqueue */
 			__u32 waker_tid, waker_pid; /* current task at sched_waking (0 in irq) */
@@ -151,9 +177,13 @@ struct cv_event {
 		} mux;
 		struct {            /* CV_EV_FUTEX: hdr.ts is the syscall exit */
 			__u64 enter_ts;
-			__u64 addr;       /* futex address (user virtual) */
+			__u64 addr;       /* the lock: the futex word's address (user virtual),
+					   * or with CV_CALL_PYOBJ the Python object waited on */
 			__s64 ret;
-			__u32 op;         /* futex op & FUTEX_CMD_MASK */
+			__u8 op;          /* futex op & FUTEX_CMD_MASK */
+			__u8 kind;        /* enum cv_lock_kind, CV_LK_FUTEX unknown */
+			__u16 obj_off;    /* the futex word is obj_off bytes into the lock object
+					   * (a condvar's +40/+44): addr - obj_off is the object */
 			__u32 sys;        /* enum cv_sys */
 			__u32 owner_tid;  /* mutex owner at enter (offset 8), 0 unknown */
 			__u32 waker_tid;  /* traced thread whose wake ended the wait, 0 unknown */

@@ -33,6 +33,18 @@ const char *cv_recv_kind_name(enum cv_recv_kind k)
 	return (unsigned)k < CV_RECV_KIND_COUNT ? names[k] : "?";
 }
 
+const char *cv_lock_kind_name(enum cv_lock_kind k)
+{
+	static const char *const names[CV_LK_COUNT] = {
+		[CV_LK_FUTEX] = "futex",     [CV_LK_MUTEX] = "mutex",     [CV_LK_CONDVAR] = "condvar",
+		[CV_LK_SEMAPHORE] = "semaphore", [CV_LK_RWLOCK] = "rwlock", [CV_LK_BARRIER] = "barrier",
+		[CV_LK_JOIN] = "join",       [CV_LK_GIL] = "gil",         [CV_LK_EVENT] = "event",
+		[CV_LK_QUEUE] = "queue",
+	};
+
+	return (unsigned)k < CV_LK_COUNT ? names[k] : "?";
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 struct cv_model *cv_model_new(const struct cv_model_hooks *hooks)

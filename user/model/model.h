@@ -65,6 +65,11 @@ enum cv_recv_kind cv_recv_kind_of(uint32_t sys, uint32_t flags);
 /* "socket", "pipe", "mq": the JSON keys of threads[].recv.by_kind */
 const char *cv_recv_kind_name(enum cv_recv_kind k);
 
+/* "futex" (unknown), "mutex", "condvar", "semaphore", "rwlock", "barrier",
+ * "join", "gil", "event", "queue": the JSON "kind" of locks[] (enum
+ * cv_lock_kind, bpf/events.h) */
+const char *cv_lock_kind_name(enum cv_lock_kind k);
+
 struct cv_recv_rec {            /* one receive syscall */
 	uint64_t enter_ts, copy_ts, exit_ts; /* copy_ts 0: no data copied */
 	int64_t ret;                /* bytes or -errno */

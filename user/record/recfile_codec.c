@@ -58,7 +58,7 @@ struct field {
 static const struct field schemas[TAG_EV_MAX + 1][MAXF] = {
 	[CV_EV_SWITCH] = { { F_PAIR, EVOFF(sw.next_tid) }, { F_U32, EVOFF(sw.prev_state) },
 		{ F_U32, EVOFF(sw.block) }, { F_ADDR, EVOFF(sw.obj) }, { F_TIDREL, EVOFF(sw.owner_tid) },
-		{ F_U32, EVOFF(sw.pad) }, TAIL(sw.pad) },
+		{ F_U32, EVOFF(sw.lock_kind) }, TAIL(sw.obj_off) },
 	[CV_EV_WAKEUP] = { { F_PAIR, EVOFF(wake.waker_tid) }, { F_U32, EVOFF(wake.target_cpu) },
 		{ F_U32, EVOFF(wake.pad) }, TAIL(wake.pad) },
 	[CV_EV_TASK] = { { F_PAIR, EVOFF(task.parent_tid) }, { F_COMM, EVOFF(task.comm) },
@@ -74,7 +74,7 @@ static const struct field schemas[TAG_EV_MAX + 1][MAXF] = {
 		{ F_U32, EVOFF(mux.sys) }, { F_U32, EVOFF(mux.nfds) }, { F_S64, EVOFF(mux.timeout_ms) },
 		TAIL(mux.timeout_ms) },
 	[CV_EV_FUTEX] = { { F_TSREL, EVOFF(futex.enter_ts) }, { F_ADDR, EVOFF(futex.addr) },
-		{ F_S64, EVOFF(futex.ret) }, { F_U32, EVOFF(futex.op) }, { F_U32, EVOFF(futex.sys) },
+		{ F_S64, EVOFF(futex.ret) }, { F_U32, EVOFF(futex.op) } /* op, kind, obj_off */, { F_U32, EVOFF(futex.sys) },
 		{ F_TIDREL, EVOFF(futex.owner_tid) }, { F_TIDREL, EVOFF(futex.waker_tid) },
 		TAIL(futex.waker_tid) },
 	[CV_EV_URING_ENTER] = { { F_TSREL, EVOFF(uenter.enter_ts) }, { F_S64, EVOFF(uenter.ret) },
