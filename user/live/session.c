@@ -11,8 +11,11 @@
 
 #include "common/err.h"
 #include "common/clock.h"
+#include "common/hash.h"
+#include "live/elf_funcs.h"
 #include "live/procscan.h"
 #include "live/session.h"
+#include "live/shared_map.h"
 #include "live/symbols.h"
 #include "live/target.h"
 #include "live/tracer.h"
@@ -34,6 +37,7 @@ struct session {
 	struct cv_rec_writer *rec;
 	struct cv_symbols *syms;
 	size_t locks_named;      /* locks whose names went into the recording */
+	struct cv_hash shared_seen; /* hash of (pid, object) of process-shared locks looked up */
 
 	struct cv_target target;
 
@@ -86,12 +90,39 @@ static void rec_check(struct session *s, int rc)
 		fail(s, "recording to %s failed: %s", s->o->output, cv_rec_error(s->rec));
 }
 
+/* A process-shared futex's object, once per (pid, object): which shared
+ * mapping it is in, so the model makes one lock of it across processes; the
+ * recording gets the same, before the event (a LOCK_OBJECT record). */
+static void share_lock(struct session *s, uint32_t pid, uint64_t obj)
+{
+	uint64_t k = cv_hash_pair(pid, obj);
+	struct cv_shared_key key;
+	char name[256];
+
+	if (cv_hash_get(&s->shared_seen, k) != CV_HASH_NONE)
+		return;
+	cv_hash_set(&s->shared_seen, k, 1);
+	if (!cv_proc_shared_key(pid, obj, &key, name, sizeof(name)))
+		return;
+	cv_model_set_lock_shared(s->model, pid, obj, &key);
+	if (s->rec)
+		rec_check(s, cv_rec_write_lock_shared(s->rec, pid, obj, key.dev, key.ino, key.off));
+	const struct cv_lock *l = cv_model_find_lock(s->model, pid, obj);
+	if (name[0] && l && !l->name)
+		cv_model_set_lock_name(s->model, l->pid, l->addr, name);
+}
+
 static void on_event(void *ctx, const struct cv_event *ev)
 {
 	struct session *s = ctx;
 
 	if (ev->type == CV_EV_COMM && ev->tid == ev->pid && s->syms)
 		cv_symbols_forget(s->syms, ev->pid); /* exec: new mappings */
+	if (ev->type == CV_EV_FUTEX && (ev->flags & CV_CALL_SHARED))
+		share_lock(s, ev->pid, ev->futex.addr - ev->futex.obj_off);
+	else if (ev->type == CV_EV_SWITCH && (ev->flags & CV_SW_LOCK_SHARED) &&
+		 (ev->flags & CV_SW_PREV_TRACED) && ev->sw.block == CV_BLK_FUTEX)
+		share_lock(s, ev->pid, ev->sw.obj - ev->sw.obj_off);
 	cv_model_feed(s->model, ev);
 	if (!s->rec)
 		return;
@@ -348,6 +379,24 @@ fail:
 	return -2;
 }
 
+/* Condvar and barrier waits are known by uprobes on the C library the
+ * target uses (run: concviz's own, which the program it starts maps too).
+ * Without them those waits are unknown futexes: said once, not fatal. */
+static void lock_probes(struct session *s)
+{
+	uint32_t pid = s->o->argv ? (uint32_t)getpid() : s->o->attach_pid;
+	char libc[512], err[768];
+	FILE *out = s->o->tui ? s->diag : stderr;
+
+	if (!cv_proc_libc(pid, libc, sizeof(libc)))
+		snprintf(err, sizeof(err), "process %u maps no C library (libc.so)", pid);
+	else if (!cv_tracer_attach_lock_probes(s->tracer, libc, err, sizeof(err)))
+		return;
+	if (out)
+		fprintf(out, "concviz: warning: %s; condition variable and barrier waits show as "
+			"futex waits (kind \"futex\")\n", err);
+}
+
 static int start(struct session *s)
 {
 	const struct cv_session_opts *o = s->o;
@@ -355,6 +404,7 @@ static int start(struct session *s)
 
 	if (log_fd == -2)
 		return -1;
+	lock_probes(s);
 	uint64_t t0 = cv_now_ns();
 	cv_model_set_start(s->model, t0);
 	if (s->rec)
@@ -436,6 +486,7 @@ int cv_session_end(struct cv_session *cs, int rc)
 		rc = 1;
 	}
 	cv_model_free(s->model);
+	cv_hash_free(&s->shared_seen);
 	cv_symbols_free(s->syms);
 	cv_tracer_close(s->tracer);
 	if (s->diag)
