@@ -271,6 +271,10 @@ const struct cv_thread *cv_model_find_thread(const struct cv_model *m, uint32_t 
 /* Time per state including the open segment up to model now. */
 void cv_model_thread_times(const struct cv_model *m, const struct cv_thread *t,
 			   uint64_t out[CV_ST_COUNT]);
+/* What a thread in LOCK_WAIT waits for, as the TUI, the report and the JSON
+ * say it: "waiting: condvar not_full", "waiting: mutex queue_lock",
+ * "waiting: join T42", "waiting: GIL"; "" when it waits for no lock. */
+char *cv_model_wait_label(const struct cv_model *m, const struct cv_thread *t, char *buf, size_t n);
 /* LOCK_WAIT by kind (enum cv_lock_kind), including the open segment. */
 void cv_model_thread_lock_wait_by_kind(const struct cv_model *m, const struct cv_thread *t,
 				       uint64_t out[CV_LK_COUNT]);
@@ -310,6 +314,12 @@ const struct cv_lock *cv_model_find_lock(const struct cv_model *m, uint32_t pid,
  * threads, unless a confirmed one has those threads. */
 size_t cv_model_deadlock_count(const struct cv_model *m);
 const struct cv_deadlock *cv_model_deadlock(const struct cv_model *m, size_t i);
+/* One line for a deadlock, the same in the report, the JSON and the TUI:
+ * "deadlock: T1 waits lock_b held by T2, T2 waits lock_a held by T1" or
+ * "possible deadlock: T1 waits L2, T2 waits L1, both for 2.0s, no thread of
+ * the process running; holders unknown". */
+char *cv_model_deadlock_text(const struct cv_model *m, const struct cv_deadlock *d,
+			     char *buf, size_t n);
 
 #define CV_CHAIN_MAX CV_DEADLOCK_MAX
 

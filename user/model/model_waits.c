@@ -1,8 +1,11 @@
 /* model_waits.c — the wait-for graph (model.h): one walk from a thread that
  * waits for a lock through the lock's holder, used by the deadlock search
  * while events are folded and by the wait-chain queries of "now". */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/fmt.h"
 
 #include "model_priv.h"
 
@@ -239,4 +242,31 @@ bool cv_model_wait_chain_next(const struct cv_model *m, size_t *cursor, struct c
 			return true;
 	}
 	return false;
+}
+
+/* ---- words -------------------------------------------------------------------- */
+
+char *cv_model_deadlock_text(const struct cv_model *m, const struct cv_deadlock *d,
+			     char *buf, size_t n)
+{
+	size_t pos;
+	char name[128], dur[32];
+
+	if (!n)
+		return buf;
+	pos = (size_t)snprintf(buf, n, "%s:", d->confirmed ? "deadlock" : "possible deadlock");
+	for (uint32_t k = 0; k < d->n && pos < n; k++) {
+		const struct cv_lock *l = cv_model_find_lock(m, d->pids[k], d->addrs[k]);
+		cv_fmt_lock(name, sizeof(name), l ? l->name : NULL, d->addrs[k]);
+		pos += (size_t)snprintf(buf + pos, n - pos, "%s T%u waits %s", k ? "," : "",
+					d->tids[k], name);
+		if (d->confirmed && pos < n)
+			pos += (size_t)snprintf(buf + pos, n - pos, " held by T%u",
+						d->tids[(k + 1) % d->n]);
+	}
+	if (!d->confirmed && pos < n)
+		snprintf(buf + pos, n - pos, ", %s for %s, no thread of the process running; "
+			 "holders unknown", d->n == 2 ? "both" : "all",
+			 cv_fmt_dur(dur, sizeof(dur), d->until - d->since, CV_ASCII));
+	return buf;
 }
