@@ -38,6 +38,7 @@ struct session {
 	struct cv_symbols *syms;
 	size_t locks_named;      /* locks whose names went into the recording */
 	struct cv_hash shared_seen; /* hash of (pid, object) of process-shared locks looked up */
+	struct cv_hash forked;   /* pid of a forked process that has not exec'd -> its parent */
 
 	struct cv_target target;
 
@@ -62,11 +63,37 @@ static void on_stop_signal(int sig)
 	g_stop_signal = sig;
 }
 
+/* A forked child that has not exec'd has its parent's mappings: when it is
+ * gone before its lock is named (a short-lived worker: its events are read
+ * a little after it ran), its parent's maps name the same object. */
 static const char *name_lock(void *ctx, uint32_t pid, uint64_t addr)
 {
 	struct session *s = ctx;
+	const char *name = NULL;
 
-	return s->syms ? cv_symbols_name(s->syms, pid, addr) : NULL;
+	for (int gen = 0; s->syms && !name && pid && gen < 8; gen++) {
+		uint64_t parent = cv_hash_get(&s->forked, pid);
+		name = cv_symbols_name(s->syms, pid, addr);
+		pid = parent == CV_HASH_NONE ? 0 : (uint32_t)parent;
+	}
+	return name;
+}
+
+/* Which processes are forks (for name_lock), from the events */
+static void follow_forks(struct session *s, const struct cv_event *ev)
+{
+	uint64_t parent;
+
+	if (ev->type == CV_EV_TASK && (ev->flags & CV_TASK_PROCESS) && !(ev->flags & CV_TASK_SEED) &&
+	    ev->task.parent_pid && ev->task.parent_pid != ev->pid) {
+		cv_hash_set(&s->forked, ev->pid, ev->task.parent_pid);
+		/* read the parent's maps while it is surely there: a child names
+		 * its objects through them (the cache keeps them) */
+		if (s->syms)
+			cv_symbols_name(s->syms, ev->task.parent_pid, 0);
+	} else if (ev->type == CV_EV_COMM && ev->tid == ev->pid &&
+		 (parent = cv_hash_get(&s->forked, ev->pid)) != CV_HASH_NONE)
+		cv_hash_del(&s->forked, ev->pid, parent); /* exec: its own mappings now */
 }
 
 /* The session's first error is the one line it ends with. */
@@ -118,6 +145,7 @@ static void on_event(void *ctx, const struct cv_event *ev)
 
 	if (ev->type == CV_EV_COMM && ev->tid == ev->pid && s->syms)
 		cv_symbols_forget(s->syms, ev->pid); /* exec: new mappings */
+	follow_forks(s, ev);
 	if (ev->type == CV_EV_FUTEX && (ev->flags & CV_CALL_SHARED))
 		share_lock(s, ev->pid, ev->futex.addr - ev->futex.obj_off);
 	else if (ev->type == CV_EV_SWITCH && (ev->flags & CV_SW_LOCK_SHARED) &&
@@ -487,6 +515,7 @@ int cv_session_end(struct cv_session *cs, int rc)
 	}
 	cv_model_free(s->model);
 	cv_hash_free(&s->shared_seen);
+	cv_hash_free(&s->forked);
 	cv_symbols_free(s->syms);
 	cv_tracer_close(s->tracer);
 	if (s->diag)

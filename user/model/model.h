@@ -185,7 +185,8 @@ struct cv_lock {
 	uint32_t owner_tid;         /* last observed holder, 0 unknown */
 	bool is_mutex;              /* seen with a glibc-mutex-shaped wait */
 	uint8_t kind;               /* enum cv_lock_kind: the most specific seen */
-	bool shared;                /* process-shared futex (no FUTEX_PRIVATE_FLAG) */
+	bool shared;                /* in memory shared between processes (a futex without
+				     * FUTEX_PRIVATE_FLAG in a shared mapping) */
 	uint32_t npids;             /* processes that waited on it (pids[] holds the first
 				     * CV_LOCK_PIDS) */
 	uint32_t pids[CV_LOCK_PIDS];

@@ -237,17 +237,17 @@ static void lock_saw_pid(struct cv_lock *l, uint32_t pid)
 	l->npids++;
 }
 
-/* What a wait says of its lock: the object is addr - obj_off; its kind and
- * sharing as the probes saw them.  NULL on ENOMEM. */
+/* What a wait says of its lock: the object is addr - obj_off; its kind as
+ * the probes saw it.  (A futex op without FUTEX_PRIVATE_FLAG alone does not
+ * make a lock shared: glibc's join waits so on a thread's private stack;
+ * cv_model_set_lock_shared says where the memory is shared.)  NULL on ENOMEM. */
 static struct cv_lock *lock_of_wait(struct cv_model *m, uint32_t pid, uint64_t obj,
-				    uint32_t kind, bool shared)
+				    uint32_t kind)
 {
 	struct cv_lock *l = cv__lock(m, pid, obj, true);
 	if (!l)
 		return NULL;
 	l->kind = cv__kind_merge(l->kind, kind);
-	if (shared)
-		l->shared = true;
 	lock_saw_pid(l, pid);
 	return l;
 }
@@ -282,11 +282,10 @@ static bool valid_owner(const struct cv_model *m, uint32_t owner, uint32_t pid, 
 	return o && o->pub.pid == pid;
 }
 
-/* What a FUTEX block is on: the lock object, its kind, process-shared? */
+/* What a FUTEX block is on: the lock object and its kind */
 struct lock_ref {
 	uint64_t obj;
 	uint32_t kind;
-	bool shared;
 };
 
 /* Enter a blocked state (a SWITCH that blocked, or a seed). */
@@ -301,7 +300,7 @@ static void block_on(struct cv_model *m, struct cv_thr *t, uint32_t block,
 		leave_waiters(t);
 		return;
 	}
-	struct cv_lock *l = lock_of_wait(m, t->pub.pid, lr->obj, lr->kind, lr->shared);
+	struct cv_lock *l = lock_of_wait(m, t->pub.pid, lr->obj, lr->kind);
 	t->pub.block_kind = l ? l->kind : cv__kind_merge(CV_LK_FUTEX, lr->kind);
 	if (t->waiting != l)
 		t->futex_waker = 0;
@@ -352,7 +351,6 @@ static void on_switch(struct cv_model *m, const struct cv_event *ev)
 				struct lock_ref lr = {
 					.obj = ev->sw.obj - (ev->sw.block == CV_BLK_FUTEX ? ev->sw.obj_off : 0),
 					.kind = ev->sw.lock_kind,
-					.shared = ev->flags & CV_SW_LOCK_SHARED,
 				};
 				block_on(m, t, ev->sw.block, &lr, ev->sw.owner_tid, ts);
 			} else {
@@ -536,7 +534,7 @@ static void on_futex(struct cv_model *m, struct cv_thr *t, const struct cv_event
 	leave_waiters(t);
 	t->futex_waker = 0;
 	if (ev->futex.ret != -CV_EAGAIN)
-		l = lock_of_wait(m, p->pid, obj, ev->futex.kind, ev->flags & CV_CALL_SHARED);
+		l = lock_of_wait(m, p->pid, obj, ev->futex.kind);
 	t->futex_hist[t->futex_head++ % CV_HIST_FUTEX] = (struct cv_futex_rec){
 		.enter_ts = ev->futex.enter_ts, .exit_ts = ev->ts, .addr = obj,
 		.ret = ev->futex.ret, .owner_tid = owner, .waker_tid = waker, .flags = ev->flags,
