@@ -383,6 +383,10 @@ static void on_wakeup(struct cv_model *m, const struct cv_event *ev)
 	struct cv_thr *t = get_thread(m, ev->tid, ev->pid, ev->ts, CV_ST_RUNNABLE, false);
 	if (!t || t->pub.exited || !is_blocked(t))
 		return;
+	/* a stuck thread leaves the pattern: see it once more as it was (a
+	 * possible deadlock's length runs to here, not to the last check) */
+	if (t->pub.state == CV_ST_LOCK_WAIT && ev->ts >= t->pub.state_since + CV_STUCK_NS)
+		cv__check_stuck(m, ev->ts);
 	if (t->pub.state == CV_ST_LOCK_WAIT && ev->wake.waker_tid &&
 	    ev->wake.waker_tid != t->pub.tid && cv__find(m, ev->wake.waker_tid))
 		t->futex_waker = ev->wake.waker_tid;

@@ -151,7 +151,7 @@ static bool covered(const struct cv_model *m, const struct cv_deadlock *d)
  * pattern, i.e. fewer than 2 stuck or one of its threads runs). */
 static bool pattern(const struct cv_model *m, uint32_t pid, uint64_t now, struct cv_deadlock *d)
 {
-	*d = (struct cv_deadlock){ .ts = now, .until = now };
+	*d = (struct cv_deadlock){ .until = now };
 	for (size_t i = 0; i < m->nthr; i++) {
 		const struct cv_thr *t = m->thr[i];
 		if (t->pub.pid != pid || t->pub.exited)
@@ -167,6 +167,9 @@ static bool pattern(const struct cv_model *m, uint32_t pid, uint64_t now, struct
 			d->since = t->pub.state_since;
 		d->n++;
 	}
+	/* when it became the pattern, as far as the states tell: the same live
+	 * and in a replay, whenever the check ran */
+	d->ts = d->since + CV_STUCK_NS;
 	return d->n >= 2;
 }
 
