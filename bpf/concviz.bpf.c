@@ -43,6 +43,7 @@ struct task_state {
 	__u16 obj_off;    /* FUTEX: the word's offset in that object */
 	__u32 ukind;      /* the glibc object entered last (uprobes): enum cv_lock_kind … */
 	__u64 uobj;       /* … and its address: its futex waits are that kind */
+	__u64 sem_arg;    /* (--lock-holders) the sem_t of the sem_*wait in flight */
 };
 
 struct {
@@ -96,6 +97,16 @@ struct {
 	__type(key, struct lock_obj_key);
 	__type(value, __u32);
 } lock_objs SEC(".maps");
+
+/* (--lock-holders) sem_t -> the thread that took it last and has not posted
+ * it: a semaphore's holder (CPython's Lock is a sem_t), from uprobes on
+ * sem_wait/sem_timedwait/sem_clockwait/sem_trywait (return 0) and sem_post. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct lock_obj_key);
+	__type(value, __u32);
+} sem_holders SEC(".maps");
 
 /* Written by user space through the skeleton's .bss. */
 volatile __u32 seed_tgid;
@@ -514,7 +525,12 @@ static __always_inline void futex_kind(struct task_state *st, __u64 addr, __u32 
 		   !bpf_probe_read_user(&hi, sizeof(hi), (void *)(addr + 4)) &&
 		   !bpf_probe_read_user(&priv, sizeof(priv), (void *)(addr + 8)) &&
 		   hi >= 1 && hi < (1u << 20) && priv == (private ? 0 : CV_FUTEX_PRIVATE_FLAG)) {
+		struct lock_obj_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .addr = addr };
+		__u32 *holder = bpf_map_lookup_elem(&sem_holders, &k);
+
 		st->lkind = CV_LK_SEMAPHORE;
+		if (holder)
+			st->owner = *holder;
 	}
 	if (!private)
 		st->flags |= CV_CALL_SHARED;
@@ -562,6 +578,46 @@ SEC("uprobe")
 int BPF_KPROBE(on_barrier_wait, void *barrier)
 {
 	return entered(CV_LK_BARRIER, (__u64)barrier);
+}
+
+/* ---- semaphore holders (--lock-holders; user space attaches these) ----- */
+
+SEC("uprobe")
+int BPF_KPROBE(on_sem_take, void *sem)
+{
+	struct task_state *st = traced_current();
+
+	if (st)
+		st->sem_arg = (__u64)sem;
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(on_sem_take_ret, int ret)
+{
+	struct task_state *st = traced_current();
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!st || !st->sem_arg)
+		return 0;
+	if (ret == 0) {
+		struct lock_obj_key k = { .tgid = id >> 32, .addr = st->sem_arg };
+		__u32 tid = (__u32)id;
+
+		bpf_map_update_elem(&sem_holders, &k, &tid, BPF_ANY);
+	}
+	st->sem_arg = 0;
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(on_sem_post, void *sem)
+{
+	struct lock_obj_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .addr = (__u64)sem };
+
+	if (traced_current())
+		bpf_map_delete_elem(&sem_holders, &k);
+	return 0;
 }
 
 SEC("tp_btf/sys_enter")
