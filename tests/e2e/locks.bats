@@ -166,3 +166,16 @@ lock_wait_sums() {
 	[[ "$SCREEN" == *"waiting for a signal"* ]]
 	quit_clean
 }
+
+@test "locks: --lock-holders knows who holds each sem_t, so the same deadlock is a confirmed cycle" {
+	prog semdlh --lock-holders -- sem-deadlock 1500
+	jq -e '.deadlocks | length == 1 and .[0].confirmed' "$J"
+	ab=$(jq '.threads[] | select(.role == "taker-ab") | .tid' "$S")
+	ba=$(jq '.threads[] | select(.role == "taker-ba") | .tid' "$S")
+	# sem_a was taken by taker-ab, sem_b by taker-ba
+	jq -e --argjson ab "$ab" --argjson ba "$ba" '
+		(.locks[] | select(.name == "sem_a") | .owner_tid == $ab) and
+		(.locks[] | select(.name == "sem_b") | .owner_tid == $ba)' "$J"
+	jq -e --argjson ab "$ab" --argjson ba "$ba" '.deadlocks[0].text |
+		contains("T\($ab) waits sem_b held by T\($ba)")' "$J"
+}
