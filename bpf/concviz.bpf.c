@@ -473,17 +473,6 @@ static __always_inline void mux_begin(struct task_state *st, __u32 sys, __u64 nf
 #define CV_GLIBC_COND_SIZE    48
 #define CV_GLIBC_BARRIER_SIZE 32
 
-/* What a futex word belongs to, as far as can be told cheaply at enter:
- *  - a word inside the condvar/barrier whose wait function the thread
- *    entered last (uprobes on pthread_cond_*wait, pthread_barrier_wait);
- *  - a glibc pthread_mutex_t: the word is the mutex itself (2 = locked with
- *    waiters) and the owner's TID is at byte offset 8; for PI futexes the
- *    owner TID is in the word;
- *  - a glibc sem_t (new_sem, 64-bit): the wait is on the low word of `data`
- *    for value 0, with the waiter already counted in the high word
- *    (nwaiters >= 1), and `private` at +8 is the op's sharing (0 for a
- *    private futex, FUTEX_PRIVATE_FLAG for a shared one: glibc's LLL_SHARED).
- * A futex without FUTEX_PRIVATE_FLAG is process-shared. */
 /* A word of a condvar seen entered: its futex words are __g_refs (+16,
  * +20), __wrefs (+36) and __g_signals (+40, +44).  The offset, 0 if none. */
 static __always_inline __u16 condvar_word(__u64 addr)
@@ -499,6 +488,17 @@ static __always_inline __u16 condvar_word(__u64 addr)
 	return 0;
 }
 
+/* What a futex word belongs to, as far as can be told cheaply at enter:
+ *  - a word inside the condvar/barrier whose wait function the thread
+ *    entered last (uprobes on pthread_cond_*wait, pthread_barrier_wait);
+ *  - a glibc pthread_mutex_t: the word is the mutex itself (2 = locked with
+ *    waiters) and the owner's TID is at byte offset 8; for PI futexes the
+ *    owner TID is in the word;
+ *  - a glibc sem_t (new_sem, 64-bit): the wait is on the low word of `data`
+ *    for value 0, with the waiter already counted in the high word
+ *    (nwaiters >= 1), and `private` at +8 is the op's sharing (0 for a
+ *    private futex, FUTEX_PRIVATE_FLAG for a shared one: glibc's LLL_SHARED).
+ * A futex without FUTEX_PRIVATE_FLAG is process-shared. */
 static __always_inline void futex_kind(struct task_state *st, __u64 addr, __u32 op,
 				       __u32 val, __u32 word, bool private)
 {
