@@ -509,18 +509,20 @@ static __always_inline void futex_kind(struct task_state *st, __u64 addr, __u32 
 	if (st->ukind && addr >= st->uobj && addr < st->uobj + size) {
 		st->lkind = st->ukind;
 		st->obj_off = addr - st->uobj;
-	} else if ((off = condvar_word(addr))) {
-		st->lkind = CV_LK_CONDVAR;
-		st->obj_off = off;
 	} else if (op == CV_FUTEX_LOCK_PI || op == CV_FUTEX_LOCK_PI2) {
 		st->owner = word & CV_FUTEX_TID_MASK;
 		st->flags |= CV_CALL_IS_MUTEX;
 		st->lkind = CV_LK_MUTEX;
 	} else if (val == 2 && word == 2 &&
 		   !bpf_probe_read_user(&owner, sizeof(owner), (void *)(addr + 8))) {
+		/* before the condvar map: a freed condvar's memory may hold a mutex
+		 * now (a condvar's own waits never expect 2: g_refs waits are odd) */
 		st->owner = owner;
 		st->flags |= CV_CALL_IS_MUTEX;
 		st->lkind = CV_LK_MUTEX;
+	} else if ((off = condvar_word(addr))) {
+		st->lkind = CV_LK_CONDVAR;
+		st->obj_off = off;
 	} else if (val == 0 && word == 0 &&
 		   !bpf_probe_read_user(&hi, sizeof(hi), (void *)(addr + 4)) &&
 		   !bpf_probe_read_user(&priv, sizeof(priv), (void *)(addr + 8)) &&
