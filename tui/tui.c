@@ -88,7 +88,7 @@ static void update_rate(struct tui *u)
 	}
 }
 
-void tui_draw(struct tui *u)
+static void draw(struct tui *u)
 {
 	getmaxyx(stdscr, u->lines, u->cols);
 	erase();
@@ -112,6 +112,14 @@ void tui_draw(struct tui *u)
 		tui_draw_help(u);
 	tui_draw_footer(u);
 	refresh();
+}
+
+void tui_draw(struct tui *u)
+{
+	uint64_t t0 = cv_mono_ns();
+
+	draw(u);
+	tui_frames_add(&u->frames, t0, cv_mono_ns());
 }
 
 static bool locale_is_utf8(void)
@@ -239,6 +247,8 @@ int cv_tui_run(const struct cv_source *src)
 	delscreen(scr);
 	restore_signals(oq, of);
 	free(u.rows);
+	if (getenv("CONCVIZ_STATS"))
+		tui_frames_print(&u.frames, stderr);
 	if (rc)
 		fprintf(stderr, "concviz: %s\n", err);
 	return rc;

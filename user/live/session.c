@@ -11,6 +11,7 @@
 
 #include "common/err.h"
 #include "common/clock.h"
+#include "live/priority.h"
 #include "live/procscan.h"
 #include "live/session.h"
 #include "live/symbols.h"
@@ -364,6 +365,8 @@ static int start(struct session *s)
 		close(log_fd);
 	if (rc)
 		return -1;
+	/* only now: the target has its own policy and nice value already */
+	cv_priority_raise(s->diag ? s->diag : stderr);
 	cv_model_set_target(s->model, s->target.pid, s->cmdline);
 	if (s->rec)
 		rec_check(s, cv_rec_write_target(s->rec, s->target.pid, NULL));
