@@ -28,7 +28,7 @@ NCURSES_LIBS   := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncurs
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror
 CPPFLAGS_ALL := -std=c11 -D_GNU_SOURCE -I. -Iuser -I$(BUILD) $(NCURSES_CFLAGS)
-LDLIBS_CV := -lbpf -lelf -lz $(NCURSES_LIBS) -lm
+LDLIBS_CV := -lbpf -lelf -lz $(NCURSES_LIBS) -lm -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall -Wextra -Werror \
 	-Wno-unused-parameter -Wno-missing-field-initializers
 
