@@ -18,3 +18,13 @@ int raw_enter(void *ctx) { return 0; }
 
 SEC("raw_tp/sys_exit")
 int raw_exit(void *ctx) { return 0; }
+
+/* the scheduler tracepoints concviz uses, empty too (sysprobe -x) */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(btf_switch, bool preempt, struct task_struct *prev, struct task_struct *next) { return 0; }
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(btf_waking, struct task_struct *p) { return 0; }
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(btf_wakeup, struct task_struct *p) { return 0; }

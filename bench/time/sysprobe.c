@@ -3,9 +3,11 @@
  * the syscall tracepoints (concviz's own probes do more, but only after the
  * syscall-number check).
  *
- * usage: sysprobe [-p progs] [-n loops] [-c cpu] [-r reps]
- *   progs: comma-separated of btf_enter,btf_exit,raw_enter,raw_exit
- *          (default btf_enter,btf_exit: what concviz attaches)
+ * usage: sysprobe [-p progs] [-n loops] [-c cpu] [-r reps] [-x CMD ARGS...]
+ *   progs: comma-separated of btf_enter,btf_exit,raw_enter,raw_exit,
+ *          btf_switch,btf_waking,btf_wakeup (default btf_enter,btf_exit)
+ *   -x     instead of the loop, run CMD with the probes attached (the floor
+ *          of any tracer on these tracepoints, for bench/run.sh's loads)
  * Prints: "bare X ns/op, with PROGS Y ns/op (Z x)", medians of -r runs.
  */
 #define _GNU_SOURCE
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "sysprobe.skel.h"
@@ -52,10 +55,12 @@ int main(int argc, char **argv)
 {
 	const char *progs = "btf_enter,btf_exit";
 	int c, cpu = 1, reps = 5;
+	char **cmd = NULL;
 	cpu_set_t set;
 
-	while ((c = getopt(argc, argv, "p:n:c:r:")) != -1) {
+	while (!cmd && (c = getopt(argc, argv, "+p:n:c:r:x")) != -1) {
 		switch (c) {
+		case 'x': cmd = argv + optind; break;
 		case 'p': progs = optarg; break;
 		case 'n': loops = atol(optarg); break;
 		case 'c': cpu = atoi(optarg); break;
@@ -69,16 +74,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sysprobe: bad -n or -r\n");
 		return 2;
 	}
+	if (cmd && !*cmd) {
+		fprintf(stderr, "sysprobe: -x needs a command\n");
+		return 2;
+	}
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	if (!cmd)
+		sched_setaffinity(0, sizeof(set), &set);
 
 	struct sysprobe_bpf *skel = sysprobe_bpf__open_and_load();
 	if (!skel) {
 		fprintf(stderr, "sysprobe: cannot load the probes\n");
 		return 1;
 	}
-	double bare = median(reps);
+	double bare = cmd ? 0 : median(reps);
 	struct bpf_program *p;
 	struct bpf_link *links[4];
 	int nl = 0;
@@ -95,6 +105,19 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		nl++;
+	}
+	if (cmd) {
+		pid_t pid = fork();
+		int st = 1;
+
+		if (pid == 0) {
+			execvp(cmd[0], cmd);
+			_exit(127);
+		}
+		waitpid(pid, &st, 0);
+		while (nl > 0)
+			bpf_link__destroy(links[--nl]);
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 	}
 	double with = median(reps);
 
