@@ -135,7 +135,11 @@ $(BUILD)/bench/%: bench/%.c
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(UNIT_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(UNIT_OBJS) -lelf -lz -lm
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(UNIT_EXTRA) $(UNIT_OBJS) -lelf -lz -lm
+
+# the TUI's one piece of pure logic: its frame statistics
+$(BUILD)/tests/test_frames: $(BUILD)/tui/frames.o
+$(BUILD)/tests/test_frames: UNIT_EXTRA := $(BUILD)/tui/frames.o
 
 unit: $(UNIT_BINS)
 

@@ -10,7 +10,9 @@
  *
  * Last stderr line, for the benchmark to compare with what concviz saw:
  *   pingpong-stats {"threads":N,"rounds":N,"voluntary_ctxt_switches":N,
- *                   "nonvoluntary_ctxt_switches":N,"seconds":S}
+ *                   "nonvoluntary_ctxt_switches":N,"seconds":S,"elapsed_ns":N}
+ * (elapsed_ns: from the first thread started to the last one joined; more
+ * than SECONDS when the main thread itself waited for a CPU)
  * (context switches summed over the worker threads, read by each from
  * /proc/thread-self/status as its last act).
  */
@@ -115,6 +117,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pingpong: out of memory\n");
 		return 1;
 	}
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 << 10);
 	for (long i = 0; i < pairs; i++) {
@@ -146,7 +151,9 @@ int main(int argc, char **argv)
 		vcsw += ws[i].vcsw;
 		ivcsw += ws[i].ivcsw;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	fprintf(stderr, "pingpong-stats {\"threads\":%ld,\"rounds\":%ld,\"voluntary_ctxt_switches\":%ld,"
-		"\"nonvoluntary_ctxt_switches\":%ld,\"seconds\":%ld}\n", n, rounds, vcsw, ivcsw, seconds);
+		"\"nonvoluntary_ctxt_switches\":%ld,\"seconds\":%ld,\"elapsed_ns\":%lld}\n", n, rounds, vcsw,
+		ivcsw, seconds, (long long)(t1.tv_sec - t0.tv_sec) * 1000000000ll + (t1.tv_nsec - t0.tv_nsec));
 	return 0;
 }

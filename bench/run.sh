@@ -83,7 +83,10 @@ bench_pipe() {
 
 # ---- 1,000 threads -----------------------------------------------------------
 PPSECS=5
-pp_rounds() { sed -n 's/^pingpong-stats .*"rounds":\([0-9]*\).*/\1/p' "$1" | tail -n 1; }
+# rounds per second of the target's own elapsed time (its main thread may
+# wake late from its sleep when the machine is busy)
+pp_rounds() { grep '^pingpong-stats ' "$1" | tail -n 1 | sed 's/^pingpong-stats //' |
+	jq '(.rounds * 1e9 / .elapsed_ns) | floor'; }
 
 # the TUI in a detached tmux (200x50): start, wait for the target's exit, q
 tui_run() { # STATSFILE ARGS...: concviz's stderr to STATSFILE, target output to its log
@@ -112,30 +115,36 @@ threads_once() { # CONFIG: one run; prints "rounds events drops extra"
 	concviz-tui) tui_run "$e" "$CV" run -- "$PP" -s $PPSECS
 		local log
 		log=$(sed -n 's/.*output is in \(.*\)$/\1/p' "$e")
-		cp "$e" "$TMP/tui.stats"
+		cp "$e" "$TMP/tui.stats.$(date +%s%N)"
 		echo "$(pp_rounds "$log") $(sed -n 's/.*stats: \([0-9]*\) events, \([0-9]*\) dropped.*/\1 \2/p' "$e") -"
 		rm -f "$log" ;;
 	perf) perf record -o "$TMP/perf.data" "${SCHED_TPS[@]}" -- "$PP" -s $PPSECS > /dev/null 2> "$e"
-		# perf says how many samples it wrote; lost chunks it warns about
-		echo "$(pp_rounds "$e") $(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$e") \
-			$(perf report -i "$TMP/perf.data" --stats 2> /dev/null | awk '$1 == "LOST" {print $3; f=1} END {if (!f) print 0}' | head -n 1) -" ;;
+		# perf says how many samples it wrote, and warns of the share it lost
+		local lost
+		lost=$(sed -n 's/.*and lost \([0-9.]*%\).*/\1/p' "$e")
+		echo "$(pp_rounds "$e") $(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$e") ${lost:-0} -" ;;
 	bpftrace) bpftrace -e "$BT_PROG" -c "$PWD/$PP -s $PPSECS" > "$TMP/bt.out" 2>&1
 		echo "$(pp_rounds "$TMP/bt.out") $(awk '/^@/ {s += $2} END {print s}' "$TMP/bt.out") 0 -" ;;
 	esac
 }
 
 bench_threads() {
-	local cfgs=(bare concviz concviz-o concviz-tui perf bpftrace) c base
-	echo "## threads: $PP -s $PPSECS (1,000 threads, 500 mutex/condvar pairs, 1 ms sleep per round)"
-	for c in "${cfgs[@]}"; do echo "$c $(threads_once "$c")"; done > "$TMP/pp.runs"
-	base=$(awk '$1 == "bare" {print $2}' "$TMP/pp.runs")
-	printf '%-12s %10s %8s %10s %10s %10s\n' config rounds/s x_bare events events/s dropped
-	while read -r c r ev dr _; do
-		printf '%-12s %10d %8s %10s %10s %10s\n' "$c" $((r / PPSECS)) "$(ratio "$r" "$base")" "$ev" \
+	local cfgs=(bare concviz concviz-o concviz-tui perf bpftrace) c i base r ev dr
+	echo "## threads: $PP -s $PPSECS (1,000 threads, 500 mutex/condvar pairs, 1 ms sleep per round), median of $REPS alternating runs"
+	for i in $(seq "$REPS"); do
+		for c in "${cfgs[@]}"; do echo "$c $(threads_once "$c")"; done
+	done > "$TMP/pp.runs"
+	base=$(awk '$1 == "bare" {print $2}' "$TMP/pp.runs" | median)
+	printf '%-12s %10s %8s %10s %10s %10s\n' config rounds/s x_bare events events/s "dropped (each run)"
+	for c in "${cfgs[@]}"; do
+		r=$(awk -v c="$c" '$1 == c {print $2}' "$TMP/pp.runs" | median)
+		ev=$(awk -v c="$c" '$1 == c {print $3}' "$TMP/pp.runs" | median)
+		dr=$(awk -v c="$c" '$1 == c {printf "%s ", $4}' "$TMP/pp.runs")
+		printf '%-12s %10d %8s %10s %10s %10s\n' "$c" "$r" "$(ratio "$r" "$base")" "$ev" \
 			"$( [ "$ev" = - ] && echo - || echo $((ev / PPSECS)))" "$dr"
-	done < "$TMP/pp.runs"
-	echo "(perf: samples written and LOST events; bpftrace: events counted in a kernel map, none sent)"
-	sed 's/^concviz: stats: /concviz-tui: /' "$TMP/tui.stats" | grep TUI
+	done
+	echo "(perf: samples written, and the share it says it lost; bpftrace: events counted in a kernel map, none sent)"
+	grep -h TUI "$TMP"/tui.stats.* | sed 's/^concviz: stats: /concviz-tui: /'
 	echo "highest rate without loss: threads with no sleep (pingpong -m 0), concviz --json:"
 	CONCVIZ_STATS=1 "$CV" run --json -- "$PP" -s $PPSECS -m 0 > "$TMP/pp0.json" 2> /dev/null
 	echo "  $(jq .events "$TMP/pp0.json") events in $PPSECS s = $(( $(jq .events "$TMP/pp0.json") / PPSECS )) events/s," \

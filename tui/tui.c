@@ -94,7 +94,6 @@ static void draw(struct tui *u)
 	erase();
 	if (u->cols < TUI_MIN_COLS || u->lines < TUI_MIN_ROWS) {
 		mvaddnstr(0, 0, "concviz: terminal too small", u->cols);
-		refresh();
 		return;
 	}
 	tui_time_update(u);
@@ -111,15 +110,16 @@ static void draw(struct tui *u)
 	} else if (u->view == V_HELP)
 		tui_draw_help(u);
 	tui_draw_footer(u);
-	refresh();
 }
 
 void tui_draw(struct tui *u)
 {
-	uint64_t t0 = cv_mono_ns();
+	uint64_t t0 = cv_mono_ns(), t1;
 
 	draw(u);
-	tui_frames_add(&u->frames, t0, cv_mono_ns());
+	t1 = cv_mono_ns();
+	refresh();
+	tui_frames_add(&u->frames, t0, t1, cv_mono_ns());
 }
 
 static bool locale_is_utf8(void)
