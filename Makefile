@@ -28,7 +28,7 @@ NCURSES_LIBS   := $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncurs
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror
 CPPFLAGS_ALL := -std=c11 -D_GNU_SOURCE -I. -Iuser -I$(BUILD) $(NCURSES_CFLAGS)
-LDLIBS_CV := -lbpf -lelf -lz $(NCURSES_LIBS) -lm
+LDLIBS_CV := -lbpf -lelf -lz $(NCURSES_LIBS) -lm -lpthread
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf -Wall -Wextra -Werror \
 	-Wno-unused-parameter -Wno-missing-field-initializers
 
@@ -55,6 +55,10 @@ EX_BINS    := $(EX_SRCS:examples/%.c=$(BUILD)/examples/%)
 E2E_SRCS   := $(wildcard tests/e2e/*.c)
 E2E_BINS   := $(E2E_SRCS:tests/e2e/%.c=$(BUILD)/tests/e2e/%)
 
+# load programs of bench/run.sh (bench/*.c), built by `make`
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -62,7 +66,7 @@ DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev 
 	liburing-dev pkg-config make gcc bats tmux jq python3
 
 .PHONY: all deps run test unit layers bench fuzz install uninstall clean help examples check-arm64
-all: $(BUILD)/concviz examples $(E2E_BINS)
+all: $(BUILD)/concviz examples $(E2E_BINS) $(BENCH_BINS)
 
 help:
 	@echo "make deps     install Debian packages needed to build, run and test (root)"
@@ -123,10 +127,19 @@ $(BUILD)/tests/e2e/%: tests/e2e/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -o $@ $<
 
+$(BUILD)/bench/%: bench/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -o $@ $< -lpthread
+
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(UNIT_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(UNIT_OBJS) -lelf -lz -lm
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(UNIT_EXTRA) $(UNIT_OBJS) -lelf -lz -lm
+
+# the TUI's one piece of pure logic: its frame statistics
+$(BUILD)/tests/test_frames: $(BUILD)/tui/frames.o
+$(BUILD)/tests/test_frames: UNIT_EXTRA := $(BUILD)/tui/frames.o
 
 unit: $(UNIT_BINS)
 

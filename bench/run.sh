@@ -1,82 +1,264 @@
 #!/bin/bash
-# bench/run.sh — what does tracing cost the traced program?
-#
-# Load: `perf bench sched pipe -T` (two threads ping-ponging over a pipe, ~2
-# context switches and ~2 wakeups per op: the worst case for a scheduler
-# tracer).  Each configuration runs REPS times; the median usecs/op is kept.
-#   baseline   the load alone
-#   concviz    concviz run --json -- LOAD          (probes + model, no TUI)
-#   concviz-o  concviz run --json -o FILE -- LOAD  (also recording)
-#   perf       perf record -e sched:sched_switch -e sched:sched_waking -- LOAD
-#   bpftrace   bpftrace counting the same two tracepoints, -c LOAD
-# Also prints concviz's own CPU time, events, drops and recording bytes/event.
-# Env: LOOPS (default 200000), REPS (default 3).  Needs root.
+# bench/run.sh — what does tracing cost, against `perf record` and `bpftrace`
+# on the same scheduler tracepoints, in the same run.  Workloads (bench/README.md):
+#   pipe     pinned pipe ping-pong, `perf bench sched pipe -T` on one CPU: the
+#            worst case for a scheduler tracer (usecs/op)
+#   threads  bench/pingpong: 1,000 threads in 500 mutex/condvar pairs, 1 ms
+#            sleep after each round, both CPUs busy, 5 s (rounds/s, drops; the
+#            TUI in tmux with its frame statistics)
+#   record   the threads recording: bytes/event, `report` speed, `export` memory
+#   tax      an untraced process's getppid loop while each tracer traces
+#            something else (`perf bench syscall basic`)
+#   nginx    nginx (1 worker, 127.0.0.1) under wrk -c4, the worker attached
+# Usage: bench/run.sh [WORKLOAD...]   (default: all, in that order).  Each
+# workload takes a minute or two; run them one by one on a shared machine.
+# Env: LOOPS (pipe, default 200000), REPS (default 3; nginx always 5).  Root.
 set -u
 cd "$(dirname "$0")/.."
 LOOPS=${LOOPS:-200000}
 REPS=${REPS:-3}
 CV=build/concviz
+PP=build/bench/pingpong
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-# pinned to one CPU: the ping-pong is then deterministic, and the tracer's
-# consumer has the other CPU (as on any multi-core machine)
-LOAD=(taskset -c 0 /usr/bin/perf bench sched pipe -T -l "$LOOPS")
+trap 'cleanup' EXIT
+cleanup() {
+	[ -f "$TMP/ngx/nginx.pid" ] && kill "$(cat "$TMP/ngx/nginx.pid")" 2> /dev/null
+	tmux kill-session -t "cvbench-$$" 2> /dev/null
+	rm -rf "$TMP"
+}
+# the scheduler tracepoints the other tracers record; same for every workload
+SCHED_TPS=(-e sched:sched_switch -e sched:sched_waking)
+BT_PROG='tracepoint:sched:sched_switch, tracepoint:sched:sched_waking { @[probe] = count(); }'
 
 [ "$(id -u)" = 0 ] || { echo "bench: needs root" >&2; exit 1; }
-for p in linux-perf bpftrace bc jq util-linux; do
+for p in linux-perf bpftrace bc jq util-linux nginx wrk tmux; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" > /dev/null
 done
 
-usecs() { sed -n 's/^ *\([0-9.]*\) usecs\/op.*/\1/p' "$1" | tail -n 1; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+ratio() { echo "scale=3; $1 / $2" | bc -l | sed 's/^\./0./'; }
+pct() { printf '%+.1f%%' "$(echo "($1 - $2) * 100 / $2" | bc -l)"; }
 
-run_cfg() {
-	local name=$1 i
+# ---- pipe ping-pong --------------------------------------------------------
+# pinned to one CPU: the ping-pong is deterministic, and the tracer's
+# consumer has the other CPU (as on any multi-core machine)
+PIPE=(taskset -c 0 /usr/bin/perf bench sched pipe -T -l "$LOOPS")
+usecs() { sed -n 's/^ *\([0-9.]*\) usecs\/op.*/\1/p' "$1" | tail -n 1; }
+
+pipe_once() { # CONFIG: one run, prints usecs/op
+	case $1 in
+	bare) "${PIPE[@]}" > "$TMP/out" 2>&1 ;;
+	concviz) CONCVIZ_STATS=1 "$CV" run --json -- "${PIPE[@]}" > "$TMP/pipe.json" 2> "$TMP/out"
+		grep '^concviz: stats' "$TMP/out" > "$TMP/pipe.stats" ;;
+	concviz-o) rm -f "$TMP/pipe.cvz"
+		"$CV" run --json -o "$TMP/pipe.cvz" -- "${PIPE[@]}" > /dev/null 2> "$TMP/out" ;;
+	perf) perf record -q -o "$TMP/perf.data" "${SCHED_TPS[@]}" -- "${PIPE[@]}" > "$TMP/out" 2>&1 ;;
+	bpftrace) bpftrace -e "$BT_PROG" -c "$(command -v taskset) -c 0 /usr/bin/perf bench sched pipe -T -l $LOOPS" \
+			> "$TMP/out" 2>&1 ;;
+	esac
+	usecs "$TMP/out"
+}
+
+bench_pipe() {
+	local cfgs=(bare concviz concviz-o perf bpftrace) c i
+	echo "## pipe: ${PIPE[*]}   (median of $REPS alternating runs)"
 	for i in $(seq "$REPS"); do
-		case $name in
-		baseline) "${LOAD[@]}" > "$TMP/out" 2>&1 ;;
-		concviz) CONCVIZ_STATS=1 "$CV" run --json -- "${LOAD[@]}" > "$TMP/cv.$i.json" 2> "$TMP/out"
-			grep '^concviz: stats' "$TMP/out" > "$TMP/stats.$i" ;;
-		concviz-o) rm -f "$TMP/rec.cvz"
-			"$CV" run --json -o "$TMP/rec.cvz" -- "${LOAD[@]}" > "$TMP/cvo.json" 2> "$TMP/out"
-			stat -c %s "$TMP/rec.cvz" > "$TMP/recsize" ;;
-		perf) perf record -q -o "$TMP/perf.data" -e sched:sched_switch -e sched:sched_waking -- \
-				"${LOAD[@]}" > "$TMP/out" 2>&1 ;;
-		bpftrace) bpftrace -e 'tracepoint:sched:sched_switch, tracepoint:sched:sched_waking { @[probe] = count(); }' \
-				-c "$(command -v taskset) -c 0 /usr/bin/perf bench sched pipe -T -l $LOOPS" > "$TMP/out" 2>&1 ;;
+		for c in "${cfgs[@]}"; do echo "$c $(pipe_once "$c")"; done
+	done > "$TMP/pipe.runs"
+	local base perf_v v
+	base=$(awk '$1 == "bare" {print $2}' "$TMP/pipe.runs" | median)
+	perf_v=$(awk '$1 == "perf" {print $2}' "$TMP/pipe.runs" | median)
+	printf '%-10s %10s %10s %16s\n' config usecs/op overhead "x perf's overhead"
+	for c in "${cfgs[@]}"; do
+		v=$(awk -v c="$c" '$1 == c {print $2}' "$TMP/pipe.runs" | median)
+		[ -n "$v" ] || { printf '%-10s %10s\n' "$c" failed; continue; }
+		if [ "$c" = bare ]; then printf '%-10s %10s %10s %16s\n' "$c" "$v" - -; continue; fi
+		printf '%-10s %10s %10s %16s\n' "$c" "$v" "$(pct "$v" "$base")" \
+			"$(ratio "($v - $base)" "($perf_v - $base)")"
+	done
+	echo "concviz: $(jq .events "$TMP/pipe.json") events, $(jq .dropped_events "$TMP/pipe.json") dropped;" \
+	     "$(sed 's/^concviz: stats: //' "$TMP/pipe.stats")"
+}
+
+# ---- 1,000 threads -----------------------------------------------------------
+PPSECS=5
+# rounds per second of the target's own elapsed time (its main thread may
+# wake late from its sleep when the machine is busy)
+pp_rounds() { grep '^pingpong-stats ' "$1" | tail -n 1 | sed 's/^pingpong-stats //' |
+	jq '(.rounds * 1e9 / .elapsed_ns) | floor'; }
+
+# the TUI in a detached tmux (200x50): start, wait for the target's exit, q
+tui_run() { # STATSFILE ARGS...: concviz's stderr to STATSFILE, target output to its log
+	local s="cvbench-$$" f=$1 i; shift
+	tmux new-session -d -s "$s" -x 200 -y 50 "bash --norc --noprofile"
+	tmux send-keys -t "$s" "CONCVIZ_STATS=1 $* 2> $f; tmux wait-for -S $s-done" Enter
+	for i in $(seq 300); do
+		tmux capture-pane -p -t "$s" | head -n 1 | grep -q '| exit ' && break
+		sleep 0.1
+	done
+	tmux send-keys -t "$s" q
+	timeout 30 tmux wait-for "$s-done"
+	tmux kill-session -t "$s"
+}
+
+threads_once() { # CONFIG: one run; prints "rounds events drops extra"
+	local j="$TMP/pp.json" e="$TMP/pp.err"
+	case $1 in
+	bare) "$PP" -s $PPSECS 2> "$e"; echo "$(pp_rounds "$e") - - -" ;;
+	concviz) CONCVIZ_STATS=1 "$CV" run --json -- "$PP" -s $PPSECS > "$j" 2> "$e"
+		echo "$(pp_rounds "$e") $(jq .events "$j") $(jq .dropped_events "$j") -" ;;
+	concviz-o) rm -f "$TMP/pp.cvz"
+		CONCVIZ_STATS=1 "$CV" run --json -o "$TMP/pp.cvz" -- "$PP" -s $PPSECS > "$j" 2> "$e"
+		cp "$j" "$TMP/ppo.json"
+		echo "$(pp_rounds "$e") $(jq .events "$j") $(jq .dropped_events "$j") -" ;;
+	concviz-tui) tui_run "$e" "$CV" run -- "$PP" -s $PPSECS
+		local log
+		log=$(sed -n 's/.*output is in \(.*\)$/\1/p' "$e")
+		cp "$e" "$TMP/tui.stats.$(date +%s%N)"
+		echo "$(pp_rounds "$log") $(sed -n 's/.*stats: \([0-9]*\) events, \([0-9]*\) dropped.*/\1 \2/p' "$e") -"
+		rm -f "$log" ;;
+	perf) perf record -o "$TMP/perf.data" "${SCHED_TPS[@]}" -- "$PP" -s $PPSECS > /dev/null 2> "$e"
+		# perf says how many samples it wrote, and warns of the share it lost
+		local lost
+		lost=$(sed -n 's/.*and lost \([0-9.]*%\).*/\1/p' "$e")
+		echo "$(pp_rounds "$e") $(sed -n 's/.*(\([0-9]*\) samples).*/\1/p' "$e") ${lost:-0} -" ;;
+	bpftrace) bpftrace -e "$BT_PROG" -c "$PWD/$PP -s $PPSECS" > "$TMP/bt.out" 2>&1
+		echo "$(pp_rounds "$TMP/bt.out") $(awk '/^@/ {s += $2} END {print s}' "$TMP/bt.out") 0 -" ;;
+	esac
+}
+
+bench_threads() {
+	local cfgs=(bare concviz concviz-o concviz-tui perf bpftrace) c i base r ev dr
+	echo "## threads: $PP -s $PPSECS (1,000 threads, 500 mutex/condvar pairs, 1 ms sleep per round), median of $REPS alternating runs"
+	for i in $(seq "$REPS"); do
+		for c in "${cfgs[@]}"; do echo "$c $(threads_once "$c")"; done
+	done > "$TMP/pp.runs"
+	base=$(awk '$1 == "bare" {print $2}' "$TMP/pp.runs" | median)
+	printf '%-12s %10s %8s %10s %10s %10s\n' config rounds/s x_bare events events/s "dropped (each run)"
+	for c in "${cfgs[@]}"; do
+		r=$(awk -v c="$c" '$1 == c {print $2}' "$TMP/pp.runs" | median)
+		ev=$(awk -v c="$c" '$1 == c {print $3}' "$TMP/pp.runs" | median)
+		dr=$(awk -v c="$c" '$1 == c {printf "%s ", $4}' "$TMP/pp.runs")
+		printf '%-12s %10d %8s %10s %10s %10s\n' "$c" "$r" "$(ratio "$r" "$base")" "$ev" \
+			"$( [ "$ev" = - ] && echo - || echo $((ev / PPSECS)))" "$dr"
+	done
+	echo "(perf: samples written, and the share it says it lost; bpftrace: events counted in a kernel map, none sent)"
+	grep -h TUI "$TMP"/tui.stats.* | sed 's/^concviz: stats: /concviz-tui: /'
+	echo "highest rate without loss: threads with no sleep (pingpong -m 0), concviz --json:"
+	CONCVIZ_STATS=1 "$CV" run --json -- "$PP" -s $PPSECS -m 0 > "$TMP/pp0.json" 2> /dev/null
+	echo "  $(jq .events "$TMP/pp0.json") events in $PPSECS s = $(( $(jq .events "$TMP/pp0.json") / PPSECS )) events/s," \
+	     "$(jq .dropped_events "$TMP/pp0.json") dropped"
+}
+
+# ---- recording -------------------------------------------------------------
+peak_rss_kb() { /usr/bin/time -f '%M' "$@" 2>&1 > /dev/null | tail -n 1; }
+
+bench_record() {
+	local f="$TMP/pp.cvz" t0 t1 n size
+	echo "## record: the threads workload's recording (-o)"
+	[ -s "$f" ] || threads_once concviz-o > /dev/null
+	n=$(jq .events "$TMP/ppo.json")
+	size=$(stat -c %s "$f")
+	echo "recording: $size bytes for $n events ($(echo "scale=2; $size / $n" | bc) bytes/event)," \
+	     "$(jq .dropped_events "$TMP/ppo.json") dropped"
+	for i in $(seq "$REPS"); do
+		t0=$(date +%s%N); "$CV" report --json "$f" > /dev/null; t1=$(date +%s%N)
+		echo $(( n * 1000 / ((t1 - t0) / 1000000) ))
+	done | median > "$TMP/rate"
+	echo "report --json: $(cat "$TMP/rate") events/s (median of $REPS)," \
+	     "peak RSS $(peak_rss_kb "$CV" report --json "$f") KiB"
+	echo "export: peak RSS $(peak_rss_kb "$CV" export --format chrome -o "$TMP/x.json" --force "$f") KiB" \
+	     "for a $((size >> 20)) MiB recording, $(( $(stat -c %s "$TMP/x.json") >> 20 )) MiB of JSON"
+	"$CV" run --json -o "$TMP/small.cvz" -- "$PP" -s 1 > /dev/null 2>&1
+	echo "export of a 1 s recording ($(( $(stat -c %s "$TMP/small.cvz") >> 20 )) MiB): peak RSS" \
+	     "$(peak_rss_kb "$CV" export --format chrome -o "$TMP/y.json" --force "$TMP/small.cvz") KiB"
+}
+
+# ---- the tax on an untraced process ------------------------------------------
+syscall_ns() { taskset -c 1 perf bench syscall basic -l 10000000 2>&1 |
+	sed -n 's/^ *\([0-9.]*\) usecs\/op.*/\1/p' | awk '{printf "%.1f\n", $1 * 1000}'; }
+
+tax_once() { # CONFIG: getppid ns/op while CONFIG traces `sleep`
+	local pid
+	case $1 in
+	bare) syscall_ns; return ;;
+	concviz) "$CV" run --json -- sleep 30 > /dev/null 2>&1 & pid=$! ;;
+	perf) perf record -q -o "$TMP/tax.data" "${SCHED_TPS[@]}" -- sleep 30 > /dev/null 2>&1 & pid=$! ;;
+	bpftrace) bpftrace -e "$BT_PROG" -c "/bin/sleep 30" > /dev/null 2>&1 & pid=$! ;;
+	esac
+	sleep 3 # loaded and attached
+	syscall_ns
+	kill -INT "$pid" 2> /dev/null; kill "$(pgrep -P "$pid" -x sleep)" 2> /dev/null; wait "$pid" 2> /dev/null
+}
+
+bench_tax() {
+	local cfgs=(bare concviz perf bpftrace) c i base v
+	echo "## tax: perf bench syscall basic (getppid, 10M calls, CPU 1) while each traces \`sleep\`"
+	for i in $(seq "$REPS"); do
+		for c in "${cfgs[@]}"; do echo "$c $(tax_once "$c")"; done
+	done > "$TMP/tax.runs"
+	base=$(awk '$1 == "bare" {print $2}' "$TMP/tax.runs" | median)
+	printf '%-10s %10s %8s\n' config ns/call x_bare
+	for c in "${cfgs[@]}"; do
+		v=$(awk -v c="$c" '$1 == c {print $2}' "$TMP/tax.runs" | median)
+		printf '%-10s %10s %8s\n' "$c" "$v" "$(ratio "$v" "$base")"
+	done
+	echo "(perf record and bpftrace here watch the scheduler tracepoints only; no syscalls)"
+	if [ -x build/bench-time/sysprobe ] || make -s -C bench/time > /dev/null 2>&1; then
+		echo "empty probes on the syscall tracepoints (bench/time/sysprobe, its own loop):"
+		for p in btf_enter btf_exit btf_enter,btf_exit raw_enter,raw_exit; do
+			echo "  $(build/bench-time/sysprobe -p "$p")"
+		done
+	fi
+}
+
+# ---- nginx under wrk -----------------------------------------------------------
+WRK_SECS=4
+bench_nginx() {
+	local ngx="$TMP/ngx" worker c i pid rps
+	echo "## nginx: 1 worker on 127.0.0.1:8088 (bench/nginx.conf), wrk -t2 -c4 -d${WRK_SECS}s, 5 alternating runs"
+	mkdir -p "$ngx/html" "$ngx/logs"
+	cp bench/nginx.conf "$ngx/"
+	head -c 600 /dev/zero | tr '\0' x > "$ngx/html/index.html"
+	nginx -p "$ngx" -c nginx.conf || { echo "nginx did not start"; return 1; }
+	sleep 0.5
+	worker=$(pgrep -P "$(cat "$ngx/nginx.pid")" | head -n 1)
+	for i in 1 2 3 4 5; do
+		for c in bare concviz perf bpftrace; do
+			case $c in
+			concviz) CONCVIZ_STATS=1 "$CV" attach --json -d $((WRK_SECS + 3)) "$worker" > "$TMP/ngx.json" \
+					2> "$TMP/ngx.err" & pid=$! ;;
+			perf) perf record -q -o "$TMP/ngx.data" "${SCHED_TPS[@]}" -p "$worker" > /dev/null 2>&1 & pid=$! ;;
+			bpftrace) bpftrace -e "$BT_PROG" > /dev/null 2>&1 & pid=$! ;;
+			bare) pid= ;;
+			esac
+			[ -n "$pid" ] && sleep 1.5
+			rps=$(wrk -t2 -c4 -d${WRK_SECS}s http://127.0.0.1:8088/ | sed -n 's/^Requests\/sec: *//p')
+			if [ -n "$pid" ]; then kill -INT "$pid" 2> /dev/null; wait "$pid" 2> /dev/null; fi
+			[ "$c" = concviz ] && echo "drops $(jq .dropped_events "$TMP/ngx.json") $(jq .events "$TMP/ngx.json")"
+			echo "$c $rps"
+		done
+	done > "$TMP/ngx.runs"
+	kill "$(cat "$ngx/nginx.pid")"
+	local base v
+	base=$(awk '$1 == "bare" {print $2}' "$TMP/ngx.runs" | median)
+	printf '%-10s %10s %8s\n' config req/s x_bare
+	for c in bare concviz perf bpftrace; do
+		v=$(awk -v c="$c" '$1 == c {print $2}' "$TMP/ngx.runs" | median)
+		printf '%-10s %10s %8s\n' "$c" "$v" "$(ratio "$v" "$base")"
+	done
+	echo "concviz: runs' drops $(awk '$1 == "drops" {printf "%s ", $2}' "$TMP/ngx.runs")(events $(awk '$1 == "drops" {printf "%s ", $3}' "$TMP/ngx.runs"))"
+}
+
+echo "# $(date -u +%F) $(nproc) CPUs, $(uname -r)"
+bench_locks() { bench/locks.sh; }
+
+for w in "${@:-pipe threads record tax nginx locks}"; do
+	for x in $w; do
+		case $x in
+		pipe|threads|record|tax|nginx|locks) "bench_$x"; echo ;;
+		*) echo "bench: unknown workload '$x' (pipe threads record tax nginx locks)" >&2; exit 2 ;;
 		esac
-		usecs "$TMP/out"
-	done | median
-}
-
-echo "load: ${LOAD[*]}   (median of $REPS runs, $(nproc) CPUs, $(uname -r))"
-printf '%-10s %12s %10s\n' config usecs/op overhead
-base=$(run_cfg baseline)
-printf '%-10s %12s %10s\n' baseline "$base" "-"
-for cfg in concviz concviz-o perf bpftrace; do
-	v=$(run_cfg "$cfg")
-	if [ -z "$v" ]; then printf '%-10s %12s\n' "$cfg" "failed"; continue; fi
-	printf '%-10s %12s %9.1f%%\n' "$cfg" "$v" "$(echo "($v - $base) * 100 / $base" | bc -l)"
+	done
 done
-echo "concviz: $(jq .events "$TMP/cv.1.json") events, $(jq .dropped_events "$TMP/cv.1.json") dropped"
-sed 's/^concviz: stats: /concviz itself: /' "$TMP/stats.1"
-if [ -s "$TMP/recsize" ]; then
-	rev=$(jq .events "$TMP/cvo.json")
-	echo "recording: $(cat "$TMP/recsize") bytes for $rev events" \
-	     "($(echo "scale=1; $(cat "$TMP/recsize") / $rev" | bc) bytes/event)"
-fi
-
-# Start and end: what tracing a short command adds to its wall time (the
-# session wakes on the target's pidfd, so the end is noticed at once)
-wall_ms() { # CMD...: wall time in ms of one run
-	local t0 t1
-	t0=$(date +%s%N); "$@" > /dev/null 2>&1; t1=$(date +%s%N)
-	echo $(( (t1 - t0) / 1000000 ))
-}
-bare=$(for i in 1 2 3 4 5; do wall_ms /bin/true; done | median)
-traced=$(for i in 1 2 3 4 5; do wall_ms "$CV" run --json -- /bin/true; done | median)
-life=$("$CV" run --json -- /bin/true 2>/dev/null | jq '.duration_ns / 1e6 | . * 100 | round / 100')
-echo "short target: /bin/true ${bare} ms bare, ${traced} ms under concviz run --json" \
-     "(+$((traced - bare)) ms, median of 5); duration_ns ${life} ms"
-bench/locks.sh

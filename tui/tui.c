@@ -88,13 +88,12 @@ static void update_rate(struct tui *u)
 	}
 }
 
-void tui_draw(struct tui *u)
+static void draw(struct tui *u)
 {
 	getmaxyx(stdscr, u->lines, u->cols);
 	erase();
 	if (u->cols < TUI_MIN_COLS || u->lines < TUI_MIN_ROWS) {
 		mvaddnstr(0, 0, "concviz: terminal too small", u->cols);
-		refresh();
 		return;
 	}
 	tui_time_update(u);
@@ -111,7 +110,16 @@ void tui_draw(struct tui *u)
 	} else if (u->view == V_HELP)
 		tui_draw_help(u);
 	tui_draw_footer(u);
+}
+
+void tui_draw(struct tui *u)
+{
+	uint64_t t0 = cv_mono_ns(), t1;
+
+	draw(u);
+	t1 = cv_mono_ns();
 	refresh();
+	tui_frames_add(&u->frames, t0, t1, cv_mono_ns());
 }
 
 static bool locale_is_utf8(void)
@@ -239,6 +247,8 @@ int cv_tui_run(const struct cv_source *src)
 	delscreen(scr);
 	restore_signals(oq, of);
 	free(u.rows);
+	if (getenv("CONCVIZ_STATS"))
+		tui_frames_print(&u.frames, stderr);
 	if (rc)
 		fprintf(stderr, "concviz: %s\n", err);
 	return rc;

@@ -12,6 +12,7 @@
 #include "common/fmt.h"
 #include "tui/tui.h"
 #include "layout.h"
+#include "frames.h"
 
 enum tui_view { V_THREADS, V_DETAIL, V_LOCKS, V_HELP, V_COUNT };
 enum tui_sort { S_TID, S_NAME, S_STATE, S_CPU, S_CSW, S_COUNT };
@@ -69,6 +70,7 @@ struct tui {
 	enum tui_lsort lsort;
 
 	/* rates */
+	struct tui_frames frames;   /* draw times, for CONCVIZ_STATS */
 	uint64_t rate_ev, rate_ts;
 	double ev_rate;
 

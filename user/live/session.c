@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/hash.h"
 #include "live/elf_funcs.h"
+#include "live/priority.h"
 #include "live/procscan.h"
 #include "live/session.h"
 #include "live/shared_map.h"
@@ -445,6 +446,8 @@ static int start(struct session *s)
 		close(log_fd);
 	if (rc)
 		return -1;
+	/* only now: the target has its own policy and nice value already */
+	cv_priority_raise(s->diag ? s->diag : stderr);
 	cv_model_set_target(s->model, s->target.pid, s->cmdline);
 	if (s->rec)
 		rec_check(s, cv_rec_write_target(s->rec, s->target.pid, NULL));

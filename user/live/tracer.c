@@ -1,10 +1,13 @@
 /* tracer.c — libbpf loader and ring-buffer consumer (see tracer.h). */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +23,13 @@
 
 #define MAX_UPROBES 32
 
+/* Events wait here between the ring buffer and the model: a reader thread
+ * empties the ring buffer into `pending` whenever the kernel wakes it, so a
+ * consumer that is busy (a frame blocked on a slow terminal, a recording
+ * write) never leaves the kernel without room.  Past this many pending
+ * events (256 MiB) they are counted as lost instead. */
+#define PENDING_MAX (1u << 22)
+
 struct cv_tracer {
 	struct concviz_bpf *skel;
 	struct ring_buffer *rb;
@@ -27,11 +37,25 @@ struct cv_tracer {
 	int ncpus;
 	uint64_t dropped;     /* drops already reported as CV_EV_LOST */
 	uint64_t delivered;
+
+	/* shared with the reader thread, under mu */
+	pthread_mutex_t mu;
+	struct cv_event *pending; /* consumed, not yet delivered */
+	size_t npending, cap_pending;
+	uint64_t lost_here;   /* pending was full or could not grow */
+	uint64_t lost_taken;  /* lost_here as of the last take (consumer's copy) */
+	bool notified;        /* ready_fd written since the last take */
+
 	struct cv_event *batch; /* events of one poll, sorted before delivery */
 	size_t n, cap;
-	uint64_t lost_here;
 	struct bpf_link *uprobes[MAX_UPROBES]; /* the lock probes on the C library */
 	int nuprobes;
+
+	pthread_t reader;
+	bool have_reader;
+	int ready_fd;         /* eventfd: the reader has pending events */
+	int quit_fd;          /* eventfd: the reader ends */
+	int reader_epfd;      /* the reader waits here: ring buffer (edge), quit_fd */
 };
 
 static FILE *libbpf_diag;
@@ -68,24 +92,88 @@ static void disable_missing(struct cv_tracer *t, const struct btf *vmlinux)
 	}
 }
 
+/* ring_buffer__consume's callback, with t->mu held */
 static int on_ring_event(void *ctx, void *data, size_t size)
 {
 	struct cv_tracer *t = ctx;
 
 	if (size != sizeof(struct cv_event))
 		return 0;
-	if (t->n == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 4096;
-		struct cv_event *nb = realloc(t->batch, ncap * sizeof(*nb));
+	if (t->npending == t->cap_pending) {
+		size_t ncap = t->cap_pending ? t->cap_pending * 2 : 4096;
+		struct cv_event *nb = ncap <= PENDING_MAX ? realloc(t->pending, ncap * sizeof(*nb)) : NULL;
 
 		if (!nb) {
 			t->lost_here++;
 			return 0;
 		}
-		t->batch = nb;
-		t->cap = ncap;
+		t->pending = nb;
+		t->cap_pending = ncap;
 	}
-	memcpy(&t->batch[t->n++], data, sizeof(struct cv_event));
+	memcpy(&t->pending[t->npending++], data, sizeof(struct cv_event));
+	return 0;
+}
+
+/* The reader: woken by the kernel (BPF_RB_FORCE_WAKEUP once enough is
+ * queued), it moves the ring buffer's contents to pending and tells the
+ * consumer.  Edge-triggered: the ring buffer's fd is readable whenever it
+ * holds anything, and a level-triggered wait would spin at real-time
+ * priority on every event.  READER_PERIOD_MS bounds how long events sit in
+ * the ring buffer when the kernel does not wake it (the consumer also takes
+ * them on each poll).  It runs at concviz's priority (live/priority.h). */
+#define READER_PERIOD_MS 50
+
+static void *reader_main(void *arg)
+{
+	struct cv_tracer *t = arg;
+	struct epoll_event ev[2];
+	uint64_t one = 1;
+
+	for (;;) {
+		int n = epoll_wait(t->reader_epfd, ev, 2, READER_PERIOD_MS);
+		bool quit = false;
+
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n; i++)
+			quit |= ev[i].data.fd == t->quit_fd;
+		if (quit)
+			break;
+		pthread_mutex_lock(&t->mu);
+		ring_buffer__consume(t->rb);
+		bool tell = t->npending && !t->notified;
+
+		t->notified |= tell;
+		pthread_mutex_unlock(&t->mu);
+		if (tell && write(t->ready_fd, &one, sizeof(one)) < 0)
+			break;
+	}
+	return NULL;
+}
+
+static int start_reader(struct cv_tracer *t, char *err, size_t errlen)
+{
+	int e;
+
+	struct epoll_event ring = { .events = EPOLLIN | EPOLLET,
+				    .data.fd = bpf_map__fd(t->skel->maps.events) };
+	struct epoll_event quit = { .events = EPOLLIN };
+
+	t->ready_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	t->quit_fd = eventfd(0, EFD_CLOEXEC);
+	t->reader_epfd = epoll_create1(EPOLL_CLOEXEC);
+	quit.data.fd = t->quit_fd;
+	if (t->ready_fd < 0 || t->quit_fd < 0 || t->reader_epfd < 0 ||
+	    epoll_ctl(t->reader_epfd, EPOLL_CTL_ADD, ring.data.fd, &ring) ||
+	    epoll_ctl(t->reader_epfd, EPOLL_CTL_ADD, t->quit_fd, &quit)) {
+		cv_errorf(err, errlen, "cannot set up the ring-buffer reader: %s", strerror(errno));
+		return -1;
+	}
+	if ((e = pthread_create(&t->reader, NULL, reader_main, t))) {
+		cv_errorf(err, errlen, "cannot start the ring-buffer reader: %s", strerror(e));
+		return -1;
+	}
+	t->have_reader = true;
 	return 0;
 }
 
@@ -151,6 +239,8 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 		return NULL;
 	}
 	t->diag = diag ? diag : stderr;
+	t->ready_fd = t->quit_fd = t->reader_epfd = -1;
+	pthread_mutex_init(&t->mu, NULL);
 	libbpf_set_print(libbpf_print);
 	t->ncpus = libbpf_num_possible_cpus();
 	/* the fast path parses the kernel's BTF once (libbpf, for CO-RE); only
@@ -180,6 +270,8 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 		cv_errorf(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
 		goto fail;
 	}
+	if (start_reader(t, err, errlen))
+		goto fail;
 	return t;
 fail:
 	cv_tracer_close(t);
@@ -254,8 +346,24 @@ void cv_tracer_close(struct cv_tracer *t)
 		return;
 	detach_uprobes(t);
 	libbpf_diag = NULL; /* its stream may be closed after this */
+	if (t->have_reader) {
+		uint64_t one = 1;
+
+		if (write(t->quit_fd, &one, sizeof(one)) == sizeof(one))
+			pthread_join(t->reader, NULL);
+		else
+			pthread_detach(t->reader);
+	}
+	if (t->ready_fd >= 0)
+		close(t->ready_fd);
+	if (t->quit_fd >= 0)
+		close(t->quit_fd);
+	if (t->reader_epfd >= 0)
+		close(t->reader_epfd);
 	ring_buffer__free(t->rb);
 	concviz_bpf__destroy(t->skel);
+	pthread_mutex_destroy(&t->mu);
+	free(t->pending);
 	free(t->batch);
 	free(t);
 }
@@ -302,24 +410,53 @@ static void sort_by_ts(struct cv_event *ev, size_t n)
 	}
 }
 
+/* Take everything consumed so far, and what the ring buffer holds now, as
+ * this poll's batch (pending and batch swap their arrays).  <0 on error. */
+static int take_pending(struct cv_tracer *t)
+{
+	struct cv_event *arr;
+	size_t cap;
+	uint64_t v;
+	int rc;
+
+	pthread_mutex_lock(&t->mu);
+	rc = ring_buffer__consume(t->rb);
+	arr = t->batch;
+	cap = t->cap;
+	t->batch = t->pending;
+	t->cap = t->cap_pending;
+	t->n = t->npending;
+	t->pending = arr;
+	t->cap_pending = cap;
+	t->npending = 0;
+	t->notified = false;
+	t->lost_taken = t->lost_here;
+	if (read(t->ready_fd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: not written since the last take */
+	}
+	pthread_mutex_unlock(&t->mu);
+	return rc < 0 ? rc : 0;
+}
+
 int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn fn, void *ctx)
 {
-	struct pollfd p[2] = { { .fd = ring_buffer__epoll_fd(t->rb), .events = POLLIN },
+	struct pollfd p[2] = { { .fd = t->ready_fd, .events = POLLIN },
 			       { .fd = wake_fd, .events = POLLIN } };
 	uint64_t drops;
 
 	t->n = 0;
-	/* the ring buffer's epoll fd is readable when the kernel woke it up;
-	 * wake_fd (the target's pidfd) ends the wait the moment it exits */
+	/* ready_fd is readable when the reader moved events out of the ring
+	 * buffer (the kernel woke it); wake_fd (the target's pidfd) ends the
+	 * wait the moment the target exits */
 	if (poll(p, wake_fd >= 0 ? 2 : 1, timeout_ms) < 0 && errno != EINTR)
 		return -1;
-	if (ring_buffer__consume(t->rb) < 0)
+	if (take_pending(t) < 0)
 		return -1;
 	sort_by_ts(t->batch, t->n);
 	for (size_t i = 0; i < t->n; i++)
 		fn(ctx, &t->batch[i]);
 	t->delivered += t->n;
-	drops = kernel_drops(t) + t->lost_here;
+	drops = kernel_drops(t) + t->lost_taken;
 	if (drops > t->dropped) {
 		struct cv_event lost = { .ts = t->n ? t->batch[t->n - 1].ts : cv_now_ns(),
 					 .type = CV_EV_LOST };

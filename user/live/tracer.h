@@ -4,6 +4,11 @@
  * (the ring buffer is ordered by reservation across CPUs).  Ring-buffer drops
  * are never silent: when the kernel-side drop counter grows, the tracer
  * delivers a CV_EV_LOST event with the number of events lost.
+ *
+ * A reader thread empties the ring buffer into memory whenever the kernel
+ * wakes it, so a caller that is slow for a while (a TUI frame waiting on its
+ * terminal) costs memory, not events; cv_tracer_poll() delivers what it
+ * moved.  The callback always runs in the caller's thread.
  */
 #ifndef CONCVIZ_TRACER_H
 #define CONCVIZ_TRACER_H

@@ -1,0 +1,33 @@
+/* frames.h — how fast the TUI draws, for CONCVIZ_STATS=1 (bench/run.sh).
+ *
+ * Each frame's build time (model to curses' screen, before it is written to
+ * the terminal) goes into a histogram of 0.1 ms buckets; the write to the
+ * terminal is kept apart (a terminal starved of CPU by the load stops
+ * reading and the write waits for it); the gaps between frames say whether
+ * the display stayed live (>= 5 frames a second under load is the aim).
+ */
+#ifndef CONCVIZ_TUI_FRAMES_H
+#define CONCVIZ_TUI_FRAMES_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define TUI_FRAME_BUCKETS 1000  /* 0.1 ms each; the last one is ">= 99.9 ms" */
+
+struct tui_frames {
+	uint64_t n, sum_ns, max_ns;   /* build times */
+	uint64_t max_write_ns;        /* longest write to the terminal */
+	uint64_t first_ns, last_ns;   /* start of the first and the last frame */
+	uint64_t max_gap_ns;          /* longest time between two frame starts */
+	uint32_t hist[TUI_FRAME_BUCKETS];
+};
+
+/* one frame built from start_ns to built_ns and written by end_ns (CLOCK_MONOTONIC) */
+void tui_frames_add(struct tui_frames *f, uint64_t start_ns, uint64_t built_ns, uint64_t end_ns);
+/* the q-th quantile (0..1) of the build times, in ns (a bucket's upper edge) */
+uint64_t tui_frames_quantile(const struct tui_frames *f, double q);
+/* one line: "concviz: stats: TUI N frames, R frames/s, longest gap G ms,
+ * frame time median M ms, p99 P ms, max X ms, longest terminal write W ms" */
+void tui_frames_print(const struct tui_frames *f, FILE *out);
+
+#endif
