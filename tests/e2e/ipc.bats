@@ -116,3 +116,32 @@ eq() {
 	tmux send-keys -t "$SESSION" q
 	wait_for 'READY$' 15
 }
+
+# ---- the ipc example: producer and consumer processes -------------------------
+
+# exr ROLE FIELD: the ipc example's own count for the thread with that role
+exr() { jq -r --arg r "$1" ".threads[] | select(.role == \$r) | .$2" "$S"; }
+
+@test "ipc example: each process's receives by kind (pipe, mq), bytes and blocked calls equal its own" {
+	trace ipc -- --seconds 2
+	assert_counts_match   # recv_calls, recv_bytes of every process's thread
+	local r
+	for r in main consumer producer; do
+		eq "$r by_kind.pipe.calls" "$(exr $r 'pipe_calls // 0')" "$(th $r .recv.by_kind.pipe.calls)"
+		eq "$r by_kind.pipe.bytes" "$(exr $r 'pipe_bytes // 0')" "$(th $r .recv.by_kind.pipe.bytes)"
+		eq "$r by_kind.mq.calls" "$(exr $r 'mq_calls // 0')" "$(th $r .recv.by_kind.mq.calls)"
+		eq "$r by_kind.mq.bytes" "$(exr $r 'mq_bytes // 0')" "$(th $r .recv.by_kind.mq.bytes)"
+		eq "$r by_kind.socket.calls" 0 "$(th $r .recv.by_kind.socket.calls)"
+	done
+	# the consumer's pipe reads wait for the producer; its mq receives never do
+	# (the producer queues first): what it found empty is what blocked
+	eq "consumer blocked_calls" "$(exr consumer blocked_calls)" "$(th consumer .recv.blocked_calls)"
+	[ "$(exr consumer pipe_calls)" -ge 100 ]
+	# three processes: the consumer and producer are children of the target
+	local top
+	top=$(jq .pid "$S")
+	[ "$(jq "[.threads[].pid] | unique | length" "$J")" -eq 3 ]
+	[ "$(th consumer .pid)" != "$top" ] && [ "$(th producer .pid)" != "$top" ]
+	# the consumer waits for data (the producer's 10 ms pauses), not sleep
+	[ "$(th consumer .time_ns.wait_data)" -ge 1000000000 ]
+}
