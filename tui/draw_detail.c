@@ -153,12 +153,35 @@ static uint64_t span(uint64_t t0, uint64_t t1)
 	return t1 > t0 ? t1 - t0 : 0;
 }
 
+/* "timeout 500 ms", "no timeout", "timeout 0 (a poll)" */
+static const char *fmt_timeout(char *b, size_t n, int64_t ms)
+{
+	if (ms < 0)
+		snprintf(b, n, "no timeout");
+	else if (ms == 0)
+		snprintf(b, n, "timeout 0");
+	else
+		snprintf(b, n, "timeout %" PRId64 " ms", ms);
+	return b;
+}
+
 static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
 	char d[32], line[160];
 	snprintf(line, sizeof(line), "Multiplexer waits  calls %" PRIu64 "  waited %s",
 		 t->mux.calls, fmt_dur(u, d, sizeof(d), t->mux.wait_ns));
 	heading(u, v, line);
+	for (int k = 0; k < CV_MUX_API_COUNT; k++) {
+		const struct cv_mux_api_stats *a = &t->mux.by_api[k];
+		if (!a->calls)
+			continue;
+		tui_putf(vl_row(v), 2, u->cols - 2, A_NORMAL,
+			 "%-6s calls %" PRIu64 "  waited %s  watched (nfds) %.1f/call  ready %.2f/call"
+			 "  timeouts %" PRIu64 "  errors %" PRIu64, cv_mux_api_name((enum cv_mux_api)k),
+			 a->calls, fmt_dur(u, d, sizeof(d), a->wait_ns),
+			 (double)a->nfds / (double)a->calls, (double)a->ready / (double)a->calls,
+			 a->timeouts, a->errors);
+	}
 	const struct cv_mux_rec *r;
 	uint64_t max = 0;
 	for (size_t i = 0; i < DETAIL_MUX_N && (r = cv_model_thread_mux(u->m, t, i)); i++)
@@ -168,9 +191,18 @@ static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
 	for (i = 0; i < DETAIL_MUX_N && (r = cv_model_thread_mux(u->m, t, i)); i++) {
 		int y = vl_row(v);
 		uint64_t w = span(r->enter_ts, r->exit_ts);
-		tui_putf(y, 2, 40, A_NORMAL, "%-12s ret %-4" PRId64 " waited %9s", fmt_sys(r->sys),
-			 r->ret, fmt_dur_col(u, d, sizeof(d), w, 9));
-		dur_bar(u, y, 44, u->cols - 46 > 30 ? 30 : u->cols - 46, w, max, CV_ST_MUX_WAIT);
+		char to[32], rd[32];
+		if (r->ret >= 0)
+			snprintf(rd, sizeof(rd), "%" PRId64 " ready", r->ret);
+		else
+			snprintf(rd, sizeof(rd), "err %" PRId64, r->ret);
+		tui_putf(y, 2, 40, A_NORMAL, "%-12s %-10s waited %9s", fmt_sys(r->sys), rd,
+			 fmt_dur_col(u, d, sizeof(d), w, 9));
+		int bw = u->cols - 46 > 30 ? 30 : u->cols - 46;
+		dur_bar(u, y, 44, bw, w, max, CV_ST_MUX_WAIT);
+		if (bw > 0)
+			tui_putf(y, 46 + bw, u->cols - 46 - bw, tui_role(u, R_DIM), "of %u watched, %s",
+				 r->nfds, fmt_timeout(to, sizeof(to), r->timeout_ms));
 	}
 	if (!i)
 		tui_put(vl_row(v), 4, u->cols - 4, tui_role(u, R_DIM), "no multiplexer wait yet");

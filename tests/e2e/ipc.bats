@@ -145,3 +145,47 @@ exr() { jq -r --arg r "$1" ".threads[] | select(.role == \$r) | .$2" "$S"; }
 	# the consumer waits for data (the producer's 10 ms pauses), not sleep
 	[ "$(th consumer .time_ns.wait_data)" -ge 1000000000 ]
 }
+
+# ---- multiplexers by API ---------------------------------------------------------
+
+@test "mux by API: select, poll and epoll calls, nfds, ready and timeouts equal the multiplexed example's" {
+	local api other
+	for api in select poll epoll; do
+		# a message every 700 ms against a 500 ms timeout: some calls time out
+		trace multiplexed -- --seconds 2 --api $api --clients 1 --interval-ms 700
+		assert_counts_match
+		local r="srv-$api"
+		eq "$api calls" "$(exr $r mux_calls)" "$(th $r .mux.by_api.$api.calls)"
+		eq "$api nfds" "$(exr $r mux_nfds)" "$(th $r .mux.by_api.$api.nfds)"
+		eq "$api ready" "$(exr $r mux_ready)" "$(th $r .mux.by_api.$api.ready)"
+		eq "$api timeouts" "$(exr $r mux_timeouts)" "$(th $r .mux.by_api.$api.timeouts)"
+		[ "$(exr $r mux_timeouts)" -ge 1 ]
+		eq "$api errors" 0 "$(th $r .mux.by_api.$api.errors)"
+		# the API's wait is the thread's mux wait, and no other API was used
+		eq "$api wait_ns" "$(th $r .mux.wait_ns)" "$(th $r .mux.by_api.$api.wait_ns)"
+		for other in select poll epoll; do
+			[ $other = $api ] || eq "$other calls" 0 "$(th $r .mux.by_api.$other.calls)"
+		done
+	done
+	# the text report has the by-API table
+	"$CONCVIZ" run --report multiplexed --seconds 1 --api poll > "$BATS_TEST_TMPDIR/mux.txt" 2> /dev/null
+	grep -q "^MULTIPLEXERS BY API" "$BATS_TEST_TMPDIR/mux.txt"
+	grep -Eq "srv-poll +poll +[0-9]+" "$BATS_TEST_TMPDIR/mux.txt"
+}
+
+@test "mux by API: the TUI detail shows the API, watched, ready and the timeout of each call" {
+	command -v tmux > /dev/null || skip "tmux missing"
+	start "'$CONCVIZ' run multiplexed --seconds 8 --api select"
+	wait_for "Threads" 15
+	tmux send-keys -t "$SESSION" / srv-select Enter
+	sleep 0.5
+	tmux send-keys -t "$SESSION" Enter
+	wait_for "Thread detail"
+	wait_for "timeout 500 ms" 5
+	shot mux-detail
+	[[ "$SCREEN" == *"select calls"* ]]
+	[[ "$SCREEN" =~ select6?\ +[0-9]+\ ready ]]   # glibc select is pselect6
+	[[ "$SCREEN" == *"watched, timeout 500 ms"* ]]
+	tmux send-keys -t "$SESSION" q
+	wait_for 'READY$' 15
+}

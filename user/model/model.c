@@ -33,6 +33,26 @@ const char *cv_recv_kind_name(enum cv_recv_kind k)
 	return (unsigned)k < CV_RECV_KIND_COUNT ? names[k] : "?";
 }
 
+enum cv_mux_api cv_mux_api_of(uint32_t sys)
+{
+	switch (sys) {
+	case CV_SYS_SELECT:
+	case CV_SYS_PSELECT6: return CV_MUX_SELECT;
+	case CV_SYS_POLL:
+	case CV_SYS_PPOLL: return CV_MUX_POLL;
+	default: return CV_MUX_EPOLL;
+	}
+}
+
+const char *cv_mux_api_name(enum cv_mux_api a)
+{
+	static const char *const names[CV_MUX_API_COUNT] = {
+		[CV_MUX_SELECT] = "select", [CV_MUX_POLL] = "poll", [CV_MUX_EPOLL] = "epoll",
+	};
+
+	return (unsigned)a < CV_MUX_API_COUNT ? names[a] : "?";
+}
+
 const char *cv_lock_kind_name(enum cv_lock_kind k)
 {
 	static const char *const names[CV_LK_COUNT] = {

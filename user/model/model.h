@@ -65,6 +65,26 @@ enum cv_recv_kind cv_recv_kind_of(uint32_t sys, uint32_t flags);
 /* "socket", "pipe", "mq": the JSON keys of threads[].recv.by_kind */
 const char *cv_recv_kind_name(enum cv_recv_kind k);
 
+/* Which multiplexer API a CV_EV_MUX call used (struct cv_thread.mux.by_api). */
+enum cv_mux_api {
+	CV_MUX_SELECT = 0,          /* select, pselect6 */
+	CV_MUX_POLL,                /* poll, ppoll */
+	CV_MUX_EPOLL,               /* epoll_wait, epoll_pwait, epoll_pwait2 */
+	CV_MUX_API_COUNT
+};
+enum cv_mux_api cv_mux_api_of(uint32_t sys);
+/* "select", "poll", "epoll": the JSON keys of threads[].mux.by_api */
+const char *cv_mux_api_name(enum cv_mux_api a);
+
+/* One API's calls of a thread.  nfds sums the size argument of each call:
+ * select's nfds (the highest watched fd + 1), poll's count of pollfds,
+ * epoll's maxevents (the most it may return); ready sums the positive
+ * results (descriptors ready; select counts each ready set bit); timeouts
+ * are calls that returned 0, errors those that returned -errno (EINTR…). */
+struct cv_mux_api_stats {
+	uint64_t calls, wait_ns, nfds, ready, timeouts, errors;
+};
+
 /* "futex" (unknown), "mutex", "condvar", "semaphore", "rwlock", "barrier",
  * "join", "gil", "event", "queue": the JSON "kind" of locks[] (enum
  * cv_lock_kind, bpf/events.h) */
@@ -80,8 +100,10 @@ struct cv_recv_rec {            /* one receive syscall */
 
 struct cv_mux_rec {
 	uint64_t enter_ts, exit_ts;
-	int64_t ret;
+	int64_t ret;                /* ready count or -errno */
 	uint32_t sys, flags;
+	uint32_t nfds;              /* nfds / maxevents argument (struct cv_mux_api_stats) */
+	int64_t timeout_ms;         /* -1: none (wait forever) */
 };
 
 struct cv_futex_rec {
@@ -140,7 +162,10 @@ struct cv_thread {
 	} recv;
 	/* accept/accept4 (not receives): wait_ns sums enter..exit of every call */
 	struct { uint64_t calls, eagain, blocked_calls, wait_ns; } accept;
-	struct { uint64_t calls, wait_ns; } mux;
+	struct {
+		uint64_t calls, wait_ns;
+		struct cv_mux_api_stats by_api[CV_MUX_API_COUNT];
+	} mux;
 	struct { uint64_t waits, wait_ns; } futex;
 	struct { uint64_t submitted, completed, async_wait_ns, inflight; } uring;
 	uint32_t eagain_streak;     /* EAGAIN receives since the last successful one */

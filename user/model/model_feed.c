@@ -432,11 +432,23 @@ static void on_recv(struct cv_model *m, struct cv_thr *t, const struct cv_event 
 static void on_mux(struct cv_thr *t, const struct cv_event *ev)
 {
 	struct cv_thread *p = &t->pub;
+	struct cv_mux_api_stats *a = &p->mux.by_api[cv_mux_api_of(ev->mux.sys)];
+	uint64_t w = since(ev->ts, ev->mux.enter_ts);
 	p->mux.calls++;
-	p->mux.wait_ns += since(ev->ts, ev->mux.enter_ts);
+	p->mux.wait_ns += w;
+	a->calls++;
+	a->wait_ns += w;
+	a->nfds += ev->mux.nfds;
+	if (ev->mux.ret > 0)
+		a->ready += (uint64_t)ev->mux.ret;
+	else if (ev->mux.ret == 0)
+		a->timeouts++;
+	else
+		a->errors++;
 	t->mux_hist[t->mux_head++ % CV_HIST_MUX] = (struct cv_mux_rec){
 		.enter_ts = ev->mux.enter_ts, .exit_ts = ev->ts, .ret = ev->mux.ret,
-		.sys = ev->mux.sys, .flags = ev->flags,
+		.sys = ev->mux.sys, .flags = ev->flags, .nfds = ev->mux.nfds,
+		.timeout_ms = ev->mux.timeout_ms,
 	};
 }
 

@@ -161,6 +161,40 @@ static void text_io(FILE *out, const struct cv_model *m)
 	}
 }
 
+/* Multiplexer calls by API, per thread with any: select and epoll servers
+ * differ in what they watch (the nfds argument) and how much is ready. */
+static void text_mux(FILE *out, const struct cv_model *m)
+{
+	bool any = false;
+	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
+		const struct cv_thread *t = cv_model_thread(m, i);
+		char c[32], b[32];
+		for (int k = 0; k < CV_MUX_API_COUNT; k++) {
+			const struct cv_mux_api_stats *a = &t->mux.by_api[k];
+			if (!a->calls)
+				continue;
+			if (!any)
+				fprintf(out, "\nMULTIPLEXERS BY API (nfds: select's highest fd + 1, poll's pollfds,"
+					" epoll's maxevents; ready: descriptors returned ready)\n"
+					"%7s %-15s %-6s %7s %10s %9s %10s %8s %6s\n", "TID", "COMM", "API",
+					"CALLS", "WAIT", "NFDS/CALL", "READY/CALL", "TIMEOUTS", "ERRORS");
+			any = true;
+			cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
+			fprintf(out, "%7" PRIu32 " %-15s %-6s", t->tid, c,
+				cv_mux_api_name((enum cv_mux_api)k));
+			col_count(out, a->calls, 7);
+			col_ns(out, a->wait_ns, 10);
+			snprintf(b, sizeof(b), "%.1f", (double)a->nfds / (double)a->calls);
+			col(out, b, 9);
+			snprintf(b, sizeof(b), "%.2f", (double)a->ready / (double)a->calls);
+			col(out, b, 10);
+			col_count(out, a->timeouts, 8);
+			col_count(out, a->errors, 6);
+			fputc('\n', out);
+		}
+	}
+}
+
 static void text_locks(FILE *out, const struct cv_model *m)
 {
 	size_t n = cv_model_lock_count(m);
@@ -249,6 +283,7 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 	text_threads(out, m);
 	text_kernel(out, m);
 	text_io(out, m);
+	text_mux(out, m);
 	text_locks(out, m);
 	text_deadlocks(out, m);
 }
@@ -303,8 +338,16 @@ static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thr
 	fprintf(out, "      \"accept\": {\"calls\": %llu, \"eagain\": %llu, \"blocked_calls\": %llu, "
 		"\"wait_ns\": %llu},\n", (ull)t->accept.calls, (ull)t->accept.eagain,
 		(ull)t->accept.blocked_calls, (ull)t->accept.wait_ns);
-	fprintf(out, "      \"mux\": {\"calls\": %llu, \"wait_ns\": %llu},\n",
+	fprintf(out, "      \"mux\": {\"calls\": %llu, \"wait_ns\": %llu, \"by_api\": {",
 		(ull)t->mux.calls, (ull)t->mux.wait_ns);
+	for (int k = 0; k < CV_MUX_API_COUNT; k++) {
+		const struct cv_mux_api_stats *a = &t->mux.by_api[k];
+		fprintf(out, "%s\"%s\": {\"calls\": %llu, \"wait_ns\": %llu, \"nfds\": %llu, "
+			"\"ready\": %llu, \"timeouts\": %llu, \"errors\": %llu}", k ? ", " : "",
+			cv_mux_api_name((enum cv_mux_api)k), (ull)a->calls, (ull)a->wait_ns,
+			(ull)a->nfds, (ull)a->ready, (ull)a->timeouts, (ull)a->errors);
+	}
+	fprintf(out, "}},\n");
 	fprintf(out, "      \"futex\": {\"waits\": %llu, \"wait_ns\": %llu},\n",
 		(ull)t->futex.waits, (ull)t->futex.wait_ns);
 	fprintf(out, "      \"uring\": {\"submitted\": %llu, \"completed\": %llu, "
