@@ -242,7 +242,8 @@ TEST(json_summary)
 	       "\"bytes\": 0}, \"mq\": {\"calls\": 0, \"bytes\": 0}}}");
 	HAS(j, "\"recv\": {\"calls\": 0, \"eagain\": 0, \"bytes\": 0, \"blocked_calls\": 0, ");
 	HAS(j, "\"accept\": {\"calls\": 0, \"eagain\": 0, \"blocked_calls\": 0, \"wait_ns\": 0}");
-	HAS(j, "\"mux\": {\"calls\": 0, \"wait_ns\": 0}");
+	HAS(j, "\"mux\": {\"calls\": 0, \"wait_ns\": 0, \"by_api\": {\"select\": {\"calls\": 0, "
+	       "\"wait_ns\": 0, \"nfds\": 0, \"ready\": 0, \"timeouts\": 0, \"errors\": 0}, ");
 	HAS(j, "\"futex\": {\"waits\": 0, \"wait_ns\": 0}");
 	HAS(j, "\"uring\": {\"submitted\": 0, \"completed\": 0, \"async_wait_ns\": 0}");
 	HAS(j, "{\"pid\": 100, \"addr\": \"0x1000\", \"name\": \"counter_lock\", \"waits\": 0, "

@@ -22,10 +22,10 @@ static const char usage_main[] =
 	"  run [OPTS] -- COMMAND [ARGS...]       trace any command\n"
 	"  attach [OPTS] PID                     trace a running process, all its threads\n"
 	"  replay FILE                           TUI over a recording\n"
-	"  report [--json] FILE                  summary of a recording\n"
+	"  report [--json] [--all-processes] FILE  summary of a recording\n"
 	"  export --format chrome -o OUT FILE    Chrome trace JSON for ui.perfetto.dev\n"
 	"\n"
-	"OPTS: -d/--duration SEC  -o/--output FILE [--force]  --report  --json\n"
+	"OPTS: -d/--duration SEC  -o/--output FILE [--force]  --report  --json  --all-processes\n"
 	"Live tracing needs root.  `concviz COMMAND --help` for details.\n";
 
 static const char usage_run[] =
@@ -39,6 +39,8 @@ static const char usage_run[] =
 	"      --force          overwrite FILE if it exists\n"
 	"      --report         no TUI: text summary on stdout at the end\n"
 	"      --json           no TUI: JSON summary on stdout at the end\n"
+	"      --all-processes  the text summary lists short-lived helper processes'\n"
+	"                       threads too (else one line names them; JSON has them all)\n"
 	"  -h, --help           this help\n"
 	"Without a terminal on stdout there is no TUI either.  The target's output goes\n"
 	"to stderr (or, under the TUI, to a log file named in its header).\n";
@@ -51,6 +53,7 @@ static const char usage_attach[] =
 	"  -o, --output FILE    record every event to FILE   (--force to overwrite)\n"
 	"      --report         no TUI: text summary on stdout at the end\n"
 	"      --json           no TUI: JSON summary on stdout at the end\n"
+	"      --all-processes  the text summary lists short-lived helper processes too\n"
 	"  -h, --help           this help\n";
 
 static int cmd_list(int argc, char **argv)
@@ -82,6 +85,7 @@ static int parse_live_opts(const char *cmd, const char *help, int argc, char **a
 		{ "force", no_argument, NULL, 'f' },
 		{ "report", no_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "all-processes", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -102,6 +106,7 @@ static int parse_live_opts(const char *cmd, const char *help, int argc, char **a
 		case 'f': o->force = true; break;
 		case 'r': o->report = true; break;
 		case 'j': o->json = true; break;
+		case 'A': o->all_processes = true; break;
 		case 'h': fputs(help, stdout); return 0;
 		default:
 			if (optopt && strchr("do", optopt))

@@ -95,6 +95,7 @@ void cv_model_free(struct cv_model *m)
 	cv_hash_free(&m->locks);
 	free(m->dl);
 	cv__pending_free(m);
+	cv__procs_free(m);
 	free(m->target_cmd);
 	free(m);
 }
@@ -161,6 +162,7 @@ struct cv_thr *cv__new_thread(struct cv_model *m, uint32_t tid, uint32_t pid, ui
 	t->seen_on_cpu = on_cpu;
 	t->first_bucket = cv__bucket_of(m, ts);
 	m->thr[m->nthr++] = t;
+	cv__proc_attach(m, t, ts);
 	return t;
 }
 

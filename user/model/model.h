@@ -174,6 +174,24 @@ struct cv_thread {
 	 * cv_model_thread_bucket() */
 };
 
+/* A process: the threads of one thread group, from its first sighting (its
+ * fork, or its first event) to the exit of its last thread. */
+#define CV_SHORT_LIVED_NS (50ULL * 1000000) /* cv_model_process_short_lived() */
+struct cv_process {
+	uint32_t pid;
+	uint32_t ppid;              /* parent process, 0 unknown (not seen forking: the run
+				     * target, an attached process without its /proc stat) */
+	char comm[CV_COMM_LEN];     /* its leader's name, as last renamed (exec renames) */
+	uint64_t start_ts, end_ts;  /* first sighting; its last thread's exit (0: alive) */
+	bool exited;
+	bool seeded;                /* found running at attach */
+	int32_t exit_status;        /* wait status of that last exit (valid when exited):
+				     * cv_wait_shell_code/cv_wait_signal decode it */
+	uint32_t threads;           /* thread records seen in it */
+	uint64_t traced_calls;      /* its threads' receives, accepts, multiplexer calls,
+				     * futex waits and io_uring events */
+};
+
 struct cv_lock {
 	uint32_t pid;
 	uint64_t addr;
@@ -257,6 +275,18 @@ const struct cv_futex_rec *cv_model_thread_futex(const struct cv_model *m, const
 						 size_t i);
 const struct cv_uring_rec *cv_model_thread_uring(const struct cv_model *m, const struct cv_thread *t,
 						 size_t i);
+
+/* Processes in order of first sighting; a pid reused after its process
+ * exited is a new record. */
+size_t cv_model_process_count(const struct cv_model *m);
+const struct cv_process *cv_model_process(const struct cv_model *m, size_t i);
+/* The process a thread record belongs to (never NULL for a model's thread,
+ * unless memory ran out). */
+const struct cv_process *cv_model_thread_process(const struct cv_model *m, const struct cv_thread *t);
+/* A helper that did nothing concviz traces: exited within CV_SHORT_LIVED_NS
+ * of its first sighting, no traced call in any of its threads, not the
+ * target (exec wrappers, shell helpers).  Views fold these into one line. */
+bool cv_model_process_short_lived(const struct cv_model *m, const struct cv_process *p);
 
 size_t cv_model_lock_count(const struct cv_model *m);
 const struct cv_lock *cv_model_lock(const struct cv_model *m, size_t i); /* in order of first sighting */

@@ -324,8 +324,13 @@ static void on_task(struct cv_model *m, const struct cv_event *ev)
 		return;
 	copy_comm(t->pub.comm, ev->task.comm);
 	t->pub.pid = ev->pid;
-	if (ev->flags & CV_TASK_PROCESS)
+	if (ev->flags & CV_TASK_PROCESS) {
 		t->pub.is_process_leader = true;
+		cv__proc_fork(m, t, ev);
+	} else {
+		cv__proc_attach(m, t, ev->ts);
+	}
+	cv__proc_rename(t);
 	if (!(ev->flags & CV_TASK_SEED)) {
 		/* waits on this futex are joins of the new thread: say so */
 		if (ev->task.join_addr) {
@@ -364,6 +369,8 @@ static void on_exit_ev(struct cv_model *m, const struct cv_event *ev)
 	if (t->join_addr && !cv__lock(m, t->pub.pid, t->join_addr, false))
 		free(cv__pending_take(m, t->pub.pid, t->join_addr));
 	t->pub.exit_code = ev->exit.exit_code;
+	if (ev->exit.group_dead)
+		cv__proc_exit(t, ts, ev->exit.exit_code);
 	if (ev->exit.kernel_cpu_ns || ev->exit.kernel_run_delay_ns) {
 		t->pub.kernel_times = true;
 		t->pub.kernel_cpu_ns = ev->exit.kernel_cpu_ns;
@@ -565,9 +572,12 @@ void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 		 * rest are the thread's own syscalls */
 		if (ev->type != CV_EV_URING_COMPLETE && ev->type != CV_EV_COMM)
 			on_cpu_evidence(m, t, ev->ts);
-		if (ev->type == CV_EV_COMM)
+		if (ev->type != CV_EV_COMM && t->proc)
+			t->proc->traced_calls++;
+		if (ev->type == CV_EV_COMM) {
 			copy_comm(t->pub.comm, ev->comm.comm);
-		else if (ev->type == CV_EV_RECV)
+			cv__proc_rename(t);
+		} else if (ev->type == CV_EV_RECV)
 			on_recv(m, t, ev);
 		else if (ev->type == CV_EV_MUX)
 			on_mux(t, ev);

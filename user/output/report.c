@@ -45,73 +45,181 @@ static const char *const st_short[CV_ST_COUNT] = {
 	"run", "rnbl", "wdat", "copy", "mux", "lock", "urng", "slp",
 };
 
-static void text_threads(FILE *out, const struct cv_model *m)
+/* A thread of a short-lived helper process, folded away in the text report
+ * unless all processes were asked for. */
+static bool folded(const struct cv_model *m, const struct cv_thread *t,
+		   const struct cv_report_extra *x)
 {
-	size_t n = cv_model_thread_count(m);
-	fprintf(out, "\nTHREADS (%zu)  time share in %% of each thread's traced life;"
-		" vcsw/ivcsw: voluntary/involuntary context switches\n", n);
+	const struct cv_process *p = cv_model_thread_process(m, t);
+	return !(x && x->all_processes) && p && cv_model_process_short_lived(m, p);
+}
+
+static void thread_row(FILE *out, const struct cv_model *m, const struct cv_thread *t)
+{
+	uint64_t tm[CV_ST_COUNT], total = 0;
+	char b[64], c[32];
+	cv_model_thread_times(m, t, tm);
+	for (int s = 0; s < CV_ST_COUNT; s++)
+		total += tm[s];
+	cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
+	fprintf(out, "%7" PRIu32 " %-15s", t->tid, c);
+	for (int s = 0; s < CV_ST_COUNT; s++) {
+		double pct = total ? 100.0 * (double)tm[s] / (double)total : 0;
+		if (!tm[s])
+			snprintf(b, sizeof(b), "-");
+		else if (pct >= 99.95)
+			snprintf(b, sizeof(b), "100");
+		else
+			snprintf(b, sizeof(b), "%.1f", pct);
+		col(out, b, 4);
+	}
+	col_count(out, t->vcsw, 7);
+	col_count(out, t->ivcsw, 7);
+	col_count(out, t->recv.calls, 7);
+	col_count(out, t->recv.eagain, 7);
+	col(out, t->recv.bytes ? cv_fmt_bytes(b, sizeof(b), t->recv.bytes) : "-", 7);
+	col_count(out, t->recv.blocked_calls, 6);
+	col_count(out, t->mux.calls, 6);
+	col_ns(out, t->mux.wait_ns, 8);
+	col_count(out, t->futex.waits, 6);
+	col_ns(out, t->futex.wait_ns, 8);
+	if (t->uring.submitted || t->uring.completed) {
+		char s1[32], s2[32];
+		snprintf(b, sizeof(b), "%s/%s", cv_fmt_count(s1, sizeof(s1), t->uring.submitted),
+			 cv_fmt_count(s2, sizeof(s2), t->uring.completed));
+		col(out, b, 11);
+	} else {
+		col(out, "-", 11);
+	}
+	if (t->exited && cv_wait_signal(t->exit_code))
+		fprintf(out, " exited (%s)", cv_exit_desc(t->exit_code, b, sizeof(b)));
+	else if (t->exited)
+		fputs(" exited", out);
+	fputc('\n', out);
+}
+
+/* "PROCESS 1234 (ipc) parent 1200, 3 threads, exited with status 10 after 2.0s" */
+static void process_line(FILE *out, const struct cv_model *m, const struct cv_process *p)
+{
+	char c[32], b[64], d[32];
+	cv_fmt_clean(c, sizeof(c), p->comm[0] ? p->comm : "?", CV_ASCII);
+	fprintf(out, "PROCESS %" PRIu32 " (%s)", p->pid, c);
+	if (p->ppid)
+		fprintf(out, " parent %" PRIu32, p->ppid);
+	fprintf(out, ", %" PRIu32 " thread%s", p->threads, p->threads == 1 ? "" : "s");
+	if (p->pid == cv_model_target_pid(m))
+		fputs(", the target", out);
+	if (p->seeded)
+		fputs(", running at attach", out);
+	if (p->exited && cv_wait_signal(p->exit_status))
+		fprintf(out, ", killed by %s", cv_signal_name(cv_wait_signal(p->exit_status), b, sizeof(b)));
+	else if (p->exited)
+		fprintf(out, ", exited with status %d", cv_wait_shell_code(p->exit_status));
+	if (p->exited)
+		fprintf(out, " after %s", cv_fmt_dur(d, sizeof(d), p->end_ts - p->start_ts, CV_UTF8));
+	fputc('\n', out);
+}
+
+/* " (exit 11, 12, SIGKILL)": how the short-lived processes named comm ended,
+ * where not with status 0 (a learner's children exiting 10, 11, 12 must
+ * show, folded or not) */
+static void exits_of(FILE *out, const struct cv_model *m, const char *comm)
+{
+	int shown = 0;
+	for (size_t k = 0; k < cv_model_process_count(m); k++) {
+		const struct cv_process *q = cv_model_process(m, k);
+		char b[24];
+		if (!cv_model_process_short_lived(m, q) || strcmp(q->comm, comm) || !q->exit_status)
+			continue;
+		if (shown++ == 6) {
+			fputs(", ...", out);
+			break;
+		}
+		fputs(shown == 1 ? " (exit " : ", ", out);
+		if (cv_wait_signal(q->exit_status))
+			fputs(cv_signal_name(cv_wait_signal(q->exit_status), b, sizeof(b)), out);
+		else
+			fprintf(out, "%d", cv_wait_shell_code(q->exit_status));
+	}
+	if (shown)
+		fputc(')', out);
+}
+
+/* "38 short-lived processes (…): bash x30, readlink x8" — each name once */
+static void short_lived_line(FILE *out, const struct cv_model *m, size_t n)
+{
+	size_t np = cv_model_process_count(m), names = 0;
+	fprintf(out, "%zu short-lived process%s (exited within %llu ms, no traced call; "
+		"--all-processes lists them):", n, n == 1 ? "" : "es",
+		(ull)(CV_SHORT_LIVED_NS / 1000000));
+	for (size_t i = 0; i < np; i++) {
+		const struct cv_process *p = cv_model_process(m, i);
+		bool first = cv_model_process_short_lived(m, p);
+		size_t same = 0;
+		for (size_t k = 0; first && k < np; k++) {
+			const struct cv_process *q = cv_model_process(m, k);
+			if (!cv_model_process_short_lived(m, q) || strcmp(q->comm, p->comm))
+				continue;
+			if (k < i)
+				first = false;  /* named already */
+			same++;
+		}
+		if (!first)
+			continue;
+		if (++names > 12) {
+			fputs(", ...", out);
+			break;
+		}
+		char c[32];
+		cv_fmt_clean(c, sizeof(c), p->comm[0] ? p->comm : "?", CV_ASCII);
+		fprintf(out, "%s %s", names > 1 ? "," : "", c);
+		if (same > 1)
+			fprintf(out, " x%zu", same);
+		exits_of(out, m, p->comm);
+	}
+	fputc('\n', out);
+}
+
+/* Threads grouped under their processes, in order of first sighting. */
+static void text_threads(FILE *out, const struct cv_model *m, const struct cv_report_extra *x)
+{
+	size_t n = cv_model_thread_count(m), np = cv_model_process_count(m), nshort = 0;
+	fprintf(out, "\nTHREADS (%zu in %zu processes)  time share in %% of each thread's traced life;"
+		" vcsw/ivcsw: voluntary/involuntary context switches\n", n, np);
 	fprintf(out, "%7s %-15s", "TID", "COMM");
 	for (int s = 0; s < CV_ST_COUNT; s++)
 		fprintf(out, " %4s", st_short[s]);
 	fprintf(out, " %7s %7s %7s %7s %7s %6s %6s %8s %6s %8s %11s\n", "vcsw", "ivcsw",
 		"recv", "eagain", "bytes", "blockd", "mux", "mux wait", "futex", "fx wait",
 		"uring s/c");
-	for (size_t i = 0; i < n; i++) {
-		const struct cv_thread *t = cv_model_thread(m, i);
-		uint64_t tm[CV_ST_COUNT], total = 0;
-		char b[64], c[32];
-		cv_model_thread_times(m, t, tm);
-		for (int s = 0; s < CV_ST_COUNT; s++)
-			total += tm[s];
-		cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
-		fprintf(out, "%7" PRIu32 " %-15s", t->tid, c);
-		for (int s = 0; s < CV_ST_COUNT; s++) {
-			double pct = total ? 100.0 * (double)tm[s] / (double)total : 0;
-			if (!tm[s])
-				snprintf(b, sizeof(b), "-");
-			else if (pct >= 99.95)
-				snprintf(b, sizeof(b), "100");
-			else
-				snprintf(b, sizeof(b), "%.1f", pct);
-			col(out, b, 4);
+	for (size_t k = 0; k < np; k++) {
+		const struct cv_process *p = cv_model_process(m, k);
+		if (!(x && x->all_processes) && cv_model_process_short_lived(m, p)) {
+			nshort++;
+			continue;
 		}
-		col_count(out, t->vcsw, 7);
-		col_count(out, t->ivcsw, 7);
-		col_count(out, t->recv.calls, 7);
-		col_count(out, t->recv.eagain, 7);
-		col(out, t->recv.bytes ? cv_fmt_bytes(b, sizeof(b), t->recv.bytes) : "-", 7);
-		col_count(out, t->recv.blocked_calls, 6);
-		col_count(out, t->mux.calls, 6);
-		col_ns(out, t->mux.wait_ns, 8);
-		col_count(out, t->futex.waits, 6);
-		col_ns(out, t->futex.wait_ns, 8);
-		if (t->uring.submitted || t->uring.completed) {
-			char s1[32], s2[32];
-			snprintf(b, sizeof(b), "%s/%s", cv_fmt_count(s1, sizeof(s1), t->uring.submitted),
-				 cv_fmt_count(s2, sizeof(s2), t->uring.completed));
-			col(out, b, 11);
-		} else {
-			col(out, "-", 11);
+		process_line(out, m, p);
+		for (size_t i = 0; i < n; i++) {
+			const struct cv_thread *t = cv_model_thread(m, i);
+			if (cv_model_thread_process(m, t) == p)
+				thread_row(out, m, t);
 		}
-		if (t->exited && cv_wait_signal(t->exit_code))
-			fprintf(out, " exited (%s)", cv_exit_desc(t->exit_code, b, sizeof(b)));
-		else if (t->exited)
-			fputs(" exited", out);
-		fputc('\n', out);
 	}
+	if (nshort)
+		short_lived_line(out, m, nshort);
 }
 
 /* What the tracepoints measured beside what the kernel charged: the two
  * differ by design (docs/time-accounting.md), and a user comparing with
  * time/top must be told, not left to wonder. */
-static void text_kernel(FILE *out, const struct cv_model *m)
+static void text_kernel(FILE *out, const struct cv_model *m, const struct cv_report_extra *x)
 {
 	bool any = false;
 	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
 		const struct cv_thread *t = cv_model_thread(m, i);
 		uint64_t tm[CV_ST_COUNT];
 		char c[32], a[32], b[32], d[32], e[32];
-		if (!t->kernel_times)
+		if (!t->kernel_times || folded(m, t, x))
 			continue;
 		if (!any)
 			fprintf(out, "\nON CPU AND RUN QUEUE: traced vs the kernel's own accounting (schedstat, as time/top)\n"
@@ -280,8 +388,8 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 			cv_fmt_bytes(b, sizeof(b), extra->file_bytes),
 			ev ? (double)extra->file_bytes / (double)ev : 0.0);
 	}
-	text_threads(out, m);
-	text_kernel(out, m);
+	text_threads(out, m, extra);
+	text_kernel(out, m, extra);
 	text_io(out, m);
 	text_mux(out, m);
 	text_locks(out, m);
@@ -355,6 +463,34 @@ static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thr
 		(ull)t->uring.async_wait_ns);
 }
 
+static void json_process(FILE *out, const struct cv_model *m, const struct cv_process *p)
+{
+	uint64_t t0 = cv_model_start(m);
+	fprintf(out, "{\"pid\": %" PRIu32 ", \"ppid\": ", p->pid);
+	if (p->ppid)
+		fprintf(out, "%" PRIu32, p->ppid);
+	else
+		fputs("null", out);
+	fputs(", \"command\": ", out);
+	cv_json_string(out, p->comm);
+	fprintf(out, ", \"start_ns\": %llu, \"end_ns\": ",
+		(ull)(p->start_ts > t0 ? p->start_ts - t0 : 0));
+	if (p->exited)
+		fprintf(out, "%llu", (ull)(p->end_ts > t0 ? p->end_ts - t0 : 0));
+	else
+		fputs("null", out);
+	fputs(", \"exit_code\": ", out);
+	if (p->exited)
+		fprintf(out, "%d", cv_wait_shell_code(p->exit_status));
+	else
+		fputs("null", out);
+	fputs(", \"exit_signal\": ", out);
+	json_signal(out, p->exited ? cv_wait_signal(p->exit_status) : 0);
+	fprintf(out, ", \"threads\": %" PRIu32 ", \"seeded\": %s, \"short_lived\": %s}",
+		p->threads, p->seeded ? "true" : "false",
+		cv_model_process_short_lived(m, p) ? "true" : "false");
+}
+
 static void json_lock(FILE *out, const struct cv_lock *l)
 {
 	fprintf(out, "{\"pid\": %" PRIu32 ", \"addr\": \"0x%llx\", \"name\": ", l->pid,
@@ -404,7 +540,12 @@ void cv_report_json(FILE *out, const struct cv_model *m, const struct cv_report_
 		fputs("null", out);
 	fputs(", \"exit_signal\": ", out);
 	json_signal(out, cv_model_target_signal(m));
-	fputs("},\n  \"threads\": [", out);
+	fputs("},\n  \"processes\": [", out);
+	for (size_t i = 0; i < cv_model_process_count(m); i++) {
+		fputs(i ? ",\n    " : "\n    ", out);
+		json_process(out, m, cv_model_process(m, i));
+	}
+	fputs("],\n  \"threads\": [", out);
 	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
 		fputs(i ? ",\n    " : "\n    ", out);
 		json_thread(out, m, cv_model_thread(m, i));
