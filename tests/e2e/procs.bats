@@ -143,3 +143,43 @@ eq() {
 		eq "$api clients" 5 "$(tj .accept.calls)"
 	done
 }
+
+@test "procs TUI: p folds a process's threads into one row and back; helpers behind one line, a shows them" {
+	command -v tmux > /dev/null || skip "tmux missing"
+	local sh="$BATS_TEST_TMPDIR/wrap.sh"
+	# helpers first, then the procs example's 6 threads in one process
+	printf '#!/bin/sh\nfor i in 1 2 3; do readlink -f / > /dev/null; done\nexec "%s" --seconds 8 --mode threads\n' \
+		"$EX/procs" > "$sh"
+	chmod +x "$sh"
+	start "'$CONCVIZ' run -- '$sh'"
+	wait_for "worker-4" 15
+	wait_for "short-lived processes hidden" 5
+	shot helpers-hidden
+	[[ "$SCREEN" == *"3 short-lived processes hidden"*"readlink"*"(a shows them)"* ]]
+	[ "$(grep -Ec '^ +[0-9]+ readlink' <<<"$SCREEN")" -eq 0 ]
+	[[ "$SCREEN" == *"p Fold proc"* ]]
+	tmux send-keys -t "$SESSION" a
+	sleep 1
+	shot helpers-shown
+	[ "$(grep -Ec '^ +[0-9]+ readlink' <<<"$SCREEN")" -eq 3 ]
+	[[ "$SCREEN" != *"short-lived processes hidden"* ]]
+	tmux send-keys -t "$SESSION" a
+	sleep 0.5
+	# the first row is the procs process's main thread: fold it
+	tmux send-keys -t "$SESSION" Home p
+	wait_for "+5 thr" 5
+	shot folded
+	[[ "$SCREEN" != *"worker-2"* ]]
+	tmux send-keys -t "$SESSION" p
+	wait_for "worker-2" 5
+	shot unfolded
+	[[ "$SCREEN" != *"+5 thr"* ]]
+	# the help screen lists both keys
+	tmux send-keys -t "$SESSION" h
+	wait_for "Keys (live)" 5
+	tmux send-keys -t "$SESSION" NPage
+	wait_for "fold the selected thread's process" 5
+	shot help
+	[[ "$SCREEN" == *"short-lived helper processes"* ]]
+	quit_clean
+}
