@@ -11,6 +11,7 @@
 
 #include "common/err.h"
 #include "common/clock.h"
+#include "live/fdinfo.h"
 #include "live/procscan.h"
 #include "live/session.h"
 #include "live/symbols.h"
@@ -93,6 +94,8 @@ static void on_event(void *ctx, const struct cv_event *ev)
 	if (ev->type == CV_EV_COMM && ev->tid == ev->pid && s->syms)
 		cv_symbols_forget(s->syms, ev->pid); /* exec: new mappings */
 	cv_model_feed(s->model, ev);
+	/* what the probes could not read (a path, an IPv6 address), from /proc */
+	bool improved = ev->type == CV_EV_FD && cv_fdinfo_improve(s->model, ev);
 	if (!s->rec)
 		return;
 	rec_check(s, cv_rec_write_event(s->rec, ev));
@@ -101,6 +104,12 @@ static void on_event(void *ctx, const struct cv_event *ev)
 
 		if (l->name)
 			rec_check(s, cv_rec_write_lock_name(s->rec, l->pid, l->addr, l->name));
+	}
+	if (improved) {
+		const struct cv_fd_desc *d = cv_model_fd_desc(s->model, ev->pid, ev->fd.fd, ev->fd.ino);
+
+		if (d)
+			rec_check(s, cv_rec_write_fd_desc(s->rec, d->pid, d->fd, d->ino, d->kind, d->desc));
 	}
 }
 

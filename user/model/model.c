@@ -81,6 +81,7 @@ void cv_model_free(struct cv_model *m)
 {
 	if (!m)
 		return;
+	cv__fds_free(m); /* before the threads: their by_fd tables */
 	for (size_t i = 0; i < m->nthr; i++) {
 		free(m->thr[i]->buckets);
 		free(m->thr[i]);

@@ -85,6 +85,36 @@ struct cv_mux_api_stats {
 	uint64_t calls, wait_ns, nfds, ready, timeouts, errors;
 };
 
+/* "unknown", "tcp", "udp", "unix", "socket", "pipe", "fifo", "mq": the JSON
+ * "kind" of threads[].recv.by_fd */
+const char *cv_fd_kind_name(enum cv_fd_kind k);
+
+/* One descriptor as it was described when first used: fd number `fd` of
+ * process pid while it named inode ino (an fd number is reused for other
+ * objects; its inode tells them apart). */
+struct cv_fd_desc {
+	uint32_t pid, fd;
+	uint64_t ino;
+	enum cv_fd_kind kind;
+	char *desc;                 /* "127.0.0.1:5000 -> 127.0.0.1:41234", "listening on
+				     * 127.0.0.1:5000", "/run/x.sock", "@abstract", "unnamed",
+				     * "unnamed -> /run/x.sock" (peer), "pipe", "/tmp/fifo",
+				     * "/queue"; a cut name ends in "..." */
+};
+
+/* One descriptor's receives and accepts in one thread (by_fd). */
+struct cv_fd_stats {
+	uint32_t fd;                /* CV_FD_OTHER: the sum past CV_FD_MAX descriptors */
+	uint64_t ino;
+	enum cv_recv_kind recv_kind; /* what the receives said: socket, pipe, mq */
+	uint64_t calls, bytes;      /* receives (EAGAIN polls included) and their bytes */
+	uint64_t wait_ns;           /* receives' wait for data: enter to the copy's start
+				     * (or the exit, when no data was copied) */
+	uint64_t accepts, accept_wait_ns; /* accept/accept4 on it (a listening socket) */
+};
+#define CV_FD_MAX   256         /* descriptors kept per thread … */
+#define CV_FD_OTHER UINT32_MAX  /* … then one entry for all the others */
+
 /* "futex" (unknown), "mutex", "condvar", "semaphore", "rwlock", "barrier",
  * "join", "gil", "event", "queue": the JSON "kind" of locks[] (enum
  * cv_lock_kind, bpf/events.h) */
@@ -233,6 +263,12 @@ void cv_model_set_target(struct cv_model *m, uint32_t pid, const char *command);
 void cv_model_set_target_exit(struct cv_model *m, int exit_code); /* exit status as for $? */
 void cv_model_set_lock_name(struct cv_model *m, uint32_t pid, uint64_t addr, const char *name);
 
+/* Describe a descriptor, over what its CV_EV_FD said (live: the fuller
+ * description /proc gave while it was open; a recording's FD_DESC records).
+ * CV_EV_FD events describe (pid, fd, ino) only where nothing has yet. */
+void cv_model_set_fd_desc(struct cv_model *m, uint32_t pid, uint32_t fd, uint64_t ino,
+			  enum cv_fd_kind kind, const char *desc);
+
 void cv_model_feed(struct cv_model *m, const struct cv_event *ev);
 /* Move model "now" forward (live views call it each frame); never backward. */
 void cv_model_advance(struct cv_model *m, uint64_t now);
@@ -287,6 +323,17 @@ const struct cv_process *cv_model_thread_process(const struct cv_model *m, const
  * of its first sighting, no traced call in any of its threads, not the
  * target (exec wrappers, shell helpers).  Views fold these into one line. */
 bool cv_model_process_short_lived(const struct cv_model *m, const struct cv_process *p);
+
+/* Descriptor descriptions in the order they were made; the one of (pid,
+ * fd, ino), NULL if none. */
+size_t cv_model_fd_desc_count(const struct cv_model *m);
+const struct cv_fd_desc *cv_model_fd_desc_at(const struct cv_model *m, size_t i);
+const struct cv_fd_desc *cv_model_fd_desc(const struct cv_model *m, uint32_t pid, uint32_t fd,
+					  uint64_t ino);
+/* A thread's receives and accepts by descriptor, in order of first use. */
+size_t cv_model_thread_fd_count(const struct cv_model *m, const struct cv_thread *t);
+const struct cv_fd_stats *cv_model_thread_fd(const struct cv_model *m, const struct cv_thread *t,
+					     size_t i);
 
 size_t cv_model_lock_count(const struct cv_model *m);
 const struct cv_lock *cv_model_lock(const struct cv_model *m, size_t i); /* in order of first sighting */

@@ -405,6 +405,7 @@ static void on_accept(struct cv_thr *t, const struct cv_event *ev)
 static void on_recv(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
 {
 	struct cv_thread *p = &t->pub;
+	cv__fd_count(t, ev);
 	if (CV_SYS_IS_ACCEPT(ev->recv.sys)) {
 		on_accept(t, ev);
 		return;
@@ -555,6 +556,9 @@ void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 		break;
 	case CV_EV_EXIT:
 		on_exit_ev(m, ev);
+		break;
+	case CV_EV_FD:
+		cv__fd_event(m, ev);
 		break;
 	case CV_EV_COMM:
 	case CV_EV_RECV:

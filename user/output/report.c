@@ -409,6 +409,30 @@ static void json_signal(FILE *out, int sig)
 		fputs("null", out);
 }
 
+/* threads[].recv.by_fd: each descriptor's receives and accepts, with what it is */
+static void json_by_fd(FILE *out, const struct cv_model *m, const struct cv_thread *t)
+{
+	for (size_t i = 0; i < cv_model_thread_fd_count(m, t); i++) {
+		const struct cv_fd_stats *f = cv_model_thread_fd(m, t, i);
+		const struct cv_fd_desc *d = cv_model_fd_desc(m, t->pid, f->fd, f->ino);
+		fputs(i ? ", " : "", out);
+		if (f->fd == CV_FD_OTHER)
+			fputs("{\"fd\": null, \"ino\": null, \"kind\": \"other\", \"desc\": \"the other descriptors\"", out);
+		else {
+			fprintf(out, "{\"fd\": %" PRIu32 ", \"ino\": %llu, \"kind\": \"%s\", \"desc\": ",
+				f->fd, (ull)f->ino, cv_fd_kind_name(d ? d->kind : CV_FD_UNKNOWN));
+			if (d)
+				cv_json_string(out, d->desc);
+			else
+				fputs("null", out);
+		}
+		fprintf(out, ", \"recv_kind\": \"%s\", \"calls\": %llu, \"bytes\": %llu, "
+			"\"wait_ns\": %llu, \"accepts\": %llu, \"accept_wait_ns\": %llu}",
+			cv_recv_kind_name(f->recv_kind), (ull)f->calls, (ull)f->bytes,
+			(ull)f->wait_ns, (ull)f->accepts, (ull)f->accept_wait_ns);
+	}
+}
+
 static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thread *t)
 {
 	uint64_t tm[CV_ST_COUNT];
@@ -442,7 +466,9 @@ static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thr
 		fprintf(out, "%s\"%s\": {\"calls\": %llu, \"bytes\": %llu}", k ? ", " : "",
 			cv_recv_kind_name((enum cv_recv_kind)k), (ull)t->recv.by_kind[k].calls,
 			(ull)t->recv.by_kind[k].bytes);
-	fprintf(out, "}},\n");
+	fprintf(out, "}, \"by_fd\": [");
+	json_by_fd(out, m, t);
+	fprintf(out, "]},\n");
 	fprintf(out, "      \"accept\": {\"calls\": %llu, \"eagain\": %llu, \"blocked_calls\": %llu, "
 		"\"wait_ns\": %llu},\n", (ull)t->accept.calls, (ull)t->accept.eagain,
 		(ull)t->accept.blocked_calls, (ull)t->accept.wait_ns);

@@ -24,6 +24,8 @@
 
 size_t cv_rec__encode_start(struct cv_rec_codec *c, uint64_t ts, uint8_t *out);
 size_t cv_rec__encode_lock_name(uint32_t pid, uint64_t addr, const char *name, uint8_t *out);
+size_t cv_rec__encode_fd_desc(uint32_t pid, uint32_t fd, uint64_t ino, uint32_t kind,
+			      const char *desc, uint8_t *out);
 size_t cv_rec__encode_target_exit(int status, uint8_t *out);
 size_t cv_rec__encode_target(uint32_t pid, const char *command, uint8_t *out);
 
@@ -207,6 +209,15 @@ int cv_rec_write_lock_name(struct cv_rec_writer *w, uint32_t pid, uint64_t addr,
 	if (!p)
 		return -1;
 	return commit(w, cv_rec__encode_lock_name(pid, addr, name, p));
+}
+
+int cv_rec_write_fd_desc(struct cv_rec_writer *w, uint32_t pid, uint32_t fd, uint64_t ino,
+			 uint32_t kind, const char *desc)
+{
+	uint8_t *p = reserve(w);
+	if (!p)
+		return -1;
+	return commit(w, cv_rec__encode_fd_desc(pid, fd, ino, kind, desc, p));
 }
 
 int cv_rec_write_target_exit(struct cv_rec_writer *w, int exit_status)
