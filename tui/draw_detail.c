@@ -135,6 +135,39 @@ static void receives(struct tui *u, struct vl *v, const struct cv_thread *t)
 	}
 }
 
+/* receives and accepts by descriptor: what each fd is (TCP peer, UNIX path, …) */
+static void by_fd(struct tui *u, struct vl *v, const struct cv_thread *t)
+{
+	size_t n = cv_model_thread_fd_count(u->m, t);
+	char b[32], d[32], w[200];
+	if (!n)
+		return;
+	heading(u, v, "By descriptor");
+	tui_putf(vl_row(v), 2, u->cols - 2, tui_role(u, R_DIM), "%5s %-7s %7s %7s %9s %7s  %s",
+		 "fd", "kind", "calls", "bytes", "wait", "accepts", "what");
+	for (size_t i = 0; i < n && i < DETAIL_FD_N; i++) {
+		const struct cv_fd_stats *f = cv_model_thread_fd(u->m, t, i);
+		const struct cv_fd_desc *x = cv_model_fd_desc(u->m, t->pid, f->fd, f->ino);
+		int y = vl_row(v);
+		if (y < 0)
+			continue;
+		cv_fmt_clean(w, sizeof(w), f->fd == CV_FD_OTHER ? "the other descriptors"
+			     : x ? x->desc : "not described", tui_charset(u));
+		if (f->fd == CV_FD_OTHER)
+			snprintf(d, sizeof(d), "*");
+		else
+			snprintf(d, sizeof(d), "%u", f->fd);
+		char dur[32];
+		tui_putf(y, 2, u->cols - 2, A_NORMAL, "%5s %-7s %7" PRIu64 " %7s %9s %7" PRIu64 "  %s", d,
+			 f->fd == CV_FD_OTHER ? "other" : cv_fd_kind_name(x ? x->kind : CV_FD_UNKNOWN),
+			 f->calls, cv_fmt_bytes(b, sizeof(b), f->bytes),
+			 fmt_dur_col(u, dur, sizeof(dur), f->wait_ns + f->accept_wait_ns, 9), f->accepts, w);
+	}
+	if (n > DETAIL_FD_N)
+		tui_putf(vl_row(v), 4, u->cols - 4, tui_role(u, R_DIM),
+			 "... %zu more descriptors (concviz report lists them all)", n - DETAIL_FD_N);
+}
+
 /* accept/accept4: shown only for a thread that called it */
 static void accepts(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
@@ -347,6 +380,7 @@ void tui_draw_detail(struct tui *u)
 		shares(u, &v, lbl, win);
 		accepts(u, &v, t);
 		receives(u, &v, t);
+		by_fd(u, &v, t);
 		muxes(u, &v, t);
 		futexes(u, &v, t);
 		urings(u, &v, t);

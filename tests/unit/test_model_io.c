@@ -1,12 +1,17 @@
 /* test_model_io.c — the model's IO breakdowns on synthetic events, with exact
  * numbers: multiplexer calls by API, processes (parents, exit statuses,
- * short-lived helpers) and receives by descriptor. */
+ * short-lived helpers), receives by descriptor and their descriptions (the
+ * probes' CV_EV_FD, /proc's lines, FD_DESC records). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
+#include "live/fdinfo.h"
 #include "model/model.h"
+#include "output/report.h"
+#include "record/recfile.h"
 
 #define PID 100
 #define S 1000000000ULL /* model start */
@@ -170,8 +175,199 @@ TEST(processes)
 	CHECK(cv_model_thread_process(M, cv_model_thread(M, 1)) == P(1));
 }
 
+static void fd_ev(uint64_t ts, uint32_t tid, uint32_t fd, uint64_t ino, enum cv_fd_kind kind)
+{
+	struct cv_event e = mk(CV_EV_FD, ts, tid, PID);
+	e.fd.fd = fd;
+	e.fd.ino = ino;
+	e.fd.kind = kind;
+	feed(e);
+}
+
+static struct cv_event fd_inet(uint64_t ts, uint32_t fd, uint64_t ino, uint16_t rport)
+{
+	struct cv_event e = mk(CV_EV_FD, ts, 101, PID);
+	e.fd.fd = fd;
+	e.fd.ino = ino;
+	e.fd.kind = CV_FD_TCP;
+	e.fd.family = 2;
+	e.fd.inet.lport = 8080;
+	e.fd.inet.rport = rport;
+	memcpy(e.fd.inet.laddr, "\x7f\0\0\x01", 4);
+	if (rport)
+		memcpy(e.fd.inet.raddr, "\x7f\0\0\x01", 4);
+	return e;
+}
+
+static void recv_fd(uint64_t ts, uint32_t tid, uint32_t sys, uint32_t fd, uint64_t ino,
+		    uint64_t enter, uint64_t copy, int64_t ret)
+{
+	struct cv_event e = mk(CV_EV_RECV, ts, tid, PID);
+	e.recv.sys = sys;
+	e.recv.fd = fd;
+	e.recv.ino = ino;
+	e.recv.enter_ts = S + enter;
+	e.recv.copy_ts = copy ? S + copy : 0;
+	e.recv.ret = ret;
+	feed(e);
+}
+
+static const char *desc_of(uint32_t fd, uint64_t ino)
+{
+	const struct cv_fd_desc *d = cv_model_fd_desc(M, PID, fd, ino);
+	return d ? d->desc : "(none)";
+}
+
+TEST(receives_by_descriptor)
+{
+	fresh();
+	struct cv_event e = fd_inet(10, 3, 500, 0);
+	feed(e);                                           /* the listener */
+	recv_fd(100, 101, CV_SYS_ACCEPT4, 3, 500, 20, 0, 4);
+	feed(fd_inet(110, 4, 501, 40000));                 /* a client */
+	recv_fd(200, 101, CV_SYS_RECVFROM, 4, 501, 120, 150, 64);
+	recv_fd(300, 101, CV_SYS_RECVFROM, 4, 501, 210, 0, -CV_EAGAIN);
+	feed(fd_inet(310, 4, 502, 40002));                 /* fd 4 again: another client */
+	recv_fd(400, 101, CV_SYS_RECVFROM, 4, 502, 320, 390, 10);
+	e = mk(CV_EV_FD, 410, 101, PID);                   /* a UNIX socket with a peer's name */
+	e.fd.fd = 5;
+	e.fd.ino = 600;
+	e.fd.kind = CV_FD_UNIX;
+	e.fd.family = 1;
+	e.flags = CV_FD_NAME_PEER;
+	memcpy(e.fd.name, "/run/a.sock", 12);
+	e.fd.name_len = 12;
+	feed(e);
+	e.fd.fd = 6;                                       /* abstract, cut */
+	e.fd.ino = 601;
+	e.flags = CV_FD_NAME_TRUNC;
+	memcpy(e.fd.name, "\0bus", 4);
+	e.fd.name_len = 4;
+	feed(e);
+	fd_ev(420, 101, 7, 700, CV_FD_PIPE);
+	e = mk(CV_EV_FD, 430, 101, PID);
+	e.fd.fd = 8;
+	e.fd.ino = 800;
+	e.fd.kind = CV_FD_MQ;
+	memcpy(e.fd.name, "q1", 2);
+	e.fd.name_len = 2;
+	feed(e);
+	recv_fd(500, 101, CV_SYS_MQ_TIMEDRECEIVE, 8, 800, 450, 0, 5);
+	CHECK_STR(desc_of(3, 500), "listening on 127.0.0.1:8080");
+	CHECK_STR(desc_of(4, 501), "127.0.0.1:8080 -> 127.0.0.1:40000");
+	CHECK_STR(desc_of(4, 502), "127.0.0.1:8080 -> 127.0.0.1:40002");
+	CHECK_STR(desc_of(5, 600), "unnamed -> /run/a.sock");
+	CHECK_STR(desc_of(6, 601), "@bus...");
+	CHECK_STR(desc_of(7, 700), "pipe");
+	CHECK_STR(desc_of(8, 800), "/q1");
+	CHECK_STR(cv_fd_kind_name(cv_model_fd_desc(M, PID, 5, 600)->kind), "unix");
+	/* /proc's fuller description wins, whether it comes before or after the event */
+	cv_model_set_fd_desc(M, PID, 6, 601, CV_FD_UNIX, "@bus-and-more");
+	CHECK_STR(desc_of(6, 601), "@bus-and-more");
+	cv_model_set_fd_desc(M, PID, 9, 900, CV_FD_FIFO, "FIFO /tmp/f");
+	fd_ev(440, 101, 9, 900, CV_FD_FIFO);
+	CHECK_STR(desc_of(9, 900), "FIFO /tmp/f");
+	const struct cv_thread *t = T(101);
+	CHECK_EQ(cv_model_thread_fd_count(M, t), 4);
+	const struct cv_fd_stats *f = cv_model_thread_fd(M, t, 0);
+	CHECK_EQ(f->fd, 3);
+	CHECK_EQ(f->accepts, 1);
+	CHECK_EQ(f->accept_wait_ns, 80);
+	CHECK_EQ(f->calls, 0);
+	f = cv_model_thread_fd(M, t, 1);
+	CHECK_EQ(f->ino, 501);
+	CHECK_EQ(f->calls, 2);      /* the EAGAIN poll too */
+	CHECK_EQ(f->bytes, 64);
+	CHECK_EQ(f->wait_ns, 30);   /* enter to copy; a poll waits for nothing */
+	f = cv_model_thread_fd(M, t, 2);
+	CHECK_EQ(f->ino, 502);
+	CHECK_EQ(f->calls, 1);
+	CHECK_EQ(f->wait_ns, 70);
+	f = cv_model_thread_fd(M, t, 3);
+	CHECK_EQ(f->recv_kind, CV_RECV_MQ);
+	CHECK_EQ(f->wait_ns, 50);   /* no copy time: the whole call */
+	/* JSON */
+	char *j = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&j, &len);
+	cv_report_json(out, M, NULL);
+	fclose(out);
+	CHECK(strstr(j, "\"by_fd\": [{\"fd\": 3, \"ino\": 500, \"kind\": \"tcp\", \"desc\": "
+		     "\"listening on 127.0.0.1:8080\", \"recv_kind\": \"socket\", \"calls\": 0, "
+		     "\"bytes\": 0, \"wait_ns\": 0, \"accepts\": 1, \"accept_wait_ns\": 80}") != NULL);
+	CHECK(strstr(j, "{\"fd\": 8, \"ino\": 800, \"kind\": \"mq\", \"desc\": \"/q1\"") != NULL);
+	free(j);
+}
+
+TEST(many_descriptors_share_one_entry)
+{
+	fresh();
+	for (uint32_t i = 0; i < CV_FD_MAX + 10; i++)
+		recv_fd(100 + i * 10, 101, CV_SYS_RECVFROM, 10 + i, 1000 + i, 95 + i * 10, 0, 1);
+	const struct cv_thread *t = T(101);
+	CHECK_EQ(cv_model_thread_fd_count(M, t), CV_FD_MAX + 1);
+	const struct cv_fd_stats *o = cv_model_thread_fd(M, t, CV_FD_MAX);
+	CHECK_EQ(o->fd, CV_FD_OTHER);
+	CHECK_EQ(o->calls, 10);
+	CHECK_EQ(o->bytes, 10);
+}
+
+TEST(fd_desc_recorded)
+{
+	char path[] = "/tmp/concviz-test-fdXXXXXX", err[256];
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	close(fd);
+	struct cv_rec_meta meta = { .target_pid = PID, .command = "t" };
+	struct cv_rec_writer *w = cv_rec_create(path, true, &meta, err, sizeof(err));
+	CHECK(w != NULL);
+	struct cv_event e = fd_inet(10, 3, 500, 41000);
+	CHECK_EQ(cv_rec_write_start(w, S), 0);
+	CHECK_EQ(cv_rec_write_event(w, &e), 0);
+	CHECK_EQ(cv_rec_write_fd_desc(w, PID, 9, 900, CV_FD_FIFO, "FIFO /tmp/some fifo"), 0);
+	CHECK_EQ(cv_rec_close(w), 0);
+	fresh();
+	uint64_t bytes = 0;
+	CHECK_EQ(cv_rec_load(path, M, &bytes, err, sizeof(err)), 0);
+	CHECK_STR(desc_of(3, 500), "127.0.0.1:8080 -> 127.0.0.1:41000");
+	CHECK_STR(desc_of(9, 900), "FIFO /tmp/some fifo");
+	CHECK_EQ(cv_model_fd_desc(M, PID, 9, 900)->kind, CV_FD_FIFO);
+	unlink(path);
+}
+
+TEST(proc_net_lines)
+{
+	char d[128];
+	const char *tcp = "   1: 0100007F:1F90 0100007F:9C40 01 00000000:00000000 00:00000000 00000000"
+			  "     0        0 4242 1 0000000000000000 20 4 30 10 -1\n";
+	CHECK(cv_fdinfo_inet_line(tcp, false, 4242, d, sizeof(d)));
+	CHECK_STR(d, "127.0.0.1:8080 -> 127.0.0.1:40000");
+	CHECK(!cv_fdinfo_inet_line(tcp, false, 4243, d, sizeof(d)));
+	const char *lst = "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000"
+			  "     0        0 77 1 0000000000000000 100 0 0 10 0\n";
+	CHECK(cv_fdinfo_inet_line(lst, false, 77, d, sizeof(d)));
+	CHECK_STR(d, "listening on 127.0.0.1:8080");
+	const char *v6 = "   0: 00000000000000000000000001000000:1F90 00000000000000000000000001000000:A000 01 "
+			 "00000000:00000000 00:00000000 00000000     0        0 88 1 0 20 4 30 10 -1\n";
+	CHECK(cv_fdinfo_inet_line(v6, true, 88, d, sizeof(d)));
+	CHECK_STR(d, "[::1]:8080 -> [::1]:40960");
+	CHECK(cv_fdinfo_unix_line("0000000000000000: 00000002 00000000 00010000 0001 01 555 /run/x.sock\n",
+				  555, d, sizeof(d)));
+	CHECK_STR(d, "/run/x.sock");
+	CHECK(cv_fdinfo_unix_line("0000000000000000: 00000003 00000000 00000000 0001 03 556\n",
+				  556, d, sizeof(d)));
+	CHECK_STR(d, "unnamed");
+	CHECK(cv_fdinfo_unix_line("0000000000000000: 00000002 00000000 00010000 0001 01 557 @bus\n",
+				  557, d, sizeof(d)));
+	CHECK_STR(d, "@bus");
+}
+
 int main(void)
 {
+	RUN(receives_by_descriptor);
+	RUN(many_descriptors_share_one_entry);
+	RUN(fd_desc_recorded);
+	RUN(proc_net_lines);
 	RUN(mux_by_api);
 	RUN(processes);
 	cv_model_free(M);

@@ -269,6 +269,40 @@ static void text_io(FILE *out, const struct cv_model *m)
 	}
 }
 
+/* Receives and accepts by descriptor, with what each one is: a server's
+ * client sockets apart from its internal UNIX sockets and pipes. */
+static void text_by_fd(FILE *out, const struct cv_model *m)
+{
+	bool any = false;
+	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
+		const struct cv_thread *t = cv_model_thread(m, i);
+		char c[32], b[32], d[200], fd[16];
+		for (size_t k = 0; k < cv_model_thread_fd_count(m, t); k++) {
+			const struct cv_fd_stats *f = cv_model_thread_fd(m, t, k);
+			const struct cv_fd_desc *x = cv_model_fd_desc(m, t->pid, f->fd, f->ino);
+			if (!any)
+				fprintf(out, "\nRECEIVES BY DESCRIPTOR (wait: for data; accepts on a listening socket)\n"
+					"%7s %-15s %5s %-7s %7s %7s %10s %7s  %s\n", "TID", "COMM", "FD", "KIND",
+					"CALLS", "BYTES", "WAIT", "ACCEPTS", "WHAT");
+			any = true;
+			cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
+			if (f->fd == CV_FD_OTHER)
+				snprintf(fd, sizeof(fd), "*");
+			else
+				snprintf(fd, sizeof(fd), "%" PRIu32, f->fd);
+			fprintf(out, "%7" PRIu32 " %-15s %5s %-7s", t->tid, c, fd,
+				f->fd == CV_FD_OTHER ? "other" : cv_fd_kind_name(x ? x->kind : CV_FD_UNKNOWN));
+			col_count(out, f->calls, 7);
+			col(out, f->bytes ? cv_fmt_bytes(b, sizeof(b), f->bytes) : "-", 7);
+			col_ns(out, f->wait_ns + f->accept_wait_ns, 10);
+			col_count(out, f->accepts, 7);
+			cv_fmt_clean(d, sizeof(d), f->fd == CV_FD_OTHER ? "the other descriptors (past the first 256)"
+				     : x ? x->desc : "not described (no CV_EV_FD seen)", CV_ASCII);
+			fprintf(out, "  %s\n", d);
+		}
+	}
+}
+
 /* Multiplexer calls by API, per thread with any: select and epoll servers
  * differ in what they watch (the nfds argument) and how much is ready. */
 static void text_mux(FILE *out, const struct cv_model *m)
@@ -391,6 +425,7 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 	text_threads(out, m, extra);
 	text_kernel(out, m, extra);
 	text_io(out, m);
+	text_by_fd(out, m);
 	text_mux(out, m);
 	text_locks(out, m);
 	text_deadlocks(out, m);
