@@ -189,3 +189,41 @@ exr() { jq -r --arg r "$1" ".threads[] | select(.role == \$r) | .$2" "$S"; }
 	tmux send-keys -t "$SESSION" q
 	wait_for 'READY$' 15
 }
+
+# ---- by descriptor ---------------------------------------------------------------
+
+@test "by fd: the ipc consumer's pipe and queue (by name) with the program's counts; ipc_recv's FIFO" {
+	trace ipc -- --seconds 1
+	local f
+	f=$(th consumer '.recv.by_fd | map(select(.kind == "pipe"))[0]')
+	eq "consumer pipe calls" "$(exr consumer pipe_calls)" "$(jq .calls <<<"$f")"
+	eq "consumer pipe bytes" "$(exr consumer pipe_bytes)" "$(jq .bytes <<<"$f")"
+	eq "pipe desc" pipe "$(jq -r .desc <<<"$f")"
+	f=$(th consumer '.recv.by_fd | map(select(.kind == "mq"))[0]')
+	eq "consumer mq calls" "$(exr consumer mq_calls)" "$(jq .calls <<<"$f")"
+	eq "consumer mq bytes" "$(exr consumer mq_bytes)" "$(jq .bytes <<<"$f")"
+	eq "mq name" "/concviz-ipc-$(jq .pid "$S")" "$(jq -r .desc <<<"$f")"
+	eq "consumer descriptors" 2 "$(th consumer '.recv.by_fd | length')"
+	# ipc_recv: the FIFO is named (its path if concviz looked before it was
+	# closed, else its name), the listener is a TCP one on 127.0.0.1
+	run_helper
+	cv '.recv.by_fd[] | select(.kind == "fifo") | .desc' | grep -Eq '^FIFO (/.*/)?fifo$'
+	cv '.recv.by_fd[] | select(.accepts > 0) | .desc' | grep -Eq '^listening on 127\.0\.0\.1:[0-9]+$'
+	[ "$(cv '[.recv.by_fd[].accepts] | add')" = "$(ex accept_calls)" ]
+	[ "$(cv '[.recv.by_fd[].calls] | add')" = "$(ex recv_calls)" ]
+}
+
+@test "by fd: the TUI detail lists the descriptors with what they are" {
+	command -v tmux > /dev/null || skip "tmux missing"
+	start "'$CONCVIZ' run ipc --seconds 8"
+	wait_for "consumer" 15
+	tmux send-keys -t "$SESSION" / consumer Enter
+	sleep 0.5
+	tmux send-keys -t "$SESSION" Enter
+	wait_for "By descriptor" 5
+	shot by-fd-detail
+	[[ "$SCREEN" =~ pipe\ +[0-9]+\ .*\ pipe ]]
+	[[ "$SCREEN" == *" mq "*"/concviz-ipc-"* ]]
+	tmux send-keys -t "$SESSION" q
+	wait_for 'READY$' 15
+}

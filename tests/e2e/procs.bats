@@ -183,3 +183,51 @@ eq() {
 	[[ "$SCREEN" == *"short-lived helper processes"* ]]
 	quit_clean
 }
+
+# ---- per descriptor ------------------------------------------------------------
+
+# by_fd_matches: every connection the Python server counted is one by_fd entry
+# of its thread with the same kind, description (TCP peer port, UNIX path,
+# unnamed socketpair) and receive calls and bytes; both listeners' accepts
+check_by_fd() {
+	local f="[.threads[] | select(.tid == $(st .tid)) | .recv.by_fd[]]"
+	jq -n --slurpfile cv "$J" --slurpfile ex "$S" -r '
+	  $ex[0] as $e | [$cv[0].threads[] | select(.tid == $e.tid) | .recv.by_fd[]] as $fds
+	  | ($e.conns[] as $c
+	     | ($fds | map(select(.kind == $c.kind and .calls == $c.recvs and .bytes == $c.bytes
+	                   and (if $c.what == "client" then (.desc | endswith(":\($c.peer_port)"))
+	                        elif $c.what == "unix-client" then .desc == $c.path
+	                        else .desc == "unnamed" end)))) as $hit
+	     | if ($hit | length) == 1 then empty
+	       else "no by_fd entry for \($c | tojson) (matches: \($hit | length))" end),
+	    (if ($fds | map(select(.desc == "listening on 127.0.0.1:\($e.port)" and .accepts == $e.clients))
+	         | length) == 1 then empty else "TCP listener with \($e.clients) accepts missing" end),
+	    (if ($fds | map(select(.kind == "unix" and .desc == $e.unix_path and .accepts == 1)) | length) == 1
+	     then empty else "UNIX listener missing" end)' > "$BATS_TEST_TMPDIR/byfd.txt"
+	jq -c "$f | .[] | {fd, kind, desc, calls, bytes, accepts}" "$J"
+	[ ! -s "$BATS_TEST_TMPDIR/byfd.txt" ] || { cat "$BATS_TEST_TMPDIR/byfd.txt"; return 1; }
+}
+
+@test "by fd: a server's TCP clients (by peer), its UNIX client and its internal socketpair apart, counts exact" {
+	run_py select_server selectors 4 20
+	[ "$(st '.conns | length')" -eq 6 ]
+	check_by_fd
+}
+
+@test "by fd: short-lived connections (one message, then close) are described too, select.select" {
+	run_py select_server select 8 1
+	eq "accepts" 9 "$(tj .accept.calls)"
+	check_by_fd
+}
+
+@test "by fd: a recording's report has the live by_fd, descriptions included" {
+	local rec="$BATS_TEST_TMPDIR/fd.cvz"
+	run_py select_server selectors 3 5 -- -o "$rec"
+	"$CONCVIZ" report --json "$rec" > "$BATS_TEST_TMPDIR/replay.json"
+	local q='[.threads[] | {tid, by_fd: .recv.by_fd}]'
+	diff <(jq -S "$q" "$J") <(jq -S "$q" "$BATS_TEST_TMPDIR/replay.json")
+	"$CONCVIZ" report "$rec" > "$BATS_TEST_TMPDIR/r.txt"
+	grep -q "^RECEIVES BY DESCRIPTOR" "$BATS_TEST_TMPDIR/r.txt"
+	grep -Eq " tcp +[0-9]+ .* 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:[0-9]+$" "$BATS_TEST_TMPDIR/r.txt"
+	grep -Eq " unix .* unnamed$" "$BATS_TEST_TMPDIR/r.txt"
+}

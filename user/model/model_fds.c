@@ -114,6 +114,24 @@ static void format_fd(const struct cv_event *ev, char *b, size_t n)
 	}
 }
 
+/* A cut UNIX name ("/tmp/long-dir/sr...") that starts a full one already
+ * known in the process (its listener's, described by /proc while it was
+ * open) is that name: an accepted socket has its listener's address. */
+static const char *complete_unix(const struct cv_model *m, uint32_t pid, const char *cut)
+{
+	size_t len = strlen(cut);
+	if (len < 4 || strcmp(cut + len - 3, "..."))
+		return NULL;
+	len -= 3;
+	for (size_t i = m->nfdd; i-- > 0;) {
+		const struct cv_fd_desc *d = m->fdd[i];
+		if (d->pid == pid && d->kind == CV_FD_UNIX && strlen(d->desc) > len &&
+		    !strncmp(d->desc, cut, len) && strcmp(d->desc + strlen(d->desc) - 3, "..."))
+			return d->desc;
+	}
+	return NULL;
+}
+
 void cv__fd_event(struct cv_model *m, const struct cv_event *ev)
 {
 	char desc[96];
@@ -121,6 +139,12 @@ void cv__fd_event(struct cv_model *m, const struct cv_event *ev)
 	if (desc_find(m, ev->pid, ev->fd.fd, ev->fd.ino))
 		return; /* /proc's fuller description came first */
 	format_fd(ev, desc, sizeof(desc));
+	const char *full = ev->fd.kind == CV_FD_UNIX && !(ev->flags & CV_FD_NAME_PEER)
+				   ? complete_unix(m, ev->pid, desc) : NULL;
+	if (full) {
+		cv_model_set_fd_desc(m, ev->pid, ev->fd.fd, ev->fd.ino, CV_FD_UNIX, full);
+		return;
+	}
 	cv_model_set_fd_desc(m, ev->pid, ev->fd.fd, ev->fd.ino,
 			     ev->fd.kind < CV_FD_KIND_COUNT ? (enum cv_fd_kind)ev->fd.kind : CV_FD_UNKNOWN,
 			     desc);
