@@ -395,7 +395,7 @@ const struct tui_binding tui_bindings[] = {
 	  "p", "Fold proc", VT, false, tui_key_fold },
 	{ { 'a', 'A' }, VT, TUI_BOTH, "a",
 	  "show / hide short-lived helper processes (exec wrappers, shell helpers)",
-	  "a", "Helpers", VT, false, tui_key_short },
+	  NULL, NULL, 0, false, tui_key_short },
 	{ { 'S' }, ALL, TUI_BOTH, "S", "reverse the thread order", NULL, NULL, 0, false,
 	  key_sort_reverse },
 	{ { KEY_UP, KEY_DOWN, KEY_PPAGE, KEY_NPAGE }, ALL, TUI_BOTH, "Up Down PgUp PgDn",

@@ -140,7 +140,7 @@ eq() {
 		eq "$api accepts" "$(st .accepts)" "$(tj .accept.calls)"
 		eq "$api recv calls" "$(st .recv_calls)" "$(tj .recv.calls)"
 		eq "$api recv bytes" "$(st .recv_bytes)" "$(tj .recv.bytes)"
-		eq "$api clients" 5 "$(tj .accept.calls)"
+		eq "$api clients" 6 "$(tj .accept.calls)"   # 5 TCP, 1 UNIX
 	done
 }
 

@@ -146,9 +146,13 @@ TEST(processes)
 	feed(r);
 	exit_ev(4003000, 202, 201, 0, false);
 	exit_ev(4004000, 201, 201, 9, true);        /* killed by SIGKILL */
+	fork_ev(4500000, 203, PID, "sleep");        /* killed at once: not a helper */
+	exit_ev(4600000, 203, 203, 9, true);
 	fork_ev(5000000, 200, PID, "sh");           /* pid 200 again: a new process */
 	exit_ev(200000000, 200, 200, 12 << 8, true); /* lived 195 ms: not short */
-	CHECK_EQ(cv_model_process_count(M), 4);
+	CHECK_EQ(cv_model_process_count(M), 5);
+	CHECK(!cv_model_process_short_lived(M, P(3)));
+	CHECK_EQ(P(3)->pid, 203);
 	CHECK_EQ(P(0)->pid, PID);
 	CHECK_EQ(P(0)->ppid, 0);
 	CHECK_STR(P(0)->comm, "sh");
@@ -166,12 +170,12 @@ TEST(processes)
 	CHECK_EQ(P(2)->traced_calls, 1);
 	CHECK_EQ(P(2)->exit_status, 9);
 	CHECK(!cv_model_process_short_lived(M, P(2))); /* it received: not a helper */
-	CHECK_EQ(P(3)->pid, 200);
-	CHECK_EQ(P(3)->exit_status, 12 << 8);
-	CHECK(!cv_model_process_short_lived(M, P(3)));
+	CHECK_EQ(P(4)->pid, 200);
+	CHECK_EQ(P(4)->exit_status, 12 << 8);
+	CHECK(!cv_model_process_short_lived(M, P(4)));
 	/* each thread record knows its own process, the reused pid too */
 	CHECK(cv_model_thread_process(M, cv_model_find_thread(M, 202)) == P(2));
-	CHECK(cv_model_thread_process(M, cv_model_find_thread(M, 200)) == P(3));
+	CHECK(cv_model_thread_process(M, cv_model_find_thread(M, 200)) == P(4));
 	CHECK(cv_model_thread_process(M, cv_model_thread(M, 1)) == P(1));
 }
 

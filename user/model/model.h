@@ -319,9 +319,10 @@ const struct cv_process *cv_model_process(const struct cv_model *m, size_t i);
 /* The process a thread record belongs to (never NULL for a model's thread,
  * unless memory ran out). */
 const struct cv_process *cv_model_thread_process(const struct cv_model *m, const struct cv_thread *t);
-/* A helper that did nothing concviz traces: exited within CV_SHORT_LIVED_NS
- * of its first sighting, no traced call in any of its threads, not the
- * target (exec wrappers, shell helpers).  Views fold these into one line. */
+/* A helper that did nothing concviz traces: exited (not killed by a signal)
+ * within CV_SHORT_LIVED_NS of its first sighting, no traced call in any of
+ * its threads, not the target (exec wrappers, shell helpers).  Views fold
+ * these into one line. */
 bool cv_model_process_short_lived(const struct cv_model *m, const struct cv_process *p);
 
 /* Descriptor descriptions in the order they were made; the one of (pid,

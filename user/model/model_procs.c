@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/names.h"
 #include "model_priv.h"
 
 static struct cv_process *proc_new(struct cv_model *m, uint32_t pid, uint64_t ts)
@@ -111,6 +112,7 @@ const struct cv_process *cv_model_thread_process(const struct cv_model *m, const
 
 bool cv_model_process_short_lived(const struct cv_model *m, const struct cv_process *p)
 {
+	/* killed by a signal: something a learner must see, not a helper */
 	return p->exited && !p->traced_calls && p->pid != m->target_pid &&
-	       p->end_ts - p->start_ts < CV_SHORT_LIVED_NS;
+	       !cv_wait_signal(p->exit_status) && p->end_ts - p->start_ts < CV_SHORT_LIVED_NS;
 }
