@@ -511,10 +511,10 @@ static __always_inline void fd_describe(__u32 sys, unsigned long fd, struct file
 
 	if (!f || (seen && *seen == ino))
 		return;
-	bpf_map_update_elem(&fdseen, &k, &ino, BPF_ANY);
 	e = reserve_current(CV_EV_FD);
 	if (!e)
-		return;
+		return; /* counted as a drop; the next receive on it tries again */
+	bpf_map_update_elem(&fdseen, &k, &ino, BPF_ANY);
 	e->fd.ino = ino;
 	e->fd.fd = fd;
 	mode = file_type(f);

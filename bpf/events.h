@@ -188,8 +188,8 @@ struct cv_event {
 			__u32 sys;        /* enum cv_sys */
 			__u64 ino;        /* the fd's inode number at enter, 0 unknown: with pid
 					   * and fd it names the object read (an fd number
-					   * is reused; user space describes it, see
-					   * live/fdinfo.h); old recordings read 0 */
+					   * is reused; CV_EV_FD describes it); old
+					   * recordings read 0 */
 		} recv;
 		struct {            /* CV_EV_MUX: hdr.ts is the syscall exit */
 			__u64 enter_ts;

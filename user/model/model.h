@@ -325,10 +325,7 @@ const struct cv_process *cv_model_thread_process(const struct cv_model *m, const
  * these into one line. */
 bool cv_model_process_short_lived(const struct cv_model *m, const struct cv_process *p);
 
-/* Descriptor descriptions in the order they were made; the one of (pid,
- * fd, ino), NULL if none. */
-size_t cv_model_fd_desc_count(const struct cv_model *m);
-const struct cv_fd_desc *cv_model_fd_desc_at(const struct cv_model *m, size_t i);
+/* The description of (pid, fd, ino), NULL if none. */
 const struct cv_fd_desc *cv_model_fd_desc(const struct cv_model *m, uint32_t pid, uint32_t fd,
 					  uint64_t ino);
 /* A thread's receives and accepts by descriptor, in order of first use. */

@@ -150,13 +150,6 @@ void cv__fd_event(struct cv_model *m, const struct cv_event *ev)
 			     desc);
 }
 
-size_t cv_model_fd_desc_count(const struct cv_model *m) { return m->nfdd; }
-
-const struct cv_fd_desc *cv_model_fd_desc_at(const struct cv_model *m, size_t i)
-{
-	return i < m->nfdd ? m->fdd[i] : NULL;
-}
-
 const struct cv_fd_desc *cv_model_fd_desc(const struct cv_model *m, uint32_t pid, uint32_t fd,
 					  uint64_t ino)
 {
