@@ -160,8 +160,7 @@ static void short_lived_line(FILE *out, const struct cv_model *m, size_t n)
 			const struct cv_process *q = cv_model_process(m, k);
 			if (!cv_model_process_short_lived(m, q) || strcmp(q->comm, p->comm))
 				continue;
-			if (k < i)
-				first = false;  /* named already */
+			first = k >= i; /* k < i: named already, at its first one */
 			same++;
 		}
 		if (!first)
