@@ -38,8 +38,9 @@ LAYERS     := common model record output source live cli
 layer_objs  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard user/$(1)/*.c))
 $(foreach l,$(LAYERS),$(eval $(l)_OBJS := $(call layer_objs,$(l))))
 PURE_OBJS  := $(common_OBJS) $(model_OBJS) $(record_OBJS) $(output_OBJS) $(source_OBJS)
-# live/symbols and live/procscan read ELF files and /proc but need no skeleton
-UNIT_OBJS  := $(PURE_OBJS) $(BUILD)/user/live/symbols.o $(BUILD)/user/live/procscan.o
+# live/symbols, live/procscan and live/fdinfo read ELF files and /proc but need no skeleton
+UNIT_OBJS  := $(PURE_OBJS) $(BUILD)/user/live/symbols.o $(BUILD)/user/live/procscan.o \
+	$(BUILD)/user/live/fdinfo.o
 TUI_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tui/*.c))
 USER_OBJS  := $(foreach l,$(LAYERS),$($(l)_OBJS))
 

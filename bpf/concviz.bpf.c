@@ -17,6 +17,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_tracing.h>
 
 #include "events.h"
@@ -44,6 +45,7 @@ struct task_state {
 	__u32 ukind;      /* the glibc object entered last (uprobes): enum cv_lock_kind … */
 	__u64 uobj;       /* … and its address: its futex waits are that kind */
 	__u64 sem_arg;    /* (--lock-holders) the sem_t of the sem_*wait in flight */
+	__u64 ino;        /* RECV: the fd's inode number at enter */
 };
 
 struct {
@@ -107,6 +109,19 @@ struct {
 	__type(key, struct lock_obj_key);
 	__type(value, __u32);
 } sem_holders SEC(".maps");
+
+/* (pid, fd) -> the inode it named at its last CV_EV_FD: a descriptor is
+ * described once, and again only when its number names another object. */
+struct fd_key {
+	__u32 pid, fd;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct fd_key);
+	__type(value, __u64);
+} fdseen SEC(".maps");
 
 /* Written by user space through the skeleton's .bss. */
 volatile __u32 seed_tgid;
@@ -420,6 +435,7 @@ static __always_inline void begin(struct task_state *st, __u32 sys)
 	st->op = 0;
 	st->lkind = CV_LK_FUTEX;
 	st->obj_off = 0;
+	st->ino = 0;
 }
 
 /* read(2) is a receive when the fd is a socket, a pipe or a FIFO: look the
@@ -428,7 +444,7 @@ static __always_inline void begin(struct task_state *st, __u32 sys)
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define S_IFIFO 0010000
-static __always_inline __u32 fd_type(unsigned long fd)
+static __always_inline struct file *fd_file(unsigned long fd)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
@@ -437,9 +453,133 @@ static __always_inline __u32 fd_type(unsigned long fd)
 	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
 		return 0;
 	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]))
 		return 0;
-	return BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
+	return f;
+}
+
+static __always_inline __u32 file_type(struct file *f)
+{
+	return f ? BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT : 0;
+}
+
+#define PIPEFS_MAGIC 0x50495045
+#define CV_AF_INET 2
+#define CV_AF_INET6 10
+#define CV_AF_UNIX 1
+#define CV_IPPROTO_TCP 6
+#define CV_IPPROTO_UDP 17
+
+/* the start of a file's name (its dentry's), for a FIFO or a queue */
+static __always_inline void fd_dentry_name(struct cv_event *e, struct file *f)
+{
+	const unsigned char *name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	__u32 len = BPF_CORE_READ(f, f_path.dentry, d_name.len);
+	long n = bpf_probe_read_kernel_str(e->fd.name, sizeof(e->fd.name), name);
+
+	e->fd.name_len = n > 0 ? n - 1 : 0;
+	if (len > e->fd.name_len)
+		e->flags |= CV_FD_NAME_TRUNC;
+}
+
+/* a UNIX socket's address, or its peer's when it has none */
+static __always_inline void fd_unix_name(struct cv_event *e, struct sock *sk)
+{
+	struct unix_address *a = BPF_CORE_READ((struct unix_sock *)sk, addr);
+	int len;
+
+	if (!a) {
+		struct sock *peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+
+		if (!peer || !(a = BPF_CORE_READ((struct unix_sock *)peer, addr)))
+			return;
+		e->flags |= CV_FD_NAME_PEER;
+	}
+	len = BPF_CORE_READ(a, len) - 2; /* less sun_family */
+	if (len <= 0)
+		return;
+	if (len > (int)sizeof(e->fd.name)) {
+		len = sizeof(e->fd.name);
+		e->flags |= CV_FD_NAME_TRUNC;
+	}
+	bpf_core_read(e->fd.name, sizeof(e->fd.name), &a->name[0].sun_path);
+	e->fd.name_len = len;
+}
+
+static __always_inline void fd_socket(struct cv_event *e, struct file *f)
+{
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	__u16 fam, proto;
+
+	if (!sk)
+		return;
+	fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->fd.family = fam;
+	e->fd.kind = CV_FD_SOCKET;
+	if (fam == CV_AF_UNIX) {
+		e->fd.kind = CV_FD_UNIX;
+		fd_unix_name(e, sk);
+	} else if (fam == CV_AF_INET || fam == CV_AF_INET6) {
+		proto = BPF_CORE_READ(sk, sk_protocol);
+		if (proto != CV_IPPROTO_TCP && proto != CV_IPPROTO_UDP)
+			return;
+		e->fd.kind = proto == CV_IPPROTO_TCP ? CV_FD_TCP : CV_FD_UDP;
+		e->fd.inet.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		e->fd.inet.rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		if (fam == CV_AF_INET) {
+			__u32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+			__u32 r = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+
+			__builtin_memcpy(e->fd.inet.laddr, &l, 4);
+			__builtin_memcpy(e->fd.inet.raddr, &r, 4);
+		}
+	}
+}
+
+/* CV_EV_FD: what fd names, the first time it is used since it named another
+ * inode (sockets' addresses vanish with them: read them while they exist) */
+static __always_inline void fd_describe(__u32 sys, unsigned long fd, struct file *f, __u64 ino)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct fd_key k = { .pid = id >> 32, .fd = fd };
+	__u64 *seen = bpf_map_lookup_elem(&fdseen, &k);
+	struct cv_event *e;
+	__u32 mode;
+
+	if (!f || (seen && *seen == ino))
+		return;
+	e = reserve_current(CV_EV_FD);
+	if (!e)
+		return; /* counted as a drop; the next receive on it tries again */
+	bpf_map_update_elem(&fdseen, &k, &ino, BPF_ANY);
+	e->fd.ino = ino;
+	e->fd.fd = fd;
+	mode = file_type(f);
+	if (sys == CV_SYS_MQ_TIMEDRECEIVE) {
+		e->fd.kind = CV_FD_MQ;
+		fd_dentry_name(e, f);
+	} else if (mode == S_IFIFO) {
+		if (BPF_CORE_READ(f, f_inode, i_sb, s_magic) == PIPEFS_MAGIC) {
+			e->fd.kind = CV_FD_PIPE;
+		} else {
+			e->fd.kind = CV_FD_FIFO;
+			fd_dentry_name(e, f);
+		}
+	} else if (mode == S_IFSOCK) {
+		fd_socket(e, f);
+	}
+	submit(e);
+}
+
+/* A receive or accept on fd begins: which object it reads (its inode) */
+static __always_inline void recv_begin(struct task_state *st, __u32 sys, unsigned long fd,
+				       struct file *f)
+{
+	begin(st, sys);
+	st->obj = fd;
+	st->ino = f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;
+	fd_describe(sys, fd, f, st->ino);
 }
 
 /* timeval/timespec pointers: read the timeout so a learner sees it; -1 = none */
@@ -643,19 +783,20 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 	case CV_SYS_MQ_TIMEDRECEIVE:
 	case CV_SYS_ACCEPT:
 	case CV_SYS_ACCEPT4:
-		begin(st, sys);
-		st->obj = a1;
+		recv_begin(st, sys, a1, fd_file(a1));
 		break;
 	case CV_SYS_READ:
-	case CV_SYS_READV:
-		op = fd_type(a1);
+	case CV_SYS_READV: {
+		struct file *f = fd_file(a1);
+
+		op = file_type(f);
 		if (op == S_IFSOCK || op == S_IFIFO) {
-			begin(st, sys);
-			st->obj = a1;
+			recv_begin(st, sys, a1, f);
 			if (op == S_IFIFO)
 				st->flags |= CV_CALL_PIPE;
 		}
 		break;
+	}
 	case CV_SYS_SELECT:
 		mux_begin(st, sys, a1, timeval_ms(ARG5(regs)));
 		break;
@@ -717,6 +858,7 @@ static __always_inline void emit_recv(struct task_state *st, long ret)
 	e->recv.ret = ret;
 	e->recv.fd = st->obj;
 	e->recv.sys = st->sys;
+	e->recv.ino = st->ino;
 	submit(e);
 }
 

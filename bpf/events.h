@@ -41,6 +41,8 @@ enum cv_event_type {
 	CV_EV_URING_COMPLETE, /* io_uring request completed (io_uring_complete) */
 	CV_EV_LOST,         /* (user) events were dropped: lost.count of them */
 	CV_EV_END,          /* (user) end of trace at hdr.ts; closes every open interval */
+	CV_EV_FD,           /* what a descriptor is, at the first receive/accept on it since
+			     * its number named another object (fd.ino) */
 	CV_EV_TYPE_MAX
 };
 
@@ -72,6 +74,23 @@ enum cv_lock_kind {
 	CV_LK_QUEUE,        /* Python queue.Queue get/put */
 	CV_LK_COUNT
 };
+
+/* What a descriptor is (CV_EV_FD.kind). */
+enum cv_fd_kind {
+	CV_FD_UNKNOWN = 0,  /* not described (an old recording, or not a file the probes know) */
+	CV_FD_TCP,          /* TCP socket, IPv4 or IPv6 */
+	CV_FD_UDP,
+	CV_FD_UNIX,         /* UNIX-domain socket */
+	CV_FD_SOCKET,       /* another kind of socket (netlink, raw, …) */
+	CV_FD_PIPE,         /* anonymous pipe */
+	CV_FD_FIFO,         /* named pipe */
+	CV_FD_MQ,           /* POSIX message queue */
+	CV_FD_KIND_COUNT
+};
+
+/* CV_EV_FD.flags */
+#define CV_FD_NAME_PEER  0x01 /* UNIX: name[] is the peer's address (the socket has none) */
+#define CV_FD_NAME_TRUNC 0x02 /* name[] is the start of a longer name */
 
 /* Which syscall (CV_EV_RECV.sys, CV_EV_MUX.sys, CV_EV_FUTEX.sys). */
 enum cv_sys {
@@ -167,6 +186,10 @@ struct cv_event {
 			__s64 ret;        /* bytes, or -errno (-CV_EAGAIN = a poll attempt) */
 			__u32 fd;
 			__u32 sys;        /* enum cv_sys */
+			__u64 ino;        /* the fd's inode number at enter, 0 unknown: with pid
+					   * and fd it names the object read (an fd number
+					   * is reused; CV_EV_FD describes it); old
+					   * recordings read 0 */
 		} recv;
 		struct {            /* CV_EV_MUX: hdr.ts is the syscall exit */
 			__u64 enter_ts;
@@ -209,6 +232,22 @@ struct cv_event {
 			__u32 opcode;
 			__u32 done_tid;   /* thread in whose context the completion was posted */
 		} ucomplete;
+		struct {            /* CV_EV_FD: fd of pid, at the receive/accept enter of tid */
+			__u64 ino;        /* the inode it names (as recv.ino) */
+			__u32 fd;
+			__u8 kind;        /* enum cv_fd_kind */
+			__u8 name_len;    /* valid bytes of name[] (UNIX: abstract names start with 0) */
+			__u16 family;     /* a socket's AF_* */
+			union {
+				struct {  /* TCP/UDP: ports in host order; IPv4 addresses as
+					   * stored (network order); IPv6: ports only */
+					__u16 lport, rport;
+					__u8 laddr[4], raddr[4];
+				} inet;
+				char name[24]; /* UNIX: sun_path; FIFO: the file's name (not
+						* its path); MQ: the queue's name */
+			};
+		} fd;
 		struct {            /* CV_EV_LOST */
 			__u64 count;
 		} lost;

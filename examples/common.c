@@ -274,6 +274,12 @@ void ex_thread_end(struct ex_stats *st)
 	}
 }
 
+struct ex_stats *ex_main_stats(unsigned fields)
+{
+	g_main->fields |= fields;
+	return g_main;
+}
+
 long long *ex_extra(struct ex_stats *st, const char *name)
 {
 	for (int i = 0; i < st->nextra; i++)

@@ -93,7 +93,7 @@ enum {
 	EX_F_LOCK  = 1 << 3,  /* lock_acquisitions */
 	EX_F_CORO  = 1 << 4,  /* coroutine_switches */
 };
-#define EX_MAX_EXTRA 4
+#define EX_MAX_EXTRA 8
 
 struct ex_stats {
 	int tid, pid;
@@ -116,6 +116,8 @@ struct ex_stats *ex_thread_begin(const char *name, const char *role, unsigned fi
 /* The last thing a thread does: read its context-switch counts, on-CPU and
  * run-queue time. */
 void ex_thread_end(struct ex_stats *st);
+/* The main thread's own record (made by ex_init), now counting fields too. */
+struct ex_stats *ex_main_stats(unsigned fields);
 /* A named extra counter of this record (created on first use). */
 long long *ex_extra(struct ex_stats *st, const char *name);
 /* Add a copy of a record made elsewhere (a forked worker's). */

@@ -8,6 +8,11 @@
  * waits for data, it only copies.  Each client sends a 64-byte message every
  * 20 ms, staggered so wake-ups spread out.
  *
+ * Counted per call (example-stats): mux_calls, mux_nfds (the size argument:
+ * select's highest fd + 1, poll's pollfd count, epoll's maxevents),
+ * mux_ready (descriptors returned ready) and mux_timeouts (calls that
+ * returned 0).
+ *
  * What to see in concviz: the server in mux_wait most of the time (not in
  * wait_data), mux calls ~ recv calls, copy_data slivers after each wake-up,
  * and one thread handling all the connections.
@@ -39,12 +44,26 @@ static bool serve_one(struct ex_stats *st, int fd)
 	return n != 0;
 }
 
+/* a multiplexer's result: n ready descriptors, 0 when the timeout passed */
+static void count_result(int n, long long *readied, long long *timeouts)
+{
+	if (n > 0)
+		*readied += n;
+	else if (n == 0)
+		(*timeouts)++;
+}
+
 static void *server(void *arg)
 {
 	(void)arg;
 	char name[32];
 	snprintf(name, sizeof name, "srv-%s", api);
 	struct ex_stats *st = ex_thread_begin(name, name, EX_F_RECV | EX_F_MUX);
+	/* per call: the size argument (select's nfds, poll's pollfd count,
+	 * epoll's maxevents), what came back ready, and the calls that timed out */
+	long long *watched = ex_extra(st, "mux_nfds");
+	long long *readied = ex_extra(st, "mux_ready");
+	long long *timeouts = ex_extra(st, "mux_timeouts");
 	bool open_[MAX_CONNS];
 	int nopen = (int)nclients;
 	int ep = -1;
@@ -69,6 +88,8 @@ static void *server(void *arg)
 			struct epoll_event evs[MAX_CONNS];
 			int n = epoll_wait(ep, evs, MAX_CONNS, 500);
 			st->mux_calls++;
+			*watched += MAX_CONNS;
+			count_result(n, readied, timeouts);
 			for (int k = 0; k < n; k++)
 				ready[nready++] = (int)evs[k].data.u32;
 		} else if (!strcmp(api, "poll")) {           /* --api poll */
@@ -81,6 +102,8 @@ static void *server(void *arg)
 				}
 			int n = poll(p, (nfds_t)np, 500);
 			st->mux_calls++;
+			*watched += np;
+			count_result(n, readied, timeouts);
 			for (int k = 0; n > 0 && k < np; k++)
 				if (p[k].revents)
 					ready[nready++] = idx[k];
@@ -97,6 +120,8 @@ static void *server(void *arg)
 			struct timeval tv = { 0, 500000 };
 			int n = select(maxfd + 1, &rd, NULL, NULL, &tv);
 			st->mux_calls++;
+			*watched += maxfd + 1;
+			count_result(n, readied, timeouts);
 			for (int i = 0; n > 0 && i < nclients; i++)
 				if (open_[i] && FD_ISSET(srv_fd[i], &rd))
 					ready[nready++] = i;

@@ -135,6 +135,39 @@ static void receives(struct tui *u, struct vl *v, const struct cv_thread *t)
 	}
 }
 
+/* receives and accepts by descriptor: what each fd is (TCP peer, UNIX path, …) */
+static void by_fd(struct tui *u, struct vl *v, const struct cv_thread *t)
+{
+	size_t n = cv_model_thread_fd_count(u->m, t);
+	char b[32], d[32], w[200];
+	if (!n)
+		return;
+	heading(u, v, "By descriptor");
+	tui_putf(vl_row(v), 2, u->cols - 2, tui_role(u, R_DIM), "%5s %-7s %7s %7s %9s %7s  %s",
+		 "fd", "kind", "calls", "bytes", "wait", "accepts", "what");
+	for (size_t i = 0; i < n && i < DETAIL_FD_N; i++) {
+		const struct cv_fd_stats *f = cv_model_thread_fd(u->m, t, i);
+		const struct cv_fd_desc *x = cv_model_fd_desc(u->m, t->pid, f->fd, f->ino);
+		int y = vl_row(v);
+		if (y < 0)
+			continue;
+		cv_fmt_clean(w, sizeof(w), f->fd == CV_FD_OTHER ? "the other descriptors"
+			     : x ? x->desc : "not described", tui_charset(u));
+		if (f->fd == CV_FD_OTHER)
+			snprintf(d, sizeof(d), "*");
+		else
+			snprintf(d, sizeof(d), "%u", f->fd);
+		char dur[32];
+		tui_putf(y, 2, u->cols - 2, A_NORMAL, "%5s %-7s %7" PRIu64 " %7s %9s %7" PRIu64 "  %s", d,
+			 f->fd == CV_FD_OTHER ? "other" : cv_fd_kind_name(x ? x->kind : CV_FD_UNKNOWN),
+			 f->calls, cv_fmt_bytes(b, sizeof(b), f->bytes),
+			 fmt_dur_col(u, dur, sizeof(dur), f->wait_ns + f->accept_wait_ns, 9), f->accepts, w);
+	}
+	if (n > DETAIL_FD_N)
+		tui_putf(vl_row(v), 4, u->cols - 4, tui_role(u, R_DIM),
+			 "... %zu more descriptors (concviz report lists them all)", n - DETAIL_FD_N);
+}
+
 /* accept/accept4: shown only for a thread that called it */
 static void accepts(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
@@ -153,12 +186,35 @@ static uint64_t span(uint64_t t0, uint64_t t1)
 	return t1 > t0 ? t1 - t0 : 0;
 }
 
+/* "timeout 500 ms", "no timeout", "timeout 0 (a poll)" */
+static const char *fmt_timeout(char *b, size_t n, int64_t ms)
+{
+	if (ms < 0)
+		snprintf(b, n, "no timeout");
+	else if (ms == 0)
+		snprintf(b, n, "timeout 0");
+	else
+		snprintf(b, n, "timeout %" PRId64 " ms", ms);
+	return b;
+}
+
 static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
 	char d[32], line[160];
 	snprintf(line, sizeof(line), "Multiplexer waits  calls %" PRIu64 "  waited %s",
 		 t->mux.calls, fmt_dur(u, d, sizeof(d), t->mux.wait_ns));
 	heading(u, v, line);
+	for (int k = 0; k < CV_MUX_API_COUNT; k++) {
+		const struct cv_mux_api_stats *a = &t->mux.by_api[k];
+		if (!a->calls)
+			continue;
+		tui_putf(vl_row(v), 2, u->cols - 2, A_NORMAL,
+			 "%-6s calls %" PRIu64 "  waited %s  watched (nfds) %.1f/call  ready %.2f/call"
+			 "  timeouts %" PRIu64 "  errors %" PRIu64, cv_mux_api_name((enum cv_mux_api)k),
+			 a->calls, fmt_dur(u, d, sizeof(d), a->wait_ns),
+			 (double)a->nfds / (double)a->calls, (double)a->ready / (double)a->calls,
+			 a->timeouts, a->errors);
+	}
 	const struct cv_mux_rec *r;
 	uint64_t max = 0;
 	for (size_t i = 0; i < DETAIL_MUX_N && (r = cv_model_thread_mux(u->m, t, i)); i++)
@@ -168,9 +224,18 @@ static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
 	for (i = 0; i < DETAIL_MUX_N && (r = cv_model_thread_mux(u->m, t, i)); i++) {
 		int y = vl_row(v);
 		uint64_t w = span(r->enter_ts, r->exit_ts);
-		tui_putf(y, 2, 40, A_NORMAL, "%-12s ret %-4" PRId64 " waited %9s", fmt_sys(r->sys),
-			 r->ret, fmt_dur_col(u, d, sizeof(d), w, 9));
-		dur_bar(u, y, 44, u->cols - 46 > 30 ? 30 : u->cols - 46, w, max, CV_ST_MUX_WAIT);
+		char to[32], rd[32];
+		if (r->ret >= 0)
+			snprintf(rd, sizeof(rd), "%" PRId64 " ready", r->ret);
+		else
+			snprintf(rd, sizeof(rd), "err %" PRId64, r->ret);
+		tui_putf(y, 2, 40, A_NORMAL, "%-12s %-10s waited %9s", fmt_sys(r->sys), rd,
+			 fmt_dur_col(u, d, sizeof(d), w, 9));
+		int bw = u->cols - 46 > 30 ? 30 : u->cols - 46;
+		dur_bar(u, y, 44, bw, w, max, CV_ST_MUX_WAIT);
+		if (bw > 0)
+			tui_putf(y, 46 + bw, u->cols - 46 - bw, tui_role(u, R_DIM), "of %u watched, %s",
+				 r->nfds, fmt_timeout(to, sizeof(to), r->timeout_ms));
 	}
 	if (!i)
 		tui_put(vl_row(v), 4, u->cols - 4, tui_role(u, R_DIM), "no multiplexer wait yet");
@@ -320,6 +385,7 @@ void tui_draw_detail(struct tui *u)
 		shares(u, &v, lbl, win);
 		accepts(u, &v, t);
 		receives(u, &v, t);
+		by_fd(u, &v, t);
 		muxes(u, &v, t);
 		futexes(u, &v, t);
 		urings(u, &v, t);

@@ -45,8 +45,11 @@ static void draw_row(struct tui *u, const struct cols *c, struct tui_row *r, int
 		tui_fill(y, 0, c->bar, base);
 	tui_putf(y, c->tid, COL_TID_W, base, "%*u", COL_TID_W, t->tid);
 	cv_fmt_clean(comm, sizeof(comm), t->comm, CV_ASCII);
-	tui_put(y, c->name, COL_NAME_W, base | (sel || t->exited ? 0 : tui_role(u, R_NAME)),
-		comm[0] ? comm : "?");
+	if (r->fold_n) /* a folded process: its first thread's row stands for all */
+		snprintf(buf, sizeof(buf), "%s +%u thr", comm[0] ? comm : "?", r->fold_n);
+	else
+		snprintf(buf, sizeof(buf), "%s", comm[0] ? comm : "?");
+	tui_put(y, c->name, COL_NAME_W, base | (sel || t->exited ? 0 : tui_role(u, R_NAME)), buf);
 	if (t->exited) {
 		tui_put(y, c->state, COL_STATE_W, base, "x exited");
 	} else {
@@ -123,6 +126,16 @@ void tui_draw_threads(struct tui *u)
 				snprintf(buf, sizeof(buf), "-%.1fs", ago);
 		}
 		tui_put(y0, c.tl, c.tl_w, ch, buf);
+	}
+	/* short-lived helpers folded away: one line at the bottom says so */
+	char names[160];
+	size_t nshort = tui_short_hidden(u, names, sizeof(names));
+	if (nshort && h > 1) {
+		h--;
+		tui_putf(y0 + 1 + h, 1, u->cols - 2, tui_role(u, R_DIM),
+			 "%zu short-lived process%s hidden (no traced call, < %llu ms): %s  (a shows them)",
+			 nshort, nshort == 1 ? "" : "es",
+			 (unsigned long long)(CV_SHORT_LIVED_NS / 1000000), names);
 	}
 	if (h <= 0)
 		return;

@@ -28,6 +28,7 @@
 
 /* detail view: how many history entries each section lists */
 #define DETAIL_RECV_N   10
+#define DETAIL_FD_N     12  /* descriptors listed in the detail view */
 #define DETAIL_MUX_N    6
 #define DETAIL_FUTEX_N  8
 #define DETAIL_URING_N  6

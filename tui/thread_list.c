@@ -74,10 +74,13 @@ void tui_rows_build(struct tui *u)
 	}
 	bool need_win = u->sort == S_CPU;
 	uint64_t last_b = n ? tui_bucket_of(u, u->view_now) : 0;
+	tui_fold_frame_start(u);
 	for (size_t i = 0; i < n; i++) {
 		const struct cv_thread *t = cv_model_thread(u->m, i);
-		if (!t || !tui_thread_visible(u, t))
+		int slot = -1;
+		if (!t || !tui_thread_visible(u, t) || tui_proc_row_of(u, t, &slot) == TUI_ROW_HIDDEN)
 			continue;
+		tui_fold_row_made(u, slot, (int)u->nrows);
 		struct tui_row *r = &u->rows[u->nrows++];
 		memset(r, 0, sizeof(*r));
 		r->t = t;

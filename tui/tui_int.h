@@ -31,7 +31,10 @@ struct tui_row {                /* one visible thread row, rebuilt every frame *
 	uint64_t win_total;
 	uint32_t win_csw;           /* switches in the window */
 	double cpu;                 /* running share of the window, 0..1 */
+	uint32_t fold_n;            /* a folded process's row: its other threads, hidden */
 };
+
+#define TUI_FOLD_MAX 64         /* processes folded into one row at a time */
 
 struct tui {
 	const struct cv_source *src;
@@ -63,6 +66,12 @@ struct tui {
 	size_t nrows, cap_rows, nthreads_total;
 	bool filter_edit;
 	char filter[32], edit[32];
+	/* processes (proc_fold.c): folded into one row each; short-lived
+	 * helpers hidden behind one line unless show_short */
+	uint32_t folded[TUI_FOLD_MAX];
+	int folded_row[TUI_FOLD_MAX]; /* their row this frame, -1 none yet */
+	int nfolded;
+	bool show_short;
 
 	/* other views */
 	uint32_t detail_tid;
@@ -153,6 +162,20 @@ char *tui_time_label(const struct tui *u, char *buf, size_t n); /* "◀ 12.3s ag
 void tui_rows_build(struct tui *u);
 bool tui_thread_visible(const struct tui *u, const struct cv_thread *t);
 const char *tui_sort_name(enum tui_sort s);
+
+/* proc_fold.c: which rows processes get (tui_rows_build asks) and the keys
+ * that fold a process / show short-lived helpers */
+enum tui_proc_row { TUI_ROW_OWN, TUI_ROW_HIDDEN, TUI_ROW_FOLD_NEW };
+/* For thread t: its own row, hidden (a short-lived helper's, or a folded
+ * process whose row exists: that row's fold_n counts it), or the first row
+ * of a folded process (*slot to pass to tui_fold_row_made) */
+enum tui_proc_row tui_proc_row_of(struct tui *u, const struct cv_thread *t, int *slot);
+void tui_fold_row_made(struct tui *u, int slot, int row);
+void tui_fold_frame_start(struct tui *u);
+/* hidden short-lived processes: how many, and their names ("bash, sh, …") */
+size_t tui_short_hidden(const struct tui *u, char *names, size_t n);
+bool tui_key_fold(struct tui *u, int ch);
+bool tui_key_short(struct tui *u, int ch);
 
 /* views */
 const char *tui_view_name(enum tui_view v);

@@ -6,10 +6,10 @@ load helpers
 @test "list names every bundled example, one line each" {
 	run "$CONCVIZ" list
 	[ "$status" -eq 0 ]
-	for ex in tour blocking nonblocking multiplexed iouring locks deadlock semaphore prodcons event gil coroutines procs; do
+	for ex in tour blocking nonblocking multiplexed iouring locks deadlock semaphore prodcons event gil coroutines procs ipc; do
 		grep -q "^$ex " <<<"$output" || { echo "missing $ex"; return 1; }
 	done
-	[ "${#lines[@]}" -eq 13 ]
+	[ "${#lines[@]}" -eq 14 ]
 	[[ "$output" != *"not built"* ]]
 }
 

@@ -8,7 +8,7 @@
 
 EX=${EX_DIR:-$BATS_TEST_DIRNAME/../../build/examples}
 ROOT=$BATS_TEST_DIRNAME/../..
-ALL="blocking nonblocking multiplexed iouring locks deadlock semaphore prodcons event gil coroutines procs tour"
+ALL="blocking nonblocking multiplexed iouring locks deadlock semaphore prodcons event gil coroutines procs ipc tour"
 
 setup_file() {
 	if [ -z "${EX_DIR:-}" ]; then
@@ -247,6 +247,18 @@ sum() { jq "[.threads[] | select(.role == \"$1\") | .$2] | add // 0" <<<"$STATS"
 	[ "$(sum worker recv_bytes)" -eq "$(sum client sent_bytes)" ]
 }
 
+@test "ipc: producer and consumer processes, every message sent is received" {
+	run_ex ipc --seconds 1
+	check_stats ipc
+	top=$(jq .pid <<<"$STATS")
+	q "[.threads[] | select(.role == \"producer\" or .role == \"consumer\") | .pid]
+	   | unique | length == 2 and all(. != $top)"
+	[ "$(sum consumer recv_bytes)" -eq "$(sum producer sent_bytes)" ]
+	[ "$(sum consumer received_msgs)" -eq "$(sum producer sent_msgs)" ]
+	q '.threads[] | select(.role == "consumer") | .pipe_calls > 10 and .mq_calls == .pipe_calls
+	   and .recv_calls == .pipe_calls + .mq_calls and .blocked_calls > 0'
+}
+
 @test "tour: one thread per IO model plus the lock group" {
 	run_ex tour --seconds 1
 	check_stats tour
@@ -347,6 +359,7 @@ sig_stop() {
 	q '[.threads[] | select(.role == "worker")] | length == 4'
 	sig_stop TERM procs --mode threads
 }
+@test "SIGTERM: ipc (children end too)" { sig_stop TERM ipc; }
 @test "SIGTERM: tour" { sig_stop TERM tour; }
 @test "SIGINT: tour and blocking stop the same way" {
 	sig_stop INT tour
@@ -375,6 +388,7 @@ bad_usage() {
 	done
 	bad_usage multiplexed --api kqueue
 	bad_usage procs --mode fibers
+	bad_usage ipc --interval-ms 0
 	bad_usage locks --threads 0
 	bad_usage nonblocking --poll-interval-us -1
 	bad_usage iouring --wait=yes

@@ -116,3 +116,114 @@ eq() {
 	tmux send-keys -t "$SESSION" q
 	wait_for 'READY$' 15
 }
+
+# ---- the ipc example: producer and consumer processes -------------------------
+
+# exr ROLE FIELD: the ipc example's own count for the thread with that role
+exr() { jq -r --arg r "$1" ".threads[] | select(.role == \$r) | .$2" "$S"; }
+
+@test "ipc example: each process's receives by kind (pipe, mq), bytes and blocked calls equal its own" {
+	trace ipc -- --seconds 2
+	assert_counts_match   # recv_calls, recv_bytes of every process's thread
+	local r
+	for r in main consumer producer; do
+		eq "$r by_kind.pipe.calls" "$(exr $r 'pipe_calls // 0')" "$(th $r .recv.by_kind.pipe.calls)"
+		eq "$r by_kind.pipe.bytes" "$(exr $r 'pipe_bytes // 0')" "$(th $r .recv.by_kind.pipe.bytes)"
+		eq "$r by_kind.mq.calls" "$(exr $r 'mq_calls // 0')" "$(th $r .recv.by_kind.mq.calls)"
+		eq "$r by_kind.mq.bytes" "$(exr $r 'mq_bytes // 0')" "$(th $r .recv.by_kind.mq.bytes)"
+		eq "$r by_kind.socket.calls" 0 "$(th $r .recv.by_kind.socket.calls)"
+	done
+	# the consumer's pipe reads wait for the producer; its mq receives never do
+	# (the producer queues first): what it found empty is what blocked
+	eq "consumer blocked_calls" "$(exr consumer blocked_calls)" "$(th consumer .recv.blocked_calls)"
+	[ "$(exr consumer pipe_calls)" -ge 100 ]
+	# three processes: the consumer and producer are children of the target
+	local top
+	top=$(jq .pid "$S")
+	[ "$(jq "[.threads[].pid] | unique | length" "$J")" -eq 3 ]
+	[ "$(th consumer .pid)" != "$top" ] && [ "$(th producer .pid)" != "$top" ]
+	# the consumer waits for data (the producer's 10 ms pauses), not sleep
+	[ "$(th consumer .time_ns.wait_data)" -ge 1000000000 ]
+}
+
+# ---- multiplexers by API ---------------------------------------------------------
+
+@test "mux by API: select, poll and epoll calls, nfds, ready and timeouts equal the multiplexed example's" {
+	local api other
+	for api in select poll epoll; do
+		# a message every 700 ms against a 500 ms timeout: some calls time out
+		trace multiplexed -- --seconds 2 --api $api --clients 1 --interval-ms 700
+		assert_counts_match
+		local r="srv-$api"
+		eq "$api calls" "$(exr $r mux_calls)" "$(th $r .mux.by_api.$api.calls)"
+		eq "$api nfds" "$(exr $r mux_nfds)" "$(th $r .mux.by_api.$api.nfds)"
+		eq "$api ready" "$(exr $r mux_ready)" "$(th $r .mux.by_api.$api.ready)"
+		eq "$api timeouts" "$(exr $r mux_timeouts)" "$(th $r .mux.by_api.$api.timeouts)"
+		[ "$(exr $r mux_timeouts)" -ge 1 ]
+		eq "$api errors" 0 "$(th $r .mux.by_api.$api.errors)"
+		# the API's wait is the thread's mux wait, and no other API was used
+		eq "$api wait_ns" "$(th $r .mux.wait_ns)" "$(th $r .mux.by_api.$api.wait_ns)"
+		for other in select poll epoll; do
+			[ $other = $api ] || eq "$other calls" 0 "$(th $r .mux.by_api.$other.calls)"
+		done
+	done
+	# the text report has the by-API table
+	"$CONCVIZ" run --report multiplexed --seconds 1 --api poll > "$BATS_TEST_TMPDIR/mux.txt" 2> /dev/null
+	grep -q "^MULTIPLEXERS BY API" "$BATS_TEST_TMPDIR/mux.txt"
+	grep -Eq "srv-poll +poll +[0-9]+" "$BATS_TEST_TMPDIR/mux.txt"
+}
+
+@test "mux by API: the TUI detail shows the API, watched, ready and the timeout of each call" {
+	command -v tmux > /dev/null || skip "tmux missing"
+	start "'$CONCVIZ' run multiplexed --seconds 8 --api select"
+	wait_for "Threads" 15
+	tmux send-keys -t "$SESSION" / srv-select Enter
+	sleep 0.5
+	tmux send-keys -t "$SESSION" Enter
+	wait_for "Thread detail"
+	wait_for "timeout 500 ms" 5
+	shot mux-detail
+	[[ "$SCREEN" == *"select calls"* ]]
+	[[ "$SCREEN" =~ select6?\ +[0-9]+\ ready ]]   # glibc select is pselect6
+	[[ "$SCREEN" == *"watched, timeout 500 ms"* ]]
+	tmux send-keys -t "$SESSION" q
+	wait_for 'READY$' 15
+}
+
+# ---- by descriptor ---------------------------------------------------------------
+
+@test "by fd: the ipc consumer's pipe and queue (by name) with the program's counts; ipc_recv's FIFO" {
+	trace ipc -- --seconds 1
+	local f
+	f=$(th consumer '.recv.by_fd | map(select(.kind == "pipe"))[0]')
+	eq "consumer pipe calls" "$(exr consumer pipe_calls)" "$(jq .calls <<<"$f")"
+	eq "consumer pipe bytes" "$(exr consumer pipe_bytes)" "$(jq .bytes <<<"$f")"
+	eq "pipe desc" pipe "$(jq -r .desc <<<"$f")"
+	f=$(th consumer '.recv.by_fd | map(select(.kind == "mq"))[0]')
+	eq "consumer mq calls" "$(exr consumer mq_calls)" "$(jq .calls <<<"$f")"
+	eq "consumer mq bytes" "$(exr consumer mq_bytes)" "$(jq .bytes <<<"$f")"
+	eq "mq name" "/concviz-ipc-$(jq .pid "$S")" "$(jq -r .desc <<<"$f")"
+	eq "consumer descriptors" 2 "$(th consumer '.recv.by_fd | length')"
+	# ipc_recv: the FIFO is named (its path if concviz looked before it was
+	# closed, else its name), the listener is a TCP one on 127.0.0.1
+	run_helper
+	cv '.recv.by_fd[] | select(.kind == "fifo") | .desc' | grep -Eq '^FIFO (/.*/)?fifo$'
+	cv '.recv.by_fd[] | select(.accepts > 0) | .desc' | grep -Eq '^listening on 127\.0\.0\.1:[0-9]+$'
+	[ "$(cv '[.recv.by_fd[].accepts] | add')" = "$(ex accept_calls)" ]
+	[ "$(cv '[.recv.by_fd[].calls] | add')" = "$(ex recv_calls)" ]
+}
+
+@test "by fd: the TUI detail lists the descriptors with what they are" {
+	command -v tmux > /dev/null || skip "tmux missing"
+	start "'$CONCVIZ' run ipc --seconds 8"
+	wait_for "consumer" 15
+	tmux send-keys -t "$SESSION" / consumer Enter
+	sleep 0.5
+	tmux send-keys -t "$SESSION" Enter
+	wait_for "By descriptor" 5
+	shot by-fd-detail
+	[[ "$SCREEN" =~ pipe\ +[0-9]+\ .*\ pipe ]]
+	[[ "$SCREEN" == *" mq "*"/concviz-ipc-"* ]]
+	tmux send-keys -t "$SESSION" q
+	wait_for 'READY$' 15
+}

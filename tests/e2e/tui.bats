@@ -30,7 +30,7 @@ teardown() {
 	[[ "$SCREEN" == *"wait_data"* || "$SCREEN" == *"mux_wait"* || "$SCREEN" == *"running"* ]]
 	[[ "$SCREEN" == *"dropped"* ]]
 	# the footer's hints come from the key table: the threads view, live
-	[[ "$(screen | tail -n 1)" == "q Quit h Help Tab View Enter Detail s Sort / Filter {} Back/Fwd +- Zoom g Glyphs Space Pause"* ]]
+	[[ "$(screen | tail -n 1)" == "q Quit h Help Tab View Enter Detail s Sort p Fold proc / Filter {} Back/Fwd +- Zoom g Glyphs Space Pause"* ]]
 
 	tmux send-keys -t "$SESSION" h
 	wait_for "Legend"

@@ -21,6 +21,7 @@ const struct cv_example cv_examples[] = {
 	{ "gil",         "CPU-bound threads behind one global interpreter-style lock (--no-gil to compare)" },
 	{ "coroutines",  "one thread, many ucontext coroutines serving sockets: user-space switches, few kernel ones" },
 	{ "procs",       "the same work by a pool of forked processes or of threads (--mode procs|threads)" },
+	{ "ipc",         "a queue between processes: a producer process sends to a consumer through a pipe and a POSIX message queue" },
 };
 const size_t cv_example_count = sizeof(cv_examples) / sizeof(cv_examples[0]);
 

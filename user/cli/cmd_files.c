@@ -64,18 +64,21 @@ int cv_cmd_replay(int argc, char **argv)
 
 int cv_cmd_report(int argc, char **argv)
 {
-	bool json = false;
+	bool json = false, all = false;
 	const char *file = NULL;
 	char err[512];
 	uint64_t bytes = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (cv_is_help(argv[i])) {
-			puts("usage: concviz report [--json] FILE\n"
-			     "The summary of a recording: the same as the live --report/--json of that run.");
+			puts("usage: concviz report [--json] [--all-processes] FILE\n"
+			     "The summary of a recording: the same as the live --report/--json of that run.\n"
+			     "  --all-processes  list short-lived helper processes' threads too (text)");
 			return 0;
 		} else if (!strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (!strcmp(argv[i], "--all-processes")) {
+			all = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return cv_usage_error("report", "unknown option", argv[i]);
 		} else if (file) {
@@ -96,7 +99,7 @@ int cv_cmd_report(int argc, char **argv)
 		cv_model_free(m);
 		return 1;
 	}
-	struct cv_report_extra extra = { .file_bytes = bytes };
+	struct cv_report_extra extra = { .file_bytes = bytes, .all_processes = all };
 	if (json)
 		cv_report_json(stdout, m, &extra);
 	else

@@ -9,18 +9,19 @@
 #include "output/report.h"
 #include "tui/tui.h"
 
-static int run_batch(const struct cv_source *src, bool json)
+static int run_batch(const struct cv_source *src, const struct cv_session_opts *o)
 {
+	struct cv_report_extra extra = { .all_processes = o->all_processes };
 	int rc;
 
 	while ((rc = src->pump(src->ctx, 100)) == 0)
 		;
 	if (rc < 0)
 		return 1;
-	if (json)
-		cv_report_json(stdout, src->model(src->ctx), NULL);
+	if (o->json)
+		cv_report_json(stdout, src->model(src->ctx), &extra);
 	else
-		cv_report_text(stdout, src->model(src->ctx), NULL);
+		cv_report_text(stdout, src->model(src->ctx), &extra);
 	if (fflush(stdout) || ferror(stdout)) {
 		cv_warn("cannot write the summary to stdout: %s", strerror(errno));
 		return 1;
@@ -38,6 +39,6 @@ int cv_cmd_trace(struct cv_session_opts *o)
 	if (!(s = cv_session_start(o)))
 		return 1;
 	cv_session_source(s, &src);
-	rc = o->tui ? cv_tui_run(&src) : run_batch(&src, o->json);
+	rc = o->tui ? cv_tui_run(&src) : run_batch(&src, o);
 	return cv_session_end(s, rc);
 }

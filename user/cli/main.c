@@ -22,10 +22,11 @@ static const char usage_main[] =
 	"  run [OPTS] -- COMMAND [ARGS...]       trace any command\n"
 	"  attach [OPTS] PID                     trace a running process, all its threads\n"
 	"  replay FILE                           TUI over a recording\n"
-	"  report [--json] FILE                  summary of a recording\n"
+	"  report [--json] [--all-processes] FILE  summary of a recording\n"
 	"  export --format chrome -o OUT FILE    Chrome trace JSON for ui.perfetto.dev\n"
 	"\n"
 	"OPTS: -d/--duration SEC  -o/--output FILE [--force]  --report  --json  --lock-holders\n"
+	"      --all-processes\n"
 	"Live tracing needs root.  `concviz COMMAND --help` for details.\n";
 
 static const char usage_run[] =
@@ -42,6 +43,8 @@ static const char usage_run[] =
 	"      --lock-holders   know who holds a semaphore (sem_t, Python's Lock): probes\n"
 	"                       sem_wait/sem_post, which then trap in every process\n"
 	"                       (an uncontended sem_wait+sem_post: 23 ns -> 22 us; README)\n"
+	"      --all-processes  the text summary lists short-lived helper processes'\n"
+	"                       threads too (else one line names them; JSON has them all)\n"
 	"  -h, --help           this help\n"
 	"Without a terminal on stdout there is no TUI either.  The target's output goes\n"
 	"to stderr (or, under the TUI, to a log file named in its header).\n";
@@ -57,6 +60,7 @@ static const char usage_attach[] =
 	"      --lock-holders   know who holds a semaphore (sem_t, Python's Lock): probes\n"
 	"                       sem_wait/sem_post, which then trap in every process\n"
 	"                       (an uncontended sem_wait+sem_post: 23 ns -> 22 us; README)\n"
+	"      --all-processes  the text summary lists short-lived helper processes too\n"
 	"  -h, --help           this help\n";
 
 static int cmd_list(int argc, char **argv)
@@ -89,6 +93,7 @@ static int parse_live_opts(const char *cmd, const char *help, int argc, char **a
 		{ "report", no_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "lock-holders", no_argument, NULL, 'L' },
+		{ "all-processes", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -110,6 +115,7 @@ static int parse_live_opts(const char *cmd, const char *help, int argc, char **a
 		case 'r': o->report = true; break;
 		case 'j': o->json = true; break;
 		case 'L': o->lock_holders = true; break;
+		case 'A': o->all_processes = true; break;
 		case 'h': fputs(help, stdout); return 0;
 		default:
 			if (optopt && strchr("do", optopt))

@@ -146,8 +146,12 @@ static void seed_one(uint32_t pid, uint32_t tid, uint64_t ts,
 	snprintf(path, sizeof(path), "/proc/%u/task/%u/stat", pid, tid);
 	if (read_file(path, buf, sizeof(buf)) > 0) {
 		char *p = strrchr(buf, ')');
+		unsigned ppid;
 		if (p && p[1] == ' ')
 			state = p[2];
+		/* "pid (comm) S ppid …": the leader's parent names its process's */
+		if (p && tid == pid && sscanf(p + 1, " %*c %u", &ppid) == 1)
+			ev.task.parent_pid = ppid;
 	}
 	if (state == 'R') {
 		ev.flags |= CV_TASK_SEED_ONCPU;

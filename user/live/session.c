@@ -14,6 +14,7 @@
 #include "common/hash.h"
 #include "live/elf_funcs.h"
 #include "live/priority.h"
+#include "live/fdinfo.h"
 #include "live/procscan.h"
 #include "live/session.h"
 #include "live/shared_map.h"
@@ -153,6 +154,8 @@ static void on_event(void *ctx, const struct cv_event *ev)
 		 (ev->flags & CV_SW_PREV_TRACED) && ev->sw.block == CV_BLK_FUTEX)
 		share_lock(s, ev->pid, ev->sw.obj - ev->sw.obj_off);
 	cv_model_feed(s->model, ev);
+	/* what the probes could not read (a path, an IPv6 address), from /proc */
+	bool improved = ev->type == CV_EV_FD && cv_fdinfo_improve(s->model, ev);
 	if (!s->rec)
 		return;
 	rec_check(s, cv_rec_write_event(s->rec, ev));
@@ -161,6 +164,12 @@ static void on_event(void *ctx, const struct cv_event *ev)
 
 		if (l->name)
 			rec_check(s, cv_rec_write_lock_name(s->rec, l->pid, l->addr, l->name));
+	}
+	if (improved) {
+		const struct cv_fd_desc *d = cv_model_fd_desc(s->model, ev->pid, ev->fd.fd, ev->fd.ino);
+
+		if (d)
+			rec_check(s, cv_rec_write_fd_desc(s->rec, d->pid, d->fd, d->ino, d->kind, d->desc));
 	}
 }
 

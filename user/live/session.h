@@ -23,7 +23,8 @@ struct cv_session_opts {
 	const char *output;     /* recording path or NULL */
 	bool force;             /* overwrite output */
 	bool report;            /* text summary, no TUI */
-	bool json;              /* JSON summary, no TUI */
+	bool json;
+	bool all_processes;     /* text summary: short-lived helper processes too */
 	bool tui;               /* a TUI owns the terminal: the target's output
 				 * and concviz's diagnostics go to a log file */
 	char *const *argv;      /* run: the command (argv[0] resolved or for PATH) */

@@ -33,6 +33,26 @@ const char *cv_recv_kind_name(enum cv_recv_kind k)
 	return (unsigned)k < CV_RECV_KIND_COUNT ? names[k] : "?";
 }
 
+enum cv_mux_api cv_mux_api_of(uint32_t sys)
+{
+	switch (sys) {
+	case CV_SYS_SELECT:
+	case CV_SYS_PSELECT6: return CV_MUX_SELECT;
+	case CV_SYS_POLL:
+	case CV_SYS_PPOLL: return CV_MUX_POLL;
+	default: return CV_MUX_EPOLL;
+	}
+}
+
+const char *cv_mux_api_name(enum cv_mux_api a)
+{
+	static const char *const names[CV_MUX_API_COUNT] = {
+		[CV_MUX_SELECT] = "select", [CV_MUX_POLL] = "poll", [CV_MUX_EPOLL] = "epoll",
+	};
+
+	return (unsigned)a < CV_MUX_API_COUNT ? names[a] : "?";
+}
+
 const char *cv_lock_kind_name(enum cv_lock_kind k)
 {
 	static const char *const names[CV_LK_COUNT] = {
@@ -72,6 +92,7 @@ void cv_model_free(struct cv_model *m)
 {
 	if (!m)
 		return;
+	cv__fds_free(m); /* before the threads: their by_fd tables */
 	for (size_t i = 0; i < m->nthr; i++) {
 		free(m->thr[i]->buckets);
 		free(m->thr[i]);
@@ -97,6 +118,7 @@ void cv_model_free(struct cv_model *m)
 	cv_hash_free(&m->locks);
 	free(m->dl);
 	cv__pending_free(m);
+	cv__procs_free(m);
 	free(m->target_cmd);
 	free(m);
 }
@@ -163,6 +185,7 @@ struct cv_thr *cv__new_thread(struct cv_model *m, uint32_t tid, uint32_t pid, ui
 	t->seen_on_cpu = on_cpu;
 	t->first_bucket = cv__bucket_of(m, ts);
 	m->thr[m->nthr++] = t;
+	cv__proc_attach(m, t, ts);
 	return t;
 }
 

@@ -65,6 +65,56 @@ enum cv_recv_kind cv_recv_kind_of(uint32_t sys, uint32_t flags);
 /* "socket", "pipe", "mq": the JSON keys of threads[].recv.by_kind */
 const char *cv_recv_kind_name(enum cv_recv_kind k);
 
+/* Which multiplexer API a CV_EV_MUX call used (struct cv_thread.mux.by_api). */
+enum cv_mux_api {
+	CV_MUX_SELECT = 0,          /* select, pselect6 */
+	CV_MUX_POLL,                /* poll, ppoll */
+	CV_MUX_EPOLL,               /* epoll_wait, epoll_pwait, epoll_pwait2 */
+	CV_MUX_API_COUNT
+};
+enum cv_mux_api cv_mux_api_of(uint32_t sys);
+/* "select", "poll", "epoll": the JSON keys of threads[].mux.by_api */
+const char *cv_mux_api_name(enum cv_mux_api a);
+
+/* One API's calls of a thread.  nfds sums the size argument of each call:
+ * select's nfds (the highest watched fd + 1), poll's count of pollfds,
+ * epoll's maxevents (the most it may return); ready sums the positive
+ * results (descriptors ready; select counts each ready set bit); timeouts
+ * are calls that returned 0, errors those that returned -errno (EINTR…). */
+struct cv_mux_api_stats {
+	uint64_t calls, wait_ns, nfds, ready, timeouts, errors;
+};
+
+/* "unknown", "tcp", "udp", "unix", "socket", "pipe", "fifo", "mq": the JSON
+ * "kind" of threads[].recv.by_fd */
+const char *cv_fd_kind_name(enum cv_fd_kind k);
+
+/* One descriptor as it was described when first used: fd number `fd` of
+ * process pid while it named inode ino (an fd number is reused for other
+ * objects; its inode tells them apart). */
+struct cv_fd_desc {
+	uint32_t pid, fd;
+	uint64_t ino;
+	enum cv_fd_kind kind;
+	char *desc;                 /* "127.0.0.1:5000 -> 127.0.0.1:41234", "listening on
+				     * 127.0.0.1:5000", "/run/x.sock", "@abstract", "unnamed",
+				     * "unnamed -> /run/x.sock" (peer), "pipe", "/tmp/fifo",
+				     * "/queue"; a cut name ends in "..." */
+};
+
+/* One descriptor's receives and accepts in one thread (by_fd). */
+struct cv_fd_stats {
+	uint32_t fd;                /* CV_FD_OTHER: the sum past CV_FD_MAX descriptors */
+	uint64_t ino;
+	enum cv_recv_kind recv_kind; /* what the receives said: socket, pipe, mq */
+	uint64_t calls, bytes;      /* receives (EAGAIN polls included) and their bytes */
+	uint64_t wait_ns;           /* receives' wait for data: enter to the copy's start
+				     * (or the exit, when no data was copied) */
+	uint64_t accepts, accept_wait_ns; /* accept/accept4 on it (a listening socket) */
+};
+#define CV_FD_MAX   256         /* descriptors kept per thread … */
+#define CV_FD_OTHER UINT32_MAX  /* … then one entry for all the others */
+
 /* "futex" (unknown), "mutex", "condvar", "semaphore", "rwlock", "barrier",
  * "join", "gil", "event", "queue": the JSON "kind" of locks[] (enum
  * cv_lock_kind, bpf/events.h) */
@@ -90,8 +140,10 @@ struct cv_recv_rec {            /* one receive syscall */
 
 struct cv_mux_rec {
 	uint64_t enter_ts, exit_ts;
-	int64_t ret;
+	int64_t ret;                /* ready count or -errno */
 	uint32_t sys, flags;
+	uint32_t nfds;              /* nfds / maxevents argument (struct cv_mux_api_stats) */
+	int64_t timeout_ms;         /* -1: none (wait forever) */
 };
 
 struct cv_futex_rec {
@@ -156,7 +208,10 @@ struct cv_thread {
 	} recv;
 	/* accept/accept4 (not receives): wait_ns sums enter..exit of every call */
 	struct { uint64_t calls, eagain, blocked_calls, wait_ns; } accept;
-	struct { uint64_t calls, wait_ns; } mux;
+	struct {
+		uint64_t calls, wait_ns;
+		struct cv_mux_api_stats by_api[CV_MUX_API_COUNT];
+	} mux;
 	struct { uint64_t waits, wait_ns; } futex;
 	struct { uint64_t submitted, completed, async_wait_ns, inflight; } uring;
 	uint32_t eagain_streak;     /* EAGAIN receives since the last successful one */
@@ -176,6 +231,24 @@ struct cv_lock_tid {
 /* A lock is an object, not a futex word: the words of one condvar (its +40
  * and +44) are one lock.  Keyed by (pid, object address); a process-shared
  * lock (cv_model_set_lock_shared) is one lock for every process mapping it. */
+/* A process: the threads of one thread group, from its first sighting (its
+ * fork, or its first event) to the exit of its last thread. */
+#define CV_SHORT_LIVED_NS (50ULL * 1000000) /* cv_model_process_short_lived() */
+struct cv_process {
+	uint32_t pid;
+	uint32_t ppid;              /* parent process, 0 unknown (not seen forking: the run
+				     * target, an attached process without its /proc stat) */
+	char comm[CV_COMM_LEN];     /* its leader's name, as last renamed (exec renames) */
+	uint64_t start_ts, end_ts;  /* first sighting; its last thread's exit (0: alive) */
+	bool exited;
+	bool seeded;                /* found running at attach */
+	int32_t exit_status;        /* wait status of that last exit (valid when exited):
+				     * cv_wait_shell_code/cv_wait_signal decode it */
+	uint32_t threads;           /* thread records seen in it */
+	uint64_t traced_calls;      /* its threads' receives, accepts, multiplexer calls,
+				     * futex waits and io_uring events */
+};
+
 struct cv_lock {
 	uint32_t pid;               /* the process that showed it first */
 	uint64_t addr;              /* the object's address in that process */
@@ -249,6 +322,12 @@ struct cv_shared_key {
 void cv_model_set_lock_shared(struct cv_model *m, uint32_t pid, uint64_t addr,
 			      const struct cv_shared_key *key);
 
+/* Describe a descriptor, over what its CV_EV_FD said (live: the fuller
+ * description /proc gave while it was open; a recording's FD_DESC records).
+ * CV_EV_FD events describe (pid, fd, ino) only where nothing has yet. */
+void cv_model_set_fd_desc(struct cv_model *m, uint32_t pid, uint32_t fd, uint64_t ino,
+			  enum cv_fd_kind kind, const char *desc);
+
 void cv_model_feed(struct cv_model *m, const struct cv_event *ev);
 /* Move model "now" forward (live views call it each frame); never backward. */
 void cv_model_advance(struct cv_model *m, uint64_t now);
@@ -298,6 +377,27 @@ const struct cv_futex_rec *cv_model_thread_futex(const struct cv_model *m, const
 						 size_t i);
 const struct cv_uring_rec *cv_model_thread_uring(const struct cv_model *m, const struct cv_thread *t,
 						 size_t i);
+
+/* Processes in order of first sighting; a pid reused after its process
+ * exited is a new record. */
+size_t cv_model_process_count(const struct cv_model *m);
+const struct cv_process *cv_model_process(const struct cv_model *m, size_t i);
+/* The process a thread record belongs to (never NULL for a model's thread,
+ * unless memory ran out). */
+const struct cv_process *cv_model_thread_process(const struct cv_model *m, const struct cv_thread *t);
+/* A helper that did nothing concviz traces: exited (not killed by a signal)
+ * within CV_SHORT_LIVED_NS of its first sighting, no traced call in any of
+ * its threads, not the target (exec wrappers, shell helpers).  Views fold
+ * these into one line. */
+bool cv_model_process_short_lived(const struct cv_model *m, const struct cv_process *p);
+
+/* The description of (pid, fd, ino), NULL if none. */
+const struct cv_fd_desc *cv_model_fd_desc(const struct cv_model *m, uint32_t pid, uint32_t fd,
+					  uint64_t ino);
+/* A thread's receives and accepts by descriptor, in order of first use. */
+size_t cv_model_thread_fd_count(const struct cv_model *m, const struct cv_thread *t);
+const struct cv_fd_stats *cv_model_thread_fd(const struct cv_model *m, const struct cv_thread *t,
+					     size_t i);
 
 size_t cv_model_lock_count(const struct cv_model *m);
 const struct cv_lock *cv_model_lock(const struct cv_model *m, size_t i); /* in order of first sighting */

@@ -409,8 +409,13 @@ static void on_task(struct cv_model *m, const struct cv_event *ev)
 		return;
 	copy_comm(t->pub.comm, ev->task.comm);
 	t->pub.pid = ev->pid;
-	if (ev->flags & CV_TASK_PROCESS)
+	if (ev->flags & CV_TASK_PROCESS) {
 		t->pub.is_process_leader = true;
+		cv__proc_fork(m, t, ev);
+	} else {
+		cv__proc_attach(m, t, ev->ts);
+	}
+	cv__proc_rename(t);
 	if (!(ev->flags & CV_TASK_SEED)) {
 		/* waits on this futex are joins of the new thread: say so */
 		if (ev->task.join_addr) {
@@ -451,6 +456,8 @@ static void on_exit_ev(struct cv_model *m, const struct cv_event *ev)
 	if (t->join_addr && !cv__lock(m, t->pub.pid, t->join_addr, false))
 		free(cv__pending_take(m, t->pub.pid, t->join_addr));
 	t->pub.exit_code = ev->exit.exit_code;
+	if (ev->exit.group_dead)
+		cv__proc_exit(t, ts, ev->exit.exit_code);
 	if (ev->exit.kernel_cpu_ns || ev->exit.kernel_run_delay_ns) {
 		t->pub.kernel_times = true;
 		t->pub.kernel_cpu_ns = ev->exit.kernel_cpu_ns;
@@ -485,6 +492,7 @@ static void on_accept(struct cv_thr *t, const struct cv_event *ev)
 static void on_recv(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
 {
 	struct cv_thread *p = &t->pub;
+	cv__fd_count(t, ev);
 	if (CV_SYS_IS_ACCEPT(ev->recv.sys)) {
 		on_accept(t, ev);
 		return;
@@ -519,11 +527,23 @@ static void on_recv(struct cv_model *m, struct cv_thr *t, const struct cv_event 
 static void on_mux(struct cv_thr *t, const struct cv_event *ev)
 {
 	struct cv_thread *p = &t->pub;
+	struct cv_mux_api_stats *a = &p->mux.by_api[cv_mux_api_of(ev->mux.sys)];
+	uint64_t w = since(ev->ts, ev->mux.enter_ts);
 	p->mux.calls++;
-	p->mux.wait_ns += since(ev->ts, ev->mux.enter_ts);
+	p->mux.wait_ns += w;
+	a->calls++;
+	a->wait_ns += w;
+	a->nfds += ev->mux.nfds;
+	if (ev->mux.ret > 0)
+		a->ready += (uint64_t)ev->mux.ret;
+	else if (ev->mux.ret == 0)
+		a->timeouts++;
+	else
+		a->errors++;
 	t->mux_hist[t->mux_head++ % CV_HIST_MUX] = (struct cv_mux_rec){
 		.enter_ts = ev->mux.enter_ts, .exit_ts = ev->ts, .ret = ev->mux.ret,
-		.sys = ev->mux.sys, .flags = ev->flags,
+		.sys = ev->mux.sys, .flags = ev->flags, .nfds = ev->mux.nfds,
+		.timeout_ms = ev->mux.timeout_ms,
 	};
 }
 
@@ -639,6 +659,9 @@ void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 	case CV_EV_EXIT:
 		on_exit_ev(m, ev);
 		break;
+	case CV_EV_FD:
+		cv__fd_event(m, ev);
+		break;
 	case CV_EV_COMM:
 	case CV_EV_RECV:
 	case CV_EV_MUX:
@@ -655,9 +678,12 @@ void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 		 * rest are the thread's own syscalls */
 		if (ev->type != CV_EV_URING_COMPLETE && ev->type != CV_EV_COMM)
 			on_cpu_evidence(m, t, ev->ts);
-		if (ev->type == CV_EV_COMM)
+		if (ev->type != CV_EV_COMM && t->proc)
+			t->proc->traced_calls++;
+		if (ev->type == CV_EV_COMM) {
 			copy_comm(t->pub.comm, ev->comm.comm);
-		else if (ev->type == CV_EV_RECV)
+			cv__proc_rename(t);
+		} else if (ev->type == CV_EV_RECV)
 			on_recv(m, t, ev);
 		else if (ev->type == CV_EV_MUX)
 			on_mux(t, ev);

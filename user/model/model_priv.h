@@ -11,6 +11,9 @@
  * convert both ways.  Records are allocated one by one and never move. */
 struct cv_thr {
 	struct cv_thread pub;
+	struct cv_process *proc;    /* its process (model_procs.c) */
+	struct cv_fd_stats *fds;    /* by descriptor (model_fds.c) */
+	uint32_t nfds, fds_cap, fd_last;
 	struct cv_lock *waiting;    /* lock whose current waiter set holds us, or NULL */
 	uint32_t futex_waker;       /* traced thread that woke the current futex wait */
 	uint64_t join_addr;         /* futex that joining this thread waits on, 0 none */
@@ -61,6 +64,14 @@ struct cv_model {
 	struct cv_deadlock *dl;
 	size_t ndl, dl_cap;
 
+	struct cv_process **procs;  /* first-sighting order (model_procs.c) */
+	size_t nproc, proc_cap;
+	struct cv_hash pids;        /* pid -> index in procs of its newest record */
+
+	struct cv_fd_desc **fdd;    /* descriptor descriptions (model_fds.c) */
+	size_t nfdd, fdd_cap;
+	struct cv_hash fdds;        /* cv_hash_pair(pid, fd) -> indexes in fdd */
+
 	struct cv_hash pending;     /* cv__lock_key(pid, addr) -> struct cv_pending_name * (model_names.c) */
 };
 
@@ -101,5 +112,18 @@ void cv__check_deadlock(struct cv_model *m, const struct cv_thr *t, uint64_t ts)
 /* The wait pattern at `now`: record possible deadlocks (model_waits.c) */
 void cv__check_stuck(struct cv_model *m, uint64_t now);
 uint64_t cv__bucket_of(const struct cv_model *m, uint64_t ts);
+/* processes (model_procs.c): t joins the live record of its pid (made on
+ * first sighting); a fork makes a new record with its parent; a leader's
+ * name is its process's; the last thread's exit ends it */
+void cv__proc_attach(struct cv_model *m, struct cv_thr *t, uint64_t ts);
+void cv__proc_fork(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev);
+void cv__proc_rename(struct cv_thr *t);
+void cv__proc_exit(struct cv_thr *t, uint64_t ts, int32_t status);
+void cv__procs_free(struct cv_model *m);
+/* descriptors (model_fds.c): count a RECV event (receive or accept) in its
+ * thread's by_fd; take a CV_EV_FD's description */
+void cv__fd_count(struct cv_thr *t, const struct cv_event *ev);
+void cv__fd_event(struct cv_model *m, const struct cv_event *ev);
+void cv__fds_free(struct cv_model *m);
 
 #endif

@@ -45,73 +45,180 @@ static const char *const st_short[CV_ST_COUNT] = {
 	"run", "rnbl", "wdat", "copy", "mux", "lock", "urng", "slp",
 };
 
-static void text_threads(FILE *out, const struct cv_model *m)
+/* A thread of a short-lived helper process, folded away in the text report
+ * unless all processes were asked for. */
+static bool folded(const struct cv_model *m, const struct cv_thread *t,
+		   const struct cv_report_extra *x)
 {
-	size_t n = cv_model_thread_count(m);
-	fprintf(out, "\nTHREADS (%zu)  time share in %% of each thread's traced life;"
-		" vcsw/ivcsw: voluntary/involuntary context switches\n", n);
+	const struct cv_process *p = cv_model_thread_process(m, t);
+	return !(x && x->all_processes) && p && cv_model_process_short_lived(m, p);
+}
+
+static void thread_row(FILE *out, const struct cv_model *m, const struct cv_thread *t)
+{
+	uint64_t tm[CV_ST_COUNT], total = 0;
+	char b[64], c[32];
+	cv_model_thread_times(m, t, tm);
+	for (int s = 0; s < CV_ST_COUNT; s++)
+		total += tm[s];
+	cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
+	fprintf(out, "%7" PRIu32 " %-15s", t->tid, c);
+	for (int s = 0; s < CV_ST_COUNT; s++) {
+		double pct = total ? 100.0 * (double)tm[s] / (double)total : 0;
+		if (!tm[s])
+			snprintf(b, sizeof(b), "-");
+		else if (pct >= 99.95)
+			snprintf(b, sizeof(b), "100");
+		else
+			snprintf(b, sizeof(b), "%.1f", pct);
+		col(out, b, 4);
+	}
+	col_count(out, t->vcsw, 7);
+	col_count(out, t->ivcsw, 7);
+	col_count(out, t->recv.calls, 7);
+	col_count(out, t->recv.eagain, 7);
+	col(out, t->recv.bytes ? cv_fmt_bytes(b, sizeof(b), t->recv.bytes) : "-", 7);
+	col_count(out, t->recv.blocked_calls, 6);
+	col_count(out, t->mux.calls, 6);
+	col_ns(out, t->mux.wait_ns, 8);
+	col_count(out, t->futex.waits, 6);
+	col_ns(out, t->futex.wait_ns, 8);
+	if (t->uring.submitted || t->uring.completed) {
+		char s1[32], s2[32];
+		snprintf(b, sizeof(b), "%s/%s", cv_fmt_count(s1, sizeof(s1), t->uring.submitted),
+			 cv_fmt_count(s2, sizeof(s2), t->uring.completed));
+		col(out, b, 11);
+	} else {
+		col(out, "-", 11);
+	}
+	if (t->exited && cv_wait_signal(t->exit_code))
+		fprintf(out, " exited (%s)", cv_exit_desc(t->exit_code, b, sizeof(b)));
+	else if (t->exited)
+		fputs(" exited", out);
+	fputc('\n', out);
+}
+
+/* "PROCESS 1234 (ipc) parent 1200, 3 threads, exited with status 10 after 2.0s" */
+static void process_line(FILE *out, const struct cv_model *m, const struct cv_process *p)
+{
+	char c[32], b[64], d[32];
+	cv_fmt_clean(c, sizeof(c), p->comm[0] ? p->comm : "?", CV_ASCII);
+	fprintf(out, "PROCESS %" PRIu32 " (%s)", p->pid, c);
+	if (p->ppid)
+		fprintf(out, " parent %" PRIu32, p->ppid);
+	fprintf(out, ", %" PRIu32 " thread%s", p->threads, p->threads == 1 ? "" : "s");
+	if (p->pid == cv_model_target_pid(m))
+		fputs(", the target", out);
+	if (p->seeded)
+		fputs(", running at attach", out);
+	if (p->exited && cv_wait_signal(p->exit_status))
+		fprintf(out, ", killed by %s", cv_signal_name(cv_wait_signal(p->exit_status), b, sizeof(b)));
+	else if (p->exited)
+		fprintf(out, ", exited with status %d", cv_wait_shell_code(p->exit_status));
+	if (p->exited)
+		fprintf(out, " after %s", cv_fmt_dur(d, sizeof(d), p->end_ts - p->start_ts, CV_UTF8));
+	fputc('\n', out);
+}
+
+/* " (exit 11, 12, SIGKILL)": how the short-lived processes named comm ended,
+ * where not with status 0 (a learner's children exiting 10, 11, 12 must
+ * show, folded or not) */
+static void exits_of(FILE *out, const struct cv_model *m, const char *comm)
+{
+	int shown = 0;
+	for (size_t k = 0; k < cv_model_process_count(m); k++) {
+		const struct cv_process *q = cv_model_process(m, k);
+		char b[24];
+		if (!cv_model_process_short_lived(m, q) || strcmp(q->comm, comm) || !q->exit_status)
+			continue;
+		if (shown++ == 6) {
+			fputs(", ...", out);
+			break;
+		}
+		fputs(shown == 1 ? " (exit " : ", ", out);
+		if (cv_wait_signal(q->exit_status))
+			fputs(cv_signal_name(cv_wait_signal(q->exit_status), b, sizeof(b)), out);
+		else
+			fprintf(out, "%d", cv_wait_shell_code(q->exit_status));
+	}
+	if (shown)
+		fputc(')', out);
+}
+
+/* "38 short-lived processes (…): bash x30, readlink x8" — each name once */
+static void short_lived_line(FILE *out, const struct cv_model *m, size_t n)
+{
+	size_t np = cv_model_process_count(m), names = 0;
+	fprintf(out, "%zu short-lived process%s (exited within %llu ms, no traced call; "
+		"--all-processes lists them):", n, n == 1 ? "" : "es",
+		(ull)(CV_SHORT_LIVED_NS / 1000000));
+	for (size_t i = 0; i < np; i++) {
+		const struct cv_process *p = cv_model_process(m, i);
+		bool first = cv_model_process_short_lived(m, p);
+		size_t same = 0;
+		for (size_t k = 0; first && k < np; k++) {
+			const struct cv_process *q = cv_model_process(m, k);
+			if (!cv_model_process_short_lived(m, q) || strcmp(q->comm, p->comm))
+				continue;
+			first = k >= i; /* k < i: named already, at its first one */
+			same++;
+		}
+		if (!first)
+			continue;
+		if (++names > 12) {
+			fputs(", ...", out);
+			break;
+		}
+		char c[32];
+		cv_fmt_clean(c, sizeof(c), p->comm[0] ? p->comm : "?", CV_ASCII);
+		fprintf(out, "%s %s", names > 1 ? "," : "", c);
+		if (same > 1)
+			fprintf(out, " x%zu", same);
+		exits_of(out, m, p->comm);
+	}
+	fputc('\n', out);
+}
+
+/* Threads grouped under their processes, in order of first sighting. */
+static void text_threads(FILE *out, const struct cv_model *m, const struct cv_report_extra *x)
+{
+	size_t n = cv_model_thread_count(m), np = cv_model_process_count(m), nshort = 0;
+	fprintf(out, "\nTHREADS (%zu in %zu processes)  time share in %% of each thread's traced life;"
+		" vcsw/ivcsw: voluntary/involuntary context switches\n", n, np);
 	fprintf(out, "%7s %-15s", "TID", "COMM");
 	for (int s = 0; s < CV_ST_COUNT; s++)
 		fprintf(out, " %4s", st_short[s]);
 	fprintf(out, " %7s %7s %7s %7s %7s %6s %6s %8s %6s %8s %11s\n", "vcsw", "ivcsw",
 		"recv", "eagain", "bytes", "blockd", "mux", "mux wait", "futex", "fx wait",
 		"uring s/c");
-	for (size_t i = 0; i < n; i++) {
-		const struct cv_thread *t = cv_model_thread(m, i);
-		uint64_t tm[CV_ST_COUNT], total = 0;
-		char b[64], c[32];
-		cv_model_thread_times(m, t, tm);
-		for (int s = 0; s < CV_ST_COUNT; s++)
-			total += tm[s];
-		cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
-		fprintf(out, "%7" PRIu32 " %-15s", t->tid, c);
-		for (int s = 0; s < CV_ST_COUNT; s++) {
-			double pct = total ? 100.0 * (double)tm[s] / (double)total : 0;
-			if (!tm[s])
-				snprintf(b, sizeof(b), "-");
-			else if (pct >= 99.95)
-				snprintf(b, sizeof(b), "100");
-			else
-				snprintf(b, sizeof(b), "%.1f", pct);
-			col(out, b, 4);
+	for (size_t k = 0; k < np; k++) {
+		const struct cv_process *p = cv_model_process(m, k);
+		if (!(x && x->all_processes) && cv_model_process_short_lived(m, p)) {
+			nshort++;
+			continue;
 		}
-		col_count(out, t->vcsw, 7);
-		col_count(out, t->ivcsw, 7);
-		col_count(out, t->recv.calls, 7);
-		col_count(out, t->recv.eagain, 7);
-		col(out, t->recv.bytes ? cv_fmt_bytes(b, sizeof(b), t->recv.bytes) : "-", 7);
-		col_count(out, t->recv.blocked_calls, 6);
-		col_count(out, t->mux.calls, 6);
-		col_ns(out, t->mux.wait_ns, 8);
-		col_count(out, t->futex.waits, 6);
-		col_ns(out, t->futex.wait_ns, 8);
-		if (t->uring.submitted || t->uring.completed) {
-			char s1[32], s2[32];
-			snprintf(b, sizeof(b), "%s/%s", cv_fmt_count(s1, sizeof(s1), t->uring.submitted),
-				 cv_fmt_count(s2, sizeof(s2), t->uring.completed));
-			col(out, b, 11);
-		} else {
-			col(out, "-", 11);
+		process_line(out, m, p);
+		for (size_t i = 0; i < n; i++) {
+			const struct cv_thread *t = cv_model_thread(m, i);
+			if (cv_model_thread_process(m, t) == p)
+				thread_row(out, m, t);
 		}
-		if (t->exited && cv_wait_signal(t->exit_code))
-			fprintf(out, " exited (%s)", cv_exit_desc(t->exit_code, b, sizeof(b)));
-		else if (t->exited)
-			fputs(" exited", out);
-		fputc('\n', out);
 	}
+	if (nshort)
+		short_lived_line(out, m, nshort);
 }
 
 /* What the tracepoints measured beside what the kernel charged: the two
  * differ by design (docs/time-accounting.md), and a user comparing with
  * time/top must be told, not left to wonder. */
-static void text_kernel(FILE *out, const struct cv_model *m)
+static void text_kernel(FILE *out, const struct cv_model *m, const struct cv_report_extra *x)
 {
 	bool any = false;
 	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
 		const struct cv_thread *t = cv_model_thread(m, i);
 		uint64_t tm[CV_ST_COUNT];
 		char c[32], a[32], b[32], d[32], e[32];
-		if (!t->kernel_times)
+		if (!t->kernel_times || folded(m, t, x))
 			continue;
 		if (!any)
 			fprintf(out, "\nON CPU AND RUN QUEUE: traced vs the kernel's own accounting (schedstat, as time/top)\n"
@@ -205,6 +312,74 @@ static void text_lock_row(FILE *out, const struct cv_lock *l)
 	fputs(";", out);
 	text_tids(out, "woken by:", l->wakers, l->nwakers, l->wakers_other);
 	fputc('\n', out);
+}
+
+/* Receives and accepts by descriptor, with what each one is: a server's
+ * client sockets apart from its internal UNIX sockets and pipes. */
+static void text_by_fd(FILE *out, const struct cv_model *m)
+{
+	bool any = false;
+	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
+		const struct cv_thread *t = cv_model_thread(m, i);
+		char c[32], b[32], d[200], fd[16];
+		for (size_t k = 0; k < cv_model_thread_fd_count(m, t); k++) {
+			const struct cv_fd_stats *f = cv_model_thread_fd(m, t, k);
+			const struct cv_fd_desc *x = cv_model_fd_desc(m, t->pid, f->fd, f->ino);
+			if (!any)
+				fprintf(out, "\nRECEIVES BY DESCRIPTOR (wait: for data; accepts on a listening socket)\n"
+					"%7s %-15s %5s %-7s %7s %7s %10s %7s  %s\n", "TID", "COMM", "FD", "KIND",
+					"CALLS", "BYTES", "WAIT", "ACCEPTS", "WHAT");
+			any = true;
+			cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
+			if (f->fd == CV_FD_OTHER)
+				snprintf(fd, sizeof(fd), "*");
+			else
+				snprintf(fd, sizeof(fd), "%" PRIu32, f->fd);
+			fprintf(out, "%7" PRIu32 " %-15s %5s %-7s", t->tid, c, fd,
+				f->fd == CV_FD_OTHER ? "other" : cv_fd_kind_name(x ? x->kind : CV_FD_UNKNOWN));
+			col_count(out, f->calls, 7);
+			col(out, f->bytes ? cv_fmt_bytes(b, sizeof(b), f->bytes) : "-", 7);
+			col_ns(out, f->wait_ns + f->accept_wait_ns, 10);
+			col_count(out, f->accepts, 7);
+			cv_fmt_clean(d, sizeof(d), f->fd == CV_FD_OTHER ? "the other descriptors (past the first 256)"
+				     : x ? x->desc : "not described (no CV_EV_FD seen)", CV_ASCII);
+			fprintf(out, "  %s\n", d);
+		}
+	}
+}
+
+/* Multiplexer calls by API, per thread with any: select and epoll servers
+ * differ in what they watch (the nfds argument) and how much is ready. */
+static void text_mux(FILE *out, const struct cv_model *m)
+{
+	bool any = false;
+	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
+		const struct cv_thread *t = cv_model_thread(m, i);
+		char c[32], b[32];
+		for (int k = 0; k < CV_MUX_API_COUNT; k++) {
+			const struct cv_mux_api_stats *a = &t->mux.by_api[k];
+			if (!a->calls)
+				continue;
+			if (!any)
+				fprintf(out, "\nMULTIPLEXERS BY API (nfds: select's highest fd + 1, poll's pollfds,"
+					" epoll's maxevents; ready: descriptors returned ready)\n"
+					"%7s %-15s %-6s %7s %10s %9s %10s %8s %6s\n", "TID", "COMM", "API",
+					"CALLS", "WAIT", "NFDS/CALL", "READY/CALL", "TIMEOUTS", "ERRORS");
+			any = true;
+			cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
+			fprintf(out, "%7" PRIu32 " %-15s %-6s", t->tid, c,
+				cv_mux_api_name((enum cv_mux_api)k));
+			col_count(out, a->calls, 7);
+			col_ns(out, a->wait_ns, 10);
+			snprintf(b, sizeof(b), "%.1f", (double)a->nfds / (double)a->calls);
+			col(out, b, 9);
+			snprintf(b, sizeof(b), "%.2f", (double)a->ready / (double)a->calls);
+			col(out, b, 10);
+			col_count(out, a->timeouts, 8);
+			col_count(out, a->errors, 6);
+			fputc('\n', out);
+		}
+	}
 }
 
 /* Contention (another thread holds what it wants) and waiting for a signal
@@ -338,9 +513,11 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 			cv_fmt_bytes(b, sizeof(b), extra->file_bytes),
 			ev ? (double)extra->file_bytes / (double)ev : 0.0);
 	}
-	text_threads(out, m);
-	text_kernel(out, m);
+	text_threads(out, m, extra);
+	text_kernel(out, m, extra);
 	text_io(out, m);
+	text_by_fd(out, m);
+	text_mux(out, m);
 	text_locks(out, m);
 	text_lock_waits(out, m);
 	text_deadlocks(out, m);
@@ -388,6 +565,30 @@ static void json_waiting_on(FILE *out, const struct cv_model *m, const struct cv
 	fputc('}', out);
 }
 
+/* threads[].recv.by_fd: each descriptor's receives and accepts, with what it is */
+static void json_by_fd(FILE *out, const struct cv_model *m, const struct cv_thread *t)
+{
+	for (size_t i = 0; i < cv_model_thread_fd_count(m, t); i++) {
+		const struct cv_fd_stats *f = cv_model_thread_fd(m, t, i);
+		const struct cv_fd_desc *d = cv_model_fd_desc(m, t->pid, f->fd, f->ino);
+		fputs(i ? ", " : "", out);
+		if (f->fd == CV_FD_OTHER)
+			fputs("{\"fd\": null, \"ino\": null, \"kind\": \"other\", \"desc\": \"the other descriptors\"", out);
+		else {
+			fprintf(out, "{\"fd\": %" PRIu32 ", \"ino\": %llu, \"kind\": \"%s\", \"desc\": ",
+				f->fd, (ull)f->ino, cv_fd_kind_name(d ? d->kind : CV_FD_UNKNOWN));
+			if (d)
+				cv_json_string(out, d->desc);
+			else
+				fputs("null", out);
+		}
+		fprintf(out, ", \"recv_kind\": \"%s\", \"calls\": %llu, \"bytes\": %llu, "
+			"\"wait_ns\": %llu, \"accepts\": %llu, \"accept_wait_ns\": %llu}",
+			cv_recv_kind_name(f->recv_kind), (ull)f->calls, (ull)f->bytes,
+			(ull)f->wait_ns, (ull)f->accepts, (ull)f->accept_wait_ns);
+	}
+}
+
 static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thread *t)
 {
 	uint64_t tm[CV_ST_COUNT];
@@ -433,12 +634,22 @@ static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thr
 		fprintf(out, "%s\"%s\": {\"calls\": %llu, \"bytes\": %llu}", k ? ", " : "",
 			cv_recv_kind_name((enum cv_recv_kind)k), (ull)t->recv.by_kind[k].calls,
 			(ull)t->recv.by_kind[k].bytes);
-	fprintf(out, "}},\n");
+	fprintf(out, "}, \"by_fd\": [");
+	json_by_fd(out, m, t);
+	fprintf(out, "]},\n");
 	fprintf(out, "      \"accept\": {\"calls\": %llu, \"eagain\": %llu, \"blocked_calls\": %llu, "
 		"\"wait_ns\": %llu},\n", (ull)t->accept.calls, (ull)t->accept.eagain,
 		(ull)t->accept.blocked_calls, (ull)t->accept.wait_ns);
-	fprintf(out, "      \"mux\": {\"calls\": %llu, \"wait_ns\": %llu},\n",
+	fprintf(out, "      \"mux\": {\"calls\": %llu, \"wait_ns\": %llu, \"by_api\": {",
 		(ull)t->mux.calls, (ull)t->mux.wait_ns);
+	for (int k = 0; k < CV_MUX_API_COUNT; k++) {
+		const struct cv_mux_api_stats *a = &t->mux.by_api[k];
+		fprintf(out, "%s\"%s\": {\"calls\": %llu, \"wait_ns\": %llu, \"nfds\": %llu, "
+			"\"ready\": %llu, \"timeouts\": %llu, \"errors\": %llu}", k ? ", " : "",
+			cv_mux_api_name((enum cv_mux_api)k), (ull)a->calls, (ull)a->wait_ns,
+			(ull)a->nfds, (ull)a->ready, (ull)a->timeouts, (ull)a->errors);
+	}
+	fprintf(out, "}},\n");
 	fprintf(out, "      \"futex\": {\"waits\": %llu, \"wait_ns\": %llu},\n",
 		(ull)t->futex.waits, (ull)t->futex.wait_ns);
 	fprintf(out, "      \"uring\": {\"submitted\": %llu, \"completed\": %llu, "
@@ -454,6 +665,34 @@ static void json_tids(FILE *out, const char *key, const char *count,
 		fprintf(out, "%s{\"tid\": %" PRIu32 ", \"%s\": %llu}", i ? ", " : "", v[i].tid,
 			count, (ull)v[i].n);
 	fprintf(out, "], \"%s_other\": %llu", key, (ull)other);
+}
+
+static void json_process(FILE *out, const struct cv_model *m, const struct cv_process *p)
+{
+	uint64_t t0 = cv_model_start(m);
+	fprintf(out, "{\"pid\": %" PRIu32 ", \"ppid\": ", p->pid);
+	if (p->ppid)
+		fprintf(out, "%" PRIu32, p->ppid);
+	else
+		fputs("null", out);
+	fputs(", \"command\": ", out);
+	cv_json_string(out, p->comm);
+	fprintf(out, ", \"start_ns\": %llu, \"end_ns\": ",
+		(ull)(p->start_ts > t0 ? p->start_ts - t0 : 0));
+	if (p->exited)
+		fprintf(out, "%llu", (ull)(p->end_ts > t0 ? p->end_ts - t0 : 0));
+	else
+		fputs("null", out);
+	fputs(", \"exit_code\": ", out);
+	if (p->exited)
+		fprintf(out, "%d", cv_wait_shell_code(p->exit_status));
+	else
+		fputs("null", out);
+	fputs(", \"exit_signal\": ", out);
+	json_signal(out, p->exited ? cv_wait_signal(p->exit_status) : 0);
+	fprintf(out, ", \"threads\": %" PRIu32 ", \"seeded\": %s, \"short_lived\": %s}",
+		p->threads, p->seeded ? "true" : "false",
+		cv_model_process_short_lived(m, p) ? "true" : "false");
 }
 
 static void json_lock(FILE *out, const struct cv_lock *l)
@@ -522,7 +761,12 @@ void cv_report_json(FILE *out, const struct cv_model *m, const struct cv_report_
 		fputs("null", out);
 	fputs(", \"exit_signal\": ", out);
 	json_signal(out, cv_model_target_signal(m));
-	fputs("},\n  \"threads\": [", out);
+	fputs("},\n  \"processes\": [", out);
+	for (size_t i = 0; i < cv_model_process_count(m); i++) {
+		fputs(i ? ",\n    " : "\n    ", out);
+		json_process(out, m, cv_model_process(m, i));
+	}
+	fputs("],\n  \"threads\": [", out);
 	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
 		fputs(i ? ",\n    " : "\n    ", out);
 		json_thread(out, m, cv_model_thread(m, i));

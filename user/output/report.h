@@ -4,6 +4,7 @@
 #ifndef CONCVIZ_REPORT_H
 #define CONCVIZ_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 
 struct cv_report_extra {
 	uint64_t file_bytes;    /* recording size, 0 = not a recording */
+	bool all_processes;     /* text: list short-lived helper processes' threads too
+				 * (else they fold into one line; JSON lists them all) */
 };
 
 /* Header, per-thread table, lock table, deadlocks (extra may be NULL). */

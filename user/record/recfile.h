@@ -60,6 +60,9 @@ int cv_rec_write_target_exit(struct cv_rec_writer *w, int exit_status);
  * dev:ino (cv_model_set_lock_shared); written before the event that shows it. */
 int cv_rec_write_lock_shared(struct cv_rec_writer *w, uint32_t pid, uint64_t addr,
 			     uint64_t dev, uint64_t ino, uint64_t off);
+/* A descriptor's description (struct cv_fd_desc); desc up to CV_REC_MAX_NAME bytes. */
+int cv_rec_write_fd_desc(struct cv_rec_writer *w, uint32_t pid, uint32_t fd, uint64_t ino,
+			 uint32_t kind, const char *desc);
 /* The target, once known after cv_rec_create (run: the child's pid after
  * fork).  Readers apply it over the header's pid/command; command NULL keeps
  * the header's command. */
@@ -90,6 +93,7 @@ enum cv_rec_kind {
 	CV_REC_TARGET_EXIT,
 	CV_REC_TARGET,              /* target pid (+ command) known after the header */
 	CV_REC_LOCK_SHARED,         /* a lock object in shared memory: its dev:ino:off */
+	CV_REC_FD_DESC,             /* what a descriptor is */
 	CV_REC_TRUNCATED,           /* the file ends inside a block: stop here */
 	CV_REC_CORRUPT,             /* checksum or encoding error: stop here */
 };
@@ -114,6 +118,12 @@ struct cv_rec_item {
 		uint32_t pid;
 		const char *command;
 	} target;
+	struct {                    /* FD_DESC; desc points into namebuf */
+		uint32_t pid, fd;
+		uint64_t ino;
+		uint32_t kind;          /* enum cv_fd_kind */
+		const char *desc;
+	} fd;
 	const char *error;          /* TRUNCATED/CORRUPT: one line, mentions the offset;
 				     * owned by the reader */
 	char namebuf[CV_REC_MAX_COMMAND + 1];

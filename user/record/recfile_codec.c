@@ -23,8 +23,11 @@
 _Static_assert(CV_EV_SWITCH == 1 && CV_EV_WAKEUP == 2 && CV_EV_TASK == 3 && CV_EV_EXIT == 4 &&
 	       CV_EV_COMM == 5 && CV_EV_RECV == 6 && CV_EV_MUX == 7 && CV_EV_FUTEX == 8 &&
 	       CV_EV_URING_ENTER == 9 && CV_EV_URING_SUBMIT == 10 && CV_EV_URING_COMPLETE == 11 &&
-	       CV_EV_LOST == 12 && CV_EV_END == 13 && CV_EV_TYPE_MAX == 14,
+	       CV_EV_LOST == 12 && CV_EV_END == 13 && CV_EV_FD == 14 && CV_EV_TYPE_MAX == 15,
 	       "event type numbers changed: bump CV_REC_VERSION and map old tags");
+/* Types past TAG_EV_MAX (CV_EV_FD) go through the generic record: tag 0x40,
+ * the type, the whole payload as TAIL; readers that predate them read them
+ * as unknown events, which the model ignores. */
 
 #define TAG_EV_MAX      13
 #define TAG_EV_GENERIC  0x40
@@ -33,6 +36,7 @@ _Static_assert(CV_EV_SWITCH == 1 && CV_EV_WAKEUP == 2 && CV_EV_TASK == 3 && CV_E
 #define TAG_TARGET_EXIT 0x52
 #define TAG_TARGET      0x53
 #define TAG_LOCK_SHARED 0x54
+#define TAG_FD_DESC     0x55
 
 enum fkind {
 	F_END = 0,
@@ -454,6 +458,28 @@ size_t cv_rec_decode_record(struct cv_rec_codec *c, const uint8_t *buf, size_t l
 		}
 		it->kind = CV_REC_TARGET;
 		return n;
+	case TAG_FD_DESC:
+		VAR(v);
+		NEED(v <= UINT32_MAX, "fd pid out of range");
+		it->fd.pid = (uint32_t)v;
+		VAR(v);
+		NEED(v <= UINT32_MAX, "fd out of range");
+		it->fd.fd = (uint32_t)v;
+		VAR(v);
+		it->fd.ino = v;
+		VAR(v);
+		NEED(v <= UINT32_MAX, "fd kind out of range");
+		it->fd.kind = (uint32_t)v;
+		VAR(v);
+		NEED(v <= CV_REC_MAX_NAME, "fd description too long");
+		NEED(v <= len - n, "fd description past the record");
+		memcpy(it->namebuf, buf + n, (size_t)v);
+		it->namebuf[v] = 0;
+		NEED(strlen(it->namebuf) == v, "NUL in fd description");
+		n += (size_t)v;
+		it->fd.desc = it->namebuf;
+		it->kind = CV_REC_FD_DESC;
+		return n;
 	default:
 		*why = "unknown record tag";
 		return 0;
@@ -479,6 +505,23 @@ size_t cv_rec__encode_lock_shared(uint32_t pid, uint64_t addr, uint64_t dev, uin
 	n += cv_put_uvarint(out + n, ino);
 	n += cv_put_uvarint(out + n, off);
 	return n;
+}
+
+size_t cv_rec__encode_fd_desc(uint32_t pid, uint32_t fd, uint64_t ino, uint32_t kind,
+			      const char *desc, uint8_t *out);
+
+size_t cv_rec__encode_fd_desc(uint32_t pid, uint32_t fd, uint64_t ino, uint32_t kind,
+			      const char *desc, uint8_t *out)
+{
+	size_t n = 0, len = desc ? strnlen(desc, CV_REC_MAX_NAME) : 0;
+	out[n++] = TAG_FD_DESC;
+	n += cv_put_uvarint(out + n, pid);
+	n += cv_put_uvarint(out + n, fd);
+	n += cv_put_uvarint(out + n, ino);
+	n += cv_put_uvarint(out + n, kind);
+	n += cv_put_uvarint(out + n, len);
+	memcpy(out + n, desc ? desc : "", len);
+	return n + len;
 }
 
 size_t cv_rec__encode_target(uint32_t pid, const char *command, uint8_t *out)

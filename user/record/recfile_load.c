@@ -32,6 +32,11 @@ static bool apply_record(struct cv_rec_feed *f, const struct cv_rec_item *it)
 					 &(struct cv_shared_key){ it->shared.dev, it->shared.ino,
 								  it->shared.off });
 		break;
+	case CV_REC_FD_DESC:
+		cv_model_set_fd_desc(f->m, it->fd.pid, it->fd.fd, it->fd.ino,
+				     it->fd.kind < CV_FD_KIND_COUNT ? (enum cv_fd_kind)it->fd.kind
+								    : CV_FD_UNKNOWN, it->fd.desc);
+		break;
 	case CV_REC_START:
 		cv_model_set_start(f->m, it->start_ts);
 		break;

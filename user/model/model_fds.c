@@ -1,0 +1,237 @@
+/* model_fds.c — receives and accepts by descriptor: per thread, one entry
+ * per (fd, inode) in order of first use (CV_FD_MAX, then one entry for the
+ * rest), and the descriptions of descriptors, keyed by (pid, fd, inode),
+ * from CV_EV_FD events (what the probes read at the first receive) and
+ * FD_DESC records (live: /proc's fuller description, recorded). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_priv.h"
+
+const char *cv_fd_kind_name(enum cv_fd_kind k)
+{
+	static const char *const names[CV_FD_KIND_COUNT] = {
+		[CV_FD_UNKNOWN] = "unknown", [CV_FD_TCP] = "tcp", [CV_FD_UDP] = "udp",
+		[CV_FD_UNIX] = "unix", [CV_FD_SOCKET] = "socket", [CV_FD_PIPE] = "pipe",
+		[CV_FD_FIFO] = "fifo", [CV_FD_MQ] = "mq",
+	};
+
+	return (unsigned)k < CV_FD_KIND_COUNT ? names[k] : "?";
+}
+
+/* ---- descriptions ---------------------------------------------------------- */
+
+static struct cv_fd_desc *desc_find(const struct cv_model *m, uint32_t pid, uint32_t fd,
+				    uint64_t ino)
+{
+	size_t it = 0;
+	uint64_t i;
+
+	while ((i = cv_hash_next(&m->fdds, cv_hash_pair(pid, fd), &it)) != CV_HASH_NONE)
+		if (m->fdd[i]->pid == pid && m->fdd[i]->fd == fd && m->fdd[i]->ino == ino)
+			return m->fdd[i];
+	return NULL;
+}
+
+void cv_model_set_fd_desc(struct cv_model *m, uint32_t pid, uint32_t fd, uint64_t ino,
+			  enum cv_fd_kind kind, const char *desc)
+{
+	struct cv_fd_desc *d = desc_find(m, pid, fd, ino);
+	char *copy = strdup(desc ? desc : "");
+	if (!copy)
+		return;
+	if (d) {
+		free(d->desc);
+		d->desc = copy;
+		d->kind = kind;
+		return;
+	}
+	if (m->nfdd == m->fdd_cap) {
+		size_t ncap = m->fdd_cap ? m->fdd_cap * 2 : 16;
+		struct cv_fd_desc **n = realloc(m->fdd, ncap * sizeof(*n));
+		if (!n)
+			goto fail;
+		m->fdd = n;
+		m->fdd_cap = ncap;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d || !cv_hash_add(&m->fdds, cv_hash_pair(pid, fd), m->nfdd)) {
+		free(d);
+		goto fail;
+	}
+	*d = (struct cv_fd_desc){ .pid = pid, .fd = fd, .ino = ino, .kind = kind, .desc = copy };
+	m->fdd[m->nfdd++] = d;
+	return;
+fail:
+	free(copy);
+}
+
+/* The description a CV_EV_FD carries: addresses, or the name the probes read. */
+static void format_fd(const struct cv_event *ev, char *b, size_t n)
+{
+	const uint8_t *l = ev->fd.inet.laddr, *r = ev->fd.inet.raddr;
+	unsigned len = ev->fd.name_len < sizeof(ev->fd.name) ? ev->fd.name_len : sizeof(ev->fd.name);
+	const char *more = ev->flags & CV_FD_NAME_TRUNC ? "..." : "";
+	char name[sizeof(ev->fd.name) + 1];
+
+	memcpy(name, ev->fd.name, len);
+	name[len] = 0;
+	switch (ev->fd.kind) {
+	case CV_FD_TCP:
+	case CV_FD_UDP:
+		if (ev->fd.family != 2 /* AF_INET */)
+			snprintf(b, n, "IPv6 port %u -> port %u", ev->fd.inet.lport, ev->fd.inet.rport);
+		else if (!ev->fd.inet.rport && ev->fd.kind == CV_FD_TCP)
+			snprintf(b, n, "listening on %u.%u.%u.%u:%u", l[0], l[1], l[2], l[3],
+				 ev->fd.inet.lport);
+		else if (!ev->fd.inet.rport)
+			snprintf(b, n, "%u.%u.%u.%u:%u", l[0], l[1], l[2], l[3], ev->fd.inet.lport);
+		else
+			snprintf(b, n, "%u.%u.%u.%u:%u -> %u.%u.%u.%u:%u", l[0], l[1], l[2], l[3],
+				 ev->fd.inet.lport, r[0], r[1], r[2], r[3], ev->fd.inet.rport);
+		break;
+	case CV_FD_UNIX: {
+		/* an abstract name starts with a 0 byte; a path ends at its NUL */
+		bool abstract = len && !ev->fd.name[0];
+		if (abstract)
+			name[0] = '@';
+		else
+			name[strnlen(name, len)] = 0;
+		if (!len)
+			snprintf(b, n, "unnamed");
+		else if (ev->flags & CV_FD_NAME_PEER)
+			snprintf(b, n, "unnamed -> %s%s", name, more);
+		else
+			snprintf(b, n, "%s%s", name, more);
+		break;
+	}
+	case CV_FD_PIPE: snprintf(b, n, "pipe"); break;
+	case CV_FD_FIFO: snprintf(b, n, "FIFO %s%s", name, more); break;
+	case CV_FD_MQ: snprintf(b, n, "/%s%s", name, more); break;
+	case CV_FD_SOCKET: snprintf(b, n, "socket (family %u)", ev->fd.family); break;
+	default: snprintf(b, n, "?"); break;
+	}
+}
+
+/* A cut UNIX name ("/tmp/long-dir/sr...") that starts a full one already
+ * known in the process (its listener's, described by /proc while it was
+ * open) is that name: an accepted socket has its listener's address. */
+static const char *complete_unix(const struct cv_model *m, uint32_t pid, const char *cut)
+{
+	size_t len = strlen(cut);
+	if (len < 4 || strcmp(cut + len - 3, "..."))
+		return NULL;
+	len -= 3;
+	for (size_t i = m->nfdd; i-- > 0;) {
+		const struct cv_fd_desc *d = m->fdd[i];
+		if (d->pid == pid && d->kind == CV_FD_UNIX && strlen(d->desc) > len &&
+		    !strncmp(d->desc, cut, len) && strcmp(d->desc + strlen(d->desc) - 3, "..."))
+			return d->desc;
+	}
+	return NULL;
+}
+
+void cv__fd_event(struct cv_model *m, const struct cv_event *ev)
+{
+	char desc[96];
+
+	if (desc_find(m, ev->pid, ev->fd.fd, ev->fd.ino))
+		return; /* /proc's fuller description came first */
+	format_fd(ev, desc, sizeof(desc));
+	const char *full = ev->fd.kind == CV_FD_UNIX && !(ev->flags & CV_FD_NAME_PEER)
+				   ? complete_unix(m, ev->pid, desc) : NULL;
+	if (full) {
+		cv_model_set_fd_desc(m, ev->pid, ev->fd.fd, ev->fd.ino, CV_FD_UNIX, full);
+		return;
+	}
+	cv_model_set_fd_desc(m, ev->pid, ev->fd.fd, ev->fd.ino,
+			     ev->fd.kind < CV_FD_KIND_COUNT ? (enum cv_fd_kind)ev->fd.kind : CV_FD_UNKNOWN,
+			     desc);
+}
+
+const struct cv_fd_desc *cv_model_fd_desc(const struct cv_model *m, uint32_t pid, uint32_t fd,
+					  uint64_t ino)
+{
+	return desc_find(m, pid, fd, ino);
+}
+
+/* ---- per-thread counts ------------------------------------------------------- */
+
+static struct cv_fd_stats *fd_entry(struct cv_thr *t, uint32_t fd, uint64_t ino)
+{
+	/* the last one used first: a receive loop stays on one descriptor */
+	if (t->nfds && t->fds[t->fd_last].fd == fd && t->fds[t->fd_last].ino == ino)
+		return &t->fds[t->fd_last];
+	for (uint32_t i = 0; i < t->nfds; i++)
+		if (t->fds[i].fd == fd && t->fds[i].ino == ino) {
+			t->fd_last = i;
+			return &t->fds[i];
+		}
+	if (t->nfds == CV_FD_MAX + 1)   /* full: the last entry is "the others" */
+		return &t->fds[CV_FD_MAX];
+	if (t->nfds == t->fds_cap) {
+		uint32_t ncap = t->fds_cap ? t->fds_cap * 2 : 4;
+		if (ncap > CV_FD_MAX + 1)
+			ncap = CV_FD_MAX + 1;
+		struct cv_fd_stats *n = realloc(t->fds, ncap * sizeof(*n));
+		if (!n)
+			return NULL;
+		t->fds = n;
+		t->fds_cap = ncap;
+	}
+	struct cv_fd_stats *s = &t->fds[t->nfds];
+	memset(s, 0, sizeof(*s));
+	s->fd = t->nfds == CV_FD_MAX ? CV_FD_OTHER : fd;
+	s->ino = t->nfds == CV_FD_MAX ? 0 : ino;
+	t->fd_last = t->nfds++;
+	return s;
+}
+
+void cv__fd_count(struct cv_thr *t, const struct cv_event *ev)
+{
+	uint32_t fd = ev->recv.fd;
+	uint64_t enter = ev->recv.enter_ts;
+	struct cv_fd_stats *s = fd_entry(t, fd, ev->recv.ino);
+
+	if (!s)
+		return;
+	if (CV_SYS_IS_ACCEPT(ev->recv.sys)) {
+		s->accepts++;
+		s->accept_wait_ns += enter && ev->ts > enter ? ev->ts - enter : 0;
+		s->recv_kind = CV_RECV_SOCKET;
+		return;
+	}
+	uint64_t mid = ev->recv.copy_ts ? ev->recv.copy_ts : ev->ts;
+	s->recv_kind = cv_recv_kind_of(ev->recv.sys, ev->flags);
+	s->calls++;
+	if (ev->recv.ret > 0)
+		s->bytes += (uint64_t)ev->recv.ret;
+	if (ev->recv.ret != -CV_EAGAIN && enter && mid > enter)
+		s->wait_ns += mid - enter;
+}
+
+void cv__fds_free(struct cv_model *m)
+{
+	for (size_t i = 0; i < m->nthr; i++)
+		free(m->thr[i]->fds);
+	for (size_t i = 0; i < m->nfdd; i++) {
+		free(m->fdd[i]->desc);
+		free(m->fdd[i]);
+	}
+	free(m->fdd);
+	cv_hash_free(&m->fdds);
+}
+
+size_t cv_model_thread_fd_count(const struct cv_model *m, const struct cv_thread *t)
+{
+	(void)m;
+	return cv_thr_of(t)->nfds;
+}
+
+const struct cv_fd_stats *cv_model_thread_fd(const struct cv_model *m, const struct cv_thread *t,
+					     size_t i)
+{
+	(void)m;
+	return i < cv_thr_of(t)->nfds ? &cv_thr_of(t)->fds[i] : NULL;
+}
