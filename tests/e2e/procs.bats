@@ -176,9 +176,11 @@ eq() {
 	[[ "$SCREEN" != *"+5 thr"* ]]
 	# the help screen lists both keys
 	tmux send-keys -t "$SESSION" h
-	wait_for "Keys (live)" 5
-	tmux send-keys -t "$SESSION" NPage
+	wait_for "Legend" 5
+	# the key list ends the help: page to the end (the page clamps there)
+	tmux send-keys -t "$SESSION" NPage NPage NPage NPage
 	wait_for "fold the selected thread's process" 5
+	[[ "$(screen)" == *"Keys (live)"* ]]
 	shot help
 	[[ "$SCREEN" == *"short-lived helper processes"* ]]
 	quit_clean
