@@ -122,7 +122,7 @@ eq() {
 # exr ROLE FIELD: the ipc example's own count for the thread with that role
 exr() { jq -r --arg r "$1" ".threads[] | select(.role == \$r) | .$2" "$S"; }
 
-@test "ipc example: each process's receives by kind (pipe, mq), bytes and blocked calls equal its own" {
+@test "ipc example: each process's receives by kind (pipe, mq) and bytes equal its own, blocked calls within what it saw empty" {
 	trace ipc -- --seconds 2
 	assert_counts_match   # recv_calls, recv_bytes of every process's thread
 	local r
@@ -134,8 +134,14 @@ exr() { jq -r --arg r "$1" ".threads[] | select(.role == \$r) | .$2" "$S"; }
 		eq "$r by_kind.socket.calls" 0 "$(th $r .recv.by_kind.socket.calls)"
 	done
 	# the consumer's pipe reads wait for the producer; its mq receives never do
-	# (the producer queues first): what it found empty is what blocked
-	eq "consumer blocked_calls" "$(exr consumer blocked_calls)" "$(th consumer .recv.blocked_calls)"
+	# (the producer queues first): what it found empty is what blocked.  The
+	# program looks (FIONREAD) just before it reads, so data arriving between
+	# the look and the read makes it count a wait that never happened: concviz
+	# (off CPU or not) may be lower, never higher, and rarely by more than 2 %
+	local pb cb
+	pb=$(exr consumer blocked_calls) cb=$(th consumer .recv.blocked_calls)
+	echo "consumer blocked_calls: program $pb, concviz $cb"
+	[ "$cb" -le "$pb" ] && [ $((cb * 100)) -ge $((pb * 98)) ]
 	[ "$(exr consumer pipe_calls)" -ge 100 ]
 	# three processes: the consumer and producer are children of the target
 	local top
