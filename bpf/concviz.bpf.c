@@ -710,16 +710,13 @@ static __always_inline int entered(__u32 kind, __u64 obj)
 	return 0;
 }
 
+/* pthread_cond_*wait and pthread_barrier_wait, one program for all: the
+ * attach cookie of each probed function is the kind of its first argument
+ * (one multi-uprobe link, so one unregistration wait when tracing ends) */
 SEC("uprobe")
-int BPF_KPROBE(on_cond_wait, void *cond)
+int BPF_KPROBE(on_lock_enter, void *obj)
 {
-	return entered(CV_LK_CONDVAR, (__u64)cond);
-}
-
-SEC("uprobe")
-int BPF_KPROBE(on_barrier_wait, void *barrier)
-{
-	return entered(CV_LK_BARRIER, (__u64)barrier);
+	return entered((__u32)bpf_get_attach_cookie(ctx), (__u64)obj);
 }
 
 /* ---- semaphore holders (--lock-holders; user space attaches these) ----- */
