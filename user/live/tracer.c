@@ -27,6 +27,10 @@ struct cv_tracer {
 	struct cv_event *batch; /* events of one poll, sorted before delivery */
 	size_t n, cap;
 	uint64_t lost_here;
+	cv_py_ask_fn py_ask;
+	void *py_ask_ctx;
+	struct cv_py_ask asks[256]; /* asked in one poll (a full list drops the rest: those processes show C-level futexes) */
+	size_t nasks;
 };
 
 static FILE *libbpf_diag;
@@ -81,6 +85,22 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 		t->cap = ncap;
 	}
 	memcpy(&t->batch[t->n++], data, sizeof(struct cv_event));
+	return 0;
+}
+
+static int on_py_ask(void *ctx, void *data, size_t size)
+{
+	struct cv_tracer *t = ctx;
+	struct cv_py_ask a;
+
+	if (size < sizeof(a))
+		return 0;
+	memcpy(&a, data, sizeof(a));
+	for (size_t i = 0; i < t->nasks; i++)
+		if (t->asks[i].tgid == a.tgid && t->asks[i].why == a.why)
+			return 0;
+	if (t->nasks < sizeof(t->asks) / sizeof(t->asks[0]))
+		t->asks[t->nasks++] = a;
 	return 0;
 }
 
@@ -175,6 +195,10 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 		cv_errorf(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
 		goto fail;
 	}
+	if (ring_buffer__add(t->rb, bpf_map__fd(t->skel->maps.py_asks), on_py_ask, t)) {
+		cv_errorf(err, errlen, "cannot open the interpreter ring buffer: %s", strerror(errno));
+		goto fail;
+	}
 	return t;
 fail:
 	cv_tracer_close(t);
@@ -244,8 +268,12 @@ int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn
 	 * wake_fd (the target's pidfd) ends the wait the moment it exits */
 	if (poll(p, wake_fd >= 0 ? 2 : 1, timeout_ms) < 0 && errno != EINTR)
 		return -1;
+	t->nasks = 0;
 	if (ring_buffer__consume(t->rb) < 0)
 		return -1;
+	/* before the events: the answer names their locks */
+	for (size_t i = 0; i < t->nasks && t->py_ask; i++)
+		t->py_ask(t->py_ask_ctx, &t->asks[i]);
 	sort_by_ts(t->batch, t->n);
 	for (size_t i = 0; i < t->n; i++)
 		fn(ctx, &t->batch[i]);
@@ -260,6 +288,22 @@ int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn
 		fn(ctx, &lost);
 	}
 	return (int)t->n;
+}
+
+void cv_tracer_on_py_ask(struct cv_tracer *t, cv_py_ask_fn ask, void *ctx)
+{
+	t->py_ask = ask;
+	t->py_ask_ctx = ctx;
+}
+
+int cv_tracer_set_py_proc(struct cv_tracer *t, uint32_t tgid, const struct cv_py_proc *p)
+{
+	return bpf_map__update_elem(t->skel->maps.py_procs, &tgid, sizeof(tgid), p, sizeof(*p), BPF_ANY);
+}
+
+int cv_tracer_set_py_rule(struct cv_tracer *t, uint64_t hash, const struct cv_py_rule *r)
+{
+	return bpf_map__update_elem(t->skel->maps.py_rules, &hash, sizeof(hash), r, sizeof(*r), BPF_ANY);
 }
 
 uint64_t cv_tracer_dropped(const struct cv_tracer *t)

@@ -1,0 +1,48 @@
+"""CPU-bound work in 3 threads (one interpreter: they take turns on the GIL)
+or in 3 processes (one interpreter each: no GIL between them).
+
+    python3 gil.py threads|processes [ITERATIONS]
+
+Prints one JSON line of ground truth: the mode and the workers' native
+thread ids and process ids."""
+import json
+import multiprocessing
+import os
+import sys
+import threading
+
+def spin(n, out=None):
+    x = 0
+    for i in range(n):
+        x += i * i
+    if out is not None:
+        out.append((threading.get_native_id(), os.getpid()))
+    return x
+
+def main():
+    mode = sys.argv[1]
+    n = int(sys.argv[2]) if len(sys.argv) > 2 else 3_000_000
+    done = []
+    if mode == "threads":
+        ts = [threading.Thread(target=spin, args=(n, done)) for _ in range(3)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        workers = done
+    elif mode == "processes":
+        ctx = multiprocessing.get_context("fork")
+        ps = [ctx.Process(target=spin, args=(n,)) for _ in range(3)]
+        for p in ps:
+            p.start()
+        for p in ps:
+            p.join()
+        workers = [(p.pid, p.pid) for p in ps]
+    else:
+        sys.exit("usage: gil.py threads|processes [ITERATIONS]")
+    print(json.dumps({"mode": mode, "main_tid": threading.get_native_id(), "pid": os.getpid(),
+                      "worker_tids": [w[0] for w in workers],
+                      "worker_pids": [w[1] for w in workers]}), file=sys.stderr)
+
+if __name__ == "__main__":
+    main()
