@@ -43,6 +43,8 @@ struct task_state {
 	__u8 pad8;
 	__u16 obj_off;    /* FUTEX: the futex word is this far into the lock object */
 	__u64 py_tstate;  /* this thread's PyThreadState, once found (checked at use) */
+	__u32 py_new;     /* FUTEX: the first wait on a Python lock: wake user space
+			   * when the thread blocks, to name it from its frames */
 };
 
 struct {
@@ -95,6 +97,18 @@ struct {
 	__type(key, __u64);
 	__type(value, struct cv_py_rule);
 } py_rules SEC(".maps");
+
+/* Python locks already waited on (tgid, key): a first one wakes user space */
+struct py_seen_key {
+	__u64 obj;
+	__u32 tgid, pad;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct py_seen_key);
+	__type(value, __u8);
+} py_seen SEC(".maps");
 
 /* Requests to user space to look at a process's interpreter (not events:
  * not recorded): struct cv_py_ask, at exec and at the first new thread of
@@ -158,6 +172,12 @@ static __always_inline void submit(struct cv_event *e)
 		? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 
 	bpf_ringbuf_submit(e, flags);
+}
+
+/* Submit and wake user space now (not batched). */
+static __always_inline void submit_now(struct cv_event *e)
+{
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 }
 
 static __always_inline struct cv_event *reserve_current(__u16 type)
@@ -235,12 +255,19 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 		if (blocked && ps->kind != CV_BLK_NONE)
 			ps->flags |= CV_CALL_BLOCKED;
 	}
+
 	/* a pipe or mq receive back on a CPU after it blocked: its data is
 	 * there (no skb copy tracepoint marks it), the copy phase begins */
 	if (ns && ns->kind == CV_BLK_RECV && !ns->copy_ts && (ns->flags & CV_CALL_BLOCKED) &&
 	    no_skb_recv(ns))
 		ns->copy_ts = e->ts;
 	e->sw.block = block;
+	/* a Python lock's first wait: user space names it while it waits */
+	if (ps && block == CV_BLK_FUTEX && ps->py_new && blocked) {
+		ps->py_new = 0;
+		submit_now(e);
+		return 0;
+	}
 	submit(e);
 	return 0;
 }
@@ -345,23 +372,37 @@ static __always_inline __u32 py_gil_holder(const struct cv_py_proc *p, __u32 sel
 	return tid == self ? 0 : tid;
 }
 
-/* The waiting thread's PyThreadState: the one remembered, if it still names
- * this thread, else a bounded search of the interpreter's thread list. */
-static __always_inline __u64 py_tstate(struct task_state *st, const struct cv_py_proc *p, __u32 tid)
+/* A thread state's innermost Python frame, 0 if it runs no Python code. */
+static __always_inline __u64 py_current_frame(const struct cv_py_proc *p, __u64 ts)
 {
-	__u64 ts = st->py_tstate;
+	__u64 frame = read_ptr(ts + p->ts_frame);
 
-	if (ts && (__u32)read_ptr(ts + p->ts_native_tid) == tid)
-		return ts;
+	if (p->frame_holder_current && frame)
+		frame = read_ptr(frame + p->frame_holder_current);
+	return frame;
+}
+
+/* The waiting thread's innermost Python frame, through its PyThreadState:
+ * the one remembered if it still names this thread, else a bounded search
+ * of the interpreter's thread list.  A thread being started has a state
+ * that still carries its creator's thread id (3.11 fills it in when the
+ * new thread runs) and no frame: a match without a frame is not it. */
+static __always_inline __u64 py_frame(struct task_state *st, const struct cv_py_proc *p, __u32 tid)
+{
+	__u64 ts = st->py_tstate, frame;
+
+	if (ts && (__u32)read_ptr(ts + p->ts_native_tid) == tid &&
+	    (frame = py_current_frame(p, ts)))
+		return frame;
 	ts = read_ptr(read_ptr(p->interp_head) + p->interp_threads);
 	for (int i = 0; i < CV_PY_THREADS && ts; i++) {
-		if ((__u32)read_ptr(ts + p->ts_native_tid) == tid) {
+		if ((__u32)read_ptr(ts + p->ts_native_tid) == tid &&
+		    (frame = py_current_frame(p, ts))) {
 			st->py_tstate = ts;
-			return ts;
+			return frame;
 		}
 		ts = read_ptr(ts + p->ts_next);
 	}
-	st->py_tstate = 0;
 	return 0;
 }
 
@@ -394,14 +435,9 @@ static __always_inline __u64 py_code_hash(const struct cv_py_proc *p, __u64 code
  * straight from the program's code is a Lock/RLock acquire (their sem_t). */
 static __always_inline void py_classify(struct task_state *st, const struct cv_py_proc *p, __u32 tid)
 {
-	__u64 ts = py_tstate(st, p, tid), frame, key = 0;
+	__u64 frame = py_frame(st, p, tid), key = 0;
 	const struct cv_py_rule *found = 0;
 
-	if (!ts)
-		return;
-	frame = read_ptr(ts + p->ts_frame);
-	if (p->frame_holder_current && frame)
-		frame = read_ptr(frame + p->frame_holder_current);
 	if (!frame)
 		return; /* no Python code on this thread's stack */
 	for (int i = 0; i < CV_PY_FRAMES && frame; i++) {
@@ -425,6 +461,15 @@ static __always_inline void py_classify(struct task_state *st, const struct cv_p
 	} else if (!found && (st->lock_kind == CV_LK_FUTEX || st->lock_kind == CV_LK_SEMAPHORE)) {
 		/* threading.Lock/RLock and multiprocessing.Lock are sem_t underneath */
 		st->lock_kind = CV_LK_MUTEX;
+	} else {
+		return;
+	}
+	struct py_seen_key k = { .obj = st->obj, .tgid = bpf_get_current_pid_tgid() >> 32 };
+	__u8 one = 1;
+
+	if (!bpf_map_lookup_elem(&py_seen, &k)) {
+		bpf_map_update_elem(&py_seen, &k, &one, BPF_ANY);
+		st->py_new = 1;
 	}
 }
 
@@ -580,6 +625,7 @@ static __always_inline void begin(struct task_state *st, __u32 sys)
 	st->op = 0;
 	st->lock_kind = CV_LK_FUTEX;
 	st->obj_off = 0;
+	st->py_new = 0;
 }
 
 /* read(2) is a receive when the fd is a socket, a pipe or a FIFO: look the

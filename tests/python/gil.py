@@ -3,9 +3,9 @@ or in 3 processes (one interpreter each: no GIL between them).
 
     python3 gil.py threads|processes [ITERATIONS]
 
-Prints one JSON line of ground truth: the mode and the workers' native
+Prints its ground truth (stats.py): the mode and the workers' native
 thread ids and process ids."""
-import json
+import stats
 import multiprocessing
 import os
 import sys
@@ -40,9 +40,9 @@ def main():
         workers = [(p.pid, p.pid) for p in ps]
     else:
         sys.exit("usage: gil.py threads|processes [ITERATIONS]")
-    print(json.dumps({"mode": mode, "main_tid": threading.get_native_id(), "pid": os.getpid(),
-                      "worker_tids": [w[0] for w in workers],
-                      "worker_pids": [w[1] for w in workers]}), file=sys.stderr)
+    stats.report(mode=mode, main_tid=threading.get_native_id(), pid=os.getpid(),
+                 worker_tids=[w[0] for w in workers],
+                 worker_pids=[w[1] for w in workers])
 
 if __name__ == "__main__":
     main()

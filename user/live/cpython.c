@@ -231,14 +231,14 @@ static bool site(const struct py_proc *p, uint32_t tid, char *buf, size_t n)
 	uint64_t ts = peek_ptr(p->tgid, peek_ptr(p->tgid, p->runtime + l->runtime_interp_head) +
 				l->interp_threads), frame = 0;
 
-	for (int i = 0; i < 256 && ts; i++) {
+	/* as the probes do (bpf/concviz.bpf.c, py_frame): a thread being
+	 * started has a state with its creator's id and no frame */
+	for (int i = 0; i < 256 && ts && !frame; i++) {
 		uint32_t native = 0;
 
-		if (peek(p->tgid, ts + l->ts_native_tid, &native, sizeof(native)) && native == tid) {
+		if (peek(p->tgid, ts + l->ts_native_tid, &native, sizeof(native)) && native == tid)
 			frame = peek_ptr(p->tgid, peek_ptr(p->tgid, ts + l->ts_frame) +
 					 l->frame_holder_current);
-			break;
-		}
 		ts = peek_ptr(p->tgid, ts + l->ts_next);
 	}
 	for (int i = 0; i < PY_SITE_FRAMES && frame; i++) {
