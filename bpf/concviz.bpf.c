@@ -39,9 +39,11 @@ struct task_state {
 	__u32 waker;      /* FUTEX: traced thread that woke us */
 	__u32 op;         /* FUTEX op / URING enter flags */
 	__u32 waking_tid, waking_pid; /* who called try_to_wake_up, until sched_wakeup */
-	__u8 lock_kind;   /* FUTEX: enum cv_lock_kind */
+	__u8 lkind;       /* FUTEX: enum cv_lock_kind of the object waited on */
 	__u8 pad8;
-	__u16 obj_off;    /* FUTEX: the futex word is this far into the lock object */
+	__u16 obj_off;    /* FUTEX: the word's offset in that object */
+	__u32 ukind;      /* the glibc object entered last (uprobes): enum cv_lock_kind … */
+	__u64 uobj;       /* … and its address: its futex waits are that kind */
 	__u64 py_tstate;  /* this thread's PyThreadState, once found (checked at use) */
 	__u32 py_new;     /* FUTEX: the first wait on a Python lock: wake user space
 			   * when the thread blocks, to name it from its frames */
@@ -82,6 +84,22 @@ struct {
 	__type(key, __u64);
 	__type(value, struct uring_req);
 } uring_reqs SEC(".maps");
+
+/* Condition variables seen entered (uprobe on pthread_cond_*wait): a futex
+ * wait on one of their words from elsewhere (pthread_cond_signal waiting for
+ * the old group's references to drain, pthread_cond_destroy) is known as
+ * that condvar's, without a probe on those hotter functions. */
+struct lock_obj_key {
+	__u32 tgid, pad;
+	__u64 addr;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct lock_obj_key);
+	__type(value, __u32);
+} lock_objs SEC(".maps");
 
 /* CPython processes (bpf/cpython.h): filled by user space, inherited at fork */
 struct {
@@ -241,8 +259,10 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 			block = CV_BLK_FUTEX;
 			e->sw.obj = ps->obj;
 			e->sw.owner_tid = ps->owner;
-			e->sw.lock_kind = ps->lock_kind;
+			e->sw.lock_kind = ps->lkind;
 			e->sw.obj_off = ps->obj_off;
+			if (ps->flags & CV_CALL_SHARED)
+				e->flags |= CV_SW_LOCK_SHARED;
 			if (ps->flags & CV_CALL_PYOBJ)
 				e->flags |= CV_SW_LOCK_PYOBJ;
 			break;
@@ -453,14 +473,14 @@ static __always_inline void py_classify(struct task_state *st, const struct cv_p
 		frame = read_ptr(frame + p->frame_previous);
 	}
 	if (found && key) {
-		st->lock_kind = found->kind;
+		st->lkind = found->kind;
 		st->obj = key;
 		st->obj_off = 0;
 		st->owner = 0;
 		st->flags = (st->flags & ~CV_CALL_IS_MUTEX) | CV_CALL_PYOBJ;
-	} else if (!found && (st->lock_kind == CV_LK_FUTEX || st->lock_kind == CV_LK_SEMAPHORE)) {
+	} else if (!found && (st->lkind == CV_LK_FUTEX || st->lkind == CV_LK_SEMAPHORE)) {
 		/* threading.Lock/RLock and multiprocessing.Lock are sem_t underneath */
-		st->lock_kind = CV_LK_MUTEX;
+		st->lkind = CV_LK_MUTEX;
 	} else {
 		return;
 	}
@@ -484,7 +504,7 @@ static __always_inline void py_futex(struct task_state *st, __u64 addr)
 	if (!p || !p->gil)
 		return;
 	if (addr - p->gil < p->gil_size) {
-		st->lock_kind = CV_LK_GIL;
+		st->lkind = CV_LK_GIL;
 		st->obj_off = addr - p->gil;
 		st->owner = py_gil_holder(p, (__u32)id);
 		st->flags &= ~CV_CALL_IS_MUTEX;
@@ -623,7 +643,7 @@ static __always_inline void begin(struct task_state *st, __u32 sys)
 	st->owner = 0;
 	st->waker = 0;
 	st->op = 0;
-	st->lock_kind = CV_LK_FUTEX;
+	st->lkind = CV_LK_FUTEX;
 	st->obj_off = 0;
 	st->py_new = 0;
 }
@@ -674,27 +694,112 @@ static __always_inline void mux_begin(struct task_state *st, __u32 sys, __u64 nf
 	st->arg = timeout_ms;
 }
 
-/* futex: only the waiting operations.  For a glibc pthread_mutex_t the futex
- * word is the mutex itself (2 = locked with waiters) and the owner's TID is at
- * byte offset 8; for PI futexes the owner TID is in the word. */
-static __always_inline void futex_begin(struct task_state *st, __u32 sys, __u64 addr,
-					__u32 op, __u32 val)
+/* The bytes of a glibc object that its futex words lie in (a uprobe said
+ * which object the thread entered): pthread_cond_t, pthread_barrier_t. */
+#define CV_GLIBC_COND_SIZE    48
+#define CV_GLIBC_BARRIER_SIZE 32
+
+/* What a futex word belongs to, as far as can be told cheaply at enter:
+ *  - a word inside the condvar/barrier whose wait function the thread
+ *    entered last (uprobes on pthread_cond_*wait, pthread_barrier_wait);
+ *  - a glibc pthread_mutex_t: the word is the mutex itself (2 = locked with
+ *    waiters) and the owner's TID is at byte offset 8; for PI futexes the
+ *    owner TID is in the word;
+ *  - a glibc sem_t (new_sem, 64-bit): the wait is on the low word of `data`
+ *    for value 0, with the waiter already counted in the high word
+ *    (nwaiters >= 1), and `private` at +8 is the op's sharing (0 for a
+ *    private futex, FUTEX_PRIVATE_FLAG for a shared one: glibc's LLL_SHARED).
+ * A futex without FUTEX_PRIVATE_FLAG is process-shared. */
+/* A word of a condvar seen entered: its futex words are __g_refs (+16,
+ * +20), __wrefs (+36) and __g_signals (+40, +44).  The offset, 0 if none. */
+static __always_inline __u16 condvar_word(__u64 addr)
 {
-	__u32 word = 0, owner = 0;
+	static const __u16 offs[] = { 16, 20, 36, 40, 44 };
+	struct lock_obj_key k = { .tgid = bpf_get_current_pid_tgid() >> 32 };
+
+	for (int i = 0; i < 5; i++) {
+		k.addr = addr - offs[i];
+		if (bpf_map_lookup_elem(&lock_objs, &k))
+			return offs[i];
+	}
+	return 0;
+}
+
+static __always_inline void futex_kind(struct task_state *st, __u64 addr, __u32 op,
+				       __u32 val, __u32 word, bool private)
+{
+	__u32 owner = 0, hi = 0, priv = 1;
+	__u64 size = st->ukind == CV_LK_CONDVAR ? CV_GLIBC_COND_SIZE : CV_GLIBC_BARRIER_SIZE;
+	__u16 off;
+
+	if (st->ukind && addr >= st->uobj && addr < st->uobj + size) {
+		st->lkind = st->ukind;
+		st->obj_off = addr - st->uobj;
+	} else if ((off = condvar_word(addr))) {
+		st->lkind = CV_LK_CONDVAR;
+		st->obj_off = off;
+	} else if (op == CV_FUTEX_LOCK_PI || op == CV_FUTEX_LOCK_PI2) {
+		st->owner = word & CV_FUTEX_TID_MASK;
+		st->flags |= CV_CALL_IS_MUTEX;
+		st->lkind = CV_LK_MUTEX;
+	} else if (val == 2 && word == 2 &&
+		   !bpf_probe_read_user(&owner, sizeof(owner), (void *)(addr + 8))) {
+		st->owner = owner;
+		st->flags |= CV_CALL_IS_MUTEX;
+		st->lkind = CV_LK_MUTEX;
+	} else if (val == 0 && word == 0 &&
+		   !bpf_probe_read_user(&hi, sizeof(hi), (void *)(addr + 4)) &&
+		   !bpf_probe_read_user(&priv, sizeof(priv), (void *)(addr + 8)) &&
+		   hi >= 1 && hi < (1u << 20) && priv == (private ? 0 : CV_FUTEX_PRIVATE_FLAG)) {
+		st->lkind = CV_LK_SEMAPHORE;
+	}
+	if (!private)
+		st->flags |= CV_CALL_SHARED;
+}
+
+/* futex: only the waiting operations. */
+static __always_inline void futex_begin(struct task_state *st, __u32 sys, __u64 addr,
+					__u32 op, __u32 val, bool private)
+{
+	__u32 word = 0;
 
 	begin(st, sys);
 	st->obj = addr;
 	st->op = op;
 	bpf_probe_read_user(&word, sizeof(word), (void *)addr);
-	if (op == CV_FUTEX_LOCK_PI || op == CV_FUTEX_LOCK_PI2) {
-		st->owner = word & CV_FUTEX_TID_MASK;
-		st->flags |= CV_CALL_IS_MUTEX;
-	} else if (val == 2 && word == 2 &&
-		   !bpf_probe_read_user(&owner, sizeof(owner), (void *)(addr + 8))) {
-		st->owner = owner;
-		st->flags |= CV_CALL_IS_MUTEX;
-	}
+	futex_kind(st, addr, op, val, word, private);
 	py_futex(st, addr);
+}
+
+/* glibc wait functions that (nearly) always block: remember which object
+ * the thread entered, so the futex waits inside it are known as that kind.
+ * Attached by user space to the target's libc (tracer.c), not auto-attached. */
+static __always_inline int entered(__u32 kind, __u64 obj)
+{
+	struct task_state *st = traced_current();
+
+	if (st) {
+		st->ukind = kind;
+		st->uobj = obj;
+		if (kind == CV_LK_CONDVAR) {
+			struct lock_obj_key k = { .tgid = bpf_get_current_pid_tgid() >> 32,
+						  .addr = obj };
+			bpf_map_update_elem(&lock_objs, &k, &kind, BPF_ANY);
+		}
+	}
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(on_cond_wait, void *cond)
+{
+	return entered(CV_LK_CONDVAR, (__u64)cond);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(on_barrier_wait, void *barrier)
+{
+	return entered(CV_LK_BARRIER, (__u64)barrier);
 }
 
 SEC("tp_btf/sys_enter")
@@ -751,12 +856,15 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		mux_begin(st, sys, ARG3(regs), timespec_ms(ARG4(regs)));
 		break;
 	case CV_SYS_FUTEX:
-		op = ARG2(regs) & CV_FUTEX_CMD_MASK;
-		if (cv_futex_op_waits(op))
-			futex_begin(st, sys, a1, op, ARG3(regs));
+		op = ARG2(regs);
+		if (cv_futex_op_waits(op & CV_FUTEX_CMD_MASK))
+			futex_begin(st, sys, a1, op & CV_FUTEX_CMD_MASK, ARG3(regs),
+				    op & CV_FUTEX_PRIVATE_FLAG);
 		break;
 	case CV_SYS_FUTEX_WAIT:
-		futex_begin(st, sys, a1, CV_FUTEX_WAIT, ARG2(regs));
+		/* futex_wait(uaddr, val, mask, flags, …) */
+		futex_begin(st, sys, a1, CV_FUTEX_WAIT, ARG2(regs),
+			    ARG4(regs) & CV_FUTEX_PRIVATE_FLAG);
 		break;
 	case CV_SYS_FUTEX_WAITV:
 		/* struct futex_waitv { u64 val; u64 uaddr; … }: name the first futex */
@@ -825,7 +933,7 @@ static __always_inline void emit_futex(struct task_state *st, long ret)
 	e->futex.sys = st->sys;
 	e->futex.owner_tid = st->owner;
 	e->futex.waker_tid = st->waker;
-	e->futex.kind = st->lock_kind;
+	e->futex.kind = st->lkind;
 	e->futex.obj_off = st->obj_off;
 	submit(e);
 }

@@ -42,6 +42,7 @@
 #define CV_FUTEX_WAIT_REQUEUE_PI 11
 #define CV_FUTEX_LOCK_PI2        13
 #define CV_FUTEX_CMD_MASK        (~(128 | 256)) /* ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME) */
+#define CV_FUTEX_PRIVATE_FLAG    128 /* futex op, and futex_wait's FUTEX2_PRIVATE */
 #define CV_FUTEX_TID_MASK        0x3fffffff
 /* io_uring_enter(2) flags (linux/io_uring.h) */
 #define CV_IORING_ENTER_GETEVENTS 1

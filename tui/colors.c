@@ -26,6 +26,13 @@ static const char *descs[CV_ST_COUNT] = {
 char tui_state_glyph(enum cv_state st) { return st < CV_ST_COUNT ? glyphs[st] : '?'; }
 const char *tui_state_desc(enum cv_state st) { return st < CV_ST_COUNT ? descs[st] : ""; }
 
+const char *tui_state_word(const struct cv_thread *t)
+{
+	if (t->state != CV_ST_LOCK_WAIT || t->block_kind == CV_LK_FUTEX)
+		return cv_state_name(t->state);
+	return t->block_kind == CV_LK_GIL ? "GIL" : cv_lock_kind_name((enum cv_lock_kind)t->block_kind);
+}
+
 static void mono_init(void)
 {
 	static const attr_t t[CV_ST_COUNT] = {

@@ -192,7 +192,8 @@ static void futexes(struct tui *u, struct vl *v, const struct cv_thread *t)
 		fmt_tid(ow, sizeof(ow), u->m, r->owner_tid);
 		fmt_tid(wk, sizeof(wk), u->m, r->waker_tid);
 		tui_putf(y, 2, 20, tui_role(u, R_LOCK), "%-20s", lk);
-		tui_putf(y, 23, u->cols - 23, A_NORMAL, "waited %9s  holder %-20s waker %s%s",
+		tui_putf(y, 23, u->cols - 23, A_NORMAL, "%-9s waited %9s  holder %-20s waker %s%s",
+			 cv_lock_kind_name((enum cv_lock_kind)r->kind),
 			 fmt_dur_col(u, d, sizeof(d), span(r->enter_ts, r->exit_ts), 9), ow, wk,
 			 r->ret == -CV_ETIMEDOUT ? "  (timeout)" : r->ret == -CV_EAGAIN ? "  (EAGAIN)" : "");
 	}
@@ -225,7 +226,7 @@ static void urings(struct tui *u, struct vl *v, const struct cv_thread *t)
 
 static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
-	char comm[CV_COMM_LEN + 1], d[32], d2[32], lk[64], ow[48];
+	char comm[CV_COMM_LEN + 1], d[32], d2[32], ow[48];
 	uint64_t now = u->ref_now;  /* the current state, even when the timeline is scrolled back */
 	cv_fmt_clean(comm, sizeof(comm), t->comm, CV_ASCII);
 	int y = vl_row(v);
@@ -241,16 +242,20 @@ static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 			 fmt_dur(u, d, sizeof(d), end > t->first_ts ? end - t->first_ts : 0));
 	} else {
 		tui_put(y, 2, 6, A_NORMAL, "state");
-		tui_put(y, 8, 12, tui_state_text(u, t->state), cv_state_name(t->state));
+		tui_put(y, 8, 12, tui_state_text(u, t->state), tui_state_word(t));
 		char what[160] = "";
 		switch (t->state) {
 		case CV_ST_LOCK_WAIT: {
 			/* the holder as the Locks view's wait chains see it */
 			struct cv_wait_chain c;
 			uint32_t holder = cv_model_wait_chain(u->m, t, &c) ? c.link[0].holder : t->block_owner;
-			snprintf(what, sizeof(what), "waiting for %s held by %s",
-				 fmt_lock(lk, sizeof(lk), u->m, t->pid, t->block_obj),
-				 fmt_tid(ow, sizeof(ow), u->m, holder));
+			char label[128];
+			cv_model_wait_label(u->m, t, label, sizeof(label));
+			if (cv_lock_kind_is_signal_wait((enum cv_lock_kind)t->block_kind))
+				snprintf(what, sizeof(what), "%s (for a signal: not contention)", label);
+			else
+				snprintf(what, sizeof(what), "%s held by %s", label,
+					 fmt_tid(ow, sizeof(ow), u->m, holder));
 			break;
 		}
 		case CV_ST_WAIT_DATA:

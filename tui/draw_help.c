@@ -17,6 +17,36 @@ static const struct model_txt io_models[] = {
 	  "wait for data: caller not blocked", "copy data: not blocked either, the kernel does it" },
 };
 
+/* What a lock wait's kind (the state word of a thread in lock_wait) means. */
+static const char *const kind_help[][2] = {
+	{ "mutex", "contention: another thread holds the pthread mutex (or Python Lock) it wants" },
+	{ "rwlock", "contention: a reader-writer lock is held the other way" },
+	{ "GIL", "contention: waiting to run Python code while another thread holds the interpreter lock" },
+	{ "lock_wait", "contention or not, unknown: a bare futex concviz could not name" },
+	{ "condvar", "waiting for a signal: pthread_cond_wait / Condition.wait, nobody holds it" },
+	{ "semaphore", "waiting for a permit (sem_wait): another thread must post one" },
+	{ "event", "waiting for a signal: threading.Event.wait" },
+	{ "queue", "waiting for a signal: queue.Queue get/put on an empty/full queue" },
+	{ "join", "waiting for a thread to exit (pthread_join, Thread.join)" },
+	{ "barrier", "waiting for the others to reach the barrier" },
+};
+
+static void kind_legend(struct tui *u, struct vl *v)
+{
+	int y = vl_row(v);
+	tui_put(y, 0, u->cols, tui_role(u, R_HEADING),
+		"Lock waits by kind (the state word of a thread in lock_wait)");
+	for (size_t i = 0; i < sizeof(kind_help) / sizeof(kind_help[0]); i++) {
+		y = vl_row(v);
+		tui_put(y, 2, 10, A_BOLD, kind_help[i][0]);
+		tui_put(y, 13, u->cols - 13, A_NORMAL, kind_help[i][1]);
+	}
+	y = vl_row(v);
+	tui_putf(y, 2, u->cols - 2, tui_role(u, R_DIM), "possible deadlock: >= 2 threads of a process stuck "
+		 ">= %us on mutex/semaphore/unknown locks, none of it running, holders unknown",
+		 (unsigned)(CV_STUCK_NS / 1000000000ULL));
+}
+
 /* the key bindings of this mode, from the table in keys.c; a binding that
  * acts in some views only names them */
 static void key_list(struct tui *u, struct vl *v)
@@ -82,6 +112,8 @@ void tui_draw_help(struct tui *u)
 		tui_put(y, 2, u->cols - 2, dim, "accept/accept4: blocked = wait_data, shown as waiting "
 			"for a connection; EAGAIN polls counted");
 
+		vl_row(&v);
+		kind_legend(u, &v);
 		vl_row(&v);
 		y = vl_row(&v);
 		tui_put(y, 0, u->cols, hd, "IO models: which phase blocks the caller");

@@ -53,7 +53,7 @@ static void draw_row(struct tui *u, const struct cols *c, struct tui_row *r, int
 		char g[2] = { tui_state_glyph(t->state), 0 };
 		tui_put(y, c->state, 1, tui_state_cell(u, t->state) | (u->color ? 0 : A_REVERSE), g);
 		tui_put(y, c->state + 2, COL_STATE_W - 2, sel ? base : tui_state_text(u, t->state),
-			cv_state_name(t->state));
+			tui_state_word(t));
 	}
 	snprintf(buf, sizeof(buf), "%s/%s", cv_fmt_count(a, sizeof(a), t->vcsw),
 		 cv_fmt_count(b, sizeof(b), t->ivcsw));

@@ -98,6 +98,10 @@ attr_t tui_state_text(const struct tui *u, enum cv_state st);
 attr_t tui_state_cell(const struct tui *u, enum cv_state st);
 char tui_state_glyph(enum cv_state st);
 const char *tui_state_desc(enum cv_state st);
+/* The word for a thread's state: a lock wait says its kind ("condvar",
+ * "mutex", "semaphore", "GIL", "join", ...; "lock_wait" if unknown), other
+ * states their name. */
+const char *tui_state_word(const struct cv_thread *t);
 
 /* draw_util.c */
 void tui_put(int y, int x, int w, attr_t a, const char *s);

@@ -128,6 +128,34 @@ static void futex_ev(uint64_t ts, uint32_t tid, uint64_t enter, uint64_t addr, i
 	feed(e);
 }
 
+/* blocked on the word at obj + off of a lock object of a kind */
+static void off_lock(uint64_t ts, uint32_t tid, uint64_t obj, uint16_t off, uint8_t kind)
+{
+	struct cv_event e = mk(CV_EV_SWITCH, ts, tid);
+	e.flags = CV_SW_PREV_TRACED | CV_SW_PREV_BLOCKED;
+	e.sw.block = CV_BLK_FUTEX;
+	e.sw.obj = obj + off;
+	e.sw.obj_off = off;
+	e.sw.lock_kind = kind;
+	feed(e);
+}
+
+/* the futex wait on obj + off ends (ret 0 or -errno), woken by waker */
+static void futex_lock_ev(uint64_t ts, uint32_t tid, uint64_t enter, uint64_t obj, uint16_t off,
+			  uint8_t kind, int64_t ret, uint32_t waker)
+{
+	struct cv_event e = mk(CV_EV_FUTEX, ts, tid);
+	e.flags = CV_CALL_BLOCKED;
+	e.futex.enter_ts = S + enter;
+	e.futex.addr = obj + off;
+	e.futex.obj_off = off;
+	e.futex.kind = kind;
+	e.futex.ret = ret;
+	e.futex.waker_tid = waker;
+	e.futex.sys = CV_SYS_FUTEX;
+	feed(e);
+}
+
 static void exit_ev(uint64_t ts, uint32_t tid, int code)
 {
 	struct cv_event e = mk(CV_EV_EXIT, ts, tid);
@@ -1179,6 +1207,186 @@ TEST(idle_wake_counts_only_the_idle_cpu_waking)
 	check_invariant();
 }
 
+/* A condvar's two futex words (+40, +44) are one lock, named and kinded by
+ * the object; waiters and wakers per thread; lock_wait split by kind. */
+TEST(condvar_words_are_one_lock)
+{
+	fresh(NULL);
+	const uint64_t cond = 0x5000;
+	cv_model_set_lock_name(M, PID, cond, "not_full");
+	task(0, 2, "p1", 0);
+	task(0, 3, "p2", 0);
+	task(0, 4, "c", 0);
+	on(0, 2);
+	on(0, 3);
+	off_lock(1 * MS, 2, cond, 40, CV_LK_CONDVAR);
+	off_lock(2 * MS, 3, cond, 44, CV_LK_CONDVAR);
+	char label[128];
+	CHECK_STR(cv_model_wait_label(M, T(2), label, sizeof(label)), "waiting: condvar not_full");
+	CHECK_EQ(cv_model_lock_count(M), 1);
+	const struct cv_lock *l = cv_model_find_lock(M, PID, cond);
+	CHECK(l != NULL);
+	if (!l)
+		return;
+	CHECK_EQ(l->cur_waiters, 2);
+	wake(5 * MS, 2, 4);
+	on(6 * MS, 2);
+	futex_lock_ev(7 * MS, 2, 1 * MS, cond, 40, CV_LK_CONDVAR, 0, 0);
+	wake(8 * MS, 3, 4);
+	on(9 * MS, 3);
+	futex_lock_ev(10 * MS, 3, 2 * MS, cond, 44, CV_LK_CONDVAR, 0, 0);
+	/* a timed-out wait: a waiter, nobody woke it */
+	off_lock(11 * MS, 2, cond, 40, CV_LK_CONDVAR);
+	wake(21 * MS, 2, 0);
+	on(21 * MS, 2);
+	futex_lock_ev(22 * MS, 2, 11 * MS, cond, 40, CV_LK_CONDVAR, -CV_ETIMEDOUT, 0);
+	end_ev(30 * MS);
+	check_invariant();
+	CHECK_EQ(cv_model_lock_count(M), 1);
+	CHECK_EQ(l->kind, CV_LK_CONDVAR);
+	CHECK_EQ(l->waits, 3);
+	CHECK_EQ(l->max_waiters, 2);
+	CHECK_EQ(l->nwaiters, 2);
+	CHECK(l->nwaiters == 2 && l->waiters[0].tid == 2 && l->waiters[0].n == 2 &&
+	      l->waiters[1].tid == 3 && l->waiters[1].n == 1);
+	CHECK(l->nwakers == 1 && l->wakers[0].tid == 4 && l->wakers[0].n == 2);
+	const struct cv_futex_rec *r = cv_model_thread_futex(M, T(3), 0);
+	CHECK(r && r->addr == cond && r->kind == CV_LK_CONDVAR);
+	uint64_t bk[CV_LK_COUNT];
+	cv_model_thread_lock_wait_by_kind(M, T(2), bk);
+	CHECK_EQ(bk[CV_LK_CONDVAR], tm(2, CV_ST_LOCK_WAIT));
+	CHECK_EQ(bk[CV_LK_CONDVAR], 4 * MS + 10 * MS);
+	CHECK_EQ(bk[CV_LK_MUTEX], 0);
+	CHECK_STR(cv_model_wait_label(M, T(2), label, sizeof(label)), "");
+	CHECK(cv_lock_kind_is_signal_wait(CV_LK_CONDVAR) && !cv_lock_kind_is_signal_wait(CV_LK_MUTEX));
+}
+
+/* What is known of a lock's kind only gets more specific; join by its name. */
+TEST(lock_kinds_merge)
+{
+	fresh(NULL);
+	task(0, 2, "a", 0);
+	on(0, 2);
+	futex_lock_ev(1 * MS, 2, 0, 0x100, 0, CV_LK_FUTEX, 0, 0);
+	const struct cv_lock *l = cv_model_find_lock(M, PID, 0x100);
+	CHECK(l && l->kind == CV_LK_FUTEX);
+	futex_lock_ev(2 * MS, 2, 1 * MS, 0x100, 0, CV_LK_MUTEX, 0, 0);
+	CHECK(l && l->kind == CV_LK_MUTEX);
+	futex_lock_ev(3 * MS, 2, 2 * MS, 0x100, 0, CV_LK_SEMAPHORE, 0, 0);
+	futex_lock_ev(4 * MS, 2, 3 * MS, 0x100, 0, CV_LK_MUTEX, 0, 0);
+	futex_lock_ev(5 * MS, 2, 4 * MS, 0x100, 0, CV_LK_FUTEX, 0, 0);
+	CHECK(l && l->kind == CV_LK_SEMAPHORE);
+	/* a new thread's join futex is named, and so is its kind */
+	struct cv_event e = mk(CV_EV_TASK, 6 * MS, 3);
+	e.task.join_addr = 0x9990;
+	feed(e);
+	futex_lock_ev(7 * MS, 2, 6 * MS, 0x9990, 0, CV_LK_FUTEX, 0, 3);
+	l = cv_model_find_lock(M, PID, 0x9990);
+	CHECK(l && l->kind == CV_LK_JOIN && l->name && !strcmp(l->name, "join T3"));
+	CHECK(cv_lock_kind_can_deadlock(CV_LK_SEMAPHORE) && cv_lock_kind_can_deadlock(CV_LK_FUTEX) &&
+	      !cv_lock_kind_can_deadlock(CV_LK_JOIN) && !cv_lock_kind_can_deadlock(CV_LK_CONDVAR));
+}
+
+/* Two threads blocked on each other's semaphore for 2 s, the third in a
+ * join, none running: a possible deadlock (holders unknown), once, its
+ * length running to the first wakeup. */
+static void stuck_pair(uint8_t kind, bool third_runs, uint64_t hold)
+{
+	fresh(NULL);
+	cv_model_set_lock_name(M, PID, 0xa0, "sem_a");
+	cv_model_set_lock_name(M, PID, 0xb0, "sem_b");
+	task(0, 1, "main", CV_TASK_PROCESS);
+	task(0, 2, "ab", 0);
+	task(0, 3, "ba", 0);
+	on(0, 1);
+	on(0, 2);
+	off_lock(1 * MS, 1, 0x9990, 0, CV_LK_JOIN);
+	if (third_runs)
+		on(2 * MS, 1);
+	off_lock(5 * MS, 2, 0xb0, 0, kind);
+	on(6 * MS, 3);
+	off_lock(10 * MS, 3, 0xa0, 0, kind);
+	cv_model_advance(M, S + 600 * MS); /* not yet: under a second */
+	CHECK_EQ(cv_model_deadlock_count(M), 0);
+	for (uint64_t t = 700 * MS; t < 10 * MS + hold; t += 150 * MS)
+		cv_model_advance(M, S + t);
+	wake(10 * MS + hold, 3, 0);
+	on(10 * MS + hold, 3);
+	futex_lock_ev(10 * MS + hold + 1000, 3, 10 * MS, 0xa0, 0, kind, -CV_ETIMEDOUT, 0);
+	wake(10 * MS + hold + 2000, 2, 0);
+	end_ev(10 * MS + hold + 5 * MS);
+	check_invariant();
+}
+
+TEST(possible_deadlock_from_the_wait_pattern)
+{
+	stuck_pair(CV_LK_SEMAPHORE, false, 2000 * MS);
+	CHECK_EQ(cv_model_deadlock_count(M), 1);
+	const struct cv_deadlock *d = cv_model_deadlock(M, 0);
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	CHECK(!d->confirmed);
+	CHECK_EQ(d->n, 2);
+	CHECK(d->tids[0] == 2 && d->addrs[0] == 0xb0 && d->tids[1] == 3 && d->addrs[1] == 0xa0);
+	CHECK_EQ(d->since, S + 10 * MS);
+	CHECK_EQ(d->ts, S + 10 * MS + CV_STUCK_NS);
+	CHECK_EQ(d->until - d->since, 2000 * MS);
+	char text[512];
+	CHECK_STR(cv_model_deadlock_text(M, d, text, sizeof(text)),
+		  "possible deadlock: T2 waits sem_b, T3 waits sem_a, both for 2.00s, no thread of "
+		  "the process running; holders unknown");
+	/* a mutex pair with unknown holders is one too */
+	stuck_pair(CV_LK_MUTEX, false, 1500 * MS);
+	CHECK_EQ(cv_model_deadlock_count(M), 1);
+}
+
+TEST(no_possible_deadlock_without_the_pattern)
+{
+	stuck_pair(CV_LK_SEMAPHORE, true, 2000 * MS); /* a thread of the process runs */
+	CHECK_EQ(cv_model_deadlock_count(M), 0);
+	stuck_pair(CV_LK_CONDVAR, false, 2000 * MS);  /* waiting for a signal */
+	CHECK_EQ(cv_model_deadlock_count(M), 0);
+	stuck_pair(CV_LK_SEMAPHORE, false, 900 * MS); /* under the threshold */
+	CHECK_EQ(cv_model_deadlock_count(M), 0);
+}
+
+/* One lock object in shared memory, at different addresses in two
+ * processes: one lock, both pids, waiters counted across them. */
+TEST(shared_lock_across_processes)
+{
+	fresh(NULL);
+	const struct cv_shared_key k = { 8, 1234, 64 };
+	cv_model_set_lock_shared(M, PID, 0x7000, &k);
+	cv_model_set_lock_shared(M, PID + 1, 0x9000, &k);
+	cv_model_set_lock_name(M, PID + 1, 0x9000, "/dev/shm/sem.x");
+	task(0, 2, "a", 0);
+	struct cv_event e = mk(CV_EV_TASK, 0, 5);
+	e.pid = PID + 1;
+	e.flags = CV_TASK_PROCESS;
+	feed(e);
+	on(0, 2);
+	off_lock(1 * MS, 2, 0x7000, 0, CV_LK_MUTEX);
+	e = mk(CV_EV_SWITCH, 2 * MS, 5);
+	e.pid = PID + 1;
+	e.flags = CV_SW_PREV_TRACED | CV_SW_PREV_BLOCKED | CV_SW_LOCK_SHARED;
+	e.sw.block = CV_BLK_FUTEX;
+	e.sw.obj = 0x9000;
+	e.sw.lock_kind = CV_LK_MUTEX;
+	feed(e);
+	CHECK_EQ(cv_model_lock_count(M), 1);
+	const struct cv_lock *l = cv_model_lock(M, 0);
+	CHECK(l && l == cv_model_find_lock(M, PID + 1, 0x9000));
+	if (!l)
+		return;
+	CHECK(l->shared);
+	CHECK_EQ(l->max_waiters, 2);
+	CHECK(l->npids == 2 && l->pids[0] == PID && l->pids[1] == PID + 1);
+	CHECK(l->name && !strcmp(l->name, "/dev/shm/sem.x"));
+	CHECK_EQ(l->pid, PID);
+	CHECK_EQ(l->addr, 0x7000);
+}
+
 int main(void)
 {
 	RUN(block_wake_preempt);
@@ -1206,6 +1414,11 @@ int main(void)
 	RUN(own_event_repairs_a_lost_switch_in);
 	RUN(wakeup_while_on_cpu_stays_running);
 	RUN(idle_wake_counts_only_the_idle_cpu_waking);
+	RUN(condvar_words_are_one_lock);
+	RUN(lock_kinds_merge);
+	RUN(possible_deadlock_from_the_wait_pattern);
+	RUN(no_possible_deadlock_without_the_pattern);
+	RUN(shared_lock_across_processes);
 	cv_model_free(M);
 	return CHECK_DONE();
 }

@@ -100,6 +100,7 @@ struct exp_item {
 	int exit_status;
 	uint32_t pid;
 	uint64_t addr;
+	uint64_t key[3];            /* LOCK_SHARED: dev, ino, off */
 	char name[64];
 };
 
@@ -113,6 +114,10 @@ static bool item_eq(const struct exp_item *e, const struct cv_rec_item *it)
 	case CV_REC_TARGET_EXIT: return e->exit_status == it->exit_status;
 	case CV_REC_LOCK_NAME:
 		return e->pid == it->lock.pid && e->addr == it->lock.addr && !strcmp(e->name, it->lock.name);
+	case CV_REC_LOCK_SHARED:
+		return e->pid == it->shared.pid && e->addr == it->shared.addr &&
+		       e->key[0] == it->shared.dev && e->key[1] == it->shared.ino &&
+		       e->key[2] == it->shared.off;
 	case CV_REC_TARGET:
 		if (e->pid != it->target.pid)
 			return false;
@@ -163,6 +168,14 @@ static const char *write_random(const char *name, size_t nrecords, int flush_eve
 			if (rnd() % 2) /* name[0] != 0: a command follows in name + 1 */
 				snprintf(e->name, sizeof(e->name), "+cmd %u \"x\"", (unsigned)(rnd() % 1000));
 			CHECK_EQ(cv_rec_write_target(w, e->pid, e->name[0] ? e->name + 1 : NULL), 0);
+		} else if (what == 4) {
+			e->kind = CV_REC_LOCK_SHARED;
+			e->pid = (uint32_t)rval();
+			e->addr = rval();
+			for (int k = 0; k < 3; k++)
+				e->key[k] = rval();
+			CHECK_EQ(cv_rec_write_lock_shared(w, e->pid, e->addr, e->key[0], e->key[1],
+							  e->key[2]), 0);
 		} else {
 			e->kind = CV_REC_EVENT;
 			uint16_t type = (uint16_t)(1 + rnd() % (CV_EV_TYPE_MAX - 1));
@@ -235,7 +248,7 @@ TEST(round_trip_every_record_kind)
 	for (size_t i = 0; i < nexp; i++)
 		kinds[exp_items[i].kind]++;
 	CHECK(kinds[CV_REC_START] > 100 && kinds[CV_REC_LOCK_NAME] > 100 && kinds[CV_REC_TARGET] > 100 &&
-	      kinds[CV_REC_TARGET_EXIT] > 100);
+	      kinds[CV_REC_TARGET_EXIT] > 100 && kinds[CV_REC_LOCK_SHARED] > 100);
 }
 
 /* The codec alone: fresh state each time, including all-ones events. */
@@ -595,6 +608,17 @@ TEST(load_into_model)
 	rv.recv.ret = 10;
 	rv.recv.sys = CV_SYS_RECVFROM;
 	cv_rec_write_event(w, &rv);
+	/* one shared lock at different addresses in two processes */
+	for (uint32_t k = 0; k < 2; k++) {
+		struct cv_event fx = { .ts = t0 + 6000 + k, .tid = 500 + 2 * k, .pid = 500 + 2 * k,
+				       .type = CV_EV_FUTEX, .flags = CV_CALL_SHARED };
+		fx.futex.enter_ts = t0 + 5500;
+		fx.futex.addr = (k ? 0x7000 : 0x2000) + 4;
+		fx.futex.obj_off = 4;
+		fx.futex.kind = CV_LK_MUTEX;
+		cv_rec_write_lock_shared(w, fx.pid, fx.futex.addr - 4, 8, 99, 64);
+		cv_rec_write_event(w, &fx);
+	}
 	struct cv_event end = { .ts = t0 + 10000, .type = CV_EV_END };
 	cv_rec_write_event(w, &end);
 	cv_rec_write_target(w, 501, NULL); /* pid known late; command from the header */
@@ -617,6 +641,14 @@ TEST(load_into_model)
 	CHECK(t != NULL);
 	if (t)
 		CHECK_EQ(t->recv.calls, 1);
+	const struct cv_lock *l = cv_model_find_lock(m, 500, 0x2000);
+	CHECK(l != NULL && l == cv_model_find_lock(m, 502, 0x7000));
+	if (l) {
+		CHECK(l->shared);
+		CHECK_EQ(l->waits, 2);
+		CHECK_EQ(l->npids, 2);
+		CHECK_EQ(l->kind, CV_LK_MUTEX);
+	}
 	cv_model_free(m);
 }
 

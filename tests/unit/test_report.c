@@ -282,7 +282,7 @@ TEST(text_report)
 	HAS(t, "counter_lock");
 	HAS(t, "0x2000");
 	HAS(t, "DEADLOCKS (1)");
-	HAS(t, "102 waits for 0x2000 held by 101; 101 waits for counter_lock held by 102");
+	HAS(t, "deadlock: T102 waits 0x2000 held by T101, T101 waits counter_lock held by T102");
 	HAS(t, "we\"ir\\d???"); /* unprintable bytes shown as '?' */
 	/* lines fit the terminal budget */
 	int maxw = 0, w = 0;

@@ -12,8 +12,11 @@
 #include "common/err.h"
 #include "common/clock.h"
 #include "live/cpython.h"
+#include "common/hash.h"
+#include "live/elf_funcs.h"
 #include "live/procscan.h"
 #include "live/session.h"
+#include "live/shared_map.h"
 #include "live/symbols.h"
 #include "live/target.h"
 #include "live/tracer.h"
@@ -38,6 +41,8 @@ struct session {
 	const struct cv_event *feeding; /* the event the model is being fed */
 	char lock_name[512];
 	size_t locks_named;      /* locks whose names went into the recording */
+	struct cv_hash shared_seen; /* hash of (pid, object) of process-shared locks looked up */
+	struct cv_hash forked;   /* pid of a forked process that has not exec'd -> its parent */
 
 	struct cv_target target;
 
@@ -62,6 +67,38 @@ static void on_stop_signal(int sig)
 	g_stop_signal = sig;
 }
 
+/* A forked child that has not exec'd has its parent's mappings: when it is
+ * gone before its lock is named (a short-lived worker: its events are read
+ * a little after it ran), its parent's maps name the same object. */
+static const char *symbol_name(struct session *s, uint32_t pid, uint64_t addr)
+{
+	const char *name = NULL;
+
+	for (int gen = 0; s->syms && !name && pid && gen < 8; gen++) {
+		uint64_t parent = cv_hash_get(&s->forked, pid);
+		name = cv_symbols_name(s->syms, pid, addr);
+		pid = parent == CV_HASH_NONE ? 0 : (uint32_t)parent;
+	}
+	return name;
+}
+
+/* Which processes are forks (for name_lock), from the events */
+static void follow_forks(struct session *s, const struct cv_event *ev)
+{
+	uint64_t parent;
+
+	if (ev->type == CV_EV_TASK && (ev->flags & CV_TASK_PROCESS) && !(ev->flags & CV_TASK_SEED) &&
+	    ev->task.parent_pid && ev->task.parent_pid != ev->pid) {
+		cv_hash_set(&s->forked, ev->pid, ev->task.parent_pid);
+		/* read the parent's maps while it is surely there: a child names
+		 * its objects through them (the cache keeps them) */
+		if (s->syms)
+			cv_symbols_name(s->syms, ev->task.parent_pid, 0);
+	} else if (ev->type == CV_EV_COMM && ev->tid == ev->pid &&
+		 (parent = cv_hash_get(&s->forked, ev->pid)) != CV_HASH_NONE)
+		cv_hash_del(&s->forked, ev->pid, parent); /* exec: its own mappings now */
+}
+
 /* A Python process's locks are named by the interpreter's view of them
  * (the GIL, the Condition waited on, the code that waits); others by the
  * ELF symbol they are in.  The event being fed says who waits and how. */
@@ -84,7 +121,7 @@ static const char *name_lock(void *ctx, uint32_t pid, uint64_t addr)
 	if (s->py && ev)
 		name = cv_cpython_name(s->py, pid, ev->tid, addr, kind, pyobj, s->lock_name,
 				       sizeof(s->lock_name));
-	return name ? name : s->syms ? cv_symbols_name(s->syms, pid, addr) : NULL;
+	return name ? name : symbol_name(s, pid, addr);
 }
 
 /* The probes ask about a process's interpreter: fill its entry.  After an
@@ -137,12 +174,40 @@ static void rec_check(struct session *s, int rc)
 		fail(s, "recording to %s failed: %s", s->o->output, cv_rec_error(s->rec));
 }
 
+/* A process-shared futex's object, once per (pid, object): which shared
+ * mapping it is in, so the model makes one lock of it across processes; the
+ * recording gets the same, before the event (a LOCK_OBJECT record). */
+static void share_lock(struct session *s, uint32_t pid, uint64_t obj)
+{
+	uint64_t k = cv_hash_pair(pid, obj);
+	struct cv_shared_key key;
+	char name[256];
+
+	if (cv_hash_get(&s->shared_seen, k) != CV_HASH_NONE)
+		return;
+	cv_hash_set(&s->shared_seen, k, 1);
+	if (!cv_proc_shared_key(pid, obj, &key, name, sizeof(name)))
+		return;
+	cv_model_set_lock_shared(s->model, pid, obj, &key);
+	if (s->rec)
+		rec_check(s, cv_rec_write_lock_shared(s->rec, pid, obj, key.dev, key.ino, key.off));
+	const struct cv_lock *l = cv_model_find_lock(s->model, pid, obj);
+	if (name[0] && l && !l->name)
+		cv_model_set_lock_name(s->model, l->pid, l->addr, name);
+}
+
 static void on_event(void *ctx, const struct cv_event *ev)
 {
 	struct session *s = ctx;
 
 	if (ev->type == CV_EV_COMM && ev->tid == ev->pid && s->syms)
 		cv_symbols_forget(s->syms, ev->pid); /* exec: new mappings */
+	follow_forks(s, ev);
+	if (ev->type == CV_EV_FUTEX && (ev->flags & CV_CALL_SHARED))
+		share_lock(s, ev->pid, ev->futex.addr - ev->futex.obj_off);
+	else if (ev->type == CV_EV_SWITCH && (ev->flags & CV_SW_LOCK_SHARED) &&
+		 (ev->flags & CV_SW_PREV_TRACED) && ev->sw.block == CV_BLK_FUTEX)
+		share_lock(s, ev->pid, ev->sw.obj - ev->sw.obj_off);
 	s->feeding = ev;
 	cv_model_feed(s->model, ev);
 	s->feeding = NULL;
@@ -413,6 +478,24 @@ fail:
 	return -2;
 }
 
+/* Condvar and barrier waits are known by uprobes on the C library the
+ * target uses (run: concviz's own, which the program it starts maps too).
+ * Without them those waits are unknown futexes: said once, not fatal. */
+static void lock_probes(struct session *s)
+{
+	uint32_t pid = s->o->argv ? (uint32_t)getpid() : s->o->attach_pid;
+	char libc[512], err[768];
+	FILE *out = s->o->tui ? s->diag : stderr;
+
+	if (!cv_proc_libc(pid, libc, sizeof(libc)))
+		snprintf(err, sizeof(err), "process %u maps no C library (libc.so)", pid);
+	else if (!cv_tracer_attach_lock_probes(s->tracer, libc, err, sizeof(err)))
+		return;
+	if (out)
+		fprintf(out, "concviz: warning: %s; condition variable and barrier waits show as "
+			"futex waits (kind \"futex\")\n", err);
+}
+
 static int start(struct session *s)
 {
 	const struct cv_session_opts *o = s->o;
@@ -420,6 +503,7 @@ static int start(struct session *s)
 
 	if (log_fd == -2)
 		return -1;
+	lock_probes(s);
 	uint64_t t0 = cv_now_ns();
 	cv_model_set_start(s->model, t0);
 	if (s->rec)
@@ -502,6 +586,8 @@ int cv_session_end(struct cv_session *cs, int rc)
 	}
 	cv_model_free(s->model);
 	cv_cpython_free(s->py);
+	cv_hash_free(&s->shared_seen);
+	cv_hash_free(&s->forked);
 	cv_symbols_free(s->syms);
 	cv_tracer_close(s->tracer);
 	if (s->diag)

@@ -15,7 +15,10 @@
 #include "common/err.h"
 #include "concviz.skel.h"
 #include "common/clock.h"
+#include "live/elf_funcs.h"
 #include "live/tracer.h"
+
+#define MAX_UPROBES 16
 
 struct cv_tracer {
 	struct concviz_bpf *skel;
@@ -31,6 +34,8 @@ struct cv_tracer {
 	void *py_ask_ctx;
 	struct cv_py_ask asks[256]; /* asked in one poll (a full list drops the rest: those processes show C-level futexes) */
 	size_t nasks;
+	struct bpf_link *uprobes[MAX_UPROBES]; /* the lock probes on the C library */
+	int nuprobes;
 };
 
 static FILE *libbpf_diag;
@@ -205,10 +210,63 @@ fail:
 	return NULL;
 }
 
+/* Probe every version of each function of `names` with prog; returns the
+ * probes attached, or -errno of the first failure when none was. */
+static int attach_funcs(struct cv_tracer *t, struct bpf_program *prog, const char *libc,
+			const char *const *names)
+{
+	int attached = 0, first_err = -ENOENT;
+
+	for (; *names; names++) {
+		uint64_t offs[4];
+		int n = cv_elf_func_offsets(libc, *names, offs, 4);
+		if (n < 0)
+			return -ENOEXEC;
+		for (int i = 0; i < n && t->nuprobes < MAX_UPROBES; i++) {
+			struct bpf_link *l = bpf_program__attach_uprobe(prog, false, -1, libc, offs[i]);
+			if (!l) {
+				first_err = -errno;
+				continue;
+			}
+			t->uprobes[t->nuprobes++] = l;
+			attached++;
+		}
+	}
+	return attached ? attached : first_err;
+}
+
+int cv_tracer_attach_lock_probes(struct cv_tracer *t, const char *libc, char *err, size_t errlen)
+{
+	static const char *const cond[] = { "pthread_cond_wait", "pthread_cond_timedwait",
+					    "pthread_cond_clockwait", NULL };
+	static const char *const barrier[] = { "pthread_barrier_wait", NULL };
+	int rc;
+
+	/* uprobes are perf events of the uprobe PMU (sysfs), not tracefs */
+	libbpf_diag = NULL; /* one line of ours instead of libbpf's */
+	rc = attach_funcs(t, t->skel->progs.on_cond_wait, libc, cond);
+	if (rc > 0)
+		rc = attach_funcs(t, t->skel->progs.on_barrier_wait, libc, barrier);
+	libbpf_diag = t->diag;
+	if (rc > 0)
+		return 0;
+	cv_errorf(err, errlen, "cannot attach uprobes to %s: %s", libc,
+		  rc == -ENOEXEC ? "not an ELF file" : strerror(-rc));
+	return -1;
+}
+
+static void detach_uprobes(struct cv_tracer *t)
+{
+	for (int i = 0; i < t->nuprobes; i++)
+		bpf_link__destroy(t->uprobes[i]);
+	t->nuprobes = 0;
+}
+
 void cv_tracer_close(struct cv_tracer *t)
 {
 	if (!t)
 		return;
+	detach_uprobes(t);
 	libbpf_diag = NULL; /* its stream may be closed after this */
 	ring_buffer__free(t->rb);
 	concviz_bpf__destroy(t->skel);
@@ -218,6 +276,7 @@ void cv_tracer_close(struct cv_tracer *t)
 
 void cv_tracer_stop(struct cv_tracer *t)
 {
+	detach_uprobes(t);
 	concviz_bpf__detach(t->skel);
 }
 

@@ -29,6 +29,12 @@ void cv_tracer_close(struct cv_tracer *t);
  * any probe sees them; its children from their fork on). */
 void cv_tracer_follow(struct cv_tracer *t, uint32_t tgid);
 
+/* Probe the C library at path (uprobes on pthread_cond_*wait and
+ * pthread_barrier_wait, every symbol version) so futex waits inside them are
+ * known as condvar/barrier waits of that object.  0, or -1 with one line in
+ * err (the tracing goes on without: those waits are then unknown futexes). */
+int cv_tracer_attach_lock_probes(struct cv_tracer *t, const char *libc, char *err, size_t errlen);
+
 /* Detach every probe: no new events; what is in the ring buffer can still be
  * polled.  Used to stop tracing a process that keeps running (attach). */
 void cv_tracer_stop(struct cv_tracer *t);

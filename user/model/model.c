@@ -45,6 +45,17 @@ const char *cv_lock_kind_name(enum cv_lock_kind k)
 	return (unsigned)k < CV_LK_COUNT ? names[k] : "?";
 }
 
+bool cv_lock_kind_is_signal_wait(enum cv_lock_kind k)
+{
+	return k == CV_LK_CONDVAR || k == CV_LK_EVENT || k == CV_LK_QUEUE ||
+	       k == CV_LK_SEMAPHORE || k == CV_LK_JOIN || k == CV_LK_BARRIER;
+}
+
+bool cv_lock_kind_can_deadlock(enum cv_lock_kind k)
+{
+	return !cv_lock_kind_is_signal_wait(k) || k == CV_LK_SEMAPHORE;
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 struct cv_model *cv_model_new(const struct cv_model_hooks *hooks)
@@ -67,8 +78,19 @@ void cv_model_free(struct cv_model *m)
 	}
 	for (size_t i = 0; i < m->nlk; i++) {
 		free(m->lk[i]->name);
+		free(m->lk[i]->waiters);
+		free(m->lk[i]->wakers);
 		free(m->lk[i]);
 	}
+	size_t it = 0;
+	uint64_t v;
+	while ((v = cv_hash_each(&m->shared, &it)) != CV_HASH_NONE)
+		free((void *)(uintptr_t)v);
+	it = 0;
+	while ((v = cv_hash_each(&m->aliases, &it)) != CV_HASH_NONE)
+		free((void *)(uintptr_t)v);
+	cv_hash_free(&m->shared);
+	cv_hash_free(&m->aliases);
 	free(m->thr);
 	cv_hash_free(&m->tids);
 	free(m->lk);
@@ -154,14 +176,17 @@ static struct cv_lock *lock_find(const struct cv_model *m, uint32_t pid, uint64_
 	while ((i = cv_hash_next(&m->locks, cv__lock_key(pid, addr), &it)) != CV_HASH_NONE)
 		if (m->lk[i]->pid == pid && m->lk[i]->addr == addr)
 			return m->lk[i];
+	it = 0;
+	while ((i = cv_hash_next(&m->aliases, cv__lock_key(pid, addr), &it)) != CV_HASH_NONE) {
+		const struct cv_lock_alias *a = (const struct cv_lock_alias *)(uintptr_t)i;
+		if (a->pid == pid && a->addr == addr)
+			return a->lock;
+	}
 	return NULL;
 }
 
-struct cv_lock *cv__lock(struct cv_model *m, uint32_t pid, uint64_t addr, bool create)
+static struct cv_lock *lock_new(struct cv_model *m, uint32_t pid, uint64_t addr)
 {
-	struct cv_lock *found = lock_find(m, pid, addr);
-	if (found || !create)
-		return found;
 	if (m->nlk == m->lk_cap) {
 		size_t ncap = m->lk_cap ? m->lk_cap * 2 : 16;
 		struct cv_lock **n = realloc(m->lk, ncap * sizeof(*n));
@@ -181,6 +206,7 @@ struct cv_lock *cv__lock(struct cv_model *m, uint32_t pid, uint64_t addr, bool c
 		if (n)
 			l->name = strdup(n);
 	}
+	l->kind = cv__kind_of_name(l->name);
 	if (!cv_hash_add(&m->locks, cv__lock_key(pid, addr), m->nlk)) {
 		free(l->name);
 		free(l);
@@ -190,6 +216,64 @@ struct cv_lock *cv__lock(struct cv_model *m, uint32_t pid, uint64_t addr, bool c
 	return l;
 }
 
+struct cv_lock *cv__lock(struct cv_model *m, uint32_t pid, uint64_t addr, bool create)
+{
+	struct cv_lock *found = lock_find(m, pid, addr);
+	if (found || !create)
+		return found;
+	return lock_new(m, pid, addr);
+}
+
+static uint64_t shared_hash(const struct cv_shared_key *k)
+{
+	return cv_hash_pair(cv_hash_pair(k->dev, k->ino), k->off);
+}
+
+/* The lock a shared key names, NULL if none yet. */
+static struct cv_lock *shared_find(const struct cv_model *m, const struct cv_shared_key *k)
+{
+	size_t it = 0;
+	uint64_t v;
+
+	while ((v = cv_hash_next(&m->shared, shared_hash(k), &it)) != CV_HASH_NONE) {
+		const struct cv_lock_alias *a = (const struct cv_lock_alias *)(uintptr_t)v;
+		if (a->key.dev == k->dev && a->key.ino == k->ino && a->key.off == k->off)
+			return a->lock;
+	}
+	return NULL;
+}
+
+static bool remember(struct cv_hash *h, uint64_t hkey, uint32_t pid, uint64_t addr,
+		     const struct cv_shared_key *k, struct cv_lock *l)
+{
+	struct cv_lock_alias *a = malloc(sizeof(*a));
+	if (!a || !cv_hash_add(h, hkey, (uintptr_t)a)) {
+		free(a);
+		return false;
+	}
+	*a = (struct cv_lock_alias){ pid, addr, *k, l };
+	return true;
+}
+
+void cv_model_set_lock_shared(struct cv_model *m, uint32_t pid, uint64_t addr,
+			      const struct cv_shared_key *key)
+{
+	struct cv_lock *l = shared_find(m, key), *here = lock_find(m, pid, addr);
+
+	if (l && here == l)
+		return;
+	if (!l) {
+		/* the first process to show it: its (pid, addr) is the lock's key */
+		if (!(l = here ? here : lock_new(m, pid, addr)))
+			return;
+		l->shared = true;
+		remember(&m->shared, shared_hash(key), pid, addr, key, l);
+		return;
+	}
+	if (!here) /* a process seen before its lock was: the same lock */
+		remember(&m->aliases, cv__lock_key(pid, addr), pid, addr, key, l);
+}
+
 void cv_model_set_lock_name(struct cv_model *m, uint32_t pid, uint64_t addr, const char *name)
 {
 	char *copy = name ? strdup(name) : NULL;
@@ -197,6 +281,7 @@ void cv_model_set_lock_name(struct cv_model *m, uint32_t pid, uint64_t addr, con
 	if (l) {
 		free(l->name);
 		l->name = copy;
+		l->kind = cv__kind_merge(l->kind, cv__kind_of_name(copy));
 		return;
 	}
 	cv__pending_put(m, pid, addr, copy);
@@ -259,6 +344,14 @@ void cv_model_thread_times(const struct cv_model *m, const struct cv_thread *t,
 	memcpy(out, t->time_ns, sizeof(t->time_ns));
 	if ((unsigned)t->state < CV_ST_COUNT)
 		out[t->state] += open_until(m, t) - t->state_since;
+}
+
+void cv_model_thread_lock_wait_by_kind(const struct cv_model *m, const struct cv_thread *t,
+				       uint64_t out[CV_LK_COUNT])
+{
+	memcpy(out, t->lock_wait_ns, sizeof(t->lock_wait_ns));
+	if (t->state == CV_ST_LOCK_WAIT && t->block_kind < CV_LK_COUNT)
+		out[t->block_kind] += open_until(m, t) - t->state_since;
 }
 
 bool cv_model_thread_bucket(const struct cv_model *m, const struct cv_thread *t,

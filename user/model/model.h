@@ -69,6 +69,16 @@ const char *cv_recv_kind_name(enum cv_recv_kind k);
  * "join", "gil", "event", "queue": the JSON "kind" of locks[] (enum
  * cv_lock_kind, bpf/events.h) */
 const char *cv_lock_kind_name(enum cv_lock_kind k);
+/* Waiting for a signal (condvar, event, queue, semaphore, join, barrier: the
+ * thread waits until another one says so; nobody need hold anything), as
+ * opposed to contention (mutex, rwlock, gil, futex = unknown: another thread
+ * holds what it wants).  The report and the TUI show the two apart. */
+bool cv_lock_kind_is_signal_wait(enum cv_lock_kind k);
+/* Can a wait of this kind be part of a deadlock read from the wait pattern
+ * (cv_model_deadlock, confirmed false)?  Contention kinds and semaphores (a
+ * semaphore used as a lock: CPython's Lock is a sem_t); not condvar, event,
+ * queue, join, barrier: those wait for a signal, not for a holder. */
+bool cv_lock_kind_can_deadlock(enum cv_lock_kind k);
 
 struct cv_recv_rec {            /* one receive syscall */
 	uint64_t enter_ts, copy_ts, exit_ts; /* copy_ts 0: no data copied */
@@ -86,10 +96,11 @@ struct cv_mux_rec {
 
 struct cv_futex_rec {
 	uint64_t enter_ts, exit_ts;
-	uint64_t addr;
+	uint64_t addr;              /* the lock object (futex address - obj_off) */
 	int64_t ret;
 	uint32_t owner_tid, waker_tid;
 	uint32_t flags;
+	uint8_t kind;               /* enum cv_lock_kind of the lock */
 };
 
 struct cv_uring_rec {           /* one completed io_uring request */
@@ -123,11 +134,16 @@ struct cv_thread {
 	bool on_cpu;
 	uint32_t block;             /* enum cv_block_kind while blocked (ACCEPT: in state
 				     * WAIT_DATA, waiting for a connection) */
-	uint64_t block_obj;         /* futex address while in LOCK_WAIT */
+	uint64_t block_obj;         /* the lock object while in LOCK_WAIT (futex address -
+				     * obj_off: a condvar, not its +40 word) */
+	uint8_t block_kind;         /* enum cv_lock_kind of that lock while in LOCK_WAIT */
 	uint32_t block_owner;       /* its holder as seen when blocking, 0 unknown (wait
 				     * chains follow the lock's owner_tid, which may be newer) */
 
 	uint64_t time_ns[CV_ST_COUNT]; /* closed segments only; see cv_model_thread_times */
+	/* LOCK_WAIT split by the kind of lock waited on (sums to time_ns[LOCK_WAIT]);
+	 * closed segments only, see cv_model_thread_lock_wait_by_kind */
+	uint64_t lock_wait_ns[CV_LK_COUNT];
 	uint64_t vcsw, ivcsw;       /* voluntary / involuntary context switches */
 	/* Part of RUNNABLE: woken onto an idle CPU's run queue, until that CPU
 	 * switched to it (the CPU waking up; not a balancer pulling it later).  The kernel charges this time to the thread as
@@ -149,23 +165,56 @@ struct cv_thread {
 	 * cv_model_thread_bucket() */
 };
 
+/* A thread and how often it did something to a lock (waited, woke a waiter). */
+struct cv_lock_tid {
+	uint32_t tid;
+	uint64_t n;
+};
+#define CV_LOCK_TIDS 256        /* waiters/wakers kept per lock; the rest: *_other */
+#define CV_LOCK_PIDS 16         /* processes listed per shared lock */
+
+/* A lock is an object, not a futex word: the words of one condvar (its +40
+ * and +44) are one lock.  Keyed by (pid, object address); a process-shared
+ * lock (cv_model_set_lock_shared) is one lock for every process mapping it. */
 struct cv_lock {
-	uint32_t pid;
-	uint64_t addr;
+	uint32_t pid;               /* the process that showed it first */
+	uint64_t addr;              /* the object's address in that process */
 	char *name;                 /* symbol ("counter_lock"), NULL if unknown */
 	uint64_t waits, wait_ns, max_wait_ns;
-	uint32_t cur_waiters, max_waiters;
+	uint32_t cur_waiters, max_waiters; /* across processes when shared */
 	uint32_t owner_tid;         /* last observed holder, 0 unknown */
 	bool is_mutex;              /* seen with a glibc-mutex-shaped wait */
+	uint8_t kind;               /* enum cv_lock_kind: the most specific seen */
+	bool shared;                /* in memory shared between processes (a futex without
+				     * FUTEX_PRIVATE_FLAG in a shared mapping) */
+	uint32_t npids;             /* processes that waited on it (pids[] holds the first
+				     * CV_LOCK_PIDS) */
+	uint32_t pids[CV_LOCK_PIDS];
+	/* completed waits per waiting thread, and waits ended per waking thread
+	 * (the traced thread whose release woke the waiter), in first-seen order;
+	 * beyond CV_LOCK_TIDS threads the counts go to *_other */
+	struct cv_lock_tid *waiters, *wakers;
+	uint32_t nwaiters, nwakers;
+	uint64_t waiters_other, wakers_other;
 };
 
 #define CV_DEADLOCK_MAX 16
+/* A possible deadlock is read from the wait pattern: >= 2 threads of one
+ * process each blocked at least this long on locks that can deadlock
+ * (cv_lock_kind_can_deadlock), and no thread of the process running or
+ * runnable.  Checked at most every CV_STUCK_CHECK_NS of model time. */
+#define CV_STUCK_NS       1000000000ULL
+#define CV_STUCK_CHECK_NS  100000000ULL
 struct cv_deadlock {
-	uint64_t ts;                /* when the cycle closed */
+	bool confirmed;             /* a cycle of known holders; false: possible (holders
+				     * unknown, read from the wait pattern) */
+	uint64_t ts;                /* when the cycle closed / the pattern was first seen */
+	uint64_t since;             /* possible: the latest of the threads' block starts */
+	uint64_t until;             /* possible: the last time the pattern was seen */
 	uint32_t n;                 /* threads (= locks) in the cycle */
 	uint32_t tids[CV_DEADLOCK_MAX];
 	uint32_t pids[CV_DEADLOCK_MAX];
-	uint64_t addrs[CV_DEADLOCK_MAX]; /* addrs[i] is what tids[i] waits for */
+	uint64_t addrs[CV_DEADLOCK_MAX]; /* addrs[i] is the lock object tids[i] waits for */
 };
 
 /* Optional hooks.  name_lock is called once when a lock is first seen and may
@@ -189,6 +238,16 @@ void cv_model_set_start(struct cv_model *m, uint64_t ts);
 void cv_model_set_target(struct cv_model *m, uint32_t pid, const char *command);
 void cv_model_set_target_exit(struct cv_model *m, int exit_code); /* exit status as for $? */
 void cv_model_set_lock_name(struct cv_model *m, uint32_t pid, uint64_t addr, const char *name);
+/* The lock object at addr in pid is in memory shared between processes, at
+ * byte `off` of the file or shared mapping dev:ino (the kernel's own futex
+ * key): every (pid, addr) given the same key is one lock.  Call it before the
+ * first event that shows the lock (live: the session reads /proc/PID/maps;
+ * replay: a LOCK_OBJECT record). */
+struct cv_shared_key {
+	uint64_t dev, ino, off;
+};
+void cv_model_set_lock_shared(struct cv_model *m, uint32_t pid, uint64_t addr,
+			      const struct cv_shared_key *key);
 
 void cv_model_feed(struct cv_model *m, const struct cv_event *ev);
 /* Move model "now" forward (live views call it each frame); never backward. */
@@ -213,6 +272,13 @@ const struct cv_thread *cv_model_find_thread(const struct cv_model *m, uint32_t 
 /* Time per state including the open segment up to model now. */
 void cv_model_thread_times(const struct cv_model *m, const struct cv_thread *t,
 			   uint64_t out[CV_ST_COUNT]);
+/* What a thread in LOCK_WAIT waits for, as the TUI, the report and the JSON
+ * say it: "waiting: condvar not_full", "waiting: mutex queue_lock",
+ * "waiting: join T42", "waiting: GIL"; "" when it waits for no lock. */
+char *cv_model_wait_label(const struct cv_model *m, const struct cv_thread *t, char *buf, size_t n);
+/* LOCK_WAIT by kind (enum cv_lock_kind), including the open segment. */
+void cv_model_thread_lock_wait_by_kind(const struct cv_model *m, const struct cv_thread *t,
+				       uint64_t out[CV_LK_COUNT]);
 /* Timeline bucket `b` (absolute bucket number = (ts - start) / CV_BUCKET_NS),
  * including the open segment.  Returns false if b is outside the kept history
  * or before the thread existed (out is zeroed then). */
@@ -235,6 +301,7 @@ const struct cv_uring_rec *cv_model_thread_uring(const struct cv_model *m, const
 
 size_t cv_model_lock_count(const struct cv_model *m);
 const struct cv_lock *cv_model_lock(const struct cv_model *m, size_t i); /* in order of first sighting */
+/* The lock whose object is at addr in pid (shared locks: in any of their processes). */
 const struct cv_lock *cv_model_find_lock(const struct cv_model *m, uint32_t pid, uint64_t addr);
 
 /* ---- the wait-for graph ----
@@ -242,9 +309,18 @@ const struct cv_lock *cv_model_find_lock(const struct cv_model *m, uint32_t pid,
  * observed holder (cv_lock.owner_tid) -> the lock the holder waits for -> …
  * One walk serves both the deadlock search (run when a thread blocks on a
  * lock with a known holder; a walk back to that thread is a deadlock,
- * recorded once per set of threads) and the wait chains of "now". */
+ * recorded once per set of threads, confirmed) and the wait chains of "now".
+ * Where holders are unknown, the wait pattern (CV_STUCK_NS above) gives
+ * possible deadlocks (confirmed false), in the same list, once per set of
+ * threads, unless a confirmed one has those threads. */
 size_t cv_model_deadlock_count(const struct cv_model *m);
 const struct cv_deadlock *cv_model_deadlock(const struct cv_model *m, size_t i);
+/* One line for a deadlock, the same in the report, the JSON and the TUI:
+ * "deadlock: T1 waits lock_b held by T2, T2 waits lock_a held by T1" or
+ * "possible deadlock: T1 waits L2, T2 waits L1, both for 2.0s, no thread of
+ * the process running; holders unknown". */
+char *cv_model_deadlock_text(const struct cv_model *m, const struct cv_deadlock *d,
+			     char *buf, size_t n);
 
 #define CV_CHAIN_MAX CV_DEADLOCK_MAX
 

@@ -104,6 +104,8 @@ static void emit(struct cv_model *m, struct cv_thr *t, enum cv_state st, uint64_
 	if (t1 <= t0)
 		return;
 	t->pub.time_ns[st] += t1 - t0;
+	if (st == CV_ST_LOCK_WAIT && t->pub.block_kind < CV_LK_COUNT)
+		t->pub.lock_wait_ns[t->pub.block_kind] += t1 - t0;
 	buckets_add(m, t, st, t0, t1);
 	if (m->hooks.on_segment)
 		m->hooks.on_segment(m->hooks.ctx, &t->pub, st, t0, t1);
@@ -182,6 +184,74 @@ static void copy_comm(char dst[CV_COMM_LEN], const char *src)
 
 /* ---- locks, waiter sets, deadlocks --------------------------------------------- */
 
+enum cv_lock_kind cv__kind_of_name(const char *name)
+{
+	return name && strncmp(name, "join T", 6) == 0 ? CV_LK_JOIN : CV_LK_FUTEX;
+}
+
+/* unknown < join (a name) < mutex (a heuristic) < what a probe or an
+ * interpreter said (condvar, semaphore, gil, …) */
+static int kind_rank(enum cv_lock_kind k)
+{
+	return k == CV_LK_FUTEX ? 0 : k == CV_LK_JOIN ? 1 : k == CV_LK_MUTEX ? 2 : 3;
+}
+
+enum cv_lock_kind cv__kind_merge(enum cv_lock_kind have, enum cv_lock_kind seen)
+{
+	if ((unsigned)seen >= CV_LK_COUNT)
+		return have;
+	return kind_rank(seen) > kind_rank(have) ? seen : have;
+}
+
+/* One more for tid in a lock's per-thread counts (waiters or wakers). */
+static void tid_count(struct cv_lock_tid **v, uint32_t *n, uint64_t *other, uint32_t tid)
+{
+	for (uint32_t i = 0; i < *n; i++)
+		if ((*v)[i].tid == tid) {
+			(*v)[i].n++;
+			return;
+		}
+	if (*n >= CV_LOCK_TIDS) {
+		(*other)++;
+		return;
+	}
+	if ((*n & (*n - 1)) == 0) { /* grow at powers of two */
+		struct cv_lock_tid *g = realloc(*v, (*n ? *n * 2 : 1) * sizeof(**v));
+		if (!g) {
+			(*other)++;
+			return;
+		}
+		*v = g;
+	}
+	(*v)[(*n)++] = (struct cv_lock_tid){ tid, 1 };
+}
+
+static void lock_saw_pid(struct cv_lock *l, uint32_t pid)
+{
+	uint32_t k = l->npids < CV_LOCK_PIDS ? l->npids : CV_LOCK_PIDS;
+	for (uint32_t i = 0; i < k; i++)
+		if (l->pids[i] == pid)
+			return;
+	if (l->npids < CV_LOCK_PIDS)
+		l->pids[l->npids] = pid;
+	l->npids++;
+}
+
+/* What a wait says of its lock: the object is addr - obj_off; its kind as
+ * the probes saw it.  (A futex op without FUTEX_PRIVATE_FLAG alone does not
+ * make a lock shared: glibc's join waits so on a thread's private stack;
+ * cv_model_set_lock_shared says where the memory is shared.)  NULL on ENOMEM. */
+static struct cv_lock *lock_of_wait(struct cv_model *m, uint32_t pid, uint64_t obj,
+				    uint32_t kind)
+{
+	struct cv_lock *l = cv__lock(m, pid, obj, true);
+	if (!l)
+		return NULL;
+	l->kind = cv__kind_merge(l->kind, kind);
+	lock_saw_pid(l, pid);
+	return l;
+}
+
 static void leave_waiters(struct cv_thr *t)
 {
 	if (!t->waiting)
@@ -212,19 +282,26 @@ static bool valid_owner(const struct cv_model *m, uint32_t owner, uint32_t pid, 
 	return o && o->pub.pid == pid;
 }
 
+/* What a FUTEX block is on: the lock object and its kind */
+struct lock_ref {
+	uint64_t obj;
+	uint32_t kind;
+};
+
 /* Enter a blocked state (a SWITCH that blocked, or a seed). */
-static void block_on(struct cv_model *m, struct cv_thr *t, uint32_t block, uint64_t obj,
-		     uint32_t owner, uint64_t ts)
+static void block_on(struct cv_model *m, struct cv_thr *t, uint32_t block,
+		     const struct lock_ref *lr, uint32_t owner, uint64_t ts)
 {
 	set_state(t, blocked_state(block), false);
 	t->pub.block = block;
-	t->pub.block_obj = block == CV_BLK_FUTEX ? obj : 0;
+	t->pub.block_obj = block == CV_BLK_FUTEX ? lr->obj : 0;
 	t->pub.block_owner = 0;
 	if (block != CV_BLK_FUTEX) {
 		leave_waiters(t);
 		return;
 	}
-	struct cv_lock *l = cv__lock(m, t->pub.pid, obj, true);
+	struct cv_lock *l = lock_of_wait(m, t->pub.pid, lr->obj, lr->kind);
+	t->pub.block_kind = l ? l->kind : cv__kind_merge(CV_LK_FUTEX, lr->kind);
 	if (t->waiting != l)
 		t->futex_waker = 0;
 	join_waiters(t, l);
@@ -271,7 +348,11 @@ static void on_switch(struct cv_model *m, const struct cv_event *ev)
 				t->pub.ivcsw++;
 			bucket_csw(m, t, ts, vol);
 			if (vol) {
-				block_on(m, t, ev->sw.block, ev->sw.obj, ev->sw.owner_tid, ts);
+				struct lock_ref lr = {
+					.obj = ev->sw.obj - (ev->sw.block == CV_BLK_FUTEX ? ev->sw.obj_off : 0),
+					.kind = ev->sw.lock_kind,
+				};
+				block_on(m, t, ev->sw.block, &lr, ev->sw.owner_tid, ts);
 			} else {
 				set_state(t, CV_ST_RUNNABLE, false);
 				t->woken = false; /* preempted: its wait is the run queue's */
@@ -302,6 +383,10 @@ static void on_wakeup(struct cv_model *m, const struct cv_event *ev)
 	struct cv_thr *t = get_thread(m, ev->tid, ev->pid, ev->ts, CV_ST_RUNNABLE, false);
 	if (!t || t->pub.exited || !is_blocked(t))
 		return;
+	/* a stuck thread leaves the pattern: see it once more as it was (a
+	 * possible deadlock's length runs to here, not to the last check) */
+	if (t->pub.state == CV_ST_LOCK_WAIT && ev->ts >= t->pub.state_since + CV_STUCK_NS)
+		cv__check_stuck(m, ev->ts);
 	if (t->pub.state == CV_ST_LOCK_WAIT && ev->wake.waker_tid &&
 	    ev->wake.waker_tid != t->pub.tid && cv__find(m, ev->wake.waker_tid))
 		t->futex_waker = ev->wake.waker_tid;
@@ -346,7 +431,9 @@ static void on_task(struct cv_model *m, const struct cv_event *ev)
 		t->pub.block = CV_BLK_NONE;
 		t->pub.block_obj = 0;
 	} else {
-		block_on(m, t, ev->task.seed_block, ev->task.seed_obj, 0, ts);
+		struct lock_ref lr = { .obj = ev->task.seed_obj };
+
+		block_on(m, t, ev->task.seed_block, &lr, 0, ts);
 		t->pub.block_obj = ev->task.seed_obj;
 	}
 }
@@ -445,18 +532,23 @@ static void on_futex(struct cv_model *m, struct cv_thr *t, const struct cv_event
 	struct cv_thread *p = &t->pub;
 	uint32_t waker = ev->futex.waker_tid ? ev->futex.waker_tid : t->futex_waker;
 	uint32_t owner = valid_owner(m, ev->futex.owner_tid, p->pid, p->tid) ? ev->futex.owner_tid : 0;
+	uint64_t obj = ev->futex.addr - ev->futex.obj_off;
+	struct cv_lock *l = NULL;
+
 	leave_waiters(t);
 	t->futex_waker = 0;
+	if (ev->futex.ret != -CV_EAGAIN)
+		l = lock_of_wait(m, p->pid, obj, ev->futex.kind);
 	t->futex_hist[t->futex_head++ % CV_HIST_FUTEX] = (struct cv_futex_rec){
-		.enter_ts = ev->futex.enter_ts, .exit_ts = ev->ts, .addr = ev->futex.addr,
+		.enter_ts = ev->futex.enter_ts, .exit_ts = ev->ts, .addr = obj,
 		.ret = ev->futex.ret, .owner_tid = owner, .waker_tid = waker, .flags = ev->flags,
+		.kind = l ? l->kind : cv__kind_merge(CV_LK_FUTEX, ev->futex.kind),
 	};
 	if (ev->futex.ret == -CV_EAGAIN)
 		return; /* the value had changed: never waited */
 	uint64_t d = since(ev->ts, ev->futex.enter_ts);
 	p->futex.waits++;
 	p->futex.wait_ns += d;
-	struct cv_lock *l = cv__lock(m, p->pid, ev->futex.addr, true);
 	if (!l)
 		return;
 	l->waits++;
@@ -467,6 +559,9 @@ static void on_futex(struct cv_model *m, struct cv_thr *t, const struct cv_event
 		l->owner_tid = owner;
 	if (ev->flags & CV_CALL_IS_MUTEX)
 		l->is_mutex = true;
+	tid_count(&l->waiters, &l->nwaiters, &l->waiters_other, p->tid);
+	if (waker)
+		tid_count(&l->wakers, &l->nwakers, &l->wakers_other, waker);
 }
 
 static void on_uring_complete(struct cv_thr *t, const struct cv_event *ev)
@@ -486,6 +581,7 @@ static void on_uring_complete(struct cv_thr *t, const struct cv_event *ev)
 
 static void on_end(struct cv_model *m, uint64_t ts)
 {
+	cv__check_stuck(m, ts > m->now ? ts : m->now); /* threads still stuck at the end */
 	m->end = ts > m->now ? ts : m->now;
 	for (size_t i = 0; i < m->nthr; i++)
 		if (!m->thr[i]->pub.exited)
@@ -496,6 +592,12 @@ void cv_model_advance(struct cv_model *m, uint64_t now)
 {
 	if (now > m->now)
 		m->now = now;
+	/* the wait pattern as of now, before the event at now is applied: a
+	 * stuck process sends no events, a timed-out wait's wakeup ends it */
+	if (!m->end && m->now >= m->stuck_check + CV_STUCK_CHECK_NS) {
+		m->stuck_check = m->now;
+		cv__check_stuck(m, m->now);
+	}
 }
 
 void cv_model_feed(struct cv_model *m, const struct cv_event *ev)

@@ -1,8 +1,12 @@
 /* model_names.c — lock names given before the lock is first seen (recorded
  * names, join futexes of new threads), keyed by (pid, addr) in a hash table
  * (common/hash.h), so a program creating thousands of threads stays O(1). */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/fmt.h"
 
 #include "model_priv.h"
 
@@ -67,4 +71,33 @@ void cv__pending_free(struct cv_model *m)
 		free(p);
 	}
 	cv_hash_free(&m->pending);
+}
+
+/* ---- labels ---------------------------------------------------------------- */
+
+char *cv_model_wait_label(const struct cv_model *m, const struct cv_thread *t, char *buf, size_t n)
+{
+	const struct cv_lock *l;
+	const char *kind;
+	char name[128];
+	size_t kl;
+
+	if (n)
+		buf[0] = '\0';
+	if (t->exited || t->state != CV_ST_LOCK_WAIT || !n)
+		return buf;
+	l = cv_model_find_lock(m, t->pid, t->block_obj);
+	kind = cv_lock_kind_name((enum cv_lock_kind)t->block_kind);
+	if (t->block_kind == CV_LK_GIL) {
+		snprintf(buf, n, "waiting: GIL");
+		return buf;
+	}
+	cv_fmt_lock(name, sizeof(name), l ? l->name : NULL, t->block_obj);
+	kl = strlen(kind);
+	/* "join T42" says its kind already */
+	if (strncasecmp(name, kind, kl) == 0 && (!name[kl] || isspace((unsigned char)name[kl])))
+		snprintf(buf, n, "waiting: %s", name);
+	else
+		snprintf(buf, n, "waiting: %s %s", kind, name);
+	return buf;
 }

@@ -52,6 +52,11 @@ struct cv_model {
 	struct cv_lock **lk;        /* first-sighting order */
 	size_t nlk, lk_cap;
 	struct cv_hash locks;       /* cv__lock_key(pid, addr) -> index in lk */
+	struct cv_hash aliases;     /* cv__lock_key(pid, addr) -> struct cv_lock_alias *: a
+				     * shared lock's object in a process other than lk's pid */
+	struct cv_hash shared;      /* cv__shared_hash(key) -> struct cv_lock_alias * of the
+				     * lock that key names */
+	uint64_t stuck_check;       /* model time of the last possible-deadlock check */
 
 	struct cv_deadlock *dl;
 	size_t ndl, dl_cap;
@@ -64,6 +69,14 @@ static inline struct cv_thr *cv_thr_of(const struct cv_thread *t)
 	return (struct cv_thr *)t;
 }
 
+/* (pid, addr) of a process-shared lock -> the one lock (model.c) */
+struct cv_lock_alias {
+	uint32_t pid;
+	uint64_t addr;
+	struct cv_shared_key key;
+	struct cv_lock *lock;
+};
+
 struct cv_thr *cv__find(const struct cv_model *m, uint32_t tid);
 static inline uint64_t cv__lock_key(uint32_t pid, uint64_t addr)
 {
@@ -71,6 +84,11 @@ static inline uint64_t cv__lock_key(uint32_t pid, uint64_t addr)
 }
 /* pending lock names (model_names.c): put takes ownership of name */
 void cv__pending_put(struct cv_model *m, uint32_t pid, uint64_t addr, char *name);
+/* The kind a name implies: "join T<tid>" names a join futex (model_feed.c) */
+enum cv_lock_kind cv__kind_of_name(const char *name);
+/* Merge what an event says of a lock's kind into what is known: the most
+ * specific wins (a probe's condvar over the mutex heuristic over unknown). */
+enum cv_lock_kind cv__kind_merge(enum cv_lock_kind have, enum cv_lock_kind seen);
 char *cv__pending_take(struct cv_model *m, uint32_t pid, uint64_t addr); /* caller frees */
 void cv__pending_free(struct cv_model *m);
 /* New record for tid (becomes the newest for that tid).  NULL on ENOMEM. */
@@ -80,6 +98,8 @@ struct cv_lock *cv__lock(struct cv_model *m, uint32_t pid, uint64_t addr, bool c
 /* t just blocked on t->waiting, whose holder is known: record the deadlock
  * if the wait-for graph leads back to t (model_waits.c) */
 void cv__check_deadlock(struct cv_model *m, const struct cv_thr *t, uint64_t ts);
+/* The wait pattern at `now`: record possible deadlocks (model_waits.c) */
+void cv__check_stuck(struct cv_model *m, uint64_t now);
 uint64_t cv__bucket_of(const struct cv_model *m, uint64_t ts);
 
 #endif

@@ -1,8 +1,11 @@
 /* model_waits.c — the wait-for graph (model.h): one walk from a thread that
  * waits for a lock through the lock's holder, used by the deadlock search
  * while events are folded and by the wait-chain queries of "now". */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/fmt.h"
 
 #include "model_priv.h"
 
@@ -65,7 +68,8 @@ static void sorted_tids(const struct cv_deadlock *d, uint32_t out[CV_DEADLOCK_MA
 	qsort(out, d->n, sizeof(*out), cmp_u32);
 }
 
-static bool known(const struct cv_model *m, const struct cv_deadlock *d)
+/* The deadlock already recorded for d's set of threads, or NULL. */
+static struct cv_deadlock *known(const struct cv_model *m, const struct cv_deadlock *d)
 {
 	uint32_t want[CV_DEADLOCK_MAX], have[CV_DEADLOCK_MAX];
 	sorted_tids(d, want);
@@ -74,9 +78,9 @@ static bool known(const struct cv_model *m, const struct cv_deadlock *d)
 			continue;
 		sorted_tids(&m->dl[i], have);
 		if (memcmp(have, want, d->n * sizeof(*want)) == 0)
-			return true;
+			return &m->dl[i];
 	}
-	return false;
+	return NULL;
 }
 
 static void add_deadlock(struct cv_model *m, const struct cv_deadlock *d)
@@ -98,14 +102,97 @@ void cv__check_deadlock(struct cv_model *m, const struct cv_thr *t, uint64_t ts)
 	walk(m, t, &c);
 	if (c.end != CV_CHAIN_CYCLE || c.cycle_at != 0)
 		return; /* no cycle, or one that does not include t */
-	struct cv_deadlock d = { .ts = ts, .n = c.n };
+	struct cv_deadlock d = { .confirmed = true, .ts = ts, .n = c.n };
 	for (uint32_t i = 0; i < c.n; i++) {
 		d.tids[i] = c.link[i].tid;
 		d.pids[i] = c.link[i].pid;
 		d.addrs[i] = c.link[i].addr;
 	}
-	if (!known(m, &d))
+	struct cv_deadlock *k = known(m, &d);
+	if (!k)
 		add_deadlock(m, &d);
+	else if (!k->confirmed) /* the holders became known: it is one */
+		*k = d;
+}
+
+/* ---- possible deadlocks: the wait pattern ------------------------------------- */
+
+/* Blocked on a lock that can deadlock, since at least CV_STUCK_NS before now. */
+static bool stuck(const struct cv_thr *t, uint64_t now)
+{
+	return lock_waiting(t) && cv_lock_kind_can_deadlock(t->pub.block_kind) &&
+	       now >= t->pub.state_since + CV_STUCK_NS;
+}
+
+static bool runs(const struct cv_thr *t)
+{
+	return !t->pub.exited && (t->pub.on_cpu || t->pub.state == CV_ST_RUNNABLE ||
+				  t->pub.state == CV_ST_RUNNING);
+}
+
+/* Some confirmed deadlock has every thread of d? */
+static bool covered(const struct cv_model *m, const struct cv_deadlock *d)
+{
+	for (size_t i = 0; i < m->ndl; i++) {
+		const struct cv_deadlock *c = &m->dl[i];
+		uint32_t hit = 0;
+		if (!c->confirmed)
+			continue;
+		for (uint32_t a = 0; a < d->n; a++)
+			for (uint32_t b = 0; b < c->n; b++)
+				hit += d->tids[a] == c->tids[b];
+		if (hit == d->n || hit == c->n)
+			return true;
+	}
+	return false;
+}
+
+/* The pattern in process pid: its stuck threads into d (false: not the
+ * pattern, i.e. fewer than 2 stuck or one of its threads runs). */
+static bool pattern(const struct cv_model *m, uint32_t pid, uint64_t now, struct cv_deadlock *d)
+{
+	*d = (struct cv_deadlock){ .until = now };
+	for (size_t i = 0; i < m->nthr; i++) {
+		const struct cv_thr *t = m->thr[i];
+		if (t->pub.pid != pid || t->pub.exited)
+			continue;
+		if (runs(t))
+			return false;
+		if (!stuck(t, now) || d->n == CV_DEADLOCK_MAX)
+			continue;
+		d->tids[d->n] = t->pub.tid;
+		d->pids[d->n] = pid;
+		d->addrs[d->n] = t->waiting->addr;
+		if (t->pub.state_since > d->since)
+			d->since = t->pub.state_since;
+		d->n++;
+	}
+	/* when it became the pattern, as far as the states tell: the same live
+	 * and in a replay, whenever the check ran */
+	d->ts = d->since + CV_STUCK_NS;
+	return d->n >= 2;
+}
+
+void cv__check_stuck(struct cv_model *m, uint64_t now)
+{
+	struct cv_hash seen = { 0 };
+
+	for (size_t i = 0; i < m->nthr; i++) {
+		const struct cv_thr *t = m->thr[i];
+		struct cv_deadlock d;
+		/* one look per process, from its first stuck thread */
+		if (!stuck(t, now) || cv_hash_get(&seen, t->pub.pid) != CV_HASH_NONE)
+			continue;
+		cv_hash_set(&seen, t->pub.pid, 1);
+		if (!pattern(m, t->pub.pid, now, &d) || covered(m, &d))
+			continue;
+		struct cv_deadlock *k = known(m, &d);
+		if (!k)
+			add_deadlock(m, &d);
+		else if (!k->confirmed && k->since == d.since)
+			k->until = now; /* the same waits, still stuck */
+	}
+	cv_hash_free(&seen);
 }
 
 size_t cv_model_deadlock_count(const struct cv_model *m) { return m->ndl; }
@@ -158,4 +245,31 @@ bool cv_model_wait_chain_next(const struct cv_model *m, size_t *cursor, struct c
 			return true;
 	}
 	return false;
+}
+
+/* ---- words -------------------------------------------------------------------- */
+
+char *cv_model_deadlock_text(const struct cv_model *m, const struct cv_deadlock *d,
+			     char *buf, size_t n)
+{
+	size_t pos;
+	char name[128], dur[32];
+
+	if (!n)
+		return buf;
+	pos = (size_t)snprintf(buf, n, "%s:", d->confirmed ? "deadlock" : "possible deadlock");
+	for (uint32_t k = 0; k < d->n && pos < n; k++) {
+		const struct cv_lock *l = cv_model_find_lock(m, d->pids[k], d->addrs[k]);
+		cv_fmt_lock(name, sizeof(name), l ? l->name : NULL, d->addrs[k]);
+		pos += (size_t)snprintf(buf + pos, n - pos, "%s T%u waits %s", k ? "," : "",
+					d->tids[k], name);
+		if (d->confirmed && pos < n)
+			pos += (size_t)snprintf(buf + pos, n - pos, " held by T%u",
+						d->tids[(k + 1) % d->n]);
+	}
+	if (!d->confirmed && pos < n)
+		snprintf(buf + pos, n - pos, ", %s for %s, no thread of the process running; "
+			 "holders unknown", d->n == 2 ? "both" : "all",
+			 cv_fmt_dur(dur, sizeof(dur), d->until - d->since, CV_ASCII));
+	return buf;
 }

@@ -359,17 +359,21 @@ static void tid_or_null(char *buf, size_t n, uint32_t tid)
 
 static void ex_futex(struct exp *e, struct xthr *x, const struct cv_event *ev)
 {
-	char name[64], args[256], owner[16], waker[16];
-	const struct cv_lock *l = cv_model_find_lock(e->m, ev->pid, ev->futex.addr);
+	char name[64], args[320], owner[16], waker[16];
+	uint64_t obj = ev->futex.addr - ev->futex.obj_off; /* the lock object */
+	const struct cv_lock *l = cv_model_find_lock(e->m, ev->pid, obj);
 	uint64_t t0 = enter_of(ev->futex.enter_ts, ev->ts);
 	syscall_seen(e, x, t0, 0, ev->ts);
-	snprintf(name, sizeof(name), "0x%" PRIx64, (uint64_t)ev->futex.addr);
+	snprintf(name, sizeof(name), "0x%" PRIx64, obj);
 	tid_or_null(owner, sizeof(owner), ev->futex.owner_tid);
 	tid_or_null(waker, sizeof(waker), ev->futex.waker_tid);
 	snprintf(args, sizeof(args), "\"addr\":\"0x%" PRIx64 "\",\"owner\":%s,\"waker\":%s,\"ret\":%"
 		 PRId64 ",\"op\":%u,\"blocked\":%s,\"mutex\":%s", (uint64_t)ev->futex.addr, owner, waker,
 		 (int64_t)ev->futex.ret, ev->futex.op, ev->flags & CV_CALL_BLOCKED ? "true" : "false",
 		 ev->flags & CV_CALL_IS_MUTEX ? "true" : "false");
+	snprintf(args + strlen(args), sizeof(args) - strlen(args), ",\"kind\":\"%s\",\"object\":\"0x%"
+		 PRIx64 "\"", cv_lock_kind_name(l ? (enum cv_lock_kind)l->kind
+						  : (enum cv_lock_kind)ev->futex.kind), obj);
 	emit_x(e, x, l && l->name && l->name[0] ? l->name : name, "lock", ev->pid, ev->tid, t0, ev->ts,
 	       args, true);
 }

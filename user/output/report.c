@@ -161,42 +161,140 @@ static void text_io(FILE *out, const struct cv_model *m)
 	}
 }
 
+/* "T12 x40, T13 x2" (the first few, then "+N more") */
+static void text_tids(FILE *out, const char *what, const struct cv_lock_tid *v, uint32_t n,
+		      uint64_t other)
+{
+	fprintf(out, " %s", what);
+	if (!n && !other) {
+		fputs(" -", out);
+		return;
+	}
+	for (uint32_t i = 0; i < n && i < 8; i++)
+		fprintf(out, "%s T%" PRIu32 " x%llu", i ? "," : "", v[i].tid, (ull)v[i].n);
+	if (n > 8 || other)
+		fprintf(out, " +%u more", n > 8 ? n - 8 : 0);
+}
+
+static void text_lock_row(FILE *out, const struct cv_lock *l)
+{
+	char name[128], b[32];
+	cv_fmt_lock(name, sizeof(name), l->name, l->addr);
+	if (strlen(name) > 32)
+		strcpy(name + 29, "...");
+	fprintf(out, "  %-32s %7" PRIu32, name, l->pid);
+	col_count(out, l->waits, 8);
+	col_ns(out, l->wait_ns, 10);
+	col_ns(out, l->max_wait_ns, 10);
+	snprintf(b, sizeof(b), "%" PRIu32, l->max_waiters);
+	col(out, b, 11);
+	if (l->owner_tid)
+		snprintf(b, sizeof(b), "%" PRIu32, l->owner_tid);
+	else
+		snprintf(b, sizeof(b), "?");
+	col(out, b, 8);
+	fprintf(out, "  %s", cv_lock_kind_name((enum cv_lock_kind)l->kind));
+	if (l->shared) {
+		fprintf(out, " shared by %" PRIu32 " process%s", l->npids, l->npids == 1 ? "" : "es");
+		for (uint32_t i = 0; i < l->npids && i < CV_LOCK_PIDS; i++)
+			fprintf(out, "%s%" PRIu32, i ? "," : " ", l->pids[i]);
+	}
+	fputs("\n   ", out);
+	text_tids(out, "waiters:", l->waiters, l->nwaiters, l->waiters_other);
+	fputs(";", out);
+	text_tids(out, "woken by:", l->wakers, l->nwakers, l->wakers_other);
+	fputc('\n', out);
+}
+
+/* Contention (another thread holds what it wants) and waiting for a signal
+ * (nobody need hold anything) are different lessons: two tables. */
 static void text_locks(FILE *out, const struct cv_model *m)
 {
 	size_t n = cv_model_lock_count(m);
 	if (!n) {
-		fprintf(out, "\nLOCKS: none contended\n");
+		fprintf(out, "\nLOCKS: none waited on\n");
 		return;
 	}
-	fprintf(out, "\nLOCKS (%zu)\n", n);
-	fprintf(out, "  %-32s %7s %8s %10s %10s %11s %8s  %s\n", "LOCK", "PID", "WAITS",
-		"TOTAL WAIT", "MAX WAIT", "MAX WAITERS", "OWNER", "KIND");
-	for (size_t i = 0; i < n; i++) {
-		const struct cv_lock *l = cv_model_lock(m, i);
-		char name[128], b[32];
-		cv_fmt_lock(name, sizeof(name), l->name, l->addr);
-		if (strlen(name) > 32)
-			strcpy(name + 29, "...");
-		fprintf(out, "  %-32s %7" PRIu32, name, l->pid);
-		col_count(out, l->waits, 8);
-		col_ns(out, l->wait_ns, 10);
-		col_ns(out, l->max_wait_ns, 10);
-		snprintf(b, sizeof(b), "%" PRIu32, l->max_waiters);
-		col(out, b, 11);
-		if (l->owner_tid)
-			snprintf(b, sizeof(b), "%" PRIu32, l->owner_tid);
-		else
-			snprintf(b, sizeof(b), "?");
-		col(out, b, 8);
-		fprintf(out, "  %s\n", l->is_mutex ? "mutex" : "futex");
+	for (int signal = 0; signal < 2; signal++) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			k += cv_lock_kind_is_signal_wait((enum cv_lock_kind)cv_model_lock(m, i)->kind) == signal;
+		fprintf(out, "\n%s (%zu)%s\n", signal ? "WAITING FOR A SIGNAL" : "LOCK CONTENTION", k,
+			signal ? ": condvar, semaphore, event, queue, join, barrier: waiting until another thread says so"
+			       : ": mutex, rwlock, GIL, unknown futex: another thread holds it");
+		if (!k)
+			continue;
+		fprintf(out, "  %-32s %7s %8s %10s %10s %11s %8s  %s\n", "LOCK", "PID", "WAITS",
+			"TOTAL WAIT", "MAX WAIT", "MAX WAITERS", "OWNER", "KIND");
+		for (size_t i = 0; i < n; i++) {
+			const struct cv_lock *l = cv_model_lock(m, i);
+			if (cv_lock_kind_is_signal_wait((enum cv_lock_kind)l->kind) == signal)
+				text_lock_row(out, l);
+		}
 	}
+}
+
+/* Per thread: lock_wait split into contention and waiting for a signal, by
+ * kind, and what it waits for now. */
+static void text_lock_waits(FILE *out, const struct cv_model *m)
+{
+	bool any = false;
+	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
+		const struct cv_thread *t = cv_model_thread(m, i);
+		uint64_t bk[CV_LK_COUNT], part[2] = { 0, 0 };
+		char c[32], b[32], label[160];
+		cv_model_thread_lock_wait_by_kind(m, t, bk);
+		for (int k = 0; k < CV_LK_COUNT; k++)
+			part[cv_lock_kind_is_signal_wait((enum cv_lock_kind)k)] += bk[k];
+		if (!part[0] && !part[1])
+			continue;
+		if (!any)
+			fprintf(out, "\nLOCK WAIT BY KIND (contention: another thread holds it; waiting: for a signal)\n"
+				"%7s %-15s %10s %10s  %s\n", "TID", "COMM", "CONTENTION", "WAITING", "BY KIND");
+		any = true;
+		cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
+		fprintf(out, "%7" PRIu32 " %-15s", t->tid, c);
+		col_ns(out, part[0], 10);
+		col_ns(out, part[1], 10);
+		fputc(' ', out);
+		for (int k = 0; k < CV_LK_COUNT; k++)
+			if (bk[k])
+				fprintf(out, " %s %s", cv_lock_kind_name((enum cv_lock_kind)k),
+					cv_fmt_dur(b, sizeof(b), bk[k], CV_UTF8));
+		if (*cv_model_wait_label(m, t, label, sizeof(label)))
+			fprintf(out, "  now %s", label);
+		fputc('\n', out);
+	}
+}
+
+/* Threads blocked on a lock right now for at least the stuck threshold. */
+static size_t stuck_now(const struct cv_model *m)
+{
+	uint64_t now = cv_model_end(m) ? cv_model_end(m) : cv_model_now(m);
+	size_t n = 0;
+	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
+		const struct cv_thread *t = cv_model_thread(m, i);
+		n += !t->exited && t->state == CV_ST_LOCK_WAIT &&
+		     cv_lock_kind_can_deadlock((enum cv_lock_kind)t->block_kind) &&
+		     now >= t->state_since + CV_STUCK_NS;
+	}
+	return n;
 }
 
 static void text_deadlocks(FILE *out, const struct cv_model *m)
 {
-	size_t n = cv_model_deadlock_count(m);
+	size_t n = cv_model_deadlock_count(m), stuck = stuck_now(m);
+	char text[1024];
 	if (!n) {
-		fprintf(out, "\nDEADLOCKS: none detected\n");
+		/* never "no deadlock" while threads are stuck */
+		if (stuck)
+			fprintf(out, "\nDEADLOCKS: no cycle of known holders, but %zu thread%s stuck on a lock "
+				"for over %llus at the end\n", stuck, stuck == 1 ? " is" : "s are",
+				(ull)(CV_STUCK_NS / 1000000000ULL));
+		else
+			fprintf(out, "\nDEADLOCKS: none detected (no cycle of known holders; no threads "
+				"of a process stuck on locks for %llus with none running)\n",
+				(ull)(CV_STUCK_NS / 1000000000ULL));
 		return;
 	}
 	fprintf(out, "\nDEADLOCKS (%zu)\n", n);
@@ -204,15 +302,8 @@ static void text_deadlocks(FILE *out, const struct cv_model *m)
 		const struct cv_deadlock *d = cv_model_deadlock(m, i);
 		char b[32];
 		uint64_t at = d->ts > cv_model_start(m) ? d->ts - cv_model_start(m) : 0;
-		fprintf(out, "  #%zu at +%s: ", i + 1, cv_fmt_dur(b, sizeof(b), at, CV_UTF8));
-		for (uint32_t k = 0; k < d->n; k++) {
-			const struct cv_lock *l = cv_model_find_lock(m, d->pids[k], d->addrs[k]);
-			char name[128];
-			cv_fmt_lock(name, sizeof(name), l ? l->name : NULL, d->addrs[k]);
-			fprintf(out, "%s%" PRIu32 " waits for %s held by %" PRIu32, k ? "; " : "",
-				d->tids[k], name, d->tids[(k + 1) % d->n]);
-		}
-		fputc('\n', out);
+		fprintf(out, "  #%zu at +%s: %s\n", i + 1, cv_fmt_dur(b, sizeof(b), at, CV_UTF8),
+			cv_model_deadlock_text(m, d, text, sizeof(text)));
 	}
 }
 
@@ -250,6 +341,7 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 	text_kernel(out, m);
 	text_io(out, m);
 	text_locks(out, m);
+	text_lock_waits(out, m);
 	text_deadlocks(out, m);
 }
 
@@ -264,6 +356,35 @@ static void json_signal(FILE *out, int sig)
 		fprintf(out, "\"%s\"", cv_signal_name(sig, b, sizeof(b)));
 	else
 		fputs("null", out);
+}
+
+static void json_name(FILE *out, const char *name)
+{
+	if (name)
+		cv_json_string(out, name);
+	else
+		fputs("null", out);
+}
+
+/* what a thread blocked on a lock waits for now: {"kind", "addr", "name",
+ * "label": "waiting: condvar not_full"}, or null */
+static void json_waiting_on(FILE *out, const struct cv_model *m, const struct cv_thread *t)
+{
+	char label[160];
+	const struct cv_lock *l;
+
+	if (t->exited || t->state != CV_ST_LOCK_WAIT) {
+		fputs("null", out);
+		return;
+	}
+	l = cv_model_find_lock(m, t->pid, t->block_obj);
+	cv_model_wait_label(m, t, label, sizeof(label));
+	fprintf(out, "{\"kind\": \"%s\", \"addr\": \"0x%llx\", \"name\": ",
+		cv_lock_kind_name((enum cv_lock_kind)t->block_kind), (ull)t->block_obj);
+	json_name(out, l ? l->name : NULL);
+	fputs(", \"label\": ", out);
+	cv_json_string(out, label);
+	fputc('}', out);
 }
 
 static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thread *t)
@@ -284,6 +405,18 @@ static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thr
 		fprintf(out, "%s\"%s\": %llu", s ? ", " : "", cv_state_name((enum cv_state)s),
 			(ull)tm[s]);
 	fprintf(out, "},\n");
+	uint64_t bk[CV_LK_COUNT];
+	cv_model_thread_lock_wait_by_kind(m, t, bk);
+	fprintf(out, "      \"lock_wait_by_kind\": {");
+	for (int k = 0, first = 1; k < CV_LK_COUNT; k++)
+		if (bk[k]) {
+			fprintf(out, "%s\"%s\": %llu", first ? "" : ", ",
+				cv_lock_kind_name((enum cv_lock_kind)k), (ull)bk[k]);
+			first = 0;
+		}
+	fprintf(out, "},\n      \"waiting_on\": ");
+	json_waiting_on(out, m, t);
+	fprintf(out, ",\n");
 	/* the part of runnable the kernel counts as CPU time, and the kernel's
 	 * own figures beside the traced ones (docs/time-accounting.md) */
 	fprintf(out, "      \"idle_wake_ns\": %llu,\n", (ull)t->idle_wake_ns);
@@ -312,14 +445,21 @@ static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thr
 		(ull)t->uring.async_wait_ns);
 }
 
+static void json_tids(FILE *out, const char *key, const char *count,
+		      const struct cv_lock_tid *v, uint32_t n, uint64_t other)
+{
+	fprintf(out, ", \"%s\": [", key);
+	for (uint32_t i = 0; i < n; i++)
+		fprintf(out, "%s{\"tid\": %" PRIu32 ", \"%s\": %llu}", i ? ", " : "", v[i].tid,
+			count, (ull)v[i].n);
+	fprintf(out, "], \"%s_other\": %llu", key, (ull)other);
+}
+
 static void json_lock(FILE *out, const struct cv_lock *l)
 {
 	fprintf(out, "{\"pid\": %" PRIu32 ", \"addr\": \"0x%llx\", \"name\": ", l->pid,
 		(ull)l->addr);
-	if (l->name)
-		cv_json_string(out, l->name);
-	else
-		fputs("null", out);
+	json_name(out, l->name);
 	fprintf(out, ", \"waits\": %llu, \"wait_ns\": %llu, \"max_wait_ns\": %llu, "
 		"\"max_waiters\": %" PRIu32 ", \"owner_tid\": ", (ull)l->waits,
 		(ull)l->wait_ns, (ull)l->max_wait_ns, l->max_waiters);
@@ -327,18 +467,38 @@ static void json_lock(FILE *out, const struct cv_lock *l)
 		fprintf(out, "%" PRIu32, l->owner_tid);
 	else
 		fputs("null", out);
-	fprintf(out, ", \"is_mutex\": %s}", l->is_mutex ? "true" : "false");
+	fprintf(out, ", \"is_mutex\": %s, \"kind\": \"%s\", \"waiting_for_signal\": %s, "
+		"\"shared\": %s, \"pids\": [", l->is_mutex ? "true" : "false",
+		cv_lock_kind_name((enum cv_lock_kind)l->kind),
+		cv_lock_kind_is_signal_wait((enum cv_lock_kind)l->kind) ? "true" : "false",
+		l->shared ? "true" : "false");
+	for (uint32_t i = 0; i < l->npids && i < CV_LOCK_PIDS; i++)
+		fprintf(out, "%s%" PRIu32, i ? ", " : "", l->pids[i]);
+	fputc(']', out);
+	json_tids(out, "waiters", "waits", l->waiters, l->nwaiters, l->waiters_other);
+	json_tids(out, "wakers", "wakes", l->wakers, l->nwakers, l->wakers_other);
+	fputc('}', out);
 }
 
-static void json_deadlock(FILE *out, const struct cv_deadlock *d)
+static void json_deadlock(FILE *out, const struct cv_model *m, const struct cv_deadlock *d)
 {
+	char text[1024];
+
 	fputs("{\"threads\": [", out);
 	for (uint32_t k = 0; k < d->n; k++)
 		fprintf(out, "%s%" PRIu32, k ? ", " : "", d->tids[k]);
 	fputs("], \"locks\": [", out);
 	for (uint32_t k = 0; k < d->n; k++)
 		fprintf(out, "%s\"0x%llx\"", k ? ", " : "", (ull)d->addrs[k]);
-	fprintf(out, "], \"ts_ns\": %llu}", (ull)d->ts);
+	fprintf(out, "], \"ts_ns\": %llu, \"confirmed\": %s, \"stuck_ns\": ", (ull)d->ts,
+		d->confirmed ? "true" : "false");
+	if (d->confirmed)
+		fputs("null", out);
+	else
+		fprintf(out, "%llu", (ull)(d->until - d->since));
+	fputs(", \"text\": ", out);
+	cv_json_string(out, cv_model_deadlock_text(m, d, text, sizeof(text)));
+	fputc('}', out);
 }
 
 void cv_report_json(FILE *out, const struct cv_model *m, const struct cv_report_extra *extra)
@@ -374,7 +534,7 @@ void cv_report_json(FILE *out, const struct cv_model *m, const struct cv_report_
 	fputs("],\n  \"deadlocks\": [", out);
 	for (size_t i = 0; i < cv_model_deadlock_count(m); i++) {
 		fputs(i ? ",\n    " : "\n    ", out);
-		json_deadlock(out, cv_model_deadlock(m, i));
+		json_deadlock(out, m, cv_model_deadlock(m, i));
 	}
 	fputs("]}\n", out);
 }

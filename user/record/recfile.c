@@ -26,6 +26,8 @@ size_t cv_rec__encode_start(struct cv_rec_codec *c, uint64_t ts, uint8_t *out);
 size_t cv_rec__encode_lock_name(uint32_t pid, uint64_t addr, const char *name, uint8_t *out);
 size_t cv_rec__encode_target_exit(int status, uint8_t *out);
 size_t cv_rec__encode_target(uint32_t pid, const char *command, uint8_t *out);
+size_t cv_rec__encode_lock_shared(uint32_t pid, uint64_t addr, uint64_t dev, uint64_t ino,
+				  uint64_t off, uint8_t *out);
 
 
 static int write_all(int fd, const uint8_t *p, size_t n)
@@ -207,6 +209,15 @@ int cv_rec_write_lock_name(struct cv_rec_writer *w, uint32_t pid, uint64_t addr,
 	if (!p)
 		return -1;
 	return commit(w, cv_rec__encode_lock_name(pid, addr, name, p));
+}
+
+int cv_rec_write_lock_shared(struct cv_rec_writer *w, uint32_t pid, uint64_t addr,
+			     uint64_t dev, uint64_t ino, uint64_t off)
+{
+	uint8_t *p = reserve(w);
+	if (!p)
+		return -1;
+	return commit(w, cv_rec__encode_lock_shared(pid, addr, dev, ino, off, p));
 }
 
 int cv_rec_write_target_exit(struct cv_rec_writer *w, int exit_status)

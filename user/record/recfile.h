@@ -56,6 +56,10 @@ int cv_rec_write_start(struct cv_rec_writer *w, uint64_t start_ts);
 int cv_rec_write_event(struct cv_rec_writer *w, const struct cv_event *ev);
 int cv_rec_write_lock_name(struct cv_rec_writer *w, uint32_t pid, uint64_t addr, const char *name);
 int cv_rec_write_target_exit(struct cv_rec_writer *w, int exit_status);
+/* The lock object at addr in pid is at byte off of the shared mapping
+ * dev:ino (cv_model_set_lock_shared); written before the event that shows it. */
+int cv_rec_write_lock_shared(struct cv_rec_writer *w, uint32_t pid, uint64_t addr,
+			     uint64_t dev, uint64_t ino, uint64_t off);
 /* The target, once known after cv_rec_create (run: the child's pid after
  * fork).  Readers apply it over the header's pid/command; command NULL keeps
  * the header's command. */
@@ -85,6 +89,7 @@ enum cv_rec_kind {
 	CV_REC_START,
 	CV_REC_TARGET_EXIT,
 	CV_REC_TARGET,              /* target pid (+ command) known after the header */
+	CV_REC_LOCK_SHARED,         /* a lock object in shared memory: its dev:ino:off */
 	CV_REC_TRUNCATED,           /* the file ends inside a block: stop here */
 	CV_REC_CORRUPT,             /* checksum or encoding error: stop here */
 };
@@ -101,6 +106,10 @@ struct cv_rec_item {
 		uint64_t addr;
 		const char *name;
 	} lock;
+	struct {                    /* LOCK_SHARED */
+		uint32_t pid;
+		uint64_t addr, dev, ino, off;
+	} shared;
 	struct {                    /* TARGET; command NULL = unchanged, else points into namebuf */
 		uint32_t pid;
 		const char *command;

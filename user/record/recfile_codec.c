@@ -31,6 +31,7 @@ _Static_assert(CV_EV_SWITCH == 1 && CV_EV_WAKEUP == 2 && CV_EV_TASK == 3 && CV_E
 #define TAG_LOCK_NAME   0x51
 #define TAG_TARGET_EXIT 0x52
 #define TAG_TARGET      0x53
+#define TAG_LOCK_SHARED 0x54
 
 enum fkind {
 	F_END = 0,
@@ -416,6 +417,16 @@ size_t cv_rec_decode_record(struct cv_rec_codec *c, const uint8_t *buf, size_t l
 		it->lock.name = it->namebuf;
 		it->kind = CV_REC_LOCK_NAME;
 		return n;
+	case TAG_LOCK_SHARED:
+		VAR(v);
+		NEED(v <= UINT32_MAX, "lock pid out of range");
+		it->shared.pid = (uint32_t)v;
+		VAR(it->shared.addr);
+		VAR(it->shared.dev);
+		VAR(it->shared.ino);
+		VAR(it->shared.off);
+		it->kind = CV_REC_LOCK_SHARED;
+		return n;
 	case TAG_TARGET_EXIT: {
 		VAR(v);
 		int64_t s = cv_unzigzag(v);
@@ -453,6 +464,21 @@ size_t cv_rec__encode_start(struct cv_rec_codec *c, uint64_t ts, uint8_t *out);
 size_t cv_rec__encode_lock_name(uint32_t pid, uint64_t addr, const char *name, uint8_t *out);
 size_t cv_rec__encode_target_exit(int status, uint8_t *out);
 size_t cv_rec__encode_target(uint32_t pid, const char *command, uint8_t *out);
+size_t cv_rec__encode_lock_shared(uint32_t pid, uint64_t addr, uint64_t dev, uint64_t ino,
+				  uint64_t off, uint8_t *out);
+
+size_t cv_rec__encode_lock_shared(uint32_t pid, uint64_t addr, uint64_t dev, uint64_t ino,
+				  uint64_t off, uint8_t *out)
+{
+	size_t n = 0;
+	out[n++] = TAG_LOCK_SHARED;
+	n += cv_put_uvarint(out + n, pid);
+	n += cv_put_uvarint(out + n, addr);
+	n += cv_put_uvarint(out + n, dev);
+	n += cv_put_uvarint(out + n, ino);
+	n += cv_put_uvarint(out + n, off);
+	return n;
+}
 
 size_t cv_rec__encode_target(uint32_t pid, const char *command, uint8_t *out)
 {

@@ -27,6 +27,11 @@ static bool apply_record(struct cv_rec_feed *f, const struct cv_rec_item *it)
 	case CV_REC_LOCK_NAME:
 		cv_model_set_lock_name(f->m, it->lock.pid, it->lock.addr, it->lock.name);
 		break;
+	case CV_REC_LOCK_SHARED:
+		cv_model_set_lock_shared(f->m, it->shared.pid, it->shared.addr,
+					 &(struct cv_shared_key){ it->shared.dev, it->shared.ino,
+								  it->shared.off });
+		break;
 	case CV_REC_START:
 		cv_model_set_start(f->m, it->start_ts);
 		break;

@@ -1,0 +1,168 @@
+#!/usr/bin/env bats
+# locks.bats — locks as objects with kinds, waiting apart from contention,
+# waiters and wakers, process-shared locks, names in forked children, and
+# deadlocks confirmed or possible; against the programs' own counts
+# (example-stats of the examples and of tests/e2e/locks_prog.c).
+
+load helpers
+load tmux
+
+PROG="$ROOT/build/tests/e2e/locks_prog"
+SESSION="concviz-locks-$$"
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "tracing needs root"
+	[ -x "$PROG" ] || { echo "missing $PROG (make)"; return 1; }
+}
+
+teardown() {
+	tmux kill-session -t "$SESSION" 2> /dev/null || true
+}
+
+# prog NAME [concviz opts] -- ARGS: run locks_prog under concviz --json;
+# $J, $S, $E as trace() leaves them
+prog() {
+	local name=$1; shift
+	local copts=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do copts+=("$1"); shift; done
+	[ "${1:-}" = -- ] && shift
+	J="$BATS_TEST_TMPDIR/$name.json"
+	S="$BATS_TEST_TMPDIR/$name.stats.json"
+	E="$BATS_TEST_TMPDIR/$name.stderr"
+	"$CONCVIZ" run --json "${copts[@]}" -- "$PROG" "$@" > "$J" 2> "$E" || { cat "$E"; return 1; }
+	cp "$J" "$OUT_DIR/locks-$name.json"
+	grep '^example-stats ' "$E" | tail -n 1 | sed 's/^example-stats //' > "$S"
+	jq -e . "$J" > /dev/null && jq -e . "$S" > /dev/null || { cat "$E"; return 1; }
+}
+
+# every thread's lock_wait is the sum of its lock_wait_by_kind
+lock_wait_sums() {
+	jq -e 'all(.threads[]; .time_ns.lock_wait == ([.lock_wait_by_kind[]] | add // 0))' "$J" > /dev/null
+}
+
+@test "locks: prodcons's condvar is one row not_full, kind condvar; producers wait on it, consumers wake them" {
+	trace prodcons -- --seconds 2
+	lock_wait_sums
+	# one row for the object, none for its futex words
+	[ "$(jq '[.locks[] | select(.name == "not_full")] | length' "$J")" = 1 ]
+	[ "$(jq '[.locks[] | select(.name // "" | startswith("not_full+"))] | length' "$J")" = 0 ]
+	jq -e '.locks[] | select(.name == "not_full") | .kind == "condvar" and .waiting_for_signal' "$J"
+	jq -e '.locks[] | select(.name == "queue_lock") | .kind == "mutex" and (.waiting_for_signal | not)' "$J"
+	# the producers wait on it, each about as often as it counted its own
+	# pthread_cond_wait calls (a call may find its signal without a futex
+	# wait, or wait twice after a spurious wake-up: within 2% + 3); a
+	# consumer may wait on it rarely too, inside pthread_cond_signal (glibc
+	# waits there for the old waiter group to drain: a word of the same object)
+	jq -n --slurpfile cv "$J" --slurpfile ex "$S" -e '
+		($ex[0].threads | map(select(.role == "producer")) | map({key: (.tid | tostring), value: .cond_waits}) | from_entries) as $want
+		| ($cv[0].locks[] | select(.name == "not_full")) as $l
+		| ([$l.waiters[] | select($want[.tid | tostring]) | .tid | tostring] | sort) == ($want | keys | sort)
+		  and all($l.waiters[] | select($want[.tid | tostring]); .tid as $t
+			  | (.waits - $want[$t | tostring]) | fabs <= $want[$t | tostring] * 0.02 + 3)
+		  and ([$l.waiters[] | select($want[.tid | tostring] | not) | .waits] | add // 0) <= $l.waits / 100'
+	# its wakers are the consumers (they signal it), but for those rare
+	# internal waits; every wake ended a wait
+	jq -n --slurpfile cv "$J" --slurpfile ex "$S" -e '
+		($ex[0].threads | map(select(.role == "consumer") | .tid)) as $cons
+		| ($cv[0].locks[] | select(.name == "not_full")) as $l
+		| ([$l.wakers[].wakes] | add) as $all
+		| ([$l.wakers[] | select(.tid as $t | $cons | index($t)) | .wakes] | add) >= $all * 0.99
+		  and $all <= $l.waits and $all > 0'
+	# a producer's lock wait is mostly waiting for a signal, not contention
+	tid=$(jq '[.threads[] | select(.role == "producer")][0].tid' "$S")
+	jq -e --argjson t "$tid" '.threads[] | select(.tid == $t) |
+		.lock_wait_by_kind.condvar > 10 * (.lock_wait_by_kind.mutex // 0)' "$J"
+}
+
+@test "locks: text report separates contention from waiting for a signal, with waiters and wakers" {
+	run "$CONCVIZ" run --report prodcons --seconds 1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"LOCK CONTENTION ("* ]]
+	[[ "$output" == *"WAITING FOR A SIGNAL ("* ]]
+	# not_full is listed under waiting, queue_lock under contention
+	section=$(printf '%s\n' "$output" | sed -n '/^WAITING FOR A SIGNAL/,/^LOCK WAIT BY KIND/p')
+	[[ "$section" == *"not_full"*"condvar"* ]]
+	[[ "$section" != *"queue_lock"* ]]
+	[[ "$section" == *"waiters: T"*"woken by: T"* ]]
+	[[ "$output" == *"LOCK WAIT BY KIND"* ]]
+}
+
+@test "locks: semaphore's permits is one semaphore; its 20 waiters each waited at most as often as it acquired" {
+	trace semaphore -- --seconds 1
+	lock_wait_sums
+	jq -e '[.locks[] | select(.name == "permits")] | length == 1' "$J"
+	jq -n --slurpfile cv "$J" --slurpfile ex "$S" -e '
+		($ex[0].threads | map(select(.role == "sem-worker")) | map({key: (.tid | tostring), value: .lock_acquisitions}) | from_entries) as $acq
+		| ($cv[0].locks[] | select(.name == "permits")) as $l
+		| $l.kind == "semaphore" and ($l.waiters | length) == ($acq | length)
+		  and all($l.waiters[]; .waits <= $acq[.tid | tostring])'
+}
+
+@test "locks: a process-shared mutex taken by 4 forked processes is one lock across them" {
+	prog shared -- shared-mutex 4 1000
+	[ "$(jq '[.locks[] | select(.shared)] | length' "$J")" = 1 ]
+	# its processes and waiters are exactly the children, several waiting
+	# at once; only a child that found it taken (its trylock failed) waited
+	jq -n --slurpfile cv "$J" --slurpfile ex "$S" -e '
+		($cv[0].locks[] | select(.shared)) as $l
+		| ($ex[0].threads | map({key: (.tid | tostring), value: .contended}) | from_entries) as $cont
+		| ($l.pids | sort) == ($ex[0].threads | map(.pid) | sort)
+		  and $l.kind == "mutex" and $l.max_waiters >= 2 and $l.waits > 0
+		  and ($l.waiters | map(.tid) | sort) == ($ex[0].threads | map(.tid) | sort)
+		  and all($l.waiters[]; $cont[.tid | tostring] > 0)'
+}
+
+@test "locks: a forked child's global mutex keeps its name, also when the child is gone before its events are read" {
+	prog forkname -- fork-named 1000
+	child=$(jq '.pid' "$S")
+	jq -e --argjson p "$child" '[.locks[] | select(.pid == $p and .name == "child_lock" and .kind == "mutex")] | length == 1' "$J"
+	prog forkshort -- fork-named 20 500
+	child=$(jq '.pid' "$S")
+	jq -e --argjson p "$child" '[.locks[] | select(.pid == $p and .name == "child_lock")] | length == 1' "$J"
+}
+
+@test "locks: the deadlock example stays a confirmed deadlock with known holders" {
+	trace deadlock -- --seconds 1.5
+	jq -e '.deadlocks | length == 1 and .[0].confirmed and .[0].stuck_ns == null' "$J"
+	jq -e '.deadlocks[0].text | startswith("deadlock: T")' "$J"
+	names=$(jq -r '.deadlocks[0].locks[] as $a | .locks[] | select(.addr == $a) | .name' "$J" | sort | tr '\n' ' ')
+	[ "$names" = "lock_a lock_b " ]
+}
+
+@test "locks: two threads blocked on two sem_t in opposite order are a possible deadlock, live and from a recording" {
+	local rec="$BATS_TEST_TMPDIR/semdl.cvz"
+	prog semdl -o "$rec" -- sem-deadlock 2000
+	grep -q '^taker-ab: deadlock: holding sem_a, gave up waiting for sem_b' "$E"
+	jq -e '.deadlocks | length == 1 and (.[0].confirmed | not)' "$J"
+	# its threads are the two takers, each waiting for the other's semaphore
+	jq -n --slurpfile cv "$J" --slurpfile ex "$S" -e '
+		$cv[0] as $c | $c.deadlocks[0] as $d
+		| ($d.threads | sort) == ($ex[0].threads | map(.tid) | sort)
+		  and ([$d.locks[] as $a | $c.locks[] | select(.addr == $a) | .name] | sort) == ["sem_a", "sem_b"]
+		  and $d.stuck_ns >= 1900000000 and $d.stuck_ns <= 2200000000'
+	ab=$(jq '.threads[] | select(.role == "taker-ab") | .tid' "$S")
+	jq -e --argjson t "$ab" '.deadlocks[0] | .text | test("possible deadlock: .*T\($t) waits sem_b.*holders unknown")' "$J"
+	# a report of the recording says the same
+	"$CONCVIZ" report --json "$rec" > "$BATS_TEST_TMPDIR/semdl.report.json"
+	[ "$(jq -c '.deadlocks' "$J")" = "$(jq -c '.deadlocks' "$BATS_TEST_TMPDIR/semdl.report.json")" ]
+	run "$CONCVIZ" report "$rec"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"possible deadlock: T"*"waits sem_"*"both for 2.0"* ]]
+	[[ "$output" != *"none detected"* ]]
+}
+
+@test "locks: the TUI shows a possible deadlock live and labels the stuck threads by kind" {
+	command -v tmux > /dev/null || skip "tmux missing"
+	SHOTS="$OUT_DIR/tui"
+	mkdir -p "$SHOTS"
+	start "'$CONCVIZ' run -- '$PROG' sem-deadlock 6000"
+	wait_for "Threads" 15
+	wait_for "semaphore" 5
+	shot semdl-threads
+	tmux send-keys -t "$SESSION" 3
+	wait_for "POSSIBLE" 8
+	shot semdl-locks
+	[[ "$SCREEN" == *"possible deadlock: T"*"waits sem_"* ]]
+	[[ "$SCREEN" == *"waiting for a signal"* ]]
+	quit_clean
+}
