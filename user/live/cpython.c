@@ -2,7 +2,9 @@
 #include "live/cpython.h"
 
 #include <fcntl.h>
+#include <gelf.h>
 #include <inttypes.h>
+#include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -163,6 +165,40 @@ enum cv_py_found cv_cpython_probe(struct cv_cpython *c, uint32_t tgid, struct cv
 	}
 	entry_of(&p, out);
 	return CV_PY_SUPPORTED;
+}
+
+/* Does process pid's executable link a libpython (DT_NEEDED)? */
+bool cv_cpython_links_libpython(uint32_t pid)
+{
+	char path[32];
+	bool found = false;
+	int fd;
+	Elf *elf;
+	Elf_Scn *scn = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/exe", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	while (elf && !found && (scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		GElf_Dyn dyn;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC || !(d = elf_getdata(scn, NULL)))
+			continue;
+		for (int i = 0; gelf_getdyn(d, i, &dyn) && dyn.d_tag != DT_NULL; i++) {
+			const char *lib = dyn.d_tag == DT_NEEDED ?
+				elf_strptr(elf, sh.sh_link, dyn.d_un.d_val) : NULL;
+
+			if (lib && strncmp(lib, "libpython", 9) == 0)
+				found = true;
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	return found;
 }
 
 /* ---- names ---------------------------------------------------------------- */

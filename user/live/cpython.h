@@ -75,6 +75,9 @@ enum cv_py_found {
 };
 /* Look at process tgid's mappings; fills *out (gil 0 unless SUPPORTED). */
 enum cv_py_found cv_cpython_probe(struct cv_cpython *c, uint32_t tgid, struct cv_py_proc *out);
+/* Does process pid's executable link a libpython (it is mapped by the
+ * dynamic loader a moment after exec)? */
+bool cv_cpython_links_libpython(uint32_t pid);
 /* A forked child has its parent's interpreter; exec and exit forget it. */
 void cv_cpython_fork(struct cv_cpython *c, uint32_t parent, uint32_t child);
 void cv_cpython_forget(struct cv_cpython *c, uint32_t tgid);

@@ -29,6 +29,8 @@
 #define DRAIN_SETTLE_MS 2
 /* how long a stopped run waits for the rest of its process group to exit */
 #define GROUP_EXIT_WAIT_NS 200000000ull
+/* how long an exec that links libpython is given to map it */
+#define PY_LOADER_WAIT_MS 50
 
 /* struct cv_session is this (opaque in session.h) */
 struct session {
@@ -133,6 +135,14 @@ static void on_py_ask(void *ctx, const struct cv_py_ask *ask)
 	struct cv_py_proc entry;
 	enum cv_py_found f = cv_cpython_probe(s->py, ask->tgid, &entry);
 
+	/* an executable that links libpython: the loader maps it within a
+	 * millisecond or two; wait for it here (once per such exec), so its
+	 * first threads' waits are already known */
+	for (int i = 0; f == CV_PY_NOT_YET && ask->why == CV_PY_ASK_EXEC && i < PY_LOADER_WAIT_MS &&
+	     cv_cpython_links_libpython(ask->tgid); i++) {
+		usleep(1000);
+		f = cv_cpython_probe(s->py, ask->tgid, &entry);
+	}
 	if (f != CV_PY_NOT_YET || ask->why == CV_PY_ASK_THREAD)
 		cv_tracer_set_py_proc(s->tracer, ask->tgid, &entry);
 }
