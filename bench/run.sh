@@ -79,3 +79,4 @@ traced=$(for i in 1 2 3 4 5; do wall_ms "$CV" run --json -- /bin/true; done | me
 life=$("$CV" run --json -- /bin/true 2>/dev/null | jq '.duration_ns / 1e6 | . * 100 | round / 100')
 echo "short target: /bin/true ${bare} ms bare, ${traced} ms under concviz run --json" \
      "(+$((traced - bare)) ms, median of 5); duration_ns ${life} ms"
+bench/locks.sh

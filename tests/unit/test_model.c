@@ -114,17 +114,24 @@ static void mux_ev(uint64_t ts, uint32_t tid, uint64_t enter)
 	feed(e);
 }
 
-static void futex_ev(uint64_t ts, uint32_t tid, uint64_t enter, uint64_t addr, int64_t ret,
-		     uint32_t owner, uint32_t waker, uint32_t flags)
+static struct cv_event futex_mk(uint64_t ts, uint32_t tid, uint64_t enter, uint64_t addr,
+			       int64_t ret, uint32_t waker, uint32_t flags)
 {
 	struct cv_event e = mk(CV_EV_FUTEX, ts, tid);
 	e.flags = flags;
 	e.futex.enter_ts = S + enter;
 	e.futex.addr = addr;
 	e.futex.ret = ret;
-	e.futex.owner_tid = owner;
 	e.futex.waker_tid = waker;
 	e.futex.sys = CV_SYS_FUTEX;
+	return e;
+}
+
+static void futex_ev(uint64_t ts, uint32_t tid, uint64_t enter, uint64_t addr, int64_t ret,
+		     uint32_t owner, uint32_t waker, uint32_t flags)
+{
+	struct cv_event e = futex_mk(ts, tid, enter, addr, ret, waker, flags);
+	e.futex.owner_tid = owner;
 	feed(e);
 }
 
@@ -144,15 +151,9 @@ static void off_lock(uint64_t ts, uint32_t tid, uint64_t obj, uint16_t off, uint
 static void futex_lock_ev(uint64_t ts, uint32_t tid, uint64_t enter, uint64_t obj, uint16_t off,
 			  uint8_t kind, int64_t ret, uint32_t waker)
 {
-	struct cv_event e = mk(CV_EV_FUTEX, ts, tid);
-	e.flags = CV_CALL_BLOCKED;
-	e.futex.enter_ts = S + enter;
-	e.futex.addr = obj + off;
+	struct cv_event e = futex_mk(ts, tid, enter, obj + off, ret, waker, CV_CALL_BLOCKED);
 	e.futex.obj_off = off;
 	e.futex.kind = kind;
-	e.futex.ret = ret;
-	e.futex.waker_tid = waker;
-	e.futex.sys = CV_SYS_FUTEX;
 	feed(e);
 }
 

@@ -496,10 +496,13 @@ static void lock_probes(struct session *s)
 	uint32_t pid = s->o->argv ? (uint32_t)getpid() : s->o->attach_pid;
 	char libc[512], err[768];
 	FILE *out = s->o->tui ? s->diag : stderr;
+	const char *env = getenv("CONCVIZ_LOCK_UPROBES");
 
+	if (env && strcmp(env, "0") == 0)
+		return; /* asked for: no uprobe traps in any process (README) */
 	if (!cv_proc_libc(pid, libc, sizeof(libc)))
 		snprintf(err, sizeof(err), "process %u maps no C library (libc.so)", pid);
-	else if (!cv_tracer_attach_lock_probes(s->tracer, libc, err, sizeof(err)))
+	else if (!cv_tracer_attach_lock_probes(s->tracer, libc, s->o->lock_holders, err, sizeof(err)))
 		return;
 	if (out)
 		fprintf(out, "concviz: warning: %s; condition variable and barrier waits show as "

@@ -29,6 +29,7 @@ struct cv_session_opts {
 	char *const *argv;      /* run: the command (argv[0] resolved or for PATH) */
 	const char *label;      /* run: "blocking" / the command, for titles */
 	uint32_t attach_pid;    /* attach: the process */
+	bool lock_holders;      /* --lock-holders: probe sem_* for semaphore holders */
 };
 
 struct cv_session;

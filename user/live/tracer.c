@@ -18,7 +18,7 @@
 #include "live/elf_funcs.h"
 #include "live/tracer.h"
 
-#define MAX_UPROBES 16
+#define MAX_UPROBES 32
 
 struct cv_tracer {
 	struct concviz_bpf *skel;
@@ -212,7 +212,7 @@ fail:
 
 /* Probe every version of each function of `names` with prog; returns the
  * probes attached, or -errno of the first failure when none was. */
-static int attach_funcs(struct cv_tracer *t, struct bpf_program *prog, const char *libc,
+static int attach_funcs(struct cv_tracer *t, struct bpf_program *prog, bool ret, const char *libc,
 			const char *const *names)
 {
 	int attached = 0, first_err = -ENOENT;
@@ -223,7 +223,7 @@ static int attach_funcs(struct cv_tracer *t, struct bpf_program *prog, const cha
 		if (n < 0)
 			return -ENOEXEC;
 		for (int i = 0; i < n && t->nuprobes < MAX_UPROBES; i++) {
-			struct bpf_link *l = bpf_program__attach_uprobe(prog, false, -1, libc, offs[i]);
+			struct bpf_link *l = bpf_program__attach_uprobe(prog, ret, -1, libc, offs[i]);
 			if (!l) {
 				first_err = -errno;
 				continue;
@@ -235,8 +235,12 @@ static int attach_funcs(struct cv_tracer *t, struct bpf_program *prog, const cha
 	return attached ? attached : first_err;
 }
 
-int cv_tracer_attach_lock_probes(struct cv_tracer *t, const char *libc, char *err, size_t errlen)
+int cv_tracer_attach_lock_probes(struct cv_tracer *t, const char *libc, bool holders,
+				 char *err, size_t errlen)
 {
+	static const char *const take[] = { "sem_wait", "sem_timedwait", "sem_clockwait",
+					    "sem_trywait", NULL };
+	static const char *const post[] = { "sem_post", NULL };
 	static const char *const cond[] = { "pthread_cond_wait", "pthread_cond_timedwait",
 					    "pthread_cond_clockwait", NULL };
 	static const char *const barrier[] = { "pthread_barrier_wait", NULL };
@@ -244,9 +248,15 @@ int cv_tracer_attach_lock_probes(struct cv_tracer *t, const char *libc, char *er
 
 	/* uprobes are perf events of the uprobe PMU (sysfs), not tracefs */
 	libbpf_diag = NULL; /* one line of ours instead of libbpf's */
-	rc = attach_funcs(t, t->skel->progs.on_cond_wait, libc, cond);
+	rc = attach_funcs(t, t->skel->progs.on_cond_wait, false, libc, cond);
 	if (rc > 0)
-		rc = attach_funcs(t, t->skel->progs.on_barrier_wait, libc, barrier);
+		rc = attach_funcs(t, t->skel->progs.on_barrier_wait, false, libc, barrier);
+	if (rc > 0 && holders)
+		rc = attach_funcs(t, t->skel->progs.on_sem_take, false, libc, take);
+	if (rc > 0 && holders)
+		rc = attach_funcs(t, t->skel->progs.on_sem_take_ret, true, libc, take);
+	if (rc > 0 && holders)
+		rc = attach_funcs(t, t->skel->progs.on_sem_post, false, libc, post);
 	libbpf_diag = t->diag;
 	if (rc > 0)
 		return 0;

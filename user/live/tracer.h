@@ -31,9 +31,14 @@ void cv_tracer_follow(struct cv_tracer *t, uint32_t tgid);
 
 /* Probe the C library at path (uprobes on pthread_cond_*wait and
  * pthread_barrier_wait, every symbol version) so futex waits inside them are
- * known as condvar/barrier waits of that object.  0, or -1 with one line in
- * err (the tracing goes on without: those waits are then unknown futexes). */
-int cv_tracer_attach_lock_probes(struct cv_tracer *t, const char *libc, char *err, size_t errlen);
+ * known as condvar/barrier waits of that object.  With holders, also
+ * sem_wait/timedwait/clockwait/trywait (entry and return) and sem_post, so a
+ * semaphore's last taker is its holder: every call of those functions in
+ * any process then traps (see README, --lock-holders).  0, or -1 with one
+ * line in err (the tracing goes on without: those waits are then unknown
+ * futexes, or semaphores without holders). */
+int cv_tracer_attach_lock_probes(struct cv_tracer *t, const char *libc, bool holders,
+				 char *err, size_t errlen);
 
 /* Detach every probe: no new events; what is in the ring buffer can still be
  * polled.  Used to stop tracing a process that keeps running (attach). */

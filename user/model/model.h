@@ -187,9 +187,9 @@ struct cv_lock {
 	uint8_t kind;               /* enum cv_lock_kind: the most specific seen */
 	bool shared;                /* in memory shared between processes (a futex without
 				     * FUTEX_PRIVATE_FLAG in a shared mapping) */
-	uint32_t npids;             /* processes that waited on it (pids[] holds the first
-				     * CV_LOCK_PIDS) */
+	uint32_t npids;             /* processes that waited on it: pids[0 .. npids) */
 	uint32_t pids[CV_LOCK_PIDS];
+	bool pids_more;             /* and more than CV_LOCK_PIDS of them */
 	/* completed waits per waiting thread, and waits ended per waking thread
 	 * (the traced thread whose release woke the waiter), in first-seen order;
 	 * beyond CV_LOCK_TIDS threads the counts go to *_other */

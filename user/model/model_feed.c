@@ -228,13 +228,13 @@ static void tid_count(struct cv_lock_tid **v, uint32_t *n, uint64_t *other, uint
 
 static void lock_saw_pid(struct cv_lock *l, uint32_t pid)
 {
-	uint32_t k = l->npids < CV_LOCK_PIDS ? l->npids : CV_LOCK_PIDS;
-	for (uint32_t i = 0; i < k; i++)
+	for (uint32_t i = 0; i < l->npids; i++)
 		if (l->pids[i] == pid)
 			return;
 	if (l->npids < CV_LOCK_PIDS)
-		l->pids[l->npids] = pid;
-	l->npids++;
+		l->pids[l->npids++] = pid;
+	else
+		l->pids_more = true;
 }
 
 /* What a wait says of its lock: the object is addr - obj_off; its kind as

@@ -1,6 +1,7 @@
 /* model_names.c — lock names given before the lock is first seen (recorded
  * names, join futexes of new threads), keyed by (pid, addr) in a hash table
- * (common/hash.h), so a program creating thousands of threads stays O(1). */
+ * (common/hash.h), so a program creating thousands of threads stays O(1);
+ * and the words a thread's lock wait is shown with (cv_model_wait_label). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

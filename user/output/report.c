@@ -195,8 +195,9 @@ static void text_lock_row(FILE *out, const struct cv_lock *l)
 	col(out, b, 8);
 	fprintf(out, "  %s", cv_lock_kind_name((enum cv_lock_kind)l->kind));
 	if (l->shared) {
-		fprintf(out, " shared by %" PRIu32 " process%s", l->npids, l->npids == 1 ? "" : "es");
-		for (uint32_t i = 0; i < l->npids && i < CV_LOCK_PIDS; i++)
+		fprintf(out, " shared by %" PRIu32 "%s process%s", l->npids, l->pids_more ? "+" : "",
+			l->npids == 1 && !l->pids_more ? "" : "es");
+		for (uint32_t i = 0; i < l->npids; i++)
 			fprintf(out, "%s%" PRIu32, i ? "," : " ", l->pids[i]);
 	}
 	fputs("\n   ", out);
@@ -472,9 +473,9 @@ static void json_lock(FILE *out, const struct cv_lock *l)
 		cv_lock_kind_name((enum cv_lock_kind)l->kind),
 		cv_lock_kind_is_signal_wait((enum cv_lock_kind)l->kind) ? "true" : "false",
 		l->shared ? "true" : "false");
-	for (uint32_t i = 0; i < l->npids && i < CV_LOCK_PIDS; i++)
+	for (uint32_t i = 0; i < l->npids; i++)
 		fprintf(out, "%s%" PRIu32, i ? ", " : "", l->pids[i]);
-	fputc(']', out);
+	fprintf(out, "], \"pids_more\": %s", l->pids_more ? "true" : "false");
 	json_tids(out, "waiters", "waits", l->waiters, l->nwaiters, l->waiters_other);
 	json_tids(out, "wakers", "wakes", l->wakers, l->nwakers, l->wakers_other);
 	fputc('}', out);
