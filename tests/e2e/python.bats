@@ -225,6 +225,21 @@ check_deadlock() {
 		"$BATS_TEST_TMPDIR/report.txt" || { cat "$BATS_TEST_TMPDIR/report.txt"; return 1; }
 }
 
+@test "python: with --lock-holders the opposite-order deadlock is a confirmed cycle with the right holders" {
+	py deadlock-holders --lock-holders -- "$PY" "$PYDIR/deadlock.py"
+	local ab ba dl
+	ab=$(ex .ab)
+	ba=$(ex .ba)
+	dl=$(jq -c --argjson t "$(ex -c '[.ab, .ba] | sort')" '[.deadlocks[] | select((.threads | sort) == $t)]' "$J")
+	eq "deadlocks of both threads" 1 "$(jq length <<< "$dl")"
+	eq confirmed true "$(jq '.[0].confirmed' <<< "$dl")"
+	# each waits for the lock the other holds
+	eq "holder of what T$ab waits for" "$ba" \
+		"$(cv --argjson t "$ab" '.locks[] | select(.kind == "mutex" and ([.waiters[].tid] | index($t))) | .owner_tid')"
+	eq "holder of what T$ba waits for" "$ab" \
+		"$(cv --argjson t "$ba" '.locks[] | select(.kind == "mutex" and ([.waiters[].tid] | index($t))) | .owner_tid')"
+}
+
 @test "python: one multiprocessing.Lock shared by 4 processes is one lock row" {
 	py mplock -- "$PY" "$PYDIR/mp_lock.py" 4
 	local rows row
