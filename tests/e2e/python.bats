@@ -8,16 +8,24 @@
 # and print them as example-stats; concviz's JSON must agree.
 
 load helpers
+load tmux
 
 PY="${CONCVIZ_PYTHON:-/usr/bin/python3.11}"
 PYDIR="$ROOT/tests/python"
 EMBED="$ROOT/build/tests/python/embed"
 FAKE="$ROOT/build/tests/e2e/fake_python"
+SESSION="concviz-python-$$"
 
 setup() {
 	[ "$(id -u)" = 0 ] || skip "tracing needs root"
 	command -v jq > /dev/null || skip "jq missing"
 	[ -x "$PY" ] || { echo "missing $PY (make deps)"; return 1; }
+	SHOTS="$OUT_DIR/tui"
+	mkdir -p "$SHOTS"
+}
+
+teardown() {
+	tmux kill-session -t "$SESSION" 2> /dev/null || true
 }
 
 # py NAME [concviz opts] -- COMMAND...: run under concviz --json; $J the
@@ -264,4 +272,17 @@ check_deadlock() {
 	row=$(one_lock "_PyRuntime")
 	eq name "_PyRuntime (Python 3.12: not supported)" "$(jq -r .name <<< "$row")"
 	eq waits 2 "$(jq .waits <<< "$row")"
+}
+
+@test "python: the TUI shows threads waiting for the GIL and the GIL in the locks view" {
+	start "'$CONCVIZ' run -- '$PY' '$PYDIR/gil.py' threads 40000000"
+	wait_for "Threads" 15
+	wait_for "GIL" 15   # a worker's state word
+	shot threads
+	tmux send-keys -t "$SESSION" 3
+	wait_for "Locks"
+	wait_for "GIL"
+	shot locks
+	[[ "$SCREEN" == *"gil.py"* ]] # the join/start rows are named by their site
+	quit_clean
 }
