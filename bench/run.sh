@@ -80,3 +80,4 @@ life=$("$CV" run --json -- /bin/true 2>/dev/null | jq '.duration_ns / 1e6 | . * 
 echo "short target: /bin/true ${bare} ms bare, ${traced} ms under concviz run --json" \
      "(+$((traced - bare)) ms, median of 5); duration_ns ${life} ms"
 bench/locks.sh
+bench/python.sh

@@ -134,7 +134,7 @@ struct {
  * a process not looked at yet. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4096);
+	__uint(max_entries, 64 << 10); /* thousands of asks between two polls */
 } py_asks SEC(".maps");
 /* (--lock-holders) sem_t -> the thread that took it last and has not posted
  * it: a semaphore's holder (CPython's Lock is a sem_t), from uprobes on
@@ -285,7 +285,6 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 		if (blocked && ps->kind != CV_BLK_NONE)
 			ps->flags |= CV_CALL_BLOCKED;
 	}
-
 	/* a pipe or mq receive back on a CPU after it blocked: its data is
 	 * there (no skb copy tracepoint marks it), the copy phase begins */
 	if (ns && ns->kind == CV_BLK_RECV && !ns->copy_ts && (ns->flags & CV_CALL_BLOCKED) &&
@@ -448,12 +447,14 @@ static __always_inline __u64 py_code_hash(const struct cv_py_proc *p, __u64 code
 	from = len > CV_PY_FILE_TAIL ? len - CV_PY_FILE_TAIL : 0;
 	if (bpf_probe_read_user(buf, CV_PY_FILE_TAIL, (void *)(str + p->str_ascii_data + from)))
 		return 0;
+#pragma clang loop unroll(disable)
 	for (__u64 i = 0; i < CV_PY_FILE_TAIL && i < len - from; i++)
 		h = buf[i] == '/' ? CV_PY_HASH_INIT : cv_py_hash_step(h, buf[i]);
 	h = cv_py_hash_step(h, 0);
 	str = read_ptr(code + p->code_qualname);
 	if (bpf_probe_read_user_str(buf, sizeof(buf), (void *)(str + p->str_ascii_data)) <= 0)
 		return 0;
+#pragma clang loop unroll(disable)
 	for (int i = 0; i < CV_PY_NAME_MAX && buf[i]; i++)
 		h = cv_py_hash_step(h, buf[i]);
 	return h;
@@ -470,6 +471,7 @@ static __always_inline void py_classify(struct task_state *st, const struct cv_p
 
 	if (!frame)
 		return; /* no Python code on this thread's stack */
+#pragma clang loop unroll(disable)
 	for (int i = 0; i < CV_PY_FRAMES && frame; i++) {
 		__u64 c = read_ptr(frame + p->frame_code), h = c ? py_code_hash(p, c) : 0;
 		const struct cv_py_rule *r = h ? bpf_map_lookup_elem(&py_rules, &h) : 0;
@@ -504,23 +506,26 @@ static __always_inline void py_classify(struct task_state *st, const struct cv_p
 }
 
 /* A futex wait of a thread of a CPython process: the GIL's words are one
- * lock, kind gil, whose holder the interpreter records. */
-static __always_inline void py_futex(struct task_state *st, __u64 addr)
+ * lock, kind gil, whose holder the interpreter records.  A global function:
+ * the verifier checks it once, not at each futex call site (it doubled
+ * sys_enter and added ~30 ms to every start inlined). */
+__noinline int py_futex(struct task_state *st, __u64 addr)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
 	const struct cv_py_proc *p = bpf_map_lookup_elem(&py_procs, &tgid);
 
-	if (!p || !p->gil)
-		return;
+	if (!st || !p || !p->gil)
+		return 0;
 	if (addr - p->gil < p->gil_size) {
 		st->lkind = CV_LK_GIL;
 		st->obj_off = addr - p->gil;
 		st->owner = py_gil_holder(p, (__u32)id);
 		st->flags &= ~CV_CALL_IS_MUTEX;
-		return;
+		return 0;
 	}
 	py_classify(st, p, (__u32)id);
+	return 0;
 }
 
 SEC("tp_btf/sched_process_fork")

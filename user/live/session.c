@@ -11,8 +11,8 @@
 
 #include "common/err.h"
 #include "common/clock.h"
-#include "live/cpython.h"
 #include "common/hash.h"
+#include "live/cpython.h"
 #include "live/elf_funcs.h"
 #include "live/procscan.h"
 #include "live/session.h"

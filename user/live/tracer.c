@@ -32,8 +32,9 @@ struct cv_tracer {
 	uint64_t lost_here;
 	cv_py_ask_fn py_ask;
 	void *py_ask_ctx;
-	struct cv_py_ask asks[256]; /* asked in one poll (a full list drops the rest: those processes show C-level futexes) */
+	struct cv_py_ask asks[256]; /* asked in one poll */
 	size_t nasks;
+	bool asks_lost_said;
 	struct bpf_link *uprobes[MAX_UPROBES]; /* the lock probes on the C library */
 	int nuprobes;
 };
@@ -104,8 +105,14 @@ static int on_py_ask(void *ctx, void *data, size_t size)
 	for (size_t i = 0; i < t->nasks; i++)
 		if (t->asks[i].tgid == a.tgid && t->asks[i].why == a.why)
 			return 0;
-	if (t->nasks < sizeof(t->asks) / sizeof(t->asks[0]))
+	if (t->nasks < sizeof(t->asks) / sizeof(t->asks[0])) {
 		t->asks[t->nasks++] = a;
+	} else if (!t->asks_lost_said) {
+		t->asks_lost_said = true;
+		fprintf(t->diag, "concviz: warning: more than %zu processes started at once: some "
+			"are not looked at for a Python interpreter (their locks show as C-level futexes)\n",
+			t->nasks);
+	}
 	return 0;
 }
 
