@@ -38,9 +38,10 @@ LAYERS     := common model record output source live cli
 layer_objs  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard user/$(1)/*.c))
 $(foreach l,$(LAYERS),$(eval $(l)_OBJS := $(call layer_objs,$(l))))
 PURE_OBJS  := $(common_OBJS) $(model_OBJS) $(record_OBJS) $(output_OBJS) $(source_OBJS)
-# live/symbols, live/procscan and live/fdinfo read ELF files and /proc but need no skeleton
+# live/symbols, live/procscan, live/cpython* and live/fdinfo read ELF files
+# and /proc but need no skeleton
 UNIT_OBJS  := $(PURE_OBJS) $(BUILD)/user/live/symbols.o $(BUILD)/user/live/procscan.o \
-	$(BUILD)/user/live/fdinfo.o
+	$(BUILD)/user/live/cpython.o $(BUILD)/user/live/cpython_table.o $(BUILD)/user/live/fdinfo.o
 TUI_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tui/*.c))
 USER_OBJS  := $(foreach l,$(LAYERS),$($(l)_OBJS))
 
@@ -55,6 +56,11 @@ EX_BINS    := $(EX_SRCS:examples/%.c=$(BUILD)/examples/%)
 # helper programs of the e2e tests (tests/e2e/*.c), built by `make`
 E2E_SRCS   := $(wildcard tests/e2e/*.c)
 E2E_BINS   := $(E2E_SRCS:tests/e2e/%.c=$(BUILD)/tests/e2e/%)
+# CPython 3.11 through libpython3.11.so (Debian's libpython3.11-dev): the
+# embedder of tests/e2e/python.bats and the interpreter-table unit test
+PY_EMBED_CFLAGS := $(shell pkg-config --cflags python-3.11-embed 2>/dev/null)
+PY_EMBED_LIBS   := $(shell pkg-config --libs python-3.11-embed 2>/dev/null || echo -lpython3.11)
+PY_EMBED_BIN    := $(BUILD)/tests/python/embed
 
 # load programs of bench/run.sh (bench/*.c), built by `make`
 BENCH_SRCS := $(wildcard bench/*.c)
@@ -64,10 +70,10 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev \
-	liburing-dev pkg-config make gcc bats tmux jq python3
+	liburing-dev pkg-config make gcc bats tmux jq python3 python3.11 libpython3.11-dev
 
 .PHONY: all deps run test unit layers bench fuzz install uninstall clean help examples check-arm64
-all: $(BUILD)/concviz examples $(E2E_BINS) $(BENCH_BINS)
+all: $(BUILD)/concviz examples $(E2E_BINS) $(PY_EMBED_BIN) $(BENCH_BINS)
 
 help:
 	@echo "make deps     install Debian packages needed to build, run and test (root)"
@@ -133,10 +139,19 @@ $(BUILD)/bench/%: bench/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -o $@ $< -lpthread
 
+$(PY_EMBED_BIN): tests/python/embed.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARN) $(PY_EMBED_CFLAGS) -o $@ $< $(PY_EMBED_LIBS)
+
+# test_cpython compiles offsetof() against CPython's internal headers and
+# is itself a libpython process
+$(BUILD)/tests/test_cpython: UNIT_EXTRA_CFLAGS := $(PY_EMBED_CFLAGS)
+$(BUILD)/tests/test_cpython: UNIT_EXTRA_LIBS := $(PY_EMBED_LIBS)
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(UNIT_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -Itests/unit -o $@ $< $(UNIT_EXTRA) $(UNIT_OBJS) -lelf -lz -lm
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) $(UNIT_EXTRA_CFLAGS) -Itests/unit -o $@ $< $(UNIT_EXTRA) $(UNIT_OBJS) -lelf -lz -lm $(UNIT_EXTRA_LIBS)
 
 # the TUI's one piece of pure logic: its frame statistics
 $(BUILD)/tests/test_frames: $(BUILD)/tui/frames.o

@@ -253,12 +253,13 @@ bench_nginx() {
 
 echo "# $(date -u +%F) $(nproc) CPUs, $(uname -r)"
 bench_locks() { bench/locks.sh; }
+bench_python() { bench/python.sh; }
 
-for w in "${@:-pipe threads record tax nginx locks}"; do
+for w in "${@:-pipe threads record tax nginx locks python}"; do
 	for x in $w; do
 		case $x in
-		pipe|threads|record|tax|nginx|locks) "bench_$x"; echo ;;
-		*) echo "bench: unknown workload '$x' (pipe threads record tax nginx locks)" >&2; exit 2 ;;
+		pipe|threads|record|tax|nginx|locks|python) "bench_$x"; echo ;;
+		*) echo "bench: unknown workload '$x' (pipe threads record tax nginx locks python)" >&2; exit 2 ;;
 		esac
 	done
 done

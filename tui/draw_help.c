@@ -22,6 +22,7 @@ static const char *const kind_help[][2] = {
 	{ "mutex", "contention: another thread holds the pthread mutex (or Python Lock) it wants" },
 	{ "rwlock", "contention: a reader-writer lock is held the other way" },
 	{ "GIL", "contention: waiting to run Python code while another thread holds the interpreter lock" },
+	{ "", "(the holder is the thread running Python; I/O, sleeps and lock waits release it)" },
 	{ "lock_wait", "contention or not, unknown: a bare futex concviz could not name" },
 	{ "condvar", "waiting for a signal: pthread_cond_wait / Condition.wait, nobody holds it" },
 	{ "semaphore", "waiting for a permit (sem_wait): another thread must post one" },

@@ -185,6 +185,31 @@ TEST(forget_and_reread)
 	CHECK_STR(before, "test_array+12");
 }
 
+/* by name: the executable's objects and a library's, at the address the
+ * process uses; code and unknown names are not found */
+TEST(find_by_name)
+{
+	uint32_t self = (uint32_t)getpid();
+	uint64_t addr = 0, size = 0;
+	CACHE(s);
+	CHECK(cv_symbols_find(s, self, "test_global_lock", &addr, &size));
+	CHECK_EQ(addr, A(&test_global_lock));
+	CHECK_EQ(size, sizeof(test_global_lock));
+	CHECK(cv_symbols_find(s, self, "test_static_counter", &addr, &size));
+	CHECK_EQ(addr, A(&test_static_counter));
+	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+	CHECK(libc != NULL);
+	if (libc) {
+		CHECK(cv_symbols_find(s, self, "program_invocation_name", &addr, &size));
+		CHECK_EQ(addr, A(dlsym(libc, "program_invocation_name")));
+		dlclose(libc);
+	}
+	CHECK(!cv_symbols_find(s, self, "main", &addr, &size));
+	CHECK(!cv_symbols_find(s, self, "no_such_symbol_anywhere", &addr, &size));
+	CHECK(!cv_symbols_find(s, 0x7ffffff0u, "test_global_lock", &addr, &size));
+	CHECK(!cv_symbols_find(NULL, self, "test_global_lock", &addr, &size));
+}
+
 TEST(null_cache)
 {
 	uint32_t self = (uint32_t)getpid();
@@ -205,6 +230,7 @@ int main(void)
 	RUN(forked_child);
 	RUN(no_such_pid);
 	RUN(forget_and_reread);
+	RUN(find_by_name);
 	RUN(null_cache);
 	cv_symbols_free(syms);
 	return CHECK_DONE();

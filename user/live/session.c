@@ -12,6 +12,7 @@
 #include "common/err.h"
 #include "common/clock.h"
 #include "common/hash.h"
+#include "live/cpython.h"
 #include "live/elf_funcs.h"
 #include "live/priority.h"
 #include "live/fdinfo.h"
@@ -30,6 +31,8 @@
 #define DRAIN_SETTLE_MS 2
 /* how long a stopped run waits for the rest of its process group to exit */
 #define GROUP_EXIT_WAIT_NS 200000000ull
+/* how long an exec that links libpython is given to map it */
+#define PY_LOADER_WAIT_MS 50
 
 /* struct cv_session is this (opaque in session.h) */
 struct session {
@@ -38,6 +41,9 @@ struct session {
 	struct cv_model *model;
 	struct cv_rec_writer *rec;
 	struct cv_symbols *syms;
+	struct cv_cpython *py;   /* CPython processes: the GIL, Python-level locks */
+	const struct cv_event *feeding; /* the event the model is being fed */
+	char lock_name[512];
 	size_t locks_named;      /* locks whose names went into the recording */
 	struct cv_hash shared_seen; /* hash of (pid, object) of process-shared locks looked up */
 	struct cv_hash forked;   /* pid of a forked process that has not exec'd -> its parent */
@@ -68,9 +74,8 @@ static void on_stop_signal(int sig)
 /* A forked child that has not exec'd has its parent's mappings: when it is
  * gone before its lock is named (a short-lived worker: its events are read
  * a little after it ran), its parent's maps name the same object. */
-static const char *name_lock(void *ctx, uint32_t pid, uint64_t addr)
+static const char *symbol_name(struct session *s, uint32_t pid, uint64_t addr)
 {
-	struct session *s = ctx;
 	const char *name = NULL;
 
 	for (int gen = 0; s->syms && !name && pid && gen < 8; gen++) {
@@ -96,6 +101,68 @@ static void follow_forks(struct session *s, const struct cv_event *ev)
 	} else if (ev->type == CV_EV_COMM && ev->tid == ev->pid &&
 		 (parent = cv_hash_get(&s->forked, ev->pid)) != CV_HASH_NONE)
 		cv_hash_del(&s->forked, ev->pid, parent); /* exec: its own mappings now */
+}
+
+/* A Python process's locks are named by the interpreter's view of them
+ * (the GIL, the Condition waited on, the code that waits); others by the
+ * ELF symbol they are in.  The event being fed says who waits and how. */
+static const char *name_lock(void *ctx, uint32_t pid, uint64_t addr)
+{
+	struct session *s = ctx;
+	const struct cv_event *ev = s->feeding;
+	const char *name = NULL;
+	uint8_t kind = CV_LK_FUTEX;
+	bool pyobj = false;
+
+	if (ev && ev->type == CV_EV_FUTEX && !(ev->flags & CV_CALL_SHARED)) {
+		kind = ev->futex.kind;
+		pyobj = ev->flags & CV_CALL_PYOBJ;
+	} else if (ev && ev->type == CV_EV_SWITCH && ev->sw.block == CV_BLK_FUTEX &&
+		   !(ev->flags & CV_SW_LOCK_SHARED)) {
+		kind = ev->sw.lock_kind;
+		pyobj = ev->flags & CV_SW_LOCK_PYOBJ;
+	}
+	if (s->py && ev)
+		name = cv_cpython_name(s->py, pid, ev->tid, addr, kind, pyobj, s->lock_name,
+				       sizeof(s->lock_name));
+	return name ? name : symbol_name(s, pid, addr);
+}
+
+/* The probes ask about a process's interpreter: fill its entry.  After an
+ * exec the libraries may not be mapped yet (libpython): the first new
+ * thread asks again, and that answer is final. */
+static void on_py_ask(void *ctx, const struct cv_py_ask *ask)
+{
+	struct session *s = ctx;
+	struct cv_py_proc entry;
+	enum cv_py_found f = cv_cpython_probe(s->py, ask->tgid, &entry);
+
+	/* an executable that links libpython: the loader maps it within a
+	 * millisecond or two; wait for it here (once per such exec), so its
+	 * first threads' waits are already known */
+	for (int i = 0; f == CV_PY_NOT_YET && ask->why == CV_PY_ASK_EXEC && i < PY_LOADER_WAIT_MS &&
+	     cv_cpython_links_libpython(ask->tgid); i++) {
+		usleep(1000);
+		f = cv_cpython_probe(s->py, ask->tgid, &entry);
+	}
+	if (f != CV_PY_NOT_YET || ask->why == CV_PY_ASK_THREAD)
+		cv_tracer_set_py_proc(s->tracer, ask->tgid, &entry);
+}
+
+/* Process tgid was there before tracing (attach): look at it now. */
+static void probe_python(struct session *s, uint32_t tgid)
+{
+	struct cv_py_ask ask = { .tgid = tgid, .why = CV_PY_ASK_THREAD };
+
+	on_py_ask(s, &ask);
+}
+
+static void follow_python(struct session *s, const struct cv_event *ev)
+{
+	if (ev->type == CV_EV_TASK && (ev->flags & CV_TASK_PROCESS) && ev->task.parent_pid)
+		cv_cpython_fork(s->py, ev->task.parent_pid, ev->pid);
+	else if (ev->type == CV_EV_EXIT && ev->exit.group_dead)
+		cv_cpython_forget(s->py, ev->pid);
 }
 
 /* The session's first error is the one line it ends with. */
@@ -153,7 +220,11 @@ static void on_event(void *ctx, const struct cv_event *ev)
 	else if (ev->type == CV_EV_SWITCH && (ev->flags & CV_SW_LOCK_SHARED) &&
 		 (ev->flags & CV_SW_PREV_TRACED) && ev->sw.block == CV_BLK_FUTEX)
 		share_lock(s, ev->pid, ev->sw.obj - ev->sw.obj_off);
+	s->feeding = ev;
 	cv_model_feed(s->model, ev);
+	s->feeding = NULL;
+	if (s->py)
+		follow_python(s, ev);
 	/* what the probes could not read (a path, an IPv6 address), from /proc */
 	bool improved = ev->type == CV_EV_FD && cv_fdinfo_improve(s->model, ev);
 	if (!s->rec)
@@ -309,6 +380,8 @@ static int start_attach(struct session *s)
 	uint64_t ts = cv_now_ns();
 
 	cv_tracer_follow(s->tracer, s->target.pid);
+	if (s->py)
+		probe_python(s, s->target.pid);
 	if (cv_proc_seed_threads(s->target.pid, ts, on_event, s) < 0) {
 		fail(s, "process %u exited before tracing started", s->target.pid);
 		return -1;
@@ -396,6 +469,14 @@ static int open_outputs(struct session *s)
 		goto fail;
 	}
 	s->syms = cv_symbols_new();
+	s->py = s->syms ? cv_cpython_new(s->syms, s->o->tui ? s->diag : stderr) : NULL;
+	if (s->py) {
+		for (size_t i = 0; i < cv_py_wait_rule_count; i++)
+			cv_tracer_set_py_rule(s->tracer, cv_py_rule_hash(cv_py_wait_rules[i].file,
+									 cv_py_wait_rules[i].qualname),
+					      &cv_py_wait_rules[i].rule);
+		cv_tracer_on_py_ask(s->tracer, on_py_ask, s);
+	}
 	s->model = cv_model_new(&(struct cv_model_hooks){ .ctx = s, .name_lock = name_lock });
 	if (!s->model) {
 		fail(s, "out of memory");
@@ -529,6 +610,7 @@ int cv_session_end(struct cv_session *cs, int rc)
 		rc = 1;
 	}
 	cv_model_free(s->model);
+	cv_cpython_free(s->py);
 	cv_hash_free(&s->shared_seen);
 	cv_hash_free(&s->forked);
 	cv_symbols_free(s->syms);

@@ -583,25 +583,35 @@ void cv_symbols_free(struct cv_symbols *s)
 	free(s);
 }
 
+/* The cached maps of pid, read now if not cached (*fresh then); NULL on
+ * out-of-memory. */
+static struct cv_proc *proc_get(struct cv_symbols *s, uint32_t pid, bool *fresh)
+{
+	uint64_t v = cv_hash_get(&s->procs, pid);
+	struct cv_proc *p = v == CV_HASH_NONE ? NULL : PTR(v);
+
+	*fresh = false;
+	if (p)
+		return p;
+	if (!(p = calloc(1, sizeof(*p))))
+		return NULL;
+	if (!cv_hash_add(&s->procs, pid, (uintptr_t)p)) {
+		free(p);
+		return NULL;
+	}
+	p->pid = pid;
+	proc_read_maps(p);
+	*fresh = true;
+	return p;
+}
+
 const char *cv_symbols_name(struct cv_symbols *s, uint32_t pid, uint64_t addr)
 {
 	if (!s || pid == 0)
 		return NULL;
-	uint64_t v = cv_hash_get(&s->procs, pid);
-	struct cv_proc *p = v == CV_HASH_NONE ? NULL : PTR(v);
-	bool fresh = false;
-	if (!p) {
-		if (!(p = calloc(1, sizeof(*p))))
-			return NULL;
-		if (!cv_hash_add(&s->procs, pid, (uintptr_t)p)) {
-			free(p);
-			return NULL;
-		}
-		p->pid = pid;
-		proc_read_maps(p);
-		fresh = true;
-	}
-	if (p->dead)
+	bool fresh;
+	struct cv_proc *p = proc_get(s, pid, &fresh);
+	if (!p || p->dead)
 		return NULL; /* gone; cv_symbols_forget() before the pid is reused */
 	ssize_t idx = proc_find_map(p, addr);
 	if (idx < 0 && !fresh) {
@@ -614,6 +624,33 @@ const char *cv_symbols_name(struct cv_symbols *s, uint32_t pid, uint64_t addr)
 	if (idx < 0)
 		return NULL;
 	return lookup(s, p, idx, addr);
+}
+
+bool cv_symbols_find(struct cv_symbols *s, uint32_t pid, const char *name, uint64_t *addr,
+		     uint64_t *size)
+{
+	if (!s || pid == 0)
+		return false;
+	bool fresh;
+	struct cv_proc *p = proc_get(s, pid, &fresh);
+	if (!p || p->dead)
+		return false;
+	const struct cv_file *seen = NULL;
+	for (size_t i = 0; i < p->nmaps; i++) {
+		struct cv_map *m = &p->maps[i];
+		if (m->kind != MAP_FILE || !map_resolve(s, p, m) || m->file == seen)
+			continue;
+		seen = m->file; /* a file's mappings are next to each other */
+		for (size_t k = 0; k < m->file->nsyms; k++) {
+			const struct cv_sym *sym = &m->file->syms[k];
+			if (strcmp(m->file->names + sym->name, name) == 0) {
+				*addr = m->bias + sym->value;
+				*size = sym->size;
+				return true;
+			}
+		}
+	}
+	return false;
 }
 
 void cv_symbols_forget(struct cv_symbols *s, uint32_t pid)

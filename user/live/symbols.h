@@ -28,6 +28,7 @@
 #ifndef CONCVIZ_SYMBOLS_H
 #define CONCVIZ_SYMBOLS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct cv_symbols;
@@ -40,6 +41,13 @@ void cv_symbols_free(struct cv_symbols *s);
  * is owned by the cache and stays valid until cv_symbols_free() (also across
  * cv_symbols_forget()). */
 const char *cv_symbols_name(struct cv_symbols *s, uint32_t pid, uint64_t addr);
+
+/* The address and size of the object symbol `name` in process pid (the
+ * first mapped ELF file that defines it: the executable, then libraries in
+ * address order), false if none does.  Aliases share an address; the
+ * name kept for it is the one cv_symbols_name() returns. */
+bool cv_symbols_find(struct cv_symbols *s, uint32_t pid, const char *name, uint64_t *addr,
+		     uint64_t *size);
 
 /* Drop pid's cached maps (it exec'd or exited; the pid may be reused).
  * Cached files and returned strings stay. */

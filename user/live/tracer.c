@@ -49,6 +49,13 @@ struct cv_tracer {
 
 	struct cv_event *batch; /* events of one poll, sorted before delivery */
 	size_t n, cap;
+	cv_py_ask_fn py_ask;
+	void *py_ask_ctx;
+	/* interpreter asks: collected by the reader (under mu), handed to the
+	 * consumer at each take */
+	struct cv_py_ask asks[256], taken_asks[256];
+	size_t nasks, ntaken_asks;
+	bool asks_lost_said;
 	int uprobe_links[4];  /* the lock probes on the C library: multi-uprobe link fds */
 	int nuprobes;
 
@@ -56,7 +63,7 @@ struct cv_tracer {
 	bool have_reader;
 	int ready_fd;         /* eventfd: the reader has pending events */
 	int quit_fd;          /* eventfd: the reader ends */
-	int reader_epfd;      /* the reader waits here: ring buffer (edge), quit_fd */
+	int reader_epfd;      /* the reader waits here: ring buffers (edge), quit_fd */
 };
 
 static FILE *libbpf_diag;
@@ -127,11 +134,11 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 static void *reader_main(void *arg)
 {
 	struct cv_tracer *t = arg;
-	struct epoll_event ev[2];
+	struct epoll_event ev[3];
 	uint64_t one = 1;
 
 	for (;;) {
-		int n = epoll_wait(t->reader_epfd, ev, 2, READER_PERIOD_MS);
+		int n = epoll_wait(t->reader_epfd, ev, 3, READER_PERIOD_MS);
 		bool quit = false;
 
 		if (n < 0 && errno != EINTR)
@@ -142,7 +149,7 @@ static void *reader_main(void *arg)
 			break;
 		pthread_mutex_lock(&t->mu);
 		ring_buffer__consume(t->rb);
-		bool tell = t->npending && !t->notified;
+		bool tell = (t->npending || t->nasks) && !t->notified;
 
 		t->notified |= tell;
 		pthread_mutex_unlock(&t->mu);
@@ -158,6 +165,8 @@ static int start_reader(struct cv_tracer *t, char *err, size_t errlen)
 
 	struct epoll_event ring = { .events = EPOLLIN | EPOLLET,
 				    .data.fd = bpf_map__fd(t->skel->maps.events) };
+	struct epoll_event asks = { .events = EPOLLIN | EPOLLET,
+				    .data.fd = bpf_map__fd(t->skel->maps.py_asks) };
 	struct epoll_event quit = { .events = EPOLLIN };
 
 	t->ready_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -166,6 +175,7 @@ static int start_reader(struct cv_tracer *t, char *err, size_t errlen)
 	quit.data.fd = t->quit_fd;
 	if (t->ready_fd < 0 || t->quit_fd < 0 || t->reader_epfd < 0 ||
 	    epoll_ctl(t->reader_epfd, EPOLL_CTL_ADD, ring.data.fd, &ring) ||
+	    epoll_ctl(t->reader_epfd, EPOLL_CTL_ADD, asks.data.fd, &asks) ||
 	    epoll_ctl(t->reader_epfd, EPOLL_CTL_ADD, t->quit_fd, &quit)) {
 		cv_errorf(err, errlen, "cannot set up the ring-buffer reader: %s", strerror(errno));
 		return -1;
@@ -175,6 +185,29 @@ static int start_reader(struct cv_tracer *t, char *err, size_t errlen)
 		return -1;
 	}
 	t->have_reader = true;
+	return 0;
+}
+
+/* the interpreter ring buffer's callback, with t->mu held (the reader) */
+static int on_py_ask(void *ctx, void *data, size_t size)
+{
+	struct cv_tracer *t = ctx;
+	struct cv_py_ask a;
+
+	if (size < sizeof(a))
+		return 0;
+	memcpy(&a, data, sizeof(a));
+	for (size_t i = 0; i < t->nasks; i++)
+		if (t->asks[i].tgid == a.tgid && t->asks[i].why == a.why)
+			return 0;
+	if (t->nasks < sizeof(t->asks) / sizeof(t->asks[0])) {
+		t->asks[t->nasks++] = a;
+	} else if (!t->asks_lost_said) {
+		t->asks_lost_said = true;
+		fprintf(t->diag, "concviz: warning: more than %zu processes started at once: some "
+			"are not looked at for a Python interpreter (their locks show as C-level futexes)\n",
+			t->nasks);
+	}
 	return 0;
 }
 
@@ -301,6 +334,10 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_ring_event, t, NULL);
 	if (!t->rb) {
 		cv_errorf(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	if (ring_buffer__add(t->rb, bpf_map__fd(t->skel->maps.py_asks), on_py_ask, t)) {
+		cv_errorf(err, errlen, "cannot open the interpreter ring buffer: %s", strerror(errno));
 		goto fail;
 	}
 	if (start_reader(t, err, errlen))
@@ -480,6 +517,9 @@ static int take_pending(struct cv_tracer *t)
 	t->pending = arr;
 	t->cap_pending = cap;
 	t->npending = 0;
+	memcpy(t->taken_asks, t->asks, t->nasks * sizeof(t->asks[0]));
+	t->ntaken_asks = t->nasks;
+	t->nasks = 0;
 	t->notified = false;
 	t->lost_taken = t->lost_here;
 	if (read(t->ready_fd, &v, sizeof(v)) < 0) {
@@ -503,6 +543,9 @@ int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn
 		return -1;
 	if (take_pending(t) < 0)
 		return -1;
+	/* before the events: the answer names their locks */
+	for (size_t i = 0; i < t->ntaken_asks && t->py_ask; i++)
+		t->py_ask(t->py_ask_ctx, &t->taken_asks[i]);
 	sort_by_ts(t->batch, t->n);
 	for (size_t i = 0; i < t->n; i++)
 		fn(ctx, &t->batch[i]);
@@ -517,6 +560,22 @@ int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn
 		fn(ctx, &lost);
 	}
 	return (int)t->n;
+}
+
+void cv_tracer_on_py_ask(struct cv_tracer *t, cv_py_ask_fn ask, void *ctx)
+{
+	t->py_ask = ask;
+	t->py_ask_ctx = ctx;
+}
+
+int cv_tracer_set_py_proc(struct cv_tracer *t, uint32_t tgid, const struct cv_py_proc *p)
+{
+	return bpf_map__update_elem(t->skel->maps.py_procs, &tgid, sizeof(tgid), p, sizeof(*p), BPF_ANY);
+}
+
+int cv_tracer_set_py_rule(struct cv_tracer *t, uint64_t hash, const struct cv_py_rule *r)
+{
+	return bpf_map__update_elem(t->skel->maps.py_rules, &hash, sizeof(hash), r, sizeof(*r), BPF_ANY);
 }
 
 uint64_t cv_tracer_dropped(const struct cv_tracer *t)

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bpf/cpython.h"
 #include "bpf/events.h"
 
 struct cv_tracer;
@@ -52,6 +53,16 @@ void cv_tracer_stop(struct cv_tracer *t);
  * readable), deliver everything available, sorted by ts.  Returns the number
  * of events delivered, or -1 on error. */
 int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn fn, void *ctx);
+
+/* CPython processes (bpf/cpython.h).  The probes ask user space to look at
+ * a process's interpreter (at exec, and at the first new thread of a
+ * process without an entry): cv_tracer_poll() calls ask(ctx, ask) for
+ * each, before it delivers that poll's events.  The answer is an entry
+ * (gil 0: not a supported CPython). */
+typedef void (*cv_py_ask_fn)(void *ctx, const struct cv_py_ask *ask);
+void cv_tracer_on_py_ask(struct cv_tracer *t, cv_py_ask_fn ask, void *ctx);
+int cv_tracer_set_py_proc(struct cv_tracer *t, uint32_t tgid, const struct cv_py_proc *p);
+int cv_tracer_set_py_rule(struct cv_tracer *t, uint64_t hash, const struct cv_py_rule *r);
 
 uint64_t cv_tracer_dropped(const struct cv_tracer *t);
 uint64_t cv_tracer_delivered(const struct cv_tracer *t);
