@@ -46,6 +46,8 @@ struct task_state {
 	__u64 uobj;       /* … and its address: its futex waits are that kind */
 	__u64 sem_arg;    /* (--lock-holders) the sem_t of the sem_*wait in flight */
 	__u64 ino;        /* RECV: the fd's inode number at enter */
+	__u64 uptr[3];    /* MUX: the user arrays the ready fds come back in: poll's
+			   * pollfds; select's read/write/except sets; epoll's events */
 };
 
 struct {
@@ -601,11 +603,15 @@ static __always_inline __s64 timespec_ms(__u64 p)
 	return (__u64)ts.sec * 1000 + (__u64)ts.nsec / 1000000;
 }
 
-static __always_inline void mux_begin(struct task_state *st, __u32 sys, __u64 nfds, __s64 timeout_ms)
+static __always_inline void mux_begin(struct task_state *st, __u32 sys, __u64 nfds, __s64 timeout_ms,
+				      __u64 p0, __u64 p1, __u64 p2)
 {
 	begin(st, sys);
 	st->obj = nfds;
 	st->arg = timeout_ms;
+	st->uptr[0] = p0;
+	st->uptr[1] = p1;
+	st->uptr[2] = p2;
 }
 
 /* The bytes of a glibc object that its futex words lie in (a uprobe said
@@ -798,23 +804,23 @@ int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 		break;
 	}
 	case CV_SYS_SELECT:
-		mux_begin(st, sys, a1, timeval_ms(ARG5(regs)));
+		mux_begin(st, sys, a1, timeval_ms(ARG5(regs)), ARG2(regs), ARG3(regs), ARG4(regs));
 		break;
 	case CV_SYS_PSELECT6:
-		mux_begin(st, sys, a1, timespec_ms(ARG5(regs)));
+		mux_begin(st, sys, a1, timespec_ms(ARG5(regs)), ARG2(regs), ARG3(regs), ARG4(regs));
 		break;
 	case CV_SYS_POLL:
-		mux_begin(st, sys, ARG2(regs), (int)ARG3(regs));
+		mux_begin(st, sys, ARG2(regs), (int)ARG3(regs), a1, 0, 0);
 		break;
 	case CV_SYS_PPOLL:
-		mux_begin(st, sys, ARG2(regs), timespec_ms(ARG3(regs)));
+		mux_begin(st, sys, ARG2(regs), timespec_ms(ARG3(regs)), a1, 0, 0);
 		break;
 	case CV_SYS_EPOLL_WAIT:
 	case CV_SYS_EPOLL_PWAIT:
-		mux_begin(st, sys, ARG3(regs), (int)ARG4(regs));
+		mux_begin(st, sys, ARG3(regs), (int)ARG4(regs), ARG2(regs), 0, 0);
 		break;
 	case CV_SYS_EPOLL_PWAIT2:
-		mux_begin(st, sys, ARG3(regs), timespec_ms(ARG4(regs)));
+		mux_begin(st, sys, ARG3(regs), timespec_ms(ARG4(regs)), ARG2(regs), 0, 0);
 		break;
 	case CV_SYS_FUTEX:
 		op = ARG2(regs);
@@ -877,6 +883,126 @@ static __always_inline void emit_mux(struct task_state *st, long ret)
 	submit(e);
 }
 
+/* ---- which descriptors a multiplexer returned ready ---------------------- */
+
+/* the scan's bounds: pollfds / epoll events read, select's bitmap words */
+#define CV_MUX_SCAN_ENTRIES 256
+#define CV_MUX_SCAN_WORDS   16   /* 1024 bits: FD_SETSIZE */
+
+/* struct epoll_event: packed (12 bytes) on x86_64, 16 bytes elsewhere */
+#if defined(__TARGET_ARCH_x86)
+#define CV_EPOLL_EVENT_SIZE 12
+#define CV_EPOLL_DATA_OFF   4
+#else
+#define CV_EPOLL_EVENT_SIZE 16
+#define CV_EPOLL_DATA_OFF   8
+#endif
+
+struct mux_scan {
+	__u32 n, overflow;
+	__u16 fd[CV_MUX_READY_MAX];
+};
+
+static __always_inline void scan_add(struct mux_scan *r, __u64 fd)
+{
+	__u32 i = r->n;
+
+	if (i < CV_MUX_READY_MAX && fd < 65536) {
+		r->fd[i] = fd;
+		r->n = i + 1;
+	} else
+		r->overflow++;
+}
+
+/* poll/ppoll: the pollfds with revents set; ret of them */
+static __always_inline void scan_poll(struct mux_scan *r, struct task_state *st, long ret)
+{
+	struct { __s32 fd; __s16 events, revents; } p;
+	__u32 found = 0;
+
+	for (__u32 i = 0; i < CV_MUX_SCAN_ENTRIES && i < st->obj && found < ret; i++) {
+		if (bpf_probe_read_user(&p, sizeof(p), (void *)(st->uptr[0] + i * sizeof(p))))
+			break;
+		if (p.revents && p.fd >= 0) {
+			scan_add(r, p.fd);
+			found++;
+		}
+	}
+	r->overflow += ret - found;
+}
+
+/* select/pselect6: the bits set in any of the three sets (ret counts an fd
+ * once per set it is in: the fds listed are each fd once) */
+static __always_inline void scan_select(struct mux_scan *r, struct task_state *st, long ret)
+{
+	__u64 nfds = st->obj, w, x;
+	long found = 0;
+
+	for (__u32 i = 0; i < CV_MUX_SCAN_WORDS && i * 64 < nfds; i++) {
+		w = 0;
+		for (int s = 0; s < 3; s++) {
+			x = 0;
+			if (st->uptr[s])
+				bpf_probe_read_user(&x, sizeof(x), (void *)(st->uptr[s] + i * 8));
+			found += __builtin_popcountll(x);
+			w |= x;
+		}
+		if (nfds - i * 64 < 64)
+			w &= (1ULL << (nfds - i * 64)) - 1;
+		for (__u32 b = 0; b < 64 && w; b++, w >>= 1)
+			if (w & 1)
+				scan_add(r, i * 64 + b);
+	}
+	if (ret > found)
+		r->overflow += ret - found;  /* bits past the scanned words */
+}
+
+/* epoll_wait/pwait/pwait2: the first ret events, their registered data */
+static __always_inline void scan_epoll(struct mux_scan *r, struct task_state *st, long ret)
+{
+	__u64 data;
+	long i;
+
+	for (i = 0; i < CV_MUX_SCAN_ENTRIES && i < ret; i++) {
+		if (bpf_probe_read_user(&data, sizeof(data),
+					(void *)(st->uptr[0] + i * CV_EPOLL_EVENT_SIZE + CV_EPOLL_DATA_OFF)))
+			break;
+		scan_add(r, (__u32)data);
+	}
+	r->overflow += ret - i;
+}
+
+/* CV_EV_MUX_READY, after describing each fd that names an object not yet
+ * described (an fd only ever multiplexed is never received on) */
+static __always_inline void emit_mux_ready(struct task_state *st, long ret)
+{
+	struct mux_scan r = {};
+	struct cv_event *e;
+	bool epoll = st->sys == CV_SYS_EPOLL_WAIT || st->sys == CV_SYS_EPOLL_PWAIT ||
+		     st->sys == CV_SYS_EPOLL_PWAIT2;
+
+	if (epoll)
+		scan_epoll(&r, st, ret);
+	else if (st->sys == CV_SYS_POLL || st->sys == CV_SYS_PPOLL)
+		scan_poll(&r, st, ret);
+	else
+		scan_select(&r, st, ret);
+	for (__u32 i = 0; i < CV_MUX_READY_MAX && i < r.n; i++) {
+		__u32 fd = r.fd[i];
+		struct file *f = fd_file(fd);
+
+		fd_describe(st->sys, fd, f, f ? BPF_CORE_READ(f, f_inode, i_ino) : 0);
+	}
+	e = reserve_current(CV_EV_MUX_READY);
+	if (!e)
+		return;
+	e->flags = epoll ? CV_MUXR_EPOLL : 0;
+	e->mux_ready.n = r.n;
+	e->mux_ready.overflow = r.overflow;
+	__builtin_memcpy(e->mux_ready.fd, r.fd, sizeof(r.fd));
+	submit(e);
+}
+
 static __always_inline void emit_futex(struct task_state *st, long ret)
 {
 	struct cv_event *e;
@@ -934,7 +1060,11 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	switch (kind) {
 	case CV_BLK_RECV:
 	case CV_BLK_ACCEPT: emit_recv(st, ret); break;
-	case CV_BLK_MUX: emit_mux(st, ret); break;
+	case CV_BLK_MUX:
+		emit_mux(st, ret);
+		if (ret > 0)
+			emit_mux_ready(st, ret);
+		break;
 	case CV_BLK_FUTEX: emit_futex(st, ret); break;
 	case CV_BLK_URING: emit_uring_enter(st, ret); break;
 	}
