@@ -259,3 +259,19 @@ exr() { jq -r --arg r "$1" ".threads[] | select(.role == \$r) | .$2" "$S"; }
 	tmux send-keys -t "$SESSION" q
 	wait_for 'READY$' 15
 }
+
+@test "mux by fd: the TUI detail's By descriptor shows each socket's times returned ready (e: epoll's data)" {
+	command -v tmux > /dev/null || skip "tmux missing"
+	start "'$CONCVIZ' run multiplexed --seconds 8 --api epoll"
+	wait_for "srv-epoll" 15
+	tmux send-keys -t "$SESSION" / srv-epoll Enter
+	sleep 0.5
+	tmux send-keys -t "$SESSION" Enter
+	wait_for "By descriptor" 5
+	sleep 1
+	shot mux-by-fd-detail
+	[[ "$SCREEN" =~ accepts\ +ready\ +what ]]
+	[ "$(grep -Ec ' tcp +[0-9]+ .* [1-9][0-9]*e +127\.0\.0\.1:' <<<"$SCREEN")" -eq 4 ]
+	tmux send-keys -t "$SESSION" q
+	wait_for 'READY$' 15
+}
