@@ -231,9 +231,17 @@ void cv__fd_ready(struct cv_model *m, struct cv_thr *t, const struct cv_event *e
 
 	for (unsigned i = 0; i < n; i++) {
 		uint32_t fd = ev->mux_ready.fd[i];
-		struct cv_fd_stats *s = fd_entry(t, fd, current_ino(m, ev->pid, fd));
+		uint64_t ino = current_ino(m, ev->pid, fd);
+		struct cv_fd_stats *s = fd_entry(t, fd, ino);
 		if (!s)
 			continue;
+		if (!s->calls && !s->accepts && s->fd != CV_FD_OTHER) {
+			/* no receive said what it is yet: its description does */
+			const struct cv_fd_desc *d = desc_find(m, ev->pid, fd, ino);
+			enum cv_fd_kind k = d ? d->kind : CV_FD_UNKNOWN;
+			s->recv_kind = k == CV_FD_PIPE || k == CV_FD_FIFO ? CV_RECV_PIPE
+				       : k == CV_FD_MQ ? CV_RECV_MQ : CV_RECV_SOCKET;
+		}
 		s->mux_ready++;
 		if (ev->flags & CV_MUXR_EPOLL)
 			s->mux_ready_epoll++;
