@@ -355,8 +355,8 @@ static void text_by_fd(FILE *out, const struct cv_model *m)
 		fprintf(out, "epoll's READY counts the fd each event's registered data names, as registered "
 			"(the fd itself when the program registered it so, as Python's selectors do)\n");
 	if (unlisted)
-		fprintf(out, "%llu ready descriptors were not listed (more than %d in one call, or epoll data "
-			"that is no fd number)\n", (ull)unlisted, CV_MUX_READY_MAX);
+		fprintf(out, "%llu ready descriptors were not listed (past %d in one call or the scanned "
+			"part of its array, or epoll data of 65536 or more)\n", (ull)unlisted, CV_MUX_READY_MAX);
 }
 
 /* Multiplexer calls by API, per thread with any: select and epoll servers
