@@ -43,6 +43,8 @@ enum cv_event_type {
 	CV_EV_END,          /* (user) end of trace at hdr.ts; closes every open interval */
 	CV_EV_FD,           /* what a descriptor is, at the first receive/accept on it since
 			     * its number named another object (fd.ino) */
+	CV_EV_MUX_READY,    /* the descriptors one select/poll/epoll call (ret > 0) returned
+			     * ready: follows that call's CV_EV_MUX */
 	CV_EV_TYPE_MAX
 };
 
@@ -130,6 +132,14 @@ enum cv_sys {
 #define CV_CALL_PIPE       0x04 /* RECV: read/readv on a pipe or FIFO (else a socket, or
 				 * mq_timedreceive by sys); no skb copy: copy_ts is the
 				 * switch-in after the wait, or the enter if it never blocked */
+
+/* CV_EV_MUX_READY.flags */
+#define CV_MUXR_EPOLL      0x01 /* epoll: the fds are each event's registered `data` (its low
+				 * 32 bits), which is the fd only when the program registered it
+				 * so (Python's selectors and select.epoll do; many C programs) */
+
+/* descriptors one CV_EV_MUX_READY lists; the rest are counted in overflow */
+#define CV_MUX_READY_MAX 17
 
 /* CV_EV_TASK.flags */
 #define CV_TASK_PROCESS    0x01 /* a new process (thread group leader), not a thread */
@@ -248,6 +258,14 @@ struct cv_event {
 						* its path); MQ: the queue's name */
 			};
 		} fd;
+		struct {            /* CV_EV_MUX_READY: hdr.ts is the syscall exit */
+			__u32 overflow;   /* ready entries not in fd[]: past CV_MUX_READY_MAX,
+					   * past the scanned part of the array, or an fd
+					   * (epoll data) of 65536 or more */
+			__u16 n;          /* valid entries of fd[] */
+			__u16 fd[CV_MUX_READY_MAX]; /* ready descriptors, each once per call
+						     * (select: in any of its three sets) */
+		} mux_ready;
 		struct {            /* CV_EV_LOST */
 			__u64 count;
 		} lost;

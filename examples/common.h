@@ -93,7 +93,7 @@ enum {
 	EX_F_LOCK  = 1 << 3,  /* lock_acquisitions */
 	EX_F_CORO  = 1 << 4,  /* coroutine_switches */
 };
-#define EX_MAX_EXTRA 8
+#define EX_MAX_EXTRA 40
 
 struct ex_stats {
 	int tid, pid;

@@ -11,7 +11,9 @@
  * Counted per call (example-stats): mux_calls, mux_nfds (the size argument:
  * select's highest fd + 1, poll's pollfd count, epoll's maxevents),
  * mux_ready (descriptors returned ready) and mux_timeouts (calls that
- * returned 0).
+ * returned 0); per connection, ready_fd<N>: the calls that returned the
+ * server's socket fd N ready.  epoll registers each socket with its fd as
+ * the event's data, as Python's selectors do.
  *
  * What to see in concviz: the server in mux_wait most of the time (not in
  * wait_data), mux calls ~ recv calls, copy_data slivers after each wake-up,
@@ -64,18 +66,22 @@ static void *server(void *arg)
 	long long *watched = ex_extra(st, "mux_nfds");
 	long long *readied = ex_extra(st, "mux_ready");
 	long long *timeouts = ex_extra(st, "mux_timeouts");
+	long long *ready_by_conn[MAX_CONNS];
 	bool open_[MAX_CONNS];
 	int nopen = (int)nclients;
 	int ep = -1;
 
 	for (int i = 0; i < nclients; i++) {
+		char key[24];
+		snprintf(key, sizeof key, "ready_fd%d", srv_fd[i]);
+		ready_by_conn[i] = ex_extra(st, key);
 		open_[i] = true;
 		ex_set_nonblocking(srv_fd[i]);      /* a ready socket never blocks anyway */
 	}
 	if (!strcmp(api, "epoll")) {
 		ep = epoll_create1(EPOLL_CLOEXEC);
 		for (int i = 0; i < nclients; i++) {
-			struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (unsigned)i };
+			struct epoll_event ev = { .events = EPOLLIN, .data.fd = srv_fd[i] };
 			if (epoll_ctl(ep, EPOLL_CTL_ADD, srv_fd[i], &ev) < 0)
 				ex_die("epoll_ctl: %s", strerror(errno));
 		}
@@ -91,7 +97,9 @@ static void *server(void *arg)
 			*watched += MAX_CONNS;
 			count_result(n, readied, timeouts);
 			for (int k = 0; k < n; k++)
-				ready[nready++] = (int)evs[k].data.u32;
+				for (int i = 0; i < nclients; i++)
+					if (srv_fd[i] == evs[k].data.fd)
+						ready[nready++] = i;
 		} else if (!strcmp(api, "poll")) {           /* --api poll */
 			struct pollfd p[MAX_CONNS];
 			int idx[MAX_CONNS], np = 0;
@@ -127,6 +135,8 @@ static void *server(void *arg)
 					ready[nready++] = i;
 		}
 
+		for (int k = 0; k < nready; k++)
+			(*ready_by_conn[ready[k]])++;
 		for (int k = 0; k < nready; k++) {
 			int i = ready[k];
 			if (open_[i] && !serve_one(st, srv_fd[i])) {

@@ -143,8 +143,8 @@ static void by_fd(struct tui *u, struct vl *v, const struct cv_thread *t)
 	if (!n)
 		return;
 	heading(u, v, "By descriptor");
-	tui_putf(vl_row(v), 2, u->cols - 2, tui_role(u, R_DIM), "%5s %-7s %7s %7s %9s %7s  %s",
-		 "fd", "kind", "calls", "bytes", "wait", "accepts", "what");
+	tui_putf(vl_row(v), 2, u->cols - 2, tui_role(u, R_DIM), "%5s %-7s %7s %7s %9s %7s %7s  %s",
+		 "fd", "kind", "calls", "bytes", "wait", "accepts", "ready", "what");
 	for (size_t i = 0; i < n && i < DETAIL_FD_N; i++) {
 		const struct cv_fd_stats *f = cv_model_thread_fd(u->m, t, i);
 		const struct cv_fd_desc *x = cv_model_fd_desc(u->m, t->pid, f->fd, f->ino);
@@ -158,10 +158,11 @@ static void by_fd(struct tui *u, struct vl *v, const struct cv_thread *t)
 		else
 			snprintf(d, sizeof(d), "%u", f->fd);
 		char dur[32];
-		tui_putf(y, 2, u->cols - 2, A_NORMAL, "%5s %-7s %7" PRIu64 " %7s %9s %7" PRIu64 "  %s", d,
+		tui_putf(y, 2, u->cols - 2, A_NORMAL, "%5s %-7s %7" PRIu64 " %7s %9s %7" PRIu64 " %6" PRIu64 "%s  %s", d,
 			 f->fd == CV_FD_OTHER ? "other" : cv_fd_kind_name(x ? x->kind : CV_FD_UNKNOWN),
 			 f->calls, cv_fmt_bytes(b, sizeof(b), f->bytes),
-			 fmt_dur_col(u, dur, sizeof(dur), f->wait_ns + f->accept_wait_ns, 9), f->accepts, w);
+			 fmt_dur_col(u, dur, sizeof(dur), f->wait_ns + f->accept_wait_ns, 9), f->accepts,
+			 f->mux_ready, f->mux_ready_epoll ? "e" : " ", w);
 	}
 	if (n > DETAIL_FD_N)
 		tui_putf(vl_row(v), 4, u->cols - 4, tui_role(u, R_DIM),

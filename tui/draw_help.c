@@ -113,7 +113,8 @@ void tui_draw_help(struct tui *u)
 		tui_put(y, 2, u->cols - 2, dim, "accept/accept4: blocked = wait_data, shown as waiting "
 			"for a connection; EAGAIN polls counted");
 		y = vl_row(&v);
-		tui_put(y, 2, u->cols - 2, dim, "detail, by descriptor: each fd's receives and accepts and "
+		tui_put(y, 2, u->cols - 2, dim, "detail, by descriptor: each fd's receives, accepts, times returned ready "
+			"by select/poll/epoll (e: epoll, its registered data as the fd) and "
 			"what it is (TCP peer, UNIX path, pipe, FIFO, mq name)");
 		y = vl_row(&v);
 		tui_put(y, 2, u->cols - 2, dim, "detail, multiplexer: select/poll/epoll calls, descriptors "

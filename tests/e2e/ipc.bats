@@ -179,6 +179,38 @@ exr() { jq -r --arg r "$1" ".threads[] | select(.role == \$r) | .$2" "$S"; }
 	grep -Eq "srv-poll +poll +[0-9]+" "$BATS_TEST_TMPDIR/mux.txt"
 }
 
+@test "mux by fd: each socket's times returned ready by select, poll and epoll equal the multiplexed example's" {
+	local api ep n fd
+	for api in select poll epoll; do
+		trace multiplexed -- --seconds 1 --api $api --clients 4
+		assert_counts_match
+		local r="srv-$api"
+		ep=0
+		[ $api = epoll ] && ep=1
+		# ready_fd<N>: the calls that returned the server's socket fd N ready
+		n=0
+		for fd in $(jq -r --arg r "$r" '.threads[] | select(.role == $r) | keys[]
+		                                | select(startswith("ready_fd")) | ltrimstr("ready_fd")' "$S"); do
+			local f
+			f=$(th $r ".recv.by_fd | map(select(.fd == $fd))")
+			eq "$api fd $fd entries" 1 "$(jq length <<<"$f")"
+			eq "$api fd $fd mux_ready" "$(exr $r ready_fd$fd)" "$(jq '.[0].mux_ready' <<<"$f")"
+			eq "$api fd $fd mux_ready_epoll" $(( $(exr $r ready_fd$fd) * ep )) "$(jq '.[0].mux_ready_epoll' <<<"$f")"
+			eq "$api fd $fd kind" tcp "$(jq -r '.[0].kind' <<<"$f")"
+			[ "$(exr $r ready_fd$fd)" -ge 10 ]
+			n=$((n + 1))
+		done
+		eq "$api sockets" 4 $n
+		eq "$api by_fd sum" "$(exr $r mux_ready)" "$(th $r '[.recv.by_fd[].mux_ready] | add')"
+		eq "$api unlisted" 0 "$(th $r .mux.ready_unlisted)"
+	done
+	# the text report's READY column
+	"$CONCVIZ" run --report multiplexed --seconds 1 --api poll > "$BATS_TEST_TMPDIR/muxfd.txt" 2> /dev/null
+	grep -Eq "^RECEIVES BY DESCRIPTOR .*ready: returned ready" "$BATS_TEST_TMPDIR/muxfd.txt"
+	grep -Eq " READY +WHAT$" "$BATS_TEST_TMPDIR/muxfd.txt"
+	grep -Eq "srv-poll +[0-9]+ tcp +[0-9]+ +[0-9.]+[KMG]?B? .* [0-9]+ +127\.0\.0\.1" "$BATS_TEST_TMPDIR/muxfd.txt"
+}
+
 @test "mux by API: the TUI detail shows the API, watched, ready and the timeout of each call" {
 	command -v tmux > /dev/null || skip "tmux missing"
 	start "'$CONCVIZ' run multiplexed --seconds 8 --api select"
@@ -230,6 +262,22 @@ exr() { jq -r --arg r "$1" ".threads[] | select(.role == \$r) | .$2" "$S"; }
 	shot by-fd-detail
 	[[ "$SCREEN" =~ pipe\ +[0-9]+\ .*\ pipe ]]
 	[[ "$SCREEN" == *" mq "*"/concviz-ipc-"* ]]
+	tmux send-keys -t "$SESSION" q
+	wait_for 'READY$' 15
+}
+
+@test "mux by fd: the TUI detail's By descriptor shows each socket's times returned ready (e: epoll's data)" {
+	command -v tmux > /dev/null || skip "tmux missing"
+	start "'$CONCVIZ' run multiplexed --seconds 8 --api epoll"
+	wait_for "srv-epoll" 15
+	tmux send-keys -t "$SESSION" / srv-epoll Enter
+	sleep 0.5
+	tmux send-keys -t "$SESSION" Enter
+	wait_for "By descriptor" 5
+	sleep 1
+	shot mux-by-fd-detail
+	[[ "$SCREEN" =~ accepts\ +ready\ +what ]]
+	[ "$(grep -Ec ' tcp +[0-9]+ .* [1-9][0-9]*e +127\.0\.0\.1:' <<<"$SCREEN")" -eq 4 ]
 	tmux send-keys -t "$SESSION" q
 	wait_for 'READY$' 15
 }

@@ -188,38 +188,51 @@ eq() {
 
 # ---- per descriptor ------------------------------------------------------------
 
-# by_fd_matches: every connection the Python server counted is one by_fd entry
-# of its thread with the same kind, description (TCP peer port, UNIX path,
-# unnamed socketpair) and receive calls and bytes; both listeners' accepts
+# check_by_fd API: every connection the Python server counted is one by_fd
+# entry of its thread with the same kind, description (TCP peer port, UNIX
+# path, unnamed socketpair, the pipe it only watched), receive calls and
+# bytes and times returned ready by the multiplexer (epoll's: all of them
+# with selectors, none with select.select); both listeners' accepts and
+# times returned ready
 check_by_fd() {
+	local ep=0
+	[ "$1" = selectors ] && ep=1
 	local f="[.threads[] | select(.tid == $(st .tid)) | .recv.by_fd[]]"
-	jq -n --slurpfile cv "$J" --slurpfile ex "$S" -r '
+	jq -n --slurpfile cv "$J" --slurpfile ex "$S" --argjson ep $ep -r '
 	  $ex[0] as $e | [$cv[0].threads[] | select(.tid == $e.tid) | .recv.by_fd[]] as $fds
 	  | ($e.conns[] as $c
 	     | ($fds | map(select(.kind == $c.kind and .calls == $c.recvs and .bytes == $c.bytes
+	                   and .mux_ready == $c.ready and .mux_ready_epoll == $c.ready * $ep
 	                   and (if $c.what == "client" then (.desc | endswith(":\($c.peer_port)"))
 	                        elif $c.what == "unix-client" then .desc == $c.path
+	                        elif $c.what == "note" then .desc == "pipe"
 	                        else .desc == "unnamed" end)))) as $hit
 	     | if ($hit | length) == 1 then empty
 	       else "no by_fd entry for \($c | tojson) (matches: \($hit | length))" end),
-	    (if ($fds | map(select(.desc == "listening on 127.0.0.1:\($e.port)" and .accepts == $e.clients))
+	    (if ($fds | map(select(.desc == "listening on 127.0.0.1:\($e.port)" and .accepts == $e.clients
+	                           and .mux_ready == $e.tcp_listener_ready))
 	         | length) == 1 then empty else "TCP listener with \($e.clients) accepts missing" end),
-	    (if ($fds | map(select(.kind == "unix" and .desc == $e.unix_path and .accepts == 1)) | length) == 1
-	     then empty else "UNIX listener missing" end)' > "$BATS_TEST_TMPDIR/byfd.txt"
-	jq -c "$f | .[] | {fd, kind, desc, calls, bytes, accepts}" "$J"
+	    (if ($fds | map(select(.kind == "unix" and .desc == $e.unix_path and .accepts == 1
+	                           and .mux_ready == $e.unix_listener_ready)) | length) == 1
+	     then empty else "UNIX listener missing" end),
+	    (if ($fds | map(.mux_ready) | add) == $e.mux_ready then empty
+	     else "the by_fd mux_ready do not sum to the \($e.mux_ready) the server counted" end)
+	' > "$BATS_TEST_TMPDIR/byfd.txt"
+	jq -c "$f | .[] | {fd, kind, desc, calls, bytes, accepts, mux_ready, mux_ready_epoll}" "$J"
+	jq -c '{conns, tcp_listener_ready, unix_listener_ready, mux_ready}' "$S"
 	[ ! -s "$BATS_TEST_TMPDIR/byfd.txt" ] || { cat "$BATS_TEST_TMPDIR/byfd.txt"; return 1; }
 }
 
-@test "by fd: a server's TCP clients (by peer), its UNIX client and its internal socketpair apart, counts exact" {
+@test "by fd: a server's TCP clients (by peer), its UNIX client, its internal socketpair and a watched pipe apart, counts and readiness exact" {
 	run_py select_server selectors 4 20
-	[ "$(st '.conns | length')" -eq 6 ]
-	check_by_fd
+	[ "$(st '.conns | length')" -eq 7 ]
+	check_by_fd selectors
 }
 
 @test "by fd: short-lived connections (one message, then close) are described too, select.select" {
 	run_py select_server select 8 1
 	eq "accepts" 9 "$(tj .accept.calls)"
-	check_by_fd
+	check_by_fd select
 }
 
 @test "by fd: a recording's report has the live by_fd, descriptions included" {

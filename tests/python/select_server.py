@@ -2,11 +2,14 @@
 K client threads each connect and send M messages of 32 bytes, then close
 (with M = 1 a connection lives a few hundred microseconds).  The server (the
 main thread) also serves one client on a named UNIX socket and reads an
-internal wake-up channel (a UNIX socketpair) that a thread pokes W times.
+internal wake-up channel (a UNIX socketpair) that a thread pokes W times,
+and watches a pipe it never reads: the thread writes it once, and the
+server stops watching it when it is first returned ready.
 It counts its own multiplexer calls and the descriptors they returned
-ready, its accepts, its recv calls and bytes, and per connection its fd,
-kind, peer and receives, and prints `example-stats {...}` on stderr as its
-last line.
+ready, its accepts, its recv calls and bytes, and per connection (and the
+pipe) its fd, kind, peer, receives and times returned ready, and per
+listener its times returned ready, and prints `example-stats {...}` on
+stderr as its last line.
   select_server.py [selectors|select] [K] [M]"""
 import json
 import os
@@ -35,6 +38,7 @@ usock.listen(1)
 usock.setblocking(False)
 wake_r, wake_w = socket.socketpair()
 wake_r.setblocking(False)
+note_r, note_w = os.pipe()
 
 
 def client():
@@ -55,6 +59,7 @@ def unix_client():
 
 
 def waker():
+    os.write(note_w, b"n")
     for _ in range(W):
         wake_w.send(b"!")
         time.sleep(0.01)
@@ -71,8 +76,11 @@ conns = {}          # socket -> its record
 done = 0
 listeners = [lsock, usock]
 sel = selectors.DefaultSelector() if API == "selectors" else None
-watched = listeners + [wake_r]
-conns[wake_r] = {"fd": wake_r.fileno(), "kind": "unix", "what": "internal", "recvs": 0, "bytes": 0}
+watched = listeners + [wake_r, note_r]
+conns[wake_r] = {"fd": wake_r.fileno(), "kind": "unix", "what": "internal", "recvs": 0, "bytes": 0,
+                 "ready": 0}
+conns[note_r] = {"fd": note_r, "kind": "pipe", "what": "note", "recvs": 0, "bytes": 0, "ready": 0}
+listener_ready = {lsock: 0, usock: 0}
 if sel:
     for s in watched:
         sel.register(s, selectors.EVENT_READ)
@@ -85,10 +93,20 @@ while done < K + 2:
     ready += len(events)
     for s in events:
         if s in listeners:
+            listener_ready[s] += 1
+        else:
+            conns[s]["ready"] += 1
+    for s in events:
+        if s is note_r:      # seen ready: stop watching it, never read it
+            watched.remove(s)
+            if sel:
+                sel.unregister(s)
+            continue
+        if s in listeners:
             c, peer = s.accept()
             accepts += 1
             c.setblocking(False)
-            rec = {"fd": c.fileno(), "recvs": 0, "bytes": 0}
+            rec = {"fd": c.fileno(), "recvs": 0, "bytes": 0, "ready": 0}
             if s is lsock:
                 rec.update(kind="tcp", what="client", peer_port=peer[1])
             else:
@@ -116,4 +134,5 @@ sys.stderr.write("example-stats " + json.dumps({
     "pid": os.getpid(), "tid": threading.get_native_id(), "api": API,
     "mux_calls": calls, "mux_ready": ready, "accepts": accepts, "recv_calls": recvs,
     "recv_bytes": nbytes, "clients": K, "port": port, "unix_path": upath,
+    "tcp_listener_ready": listener_ready[lsock], "unix_listener_ready": listener_ready[usock],
     "conns": list(conns.values())}) + "\n")

@@ -298,8 +298,86 @@ TEST(receives_by_descriptor)
 	fclose(out);
 	CHECK(strstr(j, "\"by_fd\": [{\"fd\": 3, \"ino\": 500, \"kind\": \"tcp\", \"desc\": "
 		     "\"listening on 127.0.0.1:8080\", \"recv_kind\": \"socket\", \"calls\": 0, "
-		     "\"bytes\": 0, \"wait_ns\": 0, \"accepts\": 1, \"accept_wait_ns\": 80}") != NULL);
+		     "\"bytes\": 0, \"wait_ns\": 0, \"accepts\": 1, \"accept_wait_ns\": 80, \"mux_ready\": 0, "
+		     "\"mux_ready_epoll\": 0}") != NULL);
 	CHECK(strstr(j, "{\"fd\": 8, \"ino\": 800, \"kind\": \"mq\", \"desc\": \"/q1\"") != NULL);
+	free(j);
+}
+
+static void ready_ev(uint64_t ts, uint32_t tid, uint32_t flags, uint32_t overflow,
+		     const uint16_t *fds, unsigned n)
+{
+	struct cv_event e = mk(CV_EV_MUX_READY, ts, tid, PID);
+	e.flags = flags;
+	e.mux_ready.overflow = overflow;
+	e.mux_ready.n = (uint16_t)n;
+	memcpy(e.mux_ready.fd, fds, n * sizeof(*fds));
+	feed(e);
+}
+
+/* CV_EV_MUX_READY: each listed fd counted in the entry of the object it
+ * names now (its latest description), receives or not; epoll's apart; the
+ * unlisted ones in mux.ready_unlisted */
+TEST(ready_by_descriptor)
+{
+	fresh();
+	feed(fd_inet(10, 3, 500, 0));                      /* listener: accepted on */
+	feed(fd_inet(20, 4, 501, 40000));                  /* client: received on */
+	fd_ev(30, 101, 5, 700, CV_FD_PIPE);                /* only ever multiplexed */
+	mux(100, 101, CV_SYS_POLL, 40, 2, 3, -1);
+	ready_ev(100, 101, 0, 0, (const uint16_t[]){ 3, 5 }, 2);
+	recv_fd(150, 101, CV_SYS_ACCEPT4, 3, 500, 110, 0, 6);
+	mux(200, 101, CV_SYS_EPOLL_WAIT, 160, 2, 8, -1);
+	ready_ev(200, 101, CV_MUXR_EPOLL, 0, (const uint16_t[]){ 4, 5 }, 2);
+	recv_fd(250, 101, CV_SYS_RECVFROM, 4, 501, 210, 220, 64);
+	feed(fd_inet(260, 4, 502, 40002));                 /* fd 4 names another socket now */
+	mux(300, 101, CV_SYS_PSELECT6, 270, 20, 5, -1);
+	ready_ev(300, 101, 0, 18, (const uint16_t[]){ 4 }, 1);   /* one listed, 18 not */
+	ready_ev(310, 999, 0, 0, (const uint16_t[]){ 4 }, 1);    /* an unknown thread: ignored */
+	const struct cv_thread *t = T(101);
+	CHECK_EQ(cv_model_thread_fd_count(M, t), 4);
+	const struct cv_fd_stats *f = cv_model_thread_fd(M, t, 0);
+	CHECK_EQ(f->fd, 3);
+	CHECK_EQ(f->ino, 500);
+	CHECK_EQ(f->mux_ready, 1);
+	CHECK_EQ(f->accepts, 1);        /* the same entry as its accepts */
+	f = cv_model_thread_fd(M, t, 1);
+	CHECK_EQ(f->fd, 5);
+	CHECK_EQ(f->ino, 700);
+	CHECK_EQ(f->mux_ready, 2);
+	CHECK_EQ(f->mux_ready_epoll, 1);
+	CHECK_EQ(f->calls, 0);
+	CHECK_STR(desc_of(5, 700), "pipe");
+	f = cv_model_thread_fd(M, t, 2);
+	CHECK_EQ(f->ino, 501);
+	CHECK_EQ(f->mux_ready, 1);
+	CHECK_EQ(f->mux_ready_epoll, 1);
+	CHECK_EQ(f->calls, 1);
+	f = cv_model_thread_fd(M, t, 3);
+	CHECK_EQ(f->ino, 502);
+	CHECK_EQ(f->mux_ready, 1);
+	CHECK_EQ(f->mux_ready_epoll, 0);
+	CHECK_EQ(t->mux.ready_unlisted, 18);
+	CHECK(cv_model_find_thread(M, 999) == NULL);
+	/* JSON: the new keys after the old ones; the report's READY column */
+	char *j = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&j, &len);
+	cv_report_json(out, M, NULL);
+	fclose(out);
+	CHECK(strstr(j, "{\"fd\": 5, \"ino\": 700, \"kind\": \"pipe\", \"desc\": \"pipe\", "
+		     "\"recv_kind\": \"pipe\", \"calls\": 0, \"bytes\": 0, \"wait_ns\": 0, "
+		     "\"accepts\": 0, \"accept_wait_ns\": 0, \"mux_ready\": 2, \"mux_ready_epoll\": 1}") != NULL);
+	CHECK(strstr(j, "\"ready_unlisted\": 18}") != NULL);
+	free(j);
+	j = NULL;
+	out = open_memstream(&j, &len);
+	cv_report_text(out, M, NULL);
+	fclose(out);
+	CHECK(strstr(j, " READY  WHAT\n") != NULL);
+	CHECK(strstr(j, "      2  pipe\n") != NULL);
+	CHECK(strstr(j, "epoll's READY counts the fd each event's registered data names") != NULL);
+	CHECK(strstr(j, "18 ready descriptors were not listed") != NULL);
 	free(j);
 }
 
@@ -371,6 +449,7 @@ int main(void)
 	RUN(receives_by_descriptor);
 	RUN(many_descriptors_share_one_entry);
 	RUN(fd_desc_recorded);
+	RUN(ready_by_descriptor);
 	RUN(proc_net_lines);
 	RUN(mux_by_api);
 	RUN(processes);

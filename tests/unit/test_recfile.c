@@ -608,6 +608,23 @@ TEST(load_into_model)
 	rv.recv.ret = 10;
 	rv.recv.sys = CV_SYS_RECVFROM;
 	cv_rec_write_event(w, &rv);
+	/* a multiplexer's ready descriptors (a generic record, type 15): fd 7
+	 * described as a pipe, fds 7 and 9 ready, 2 more not listed */
+	struct cv_event fd = { .ts = t0 + 5100, .tid = 500, .pid = 500, .type = CV_EV_FD };
+	fd.fd.fd = 7;
+	fd.fd.ino = 77;
+	fd.fd.kind = CV_FD_PIPE;
+	cv_rec_write_event(w, &fd);
+	struct cv_event mr = { .ts = t0 + 5200, .tid = 500, .pid = 500, .type = CV_EV_MUX_READY,
+			       .flags = CV_MUXR_EPOLL };
+	mr.mux_ready.n = 2;
+	mr.mux_ready.overflow = 2;
+	mr.mux_ready.fd[0] = 7;
+	mr.mux_ready.fd[1] = 9;
+	uint64_t before_mr = cv_rec_bytes(w);
+	cv_rec_write_event(w, &mr);
+	/* tag, type, ts, pair, flags, mask, tail length and its 10 bytes */
+	CHECK(cv_rec_bytes(w) - before_mr <= 20);
 	/* one shared lock at different addresses in two processes */
 	for (uint32_t k = 0; k < 2; k++) {
 		struct cv_event fx = { .ts = t0 + 6000 + k, .tid = 500 + 2 * k, .pid = 500 + 2 * k,
@@ -639,8 +656,15 @@ TEST(load_into_model)
 	CHECK_EQ(cv_model_start(m), t0);
 	const struct cv_thread *t = cv_model_find_thread(m, 500);
 	CHECK(t != NULL);
-	if (t)
+	if (t) {
 		CHECK_EQ(t->recv.calls, 1);
+		CHECK_EQ(t->mux.ready_unlisted, 2);
+		CHECK_EQ(cv_model_thread_fd_count(m, t), 3);
+		const struct cv_fd_stats *f = cv_model_thread_fd(m, t, 1);
+		CHECK(f && f->fd == 7 && f->ino == 77 && f->mux_ready == 1 && f->mux_ready_epoll == 1);
+		f = cv_model_thread_fd(m, t, 2);
+		CHECK(f && f->fd == 9 && f->ino == 0 && f->mux_ready == 1);
+	}
 	const struct cv_lock *l = cv_model_find_lock(m, 500, 0x2000);
 	CHECK(l != NULL && l == cv_model_find_lock(m, 502, 0x7000));
 	if (l) {

@@ -111,6 +111,9 @@ struct cv_fd_stats {
 	uint64_t wait_ns;           /* receives' wait for data: enter to the copy's start
 				     * (or the exit, when no data was copied) */
 	uint64_t accepts, accept_wait_ns; /* accept/accept4 on it (a listening socket) */
+	uint64_t mux_ready;         /* select/poll/epoll calls that returned it ready */
+	uint64_t mux_ready_epoll;   /* … of which epoll's: the fd is the event's registered
+				     * data, the fd only if the program registered it so */
 };
 #define CV_FD_MAX   256         /* descriptors kept per thread … */
 #define CV_FD_OTHER UINT32_MAX  /* … then one entry for all the others */
@@ -211,6 +214,10 @@ struct cv_thread {
 	struct {
 		uint64_t calls, wait_ns;
 		struct cv_mux_api_stats by_api[CV_MUX_API_COUNT];
+		/* ready descriptors no CV_EV_MUX_READY listed (past its
+		 * CV_MUX_READY_MAX, past the scanned array, epoll data >= 65536):
+		 * counted in no by_fd entry's mux_ready */
+		uint64_t ready_unlisted;
 	} mux;
 	struct { uint64_t waits, wait_ns; } futex;
 	struct { uint64_t submitted, completed, async_wait_ns, inflight; } uring;

@@ -211,6 +211,44 @@ void cv__fd_count(struct cv_thr *t, const struct cv_event *ev)
 		s->wait_ns += mid - enter;
 }
 
+/* The object fd of pid names now: the inode of its latest description (the
+ * probes describe an fd again when its number names another object), 0 if
+ * it was never described. */
+static uint64_t current_ino(const struct cv_model *m, uint32_t pid, uint32_t fd)
+{
+	size_t it = 0;
+	uint64_t i, last = CV_HASH_NONE;
+
+	while ((i = cv_hash_next(&m->fdds, cv_hash_pair(pid, fd), &it)) != CV_HASH_NONE)
+		if (m->fdd[i]->pid == pid && m->fdd[i]->fd == fd && (last == CV_HASH_NONE || i > last))
+			last = i;
+	return last == CV_HASH_NONE ? 0 : m->fdd[last]->ino;
+}
+
+void cv__fd_ready(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
+{
+	unsigned n = ev->mux_ready.n < CV_MUX_READY_MAX ? ev->mux_ready.n : CV_MUX_READY_MAX;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t fd = ev->mux_ready.fd[i];
+		uint64_t ino = current_ino(m, ev->pid, fd);
+		struct cv_fd_stats *s = fd_entry(t, fd, ino);
+		if (!s)
+			continue;
+		if (!s->calls && !s->accepts && s->fd != CV_FD_OTHER) {
+			/* no receive said what it is yet: its description does */
+			const struct cv_fd_desc *d = desc_find(m, ev->pid, fd, ino);
+			enum cv_fd_kind k = d ? d->kind : CV_FD_UNKNOWN;
+			s->recv_kind = k == CV_FD_PIPE || k == CV_FD_FIFO ? CV_RECV_PIPE
+				       : k == CV_FD_MQ ? CV_RECV_MQ : CV_RECV_SOCKET;
+		}
+		s->mux_ready++;
+		if (ev->flags & CV_MUXR_EPOLL)
+			s->mux_ready_epoll++;
+	}
+	t->pub.mux.ready_unlisted += ev->mux_ready.overflow + (ev->mux_ready.n - n);
+}
+
 void cv__fds_free(struct cv_model *m)
 {
 	for (size_t i = 0; i < m->nthr; i++)

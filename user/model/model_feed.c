@@ -662,6 +662,12 @@ void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 	case CV_EV_FD:
 		cv__fd_event(m, ev);
 		break;
+	case CV_EV_MUX_READY:
+		/* the second half of the CV_EV_MUX just counted */
+		t = cv__find(m, ev->tid);
+		if (t && !t->pub.exited)
+			cv__fd_ready(m, t, ev);
+		break;
 	case CV_EV_COMM:
 	case CV_EV_RECV:
 	case CV_EV_MUX:

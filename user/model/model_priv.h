@@ -123,6 +123,9 @@ void cv__procs_free(struct cv_model *m);
 /* descriptors (model_fds.c): count a RECV event (receive or accept) in its
  * thread's by_fd; take a CV_EV_FD's description */
 void cv__fd_count(struct cv_thr *t, const struct cv_event *ev);
+/* count a CV_EV_MUX_READY's descriptors in its thread's by_fd (each fd as the
+ * object it named at its last description), the unlisted ones in mux */
+void cv__fd_ready(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev);
 void cv__fd_event(struct cv_model *m, const struct cv_event *ev);
 void cv__fds_free(struct cv_model *m);
 

@@ -318,17 +318,20 @@ static void text_lock_row(FILE *out, const struct cv_lock *l)
  * client sockets apart from its internal UNIX sockets and pipes. */
 static void text_by_fd(FILE *out, const struct cv_model *m)
 {
-	bool any = false;
+	bool any = false, epoll = false;
+	uint64_t unlisted = 0;
 	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
 		const struct cv_thread *t = cv_model_thread(m, i);
 		char c[32], b[32], d[200], fd[16];
+		unlisted += t->mux.ready_unlisted;
 		for (size_t k = 0; k < cv_model_thread_fd_count(m, t); k++) {
 			const struct cv_fd_stats *f = cv_model_thread_fd(m, t, k);
 			const struct cv_fd_desc *x = cv_model_fd_desc(m, t->pid, f->fd, f->ino);
 			if (!any)
-				fprintf(out, "\nRECEIVES BY DESCRIPTOR (wait: for data; accepts on a listening socket)\n"
-					"%7s %-15s %5s %-7s %7s %7s %10s %7s  %s\n", "TID", "COMM", "FD", "KIND",
-					"CALLS", "BYTES", "WAIT", "ACCEPTS", "WHAT");
+				fprintf(out, "\nRECEIVES BY DESCRIPTOR (wait: for data; accepts on a listening socket;"
+					" ready: returned ready by select/poll/epoll)\n"
+					"%7s %-15s %5s %-7s %7s %7s %10s %7s %7s  %s\n", "TID", "COMM", "FD", "KIND",
+					"CALLS", "BYTES", "WAIT", "ACCEPTS", "READY", "WHAT");
 			any = true;
 			cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
 			if (f->fd == CV_FD_OTHER)
@@ -341,11 +344,19 @@ static void text_by_fd(FILE *out, const struct cv_model *m)
 			col(out, f->bytes ? cv_fmt_bytes(b, sizeof(b), f->bytes) : "-", 7);
 			col_ns(out, f->wait_ns + f->accept_wait_ns, 10);
 			col_count(out, f->accepts, 7);
+			col_count(out, f->mux_ready, 7);
+			epoll |= f->mux_ready_epoll > 0;
 			cv_fmt_clean(d, sizeof(d), f->fd == CV_FD_OTHER ? "the other descriptors (past the first 256)"
 				     : x ? x->desc : "not described (no CV_EV_FD seen)", CV_ASCII);
 			fprintf(out, "  %s\n", d);
 		}
 	}
+	if (epoll)
+		fprintf(out, "epoll's READY counts the fd each event's registered data names, as registered "
+			"(the fd itself when the program registered it so, as Python's selectors do)\n");
+	if (unlisted)
+		fprintf(out, "%llu ready descriptors were not listed (past %d in one call or the scanned "
+			"part of its array, or epoll data of 65536 or more)\n", (ull)unlisted, CV_MUX_READY_MAX);
 }
 
 /* Multiplexer calls by API, per thread with any: select and epoll servers
@@ -583,9 +594,11 @@ static void json_by_fd(FILE *out, const struct cv_model *m, const struct cv_thre
 				fputs("null", out);
 		}
 		fprintf(out, ", \"recv_kind\": \"%s\", \"calls\": %llu, \"bytes\": %llu, "
-			"\"wait_ns\": %llu, \"accepts\": %llu, \"accept_wait_ns\": %llu}",
+			"\"wait_ns\": %llu, \"accepts\": %llu, \"accept_wait_ns\": %llu, "
+			"\"mux_ready\": %llu, \"mux_ready_epoll\": %llu}",
 			cv_recv_kind_name(f->recv_kind), (ull)f->calls, (ull)f->bytes,
-			(ull)f->wait_ns, (ull)f->accepts, (ull)f->accept_wait_ns);
+			(ull)f->wait_ns, (ull)f->accepts, (ull)f->accept_wait_ns,
+			(ull)f->mux_ready, (ull)f->mux_ready_epoll);
 	}
 }
 
@@ -649,7 +662,7 @@ static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thr
 			cv_mux_api_name((enum cv_mux_api)k), (ull)a->calls, (ull)a->wait_ns,
 			(ull)a->nfds, (ull)a->ready, (ull)a->timeouts, (ull)a->errors);
 	}
-	fprintf(out, "}},\n");
+	fprintf(out, "}, \"ready_unlisted\": %llu},\n", (ull)t->mux.ready_unlisted);
 	fprintf(out, "      \"futex\": {\"waits\": %llu, \"wait_ns\": %llu},\n",
 		(ull)t->futex.waits, (ull)t->futex.wait_ns);
 	fprintf(out, "      \"uring\": {\"submitted\": %llu, \"completed\": %llu, "

@@ -23,9 +23,10 @@
 _Static_assert(CV_EV_SWITCH == 1 && CV_EV_WAKEUP == 2 && CV_EV_TASK == 3 && CV_EV_EXIT == 4 &&
 	       CV_EV_COMM == 5 && CV_EV_RECV == 6 && CV_EV_MUX == 7 && CV_EV_FUTEX == 8 &&
 	       CV_EV_URING_ENTER == 9 && CV_EV_URING_SUBMIT == 10 && CV_EV_URING_COMPLETE == 11 &&
-	       CV_EV_LOST == 12 && CV_EV_END == 13 && CV_EV_FD == 14 && CV_EV_TYPE_MAX == 15,
+	       CV_EV_LOST == 12 && CV_EV_END == 13 && CV_EV_FD == 14 && CV_EV_MUX_READY == 15 &&
+	       CV_EV_TYPE_MAX == 16,
 	       "event type numbers changed: bump CV_REC_VERSION and map old tags");
-/* Types past TAG_EV_MAX (CV_EV_FD) go through the generic record: tag 0x40,
+/* Types past TAG_EV_MAX (CV_EV_FD, CV_EV_MUX_READY) go through the generic record: tag 0x40,
  * the type, the whole payload as TAIL; readers that predate them read them
  * as unknown events, which the model ignores. */
 
