@@ -893,20 +893,25 @@ static __always_inline void futex_kind(struct task_state *st, __u64 addr, __u32 
 	__u64 size = st->ukind == CV_LK_CONDVAR ? CV_GLIBC_COND_SIZE : CV_GLIBC_BARRIER_SIZE;
 	__u16 off;
 
-	if (st->ukind && addr >= st->uobj && addr < st->uobj + size) {
-		st->lkind = st->ukind;
-		st->obj_off = addr - st->uobj;
-	} else if (op == CV_FUTEX_LOCK_PI || op == CV_FUTEX_LOCK_PI2) {
+	if (op == CV_FUTEX_LOCK_PI || op == CV_FUTEX_LOCK_PI2) {
 		st->owner = word & CV_FUTEX_TID_MASK;
 		st->flags |= CV_CALL_IS_MUTEX;
 		st->lkind = CV_LK_MUTEX;
 	} else if (val == 2 && word == 2 &&
 		   !bpf_probe_read_user(&owner, sizeof(owner), (void *)(addr + 8))) {
-		/* before the condvar map: a freed condvar's memory may hold a mutex
-		 * now (a condvar's own waits never expect 2: g_refs waits are odd) */
+		/* before the entered object and the condvar map: a freed condvar's
+		 * memory may hold a mutex now (a condvar's own waits never expect
+		 * 2: g_refs waits are odd) */
 		st->owner = owner;
 		st->flags |= CV_CALL_IS_MUTEX;
 		st->lkind = CV_LK_MUTEX;
+	} else if (st->ukind && addr >= st->uobj && addr < st->uobj + size) {
+		st->lkind = st->ukind;
+		st->obj_off = addr - st->uobj;
+		/* used once: the entry probe has no return probe, and a later wait
+		 * on that object is known from lock_objs (condvars); a stale entry
+		 * would name whatever reuses the memory */
+		st->ukind = 0;
 	} else if ((off = condvar_word(addr))) {
 		st->lkind = CV_LK_CONDVAR;
 		st->obj_off = off;
@@ -1150,6 +1155,7 @@ struct mux_scan {
 	__u32 sys;
 	__u32 n, overflow;
 	__u16 fd[CV_MUX_READY_MAX];
+	__u64 word, word_base; /* select: the word being scanned, its first fd */
 };
 
 struct {
@@ -1191,6 +1197,19 @@ static long scan_poll_one(__u64 i, void *ctx)
 	return r->found >= r->ret;
 }
 
+/* bit i of the select word being scanned (a callback too: a plain 64-bit
+ * loop made the verifier take 0.3 s at every start) */
+static long scan_select_bit(__u64 i, void *ctx)
+{
+	struct mux_scan *r = ((struct mux_ctx *)ctx)->r;
+
+	if (!r || !(r->word >> i))
+		return 1;
+	if ((r->word >> i) & 1)
+		scan_add(r, r->word_base + i);
+	return 0;
+}
+
 /* select/pselect6: word i of the three sets; each fd once, in any set (ret
  * counts an fd once per set it is in) */
 static long scan_select_word(__u64 i, void *ctx)
@@ -1209,9 +1228,10 @@ static long scan_select_word(__u64 i, void *ctx)
 	}
 	if (r->nfds - i * 64 < 64)
 		w &= (1ULL << (r->nfds - i * 64)) - 1;
-	for (__u32 b = 0; b < 64 && w; b++, w >>= 1)
-		if (w & 1)
-			scan_add(r, i * 64 + b);
+	r->word = w;
+	r->word_base = i * 64;
+	if (w)
+		bpf_loop(64, scan_select_bit, ctx, 0);
 	return 0;
 }
 
@@ -1245,8 +1265,10 @@ static long describe_ready(__u64 i, void *ctx)
 	return 0;
 }
 
-/* CV_EV_MUX_READY: which descriptors the call that returned ret > 0 listed */
-static __always_inline void emit_mux_ready(struct task_state *st, long ret)
+/* CV_EV_MUX_READY: which descriptors the call that returned ret > 0 listed.
+ * A global function: the verifier checks it once (inlined into sys_exit,
+ * its loops took 0.4 s to verify, at every start). */
+__noinline int emit_mux_ready(struct task_state *st, long ret)
 {
 	__u32 zero = 0;
 	struct mux_scan *r = bpf_map_lookup_elem(&mux_scans, &zero);
@@ -1256,8 +1278,8 @@ static __always_inline void emit_mux_ready(struct task_state *st, long ret)
 	__u64 n;
 	struct cv_event *e;
 
-	if (!r)
-		return;
+	if (!r || !st)
+		return 0;
 	__builtin_memset(r, 0, sizeof(*r));
 	r->uptr[0] = st->uptr[0];
 	r->uptr[1] = st->uptr[1];
@@ -1280,12 +1302,13 @@ static __always_inline void emit_mux_ready(struct task_state *st, long ret)
 	bpf_loop(r->n < CV_MUX_READY_MAX ? r->n : CV_MUX_READY_MAX, describe_ready, &c, 0);
 	e = reserve_current(CV_EV_MUX_READY);
 	if (!e)
-		return;
+		return 0;
 	e->flags = epoll ? CV_MUXR_EPOLL : 0;
 	e->mux_ready.n = r->n;
 	e->mux_ready.overflow = r->overflow;
 	__builtin_memcpy(e->mux_ready.fd, r->fd, sizeof(r->fd));
 	submit(e);
+	return 0;
 }
 
 static __always_inline void emit_futex(struct task_state *st, long ret)

@@ -44,7 +44,7 @@ static void kind_legend(struct tui *u, struct vl *v)
 	}
 	y = vl_row(v);
 	tui_putf(y, 2, u->cols - 2, tui_role(u, R_DIM), "possible deadlock: >= 2 threads of a process stuck "
-		 ">= %us on mutex/semaphore/unknown locks, none of it running, holders unknown",
+		 ">= %us on 2+ mutex/semaphore/unknown locks, none running or in IO, holders unknown",
 		 (unsigned)(CV_STUCK_NS / 1000000000ULL));
 }
 

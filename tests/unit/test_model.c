@@ -1291,7 +1291,18 @@ TEST(lock_kinds_merge)
 /* Two threads blocked on each other's semaphore for 2 s, the third in a
  * join, none running: a possible deadlock (holders unknown), once, its
  * length running to the first wakeup. */
+enum third { THIRD_JOINS, THIRD_RUNS, THIRD_RECV };
+
+static void stuck_set(uint8_t kind, enum third third, uint64_t hold, uint64_t ba_waits);
+
 static void stuck_pair(uint8_t kind, bool third_runs, uint64_t hold)
+{
+	stuck_set(kind, third_runs ? THIRD_RUNS : THIRD_JOINS, hold, 0xa0);
+}
+
+/* as stuck_pair: the main thread joins, runs or waits in a receive; ba
+ * waits for ba_waits (0xa0: the other's, a cycle; 0xb0: the same one) */
+static void stuck_set(uint8_t kind, enum third third, uint64_t hold, uint64_t ba_waits)
 {
 	fresh(NULL);
 	cv_model_set_lock_name(M, PID, 0xa0, "sem_a");
@@ -1301,19 +1312,22 @@ static void stuck_pair(uint8_t kind, bool third_runs, uint64_t hold)
 	task(0, 3, "ba", 0);
 	on(0, 1);
 	on(0, 2);
-	off_lock(1 * MS, 1, 0x9990, 0, CV_LK_JOIN);
-	if (third_runs)
+	if (third == THIRD_RECV)
+		off(1 * MS, 1, CV_BLK_RECV, 0, 0);
+	else
+		off_lock(1 * MS, 1, 0x9990, 0, CV_LK_JOIN);
+	if (third == THIRD_RUNS)
 		on(2 * MS, 1);
 	off_lock(5 * MS, 2, 0xb0, 0, kind);
 	on(6 * MS, 3);
-	off_lock(10 * MS, 3, 0xa0, 0, kind);
+	off_lock(10 * MS, 3, ba_waits, 0, kind);
 	cv_model_advance(M, S + 600 * MS); /* not yet: under a second */
 	CHECK_EQ(cv_model_deadlock_count(M), 0);
 	for (uint64_t t = 700 * MS; t < 10 * MS + hold; t += 150 * MS)
 		cv_model_advance(M, S + t);
 	wake(10 * MS + hold, 3, 0);
 	on(10 * MS + hold, 3);
-	futex_lock_ev(10 * MS + hold + 1000, 3, 10 * MS, 0xa0, 0, kind, -CV_ETIMEDOUT, 0);
+	futex_lock_ev(10 * MS + hold + 1000, 3, 10 * MS, ba_waits, 0, kind, -CV_ETIMEDOUT, 0);
 	wake(10 * MS + hold + 2000, 2, 0);
 	end_ev(10 * MS + hold + 5 * MS);
 	check_invariant();
@@ -1350,6 +1364,14 @@ TEST(no_possible_deadlock_without_the_pattern)
 	CHECK_EQ(cv_model_deadlock_count(M), 0);
 	stuck_pair(CV_LK_SEMAPHORE, false, 900 * MS); /* under the threshold */
 	CHECK_EQ(cv_model_deadlock_count(M), 0);
+	/* an idle pool: two workers on one empty jobs semaphore (no cycle
+	 * without two locks), and the same with the main thread in a receive */
+	stuck_set(CV_LK_SEMAPHORE, THIRD_JOINS, 2000 * MS, 0xb0);
+	CHECK_EQ(cv_model_deadlock_count(M), 0);
+	stuck_set(CV_LK_FUTEX, THIRD_RECV, 2000 * MS, 0xa0); /* IO may yet wake it */
+	CHECK_EQ(cv_model_deadlock_count(M), 0);
+	stuck_set(CV_LK_SEMAPHORE, THIRD_JOINS, 2000 * MS, 0xa0); /* the cycle: found */
+	CHECK_EQ(cv_model_deadlock_count(M), 1);
 }
 
 /* One lock object in shared memory, at different addresses in two

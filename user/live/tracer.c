@@ -389,6 +389,13 @@ static int attach_funcs(struct cv_tracer *t, struct bpf_program *prog, bool ret,
 	return (int)n;
 }
 
+static void detach_uprobes(struct cv_tracer *t)
+{
+	for (int i = 0; i < t->nuprobes; i++)
+		close(t->uprobe_links[i]);
+	t->nuprobes = 0;
+}
+
 int cv_tracer_attach_lock_probes(struct cv_tracer *t, const char *libc, bool holders,
 				 char *err, size_t errlen)
 {
@@ -400,10 +407,9 @@ int cv_tracer_attach_lock_probes(struct cv_tracer *t, const char *libc, bool hol
 	static const uint64_t kinds[] = { CV_LK_CONDVAR, CV_LK_CONDVAR, CV_LK_CONDVAR, CV_LK_BARRIER };
 	int rc;
 
-	/* uprobes are perf events of the uprobe PMU (sysfs), not tracefs */
-	libbpf_diag = NULL; /* one line of ours instead of libbpf's */
+	/* multi-uprobe links: a bpf(2) call of ours, no perf event, no tracefs */
 	if (!bpf_program__autoload(t->skel->progs.on_lock_enter)) {
-		cv_errorf(err, errlen, "this kernel has no multi-uprobe links (Linux 6.6)");
+		cv_errorf(err, errlen, "the lock uprobes did not load on this kernel");
 		return -1;
 	}
 	rc = attach_funcs(t, t->skel->progs.on_lock_enter, false, libc, entered, kinds);
@@ -413,20 +419,16 @@ int cv_tracer_attach_lock_probes(struct cv_tracer *t, const char *libc, bool hol
 		rc = attach_funcs(t, t->skel->progs.on_sem_take_ret, true, libc, take, NULL);
 	if (rc > 0 && holders)
 		rc = attach_funcs(t, t->skel->progs.on_sem_post, false, libc, post, NULL);
-	libbpf_diag = t->diag;
 	if (rc > 0)
 		return 0;
+	detach_uprobes(t); /* all or none: the warning says they are off */
 	cv_errorf(err, errlen, "cannot attach uprobes to %s: %s", libc,
-		  rc == -ENOEXEC ? "not an ELF file" : strerror(-rc));
+		  rc == -ENOEXEC ? "not an ELF file"
+		  : rc == -EINVAL || rc == -E2BIG ? "this kernel has no multi-uprobe links (Linux 6.6)"
+		  : strerror(-rc));
 	return -1;
 }
 
-static void detach_uprobes(struct cv_tracer *t)
-{
-	for (int i = 0; i < t->nuprobes; i++)
-		close(t->uprobe_links[i]);
-	t->nuprobes = 0;
-}
 
 void cv_tracer_close(struct cv_tracer *t)
 {

@@ -281,8 +281,8 @@ struct cv_lock {
 #define CV_DEADLOCK_MAX 16
 /* A possible deadlock is read from the wait pattern: >= 2 threads of one
  * process each blocked at least this long on locks that can deadlock
- * (cv_lock_kind_can_deadlock), and no thread of the process running or
- * runnable.  Checked at most every CV_STUCK_CHECK_NS of model time. */
+ * (cv_lock_kind_can_deadlock), on >= 2 different locks, and no thread of
+ * the process running, runnable or waiting for IO.  Checked at most every CV_STUCK_CHECK_NS of model time. */
 #define CV_STUCK_NS       1000000000ULL
 #define CV_STUCK_CHECK_NS  100000000ULL
 struct cv_deadlock {

@@ -130,6 +130,19 @@ static bool runs(const struct cv_thr *t)
 				  t->pub.state == CV_ST_RUNNING);
 }
 
+/* Blocked where the outside world can wake it (data, a connection, a
+ * completion): it may yet release what the others wait for, e.g. a
+ * server's main thread in accept() while its idle workers wait for jobs. */
+static bool waits_for_io(const struct cv_thr *t)
+{
+	switch (t->pub.state) {
+	case CV_ST_WAIT_DATA: case CV_ST_COPY_DATA: case CV_ST_MUX_WAIT: case CV_ST_URING_WAIT:
+		return !t->pub.exited;
+	default:
+		return false;
+	}
+}
+
 /* Some confirmed deadlock has every thread of d? */
 static bool covered(const struct cv_model *m, const struct cv_deadlock *d)
 {
@@ -148,18 +161,24 @@ static bool covered(const struct cv_model *m, const struct cv_deadlock *d)
 }
 
 /* The pattern in process pid: its stuck threads into d (false: not the
- * pattern, i.e. fewer than 2 stuck or one of its threads runs). */
+ * pattern, i.e. fewer than 2 stuck, all on one lock — a cycle needs two —
+ * or one of its threads runs or waits for IO). */
 static bool pattern(const struct cv_model *m, uint32_t pid, uint64_t now, struct cv_deadlock *d)
 {
+	uint32_t distinct = 0;      /* different locks among the stuck */
+
 	*d = (struct cv_deadlock){ .until = now };
 	for (size_t i = 0; i < m->nthr; i++) {
 		const struct cv_thr *t = m->thr[i];
 		if (t->pub.pid != pid || t->pub.exited)
 			continue;
-		if (runs(t))
+		if (runs(t) || waits_for_io(t))
 			return false;
 		if (!stuck(t, now) || d->n == CV_DEADLOCK_MAX)
 			continue;
+		for (uint32_t k = 0; k < d->n; k++)
+			distinct -= d->addrs[k] == t->waiting->addr;
+		distinct++;
 		d->tids[d->n] = t->pub.tid;
 		d->pids[d->n] = pid;
 		d->addrs[d->n] = t->waiting->addr;
@@ -170,7 +189,7 @@ static bool pattern(const struct cv_model *m, uint32_t pid, uint64_t now, struct
 	/* when it became the pattern, as far as the states tell: the same live
 	 * and in a replay, whenever the check ran */
 	d->ts = d->since + CV_STUCK_NS;
-	return d->n >= 2;
+	return d->n >= 2 && distinct >= 2;
 }
 
 void cv__check_stuck(struct cv_model *m, uint64_t now)
