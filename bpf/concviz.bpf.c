@@ -495,8 +495,14 @@ static __always_inline void py_classify(struct task_state *st, const struct cv_p
 
 		if (!r)
 			break;
-		found = r;
-		key = r->key == CV_PY_KEY_CODE ? c : read_ptr(frame + p->frame_self);
+		__u64 k = r->key == CV_PY_KEY_CODE ? c : read_ptr(frame + p->frame_self);
+		/* an outer frame whose object cannot be read keeps the inner one */
+		if (k) {
+			found = r;
+			key = k;
+		} else if (!found) {
+			found = r;
+		}
 		if (!r->refine)
 			break;
 		frame = read_ptr(frame + p->frame_previous);
