@@ -5,18 +5,15 @@ EX="${EX_DIR:-$ROOT/build/examples}"
 OUT_DIR="$ROOT/build/test-output"
 mkdir -p "$OUT_DIR"
 
-# trace NAME [concviz opts] -- [example args]: run an example under concviz
-# --json; leaves $J (concviz JSON), $S (example-stats JSON), $E (stderr).
-trace() {
+# run_json NAME RUN-ARGS...: `concviz run --json RUN-ARGS`; leaves $J
+# (concviz JSON), $S (the program's last example-stats line), $E (stderr),
+# kept as $OUT_DIR/trace-NAME.*
+run_json() {
 	local name=$1; shift
-	local copts=() eargs=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do copts+=("$1"); shift; done
-	[ "${1:-}" = -- ] && shift
-	eargs=("$@")
 	J="$BATS_TEST_TMPDIR/$name.json"
 	S="$BATS_TEST_TMPDIR/$name.stats.json"
 	E="$BATS_TEST_TMPDIR/$name.stderr"
-	"$CONCVIZ" run --json "${copts[@]}" "$name" "${eargs[@]}" > "$J" 2> "$E"
+	"$CONCVIZ" run --json "$@" > "$J" 2> "$E"
 	local rc=$?
 	cp "$J" "$OUT_DIR/trace-$name.json" 2>/dev/null
 	cp "$E" "$OUT_DIR/trace-$name.stderr" 2>/dev/null
@@ -24,6 +21,21 @@ trace() {
 	if [ "$rc" != 0 ]; then echo "concviz exited $rc"; cat "$E"; return 1; fi
 	jq -e . "$J" > /dev/null || { echo "concviz JSON invalid"; return 1; }
 	jq -e . "$S" > /dev/null || { echo "no example-stats line"; cat "$E"; return 1; }
+}
+
+# trace NAME [concviz opts] -- [example args]: run an example under concviz
+# --json; leaves $J (concviz JSON), $S (example-stats JSON), $E (stderr).
+trace() {
+	local name=$1; shift
+	local copts=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do copts+=("$1"); shift; done
+	[ "${1:-}" = -- ] && shift
+	run_json "$name" "${copts[@]}" "$name" "$@"
+}
+
+# no_drops: concviz lost no event in $J
+no_drops() {
+	[ "$(jq .dropped_events "$J")" = 0 ] || { echo "dropped events: $(jq .dropped_events "$J")"; return 1; }
 }
 
 # Every counter the example reports for a thread equals concviz's for that
@@ -36,7 +48,7 @@ assert_counts_match() {
 	local m
 	m=$(compare_counts)
 	if [ -n "$m" ]; then echo "$m"; return 1; fi
-	[ "$(jq .dropped_events "$J")" = 0 ] || { echo "dropped events: $(jq .dropped_events "$J")"; return 1; }
+	no_drops
 }
 
 # jq over the concviz JSON: th ROLE FILTER -> value for the thread with that

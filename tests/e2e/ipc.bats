@@ -28,14 +28,7 @@ teardown() {
 
 # run_helper [concviz opts]: $J concviz JSON, $S the helper's example-stats
 run_helper() {
-	J="$BATS_TEST_TMPDIR/ipc.json"
-	S="$BATS_TEST_TMPDIR/ipc.stats.json"
-	E="$BATS_TEST_TMPDIR/ipc.stderr"
-	"$CONCVIZ" run --json "$@" -- "$HELPER" > "$J" 2> "$E" || { cat "$E"; return 1; }
-	cp "$J" "$OUT_DIR/trace-ipc_recv.json"
-	cp "$E" "$OUT_DIR/trace-ipc_recv.stderr"
-	grep '^example-stats ' "$E" | tail -n 1 | sed 's/^example-stats //' > "$S"
-	jq -e . "$J" > /dev/null && jq -e . "$S" > /dev/null || { cat "$E"; return 1; }
+	run_json ipc_recv "$@" -- "$HELPER"
 }
 
 # ex FIELD: the helper's own count; cv FILTER: concviz's for the main thread

@@ -26,13 +26,7 @@ prog() {
 	local copts=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do copts+=("$1"); shift; done
 	[ "${1:-}" = -- ] && shift
-	J="$BATS_TEST_TMPDIR/$name.json"
-	S="$BATS_TEST_TMPDIR/$name.stats.json"
-	E="$BATS_TEST_TMPDIR/$name.stderr"
-	"$CONCVIZ" run --json "${copts[@]}" -- "$PROG" "$@" > "$J" 2> "$E" || { cat "$E"; return 1; }
-	cp "$J" "$OUT_DIR/locks-$name.json"
-	grep '^example-stats ' "$E" | tail -n 1 | sed 's/^example-stats //' > "$S"
-	jq -e . "$J" > /dev/null && jq -e . "$S" > /dev/null || { cat "$E"; return 1; }
+	run_json "locks-$name" "${copts[@]}" -- "$PROG" "$@"
 }
 
 # every thread's lock_wait is the sum of its lock_wait_by_kind

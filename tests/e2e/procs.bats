@@ -32,15 +32,7 @@ run_py() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do args+=("$1"); shift; done
 	[ "${1:-}" = -- ] && shift
 	copts=("$@")
-	J="$BATS_TEST_TMPDIR/$name.json"
-	S="$BATS_TEST_TMPDIR/$name.stats.json"
-	E="$BATS_TEST_TMPDIR/$name.stderr"
-	"$CONCVIZ" run --json "${copts[@]}" -- "$PYTHON" "$PY/$name.py" "${args[@]}" > "$J" 2> "$E" ||
-		{ cat "$E"; return 1; }
-	cp "$J" "$OUT_DIR/trace-py-$name.json"
-	grep '^example-stats ' "$E" | tail -n 1 | sed 's/^example-stats //' > "$S"
-	jq -e . "$J" > /dev/null && jq -e . "$S" > /dev/null || { cat "$E"; return 1; }
-	[ "$(jq .dropped_events "$J")" = 0 ] || { echo "dropped events"; return 1; }
+	run_json "py-$name" "${copts[@]}" -- "$PYTHON" "$PY/$name.py" "${args[@]}" && no_drops
 }
 
 # st FILTER: the program's stats; tj FILTER: concviz's thread $(st .tid)

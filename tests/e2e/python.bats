@@ -32,18 +32,7 @@ teardown() {
 # JSON, $S the program's example-stats, $E concviz's stderr
 py() {
 	local name=$1; shift
-	local copts=()
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do copts+=("$1"); shift; done
-	[ "${1:-}" = -- ] && shift
-	J="$BATS_TEST_TMPDIR/$name.json"
-	S="$BATS_TEST_TMPDIR/$name.stats.json"
-	E="$BATS_TEST_TMPDIR/$name.stderr"
-	"$CONCVIZ" run --json "${copts[@]}" -- "$@" > "$J" 2> "$E" || { cat "$E"; return 1; }
-	cp "$J" "$OUT_DIR/python-$name.json"
-	cp "$E" "$OUT_DIR/python-$name.stderr"
-	grep '^example-stats ' "$E" | tail -n 1 | sed 's/^example-stats //' > "$S"
-	jq -e . "$J" > /dev/null && jq -e . "$S" > /dev/null || { cat "$E"; return 1; }
-	[ "$(jq .dropped_events "$J")" = 0 ] || { echo "dropped events"; return 1; }
+	run_json "python-$name" "$@" && no_drops
 }
 
 # ex [-c] FILTER: the program's ground truth; cv [-c] FILTER: concviz's JSON
