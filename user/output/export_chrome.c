@@ -312,6 +312,12 @@ static void syscall_seen(struct exp *e, struct xthr *x, uint64_t t0, uint64_t cp
 
 /* ---- event slices -------------------------------------------------------- */
 
+/* A call's slice starts at its enter_ts: the enter in recordings made
+ * with a sys_enter probe, the first block since (the part before was CPU
+ * time), 0 when not seen (it did not block, or was in flight at attach):
+ * then the slice is its exit's one grid step.  A receive's copy can come
+ * before its first block (MSG_WAITALL) or without one: its slice starts at
+ * the earlier of the two. */
 static uint64_t enter_of(uint64_t enter, uint64_t exit)
 {
 	return enter && enter <= exit ? enter : exit;
@@ -321,6 +327,8 @@ static void ex_recv(struct exp *e, struct xthr *x, const struct cv_event *ev)
 {
 	char args[160];
 	uint64_t t1 = ev->ts, t0 = enter_of(ev->recv.enter_ts, t1), cp = ev->recv.copy_ts;
+	if (cp && cp < t0)
+		t0 = cp;
 	bool eagain = ev->recv.ret == -CV_EAGAIN;
 	bool copied = !eagain && cp && cp >= t0 && cp <= t1;
 	syscall_seen(e, x, t0, copied ? cp : 0, t1);
