@@ -112,6 +112,26 @@ eq() {
 	[ "$(tj .time_ns.wait_data)" -gt "$(tj .time_ns.sleep)" ]
 }
 
+@test "python: a MSG_WAITALL receive that copies, then blocks, is copy_data; the next one, blocked before data, is wait_data" {
+	run_py waitall
+	eq recv.calls "$(st .recv_calls)" "$(tj .recv.calls)"
+	eq recv.bytes "$(st .recv_bytes)" "$(tj .recv.bytes)"
+	eq recv.blocked_calls 2 "$(tj .recv.blocked_calls)"
+	local pause copy fdwait
+	pause=$(st .pause_ns)
+	copy=$(tj .time_ns.copy_data)
+	# the connection's wait for data: from the block to the first copy, so
+	# only the second receive's (the first one copied before it blocked)
+	fdwait=$(tj "[.recv.by_fd[] | select(.fd == $(st .fd) and .calls > 0)][0].wait_ns")
+	echo "pause $pause, copy_data $copy, by_fd wait_ns $fdwait"
+	# each pause is one phase: the first receive's copy (it blocked after
+	# copying half), the second's wait.  Below: the pause less 50 ms for the
+	# sender's scheduling; above: less than both pauses, which a copy time
+	# kept from the first call (or one lost before the block) would make
+	[ "$copy" -ge $((pause - 50000000)) ] && [ "$copy" -lt $((2 * pause)) ]
+	[ "$fdwait" -ge $((pause - 50000000)) ] && [ "$fdwait" -lt $((2 * pause)) ]
+}
+
 @test "python: multiprocessing.Queue get() reads the pipe: reads and bytes equal the pickles'" {
 	run_py mp_queue 30
 	eq "queue reads" "$(st .reads)" "$(tj .recv.by_kind.pipe.calls)"
