@@ -10,10 +10,10 @@
  * keeps the in-flight state per thread.  There is no sys_enter probe:
  * enter_ts is the switch-out where the call first blocked (what ran of it
  * before is CPU time), 0 if it did not block (its start is not seen; it
- * adds no wait).  Recordings made with a sys_enter probe have the enter.  A thread that blocks inside such a
- * syscall is announced by the CV_EV_SWITCH that takes it off the CPU, whose
- * `block` field says what it blocked in, so a live view knows at once that a
- * thread is waiting for data / for a lock.
+ * adds no wait).  Recordings made with a sys_enter probe have the enter.
+ * A thread that blocks inside such a syscall is announced by the CV_EV_SWITCH
+ * that takes it off the CPU, whose `block` field says what it blocked in, so
+ * a live view knows at once that a thread is waiting for data / for a lock.
  *
  * Types marked (user) are never produced by BPF: user space synthesises them
  * (seeding threads found in /proc on attach, ring-buffer drops, end of trace)
