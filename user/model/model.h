@@ -344,6 +344,8 @@ uint64_t cv_model_now(const struct cv_model *m);      /* latest ts seen or advan
 uint64_t cv_model_end(const struct cv_model *m);      /* END ts, 0 while live */
 uint64_t cv_model_events(const struct cv_model *m);   /* events fed (excluding LOST/END) */
 uint64_t cv_model_dropped(const struct cv_model *m);  /* sum of LOST counts */
+/* Facts (a thread, a lock, a name, history) the model could not keep: out of memory. */
+uint64_t cv_model_nomem(const struct cv_model *m);
 uint32_t cv_model_target_pid(const struct cv_model *m);
 const char *cv_model_target_command(const struct cv_model *m); /* "" if unset */
 bool cv_model_target_exited(const struct cv_model *m, int *exit_code);

@@ -589,9 +589,10 @@ static void ex_trace_meta(struct exp *e, const char *key, const struct cv_rec_he
 	fputs(",\"command\":", f);
 	cv_json_string(f, cv_model_target_command(e->m));
 	fprintf(f, ",\"target_pid\":%u,\"clock_boottime_ns\":%" PRIu64 ",\"clock_realtime_ns\":%" PRIu64
-		",\"trace_start_ns\":%" PRIu64 ",\"events\":%" PRIu64 ",\"dropped_events\":%" PRIu64,
+		",\"trace_start_ns\":%" PRIu64 ",\"events\":%" PRIu64 ",\"dropped_events\":%" PRIu64
+		",\"model_out_of_memory\":%" PRIu64,
 		cv_model_target_pid(e->m), h->clock_boot_ns, h->clock_real_ns, cv_model_start(e->m),
-		cv_model_events(e->m), cv_model_dropped(e->m));
+		cv_model_events(e->m), cv_model_dropped(e->m), cv_model_nomem(e->m));
 	if (exited)
 		fprintf(f, ",\"target_exit_code\":%d", code);
 	else
