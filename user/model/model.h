@@ -403,6 +403,8 @@ bool cv_model_process_short_lived(const struct cv_model *m, const struct cv_proc
 /* The description of (pid, fd, ino), NULL if none. */
 const struct cv_fd_desc *cv_model_fd_desc(const struct cv_model *m, uint32_t pid, uint32_t fd,
 					  uint64_t ino);
+/* What fd of pid names now (its newest description), NULL if never described. */
+const struct cv_fd_desc *cv_model_fd_now(const struct cv_model *m, uint32_t pid, uint32_t fd);
 /* A thread's receives and accepts by descriptor, in order of first use. */
 size_t cv_model_thread_fd_count(const struct cv_model *m, const struct cv_thread *t);
 const struct cv_fd_stats *cv_model_thread_fd(const struct cv_model *m, const struct cv_thread *t,

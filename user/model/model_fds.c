@@ -270,11 +270,18 @@ void cv__fd_count(struct cv_model *m, struct cv_thr *t, const struct cv_event *e
 /* The object fd of pid names now: the inode of its latest description (the
  * probes describe an fd again when its number names another object), 0 if
  * it was never described. */
-static uint64_t current_ino(const struct cv_model *m, uint32_t pid, uint32_t fd)
+const struct cv_fd_desc *cv_model_fd_now(const struct cv_model *m, uint32_t pid, uint32_t fd)
 {
 	uint64_t i = cv_hash_get(&m->fdcur, cv_hash_pair(pid, fd));
 
-	return i == CV_HASH_NONE ? 0 : m->fdd[i]->pub.ino;
+	return i == CV_HASH_NONE ? NULL : &m->fdd[i]->pub;
+}
+
+static uint64_t current_ino(const struct cv_model *m, uint32_t pid, uint32_t fd)
+{
+	const struct cv_fd_desc *d = cv_model_fd_now(m, pid, fd);
+
+	return d ? d->ino : 0;
 }
 
 void cv__fd_ready(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
