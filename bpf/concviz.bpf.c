@@ -773,6 +773,7 @@ static __always_inline __u32 file_type(struct file *f)
 }
 
 #define PIPEFS_MAGIC 0x50495045
+#define MQUEUE_MAGIC 0x19800202
 #define CV_AF_INET 2
 #define CV_AF_INET6 10
 #define CV_AF_UNIX 1
@@ -855,6 +856,7 @@ static __always_inline void fd_describe(__u32 sys, unsigned long fd, struct file
 	__u64 *seen = bpf_map_lookup_elem(&fdseen, &k);
 	struct cv_event *e;
 	__u32 mode;
+	__u64 magic;
 
 	if (!f || (seen && *seen == ino))
 		return;
@@ -865,11 +867,13 @@ static __always_inline void fd_describe(__u32 sys, unsigned long fd, struct file
 	e->fd.ino = ino;
 	e->fd.fd = fd;
 	mode = file_type(f);
-	if (sys == CV_SYS_MQ_TIMEDRECEIVE) {
+	magic = BPF_CORE_READ(f, f_inode, i_sb, s_magic);
+	/* a queue by its file system: one a multiplexer returned ready is one too */
+	if (sys == CV_SYS_MQ_TIMEDRECEIVE || magic == MQUEUE_MAGIC) {
 		e->fd.kind = CV_FD_MQ;
 		fd_dentry_name(e, f);
 	} else if (mode == S_IFIFO) {
-		if (BPF_CORE_READ(f, f_inode, i_sb, s_magic) == PIPEFS_MAGIC) {
+		if (magic == PIPEFS_MAGIC) {
 			e->fd.kind = CV_FD_PIPE;
 		} else {
 			e->fd.kind = CV_FD_FIFO;

@@ -258,3 +258,20 @@ check_by_fd() {
 	grep -Eq " tcp +[0-9]+ .* 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:[0-9]+$" "$BATS_TEST_TMPDIR/r.txt"
 	grep -Eq " unix .* unnamed$" "$BATS_TEST_TMPDIR/r.txt"
 }
+
+@test "mux by fd: more ready than one event lists (17 of 40; 17 of 300, past the 256 scanned): the rest counted as unlisted, none lost" {
+	local n api listed
+	for n in 40 300; do
+		run_py many_ready $n 5
+		for api in select poll epoll; do
+			eq "$n $api calls" "$(st .apis.$api.calls)" "$(tj .mux.by_api.$api.calls)"
+			eq "$n $api ready" "$(st .apis.$api.ready)" "$(tj .mux.by_api.$api.ready)"
+		done
+		# each call lists 17 of the pipes and counts the others
+		listed=$(jq -r --argjson t "$(st .tid)" --argjson fds "$(jq -c .fds "$S")" \
+			'.threads[] | select(.tid == $t) | [.recv.by_fd[] | select(.fd as $f | any($fds[]; . == $f)) | .mux_ready] | add' "$J")
+		eq "$n listed" $((3 * 5 * 17)) "$listed"
+		eq "$n unlisted" $((3 * 5 * (n - 17))) "$(tj .mux.ready_unlisted)"
+		eq "$n listed are pipes" 0 "$(tj '[.recv.by_fd[] | select(.mux_ready > 0 and .kind != "pipe")] | length')"
+	done
+}

@@ -270,6 +270,7 @@ static void free_parse(struct jp *p)
 
 struct expect {
 	int recv_calls, recv_eagain, recv_copied, recv_waited, flows, uring_async, futex_named, futex_hex;
+	int mux_ready;
 	int threads, processes;
 };
 
@@ -392,6 +393,14 @@ static const char *make_recording(const char *name, struct expect *x, int rounds
 		mx.mux.nfds = 64;
 		mx.mux.timeout_ms = -1;
 		put(w, &mx);
+		if (i % 10 == 0) { /* which fd it returned ready: an instant after the call */
+			struct cv_event rd = { .ts = T, .tid = P, .pid = P, .type = CV_EV_MUX_READY };
+			rd.flags = CV_MUXR_EPOLL;
+			rd.mux_ready.n = 1;
+			rd.mux_ready.fd[0] = 7;
+			put(w, &rd);
+			x->mux_ready++;
+		}
 		for (int k = 0; k < 2; k++) {
 			uint64_t fe = T += 10 * US;
 			sw(w, P, P, 0, 0, CV_BLK_FUTEX, k ? L2 : L1);
@@ -701,6 +710,8 @@ TEST(mux_lock_and_uring_slices)
 {
 	EXPORTED(p);
 	CHECK_EQ(count(p, "X", "epoll_wait", "mux"), 50);
+	CHECK_EQ(count(p, "i", "ready: 1 fd", "mux"), ex.x.mux_ready);
+	CHECK(ex.x.mux_ready > 0);
 	CHECK_EQ(count(p, "X", "queue_lock", "lock"), ex.x.futex_named);
 	CHECK_EQ(count(p, "X", "0x7f00deadbe00", "lock"), ex.x.futex_hex);
 	CHECK_EQ(count(p, "b", "recv", "io_uring"), ex.x.uring_async);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +28,9 @@
 /* Events wait here between the ring buffer and the model: a reader thread
  * empties the ring buffer into `pending` whenever the kernel wakes it, so a
  * consumer that is busy (a frame blocked on a slow terminal, a recording
- * write) never leaves the kernel without room.  Past this many pending
- * events (256 MiB) they are counted as lost instead. */
+ * write) never leaves the kernel without room.  Past this many events in
+ * pending and the consumer's batch together (256 MiB) they are counted as
+ * lost instead. */
 #define PENDING_MAX (1u << 22)
 
 struct cv_tracer {
@@ -62,7 +64,8 @@ struct cv_tracer {
 	pthread_t reader;
 	bool have_reader;
 	int ready_fd;         /* eventfd: the reader has pending events */
-	int quit_fd;          /* eventfd: the reader ends */
+	int quit_fd;          /* eventfd: the reader ends (wakes it at once) */
+	atomic_bool quit;     /* the reader ends (seen within READER_PERIOD_MS) */
 	int reader_epfd;      /* the reader waits here: ring buffers (edge), quit_fd */
 };
 
@@ -109,7 +112,9 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 		return 0;
 	if (t->npending == t->cap_pending) {
 		size_t ncap = t->cap_pending ? t->cap_pending * 2 : 4096;
-		struct cv_event *nb = ncap <= PENDING_MAX ? realloc(t->pending, ncap * sizeof(*nb)) : NULL;
+		/* the limit holds for both arrays: the consumer's batch was pending */
+		struct cv_event *nb = ncap + t->cap <= PENDING_MAX
+			? realloc(t->pending, ncap * sizeof(*nb)) : NULL;
 
 		if (!nb) {
 			t->lost_here++;
@@ -145,7 +150,7 @@ static void *reader_main(void *arg)
 			break;
 		for (int i = 0; i < n; i++)
 			quit |= ev[i].data.fd == t->quit_fd;
-		if (quit)
+		if (quit || atomic_load(&t->quit))
 			break;
 		pthread_mutex_lock(&t->mu);
 		ring_buffer__consume(t->rb);
@@ -439,10 +444,13 @@ void cv_tracer_close(struct cv_tracer *t)
 	if (t->have_reader) {
 		uint64_t one = 1;
 
-		if (write(t->quit_fd, &one, sizeof(one)) == sizeof(one))
-			pthread_join(t->reader, NULL);
-		else
-			pthread_detach(t->reader);
+		/* the flag ends it even if the wake-up cannot be written: it is
+		 * always joined before t goes */
+		atomic_store(&t->quit, true);
+		if (write(t->quit_fd, &one, sizeof(one)) < 0) {
+			/* seen at its next periodic wake-up */
+		}
+		pthread_join(t->reader, NULL);
 	}
 	if (t->ready_fd >= 0)
 		close(t->ready_fd);
