@@ -70,7 +70,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev \
-	liburing-dev pkg-config make gcc bats tmux jq python3 python3.11 libpython3.11-dev
+	liburing-dev pkg-config make gcc bats tmux jq python3 python3.11 libpython3.11-dev strace
 
 .PHONY: all deps run test unit layers bench fuzz install uninstall clean help examples check-arm64
 all: $(BUILD)/concviz examples $(E2E_BINS) $(PY_EMBED_BIN) $(BENCH_BINS)
