@@ -294,10 +294,15 @@ static int run_loop(struct tui *u, char *err, size_t errn)
 	const struct cv_source *src = u->src;
 	uint64_t next_frame = 0, turn0 = cv_mono_ns();
 	bool due = false;           /* a frame is wanted, maybe postponed */
+	bool was_finished = u->finished;
 	u->m = src->model(src->ctx);
 	for (;;) {
+		/* a turn that ended the source (its last drain, a detach) is
+		 * not the loop being slow to answer */
 		uint64_t turn1 = cv_mono_ns();
-		tui_frames_turn(&u->frames, turn1 - turn0);
+		if (u->finished == was_finished)
+			tui_frames_turn(&u->frames, turn1 - turn0);
+		was_finished = u->finished;
 		turn0 = turn1;
 		if (g_sig) {
 			g_sig = 0;
@@ -310,6 +315,7 @@ static int run_loop(struct tui *u, char *err, size_t errn)
 		if (g_tstp) {
 			g_tstp = 0;
 			term_suspend();
+			turn0 = cv_mono_ns();   /* stopped is not slow */
 			due = true;
 		}
 		uint64_t w = tui_wall_ms();
