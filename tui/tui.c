@@ -1,8 +1,8 @@
 /* tui.c — cv_tui_run: terminal set-up and teardown, signals, the main loop
  * (pump the source with a short timeout, read keys, redraw at 10 Hz; a
  * frame waits while the terminal has not taken the last one). */
-#include <fcntl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <langinfo.h>
 #include <signal.h>
@@ -261,9 +261,9 @@ static SCREEN *term_start(struct tui *u, struct sigaction oq[NQ], struct sigacti
 	u->glyph_cells = !u->color;
 	if (g_have_tio)
 		tcgetattr(STDIN_FILENO, &g_prog_tio);
-	/* without the writer (no thread, no pipe) curses writes to the
-	 * terminal itself, as it did before, and may wait for it */
-	fflush(g_ofp);
+	/* from here on curses' bytes go through the writer's queue; if it
+	 * cannot start (no thread, no pipe), curses keeps writing to the
+	 * terminal itself and the loop may wait for it, as it did before */
 	tui_tw_start(&g_tw, STDOUT_FILENO, ofd);
 	return scr;
 }
