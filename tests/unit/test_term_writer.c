@@ -68,24 +68,21 @@ TEST(a_stalled_terminal_does_not_block_curses_and_gets_every_byte_in_order)
 	CHECK_EQ(tui_tw_queued_total(w), 0u);
 
 	/* three frames while the terminal reads nothing: more than its buffer
-	 * holds, yet curses' writes return at once */
+	 * holds, yet curses' writes are taken whole (non-blocking here, so a
+	 * full queue would fail the check instead of hanging the test) */
+	fcntl(cfd, F_SETFL, O_NONBLOCK);
 	fill(out, 3 * FRAME, 1);
-	for (int i = 0; i < 3; i++) {
-		struct timespec t0, t1;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < 3; i++)
 		CHECK_EQ(write(cfd, out + i * FRAME, FRAME), FRAME);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		CHECK((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) < 100000000L);
-	}
 	CHECK_EQ(tui_tw_queued_total(w), 3u * FRAME);
-	nap_ms(50);
+	nap_ms(200);
 	CHECK(!tui_tw_idle(w));         /* the terminal is behind */
 
 	/* the terminal reads: everything arrives, in order, then idle */
 	CHECK_EQ(term_read(term[0], in, 3 * FRAME), 3u * FRAME);
 	CHECK(memcmp(in, out, 3 * FRAME) == 0);
 	CHECK(wait_idle(w));
-	CHECK(w->longest_write_ns >= 40000000u);  /* the writer, not curses, waited */
+	CHECK(w->longest_write_ns >= 50000000u);  /* the writer, not curses, waited */
 
 	/* after the last write end closes, finish ends the thread; nothing more */
 	close(cfd);
