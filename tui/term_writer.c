@@ -25,9 +25,13 @@ static bool write_all(struct tui_tw *w, const char *buf, size_t n)
 {
 	while (n) {
 		uint64_t t0 = mono_ns();
+		pthread_mutex_lock(&w->mu);
+		w->write_since_ns = t0;
+		pthread_mutex_unlock(&w->mu);
 		ssize_t r = write(w->tty_fd, buf, n);
 		uint64_t d = mono_ns() - t0;
 		pthread_mutex_lock(&w->mu);
+		w->write_since_ns = 0;
 		if (d > w->longest_write_ns)
 			w->longest_write_ns = d;
 		if (r > 0)
@@ -124,11 +128,11 @@ int tui_tw_start(struct tui_tw *w, int tty_fd, int curses_fd)
 		errno = rc;
 		return -1;
 	}
-	w->running = true;
+	w->running = w->started = true;
 	if (dup3(p[1], curses_fd, O_CLOEXEC) < 0) {
 		int e = errno;
 		close(p[1]);
-		tui_tw_finish(w);
+		tui_tw_finish(w, 1000); /* nothing was queued: ends at once */
 		errno = e;
 		return -1;
 	}
@@ -160,12 +164,31 @@ uint64_t tui_tw_queued_total(struct tui_tw *w)
 	return n;
 }
 
-void tui_tw_finish(struct tui_tw *w)
+bool tui_tw_finish(struct tui_tw *w, int wait_ms)
 {
+	struct timespec until;
+
 	if (!w->running)
-		return;
-	pthread_join(w->thread, NULL);
+		return true;
 	w->running = false;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += wait_ms / 1000;
+	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	if (pthread_timedjoin_np(w->thread, NULL, &until)) {
+		/* still blocked on the terminal: it keeps the queue and the lock */
+		pthread_mutex_lock(&w->mu);
+		uint64_t now = mono_ns(), d = w->write_since_ns ? now - w->write_since_ns : 0;
+		w->final_longest_write_ns = d > w->longest_write_ns ? d : w->longest_write_ns;
+		pthread_mutex_unlock(&w->mu);
+		pthread_detach(w->thread);
+		return false;
+	}
+	w->final_longest_write_ns = w->longest_write_ns;
 	close(w->queue_fd);
 	pthread_mutex_destroy(&w->mu);
+	return true;
 }

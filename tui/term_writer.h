@@ -22,11 +22,15 @@ struct tui_tw {
 	int queue_fd;               /* read end of the queue (non-blocking) */
 	pthread_t thread;
 	bool running;
+	bool started;               /* tui_tw_start succeeded once */
 	pthread_mutex_t mu;         /* guards the counters below */
 	uint64_t taken;             /* bytes taken from the queue */
 	uint64_t in_hand;           /* taken, not yet accepted by the terminal */
 	uint64_t longest_write_ns;  /* longest time one write to the terminal took */
+	uint64_t write_since_ns;    /* the write under way began, 0 none */
 	int error;                  /* errno of a failed terminal write, 0 none */
+	uint64_t final_longest_write_ns; /* longest_write_ns when finished, or
+				     * the write still under way if longer */
 };
 
 /* From now on the bytes written to curses_fd (an open descriptor, e.g. the
@@ -39,8 +43,11 @@ int tui_tw_start(struct tui_tw *w, int tty_fd, int curses_fd);
 bool tui_tw_idle(struct tui_tw *w);
 /* bytes ever written into the queue (those taken plus those waiting) */
 uint64_t tui_tw_queued_total(struct tui_tw *w);
-/* After every write end of the queue is closed: wait until the terminal has
- * taken the rest, end the thread.  Safe to call twice. */
-void tui_tw_finish(struct tui_tw *w);
+/* After every write end of the queue is closed: wait up to wait_ms until
+ * the terminal has taken the rest, end the thread.  A terminal that takes
+ * nothing for that long (stopped, starved) is given up on: false, and the
+ * thread is left to end with the process, so concviz can still finish its
+ * recording and report.  Safe to call twice. */
+bool tui_tw_finish(struct tui_tw *w, int wait_ms);
 
 #endif

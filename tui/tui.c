@@ -59,9 +59,9 @@ static void term_end(SCREEN *scr)
 	if (g_ofp)
 		fclose(g_ofp);          /* the queue's last write end */
 	g_ofp = NULL;
-	tui_tw_finish(&g_tw);
+	tui_tw_finish(&g_tw, TUI_TERM_DRAIN_MS);
 	if (g_have_tio)
-		tcsetattr(STDIN_FILENO, TCSADRAIN, &g_tio);
+		tcsetattr(STDIN_FILENO, TCSANOW, &g_tio);
 }
 
 static void at_exit(void)
@@ -101,13 +101,13 @@ static void term_suspend(void)
 	while (g_tw.running && !tui_tw_idle(&g_tw))
 		nanosleep(&nap, NULL);
 	if (g_have_tio)
-		tcsetattr(STDIN_FILENO, TCSADRAIN, &g_tio);
+		tcsetattr(STDIN_FILENO, TCSANOW, &g_tio);
 	signal(SIGTSTP, SIG_DFL);
 	raise(SIGTSTP);
 	/* continued */
 	install_term_signals();
 	if (g_have_tio)
-		tcsetattr(STDIN_FILENO, TCSADRAIN, &g_prog_tio);
+		tcsetattr(STDIN_FILENO, TCSANOW, &g_prog_tio);
 	term_resize();
 	clearok(curscr, TRUE);
 }
@@ -377,8 +377,8 @@ int cv_tui_run(const struct cv_source *src)
 	restore_signals(oq, of);
 	signal(SIGWINCH, SIG_DFL);
 	signal(SIGTSTP, SIG_DFL);
-	if (g_tw.taken)
-		tui_frames_writer(&u.frames, g_tw.longest_write_ns);
+	if (g_tw.started)
+		tui_frames_writer(&u.frames, g_tw.final_longest_write_ns);
 	free(u.rows);
 	if (getenv("CONCVIZ_STATS"))
 		tui_frames_print(&u.frames, stderr);

@@ -163,3 +163,35 @@ assert_switches_match() { # JSON STDERR
 	grep -q 'stats: .* events, 0 dropped' "$stats"
 	tmux kill-server
 }
+
+@test "tui: asked to stop while its terminal is stopped, concviz still ends and its recording is whole" {
+	command -v tmux > /dev/null || skip "tmux missing"
+	SHOTS="$OUT_DIR/tui"
+	mkdir -p "$SHOTS"
+	export TMUX_TMPDIR="$BATS_TEST_TMPDIR/tmux"
+	mkdir -p "$TMUX_TMPDIR"
+	local stats="$BATS_TEST_TMPDIR/stats" rec="$BATS_TEST_TMPDIR/stop.cvz" cv t0 t1 i
+	start "CONCVIZ_STATS=1 '$CONCVIZ' run -o '$rec' -- '$PINGPONG' -p 50 -s 30 2> '$stats'"
+	wait_for "pingpong" 15
+	TERM_SERVER=$(tmux display-message -p '#{pid}')
+	cv=$(pgrep -f -- "run -o $rec" | head -n 1)
+	[ -n "$cv" ]
+	kill -STOP "$TERM_SERVER"
+	sleep 3                         # frames pile up: the writer is stuck
+	t0=$(date +%s%N)
+	kill -TERM "$cv"
+	for i in $(seq 150); do kill -0 "$cv" 2> /dev/null || break; sleep 0.1; done
+	t1=$(date +%s%N)
+	kill -CONT "$TERM_SERVER"
+	echo "concviz ended $(( (t1 - t0) / 1000000 )) ms after SIGTERM"
+	! kill -0 "$cv" 2> /dev/null
+	# the terminal gets 5 s (TUI_TERM_DRAIN_MS) to take the last bytes
+	[ $(( (t1 - t0) / 1000000 )) -lt 12000 ]
+	cat "$stats"
+	grep -q 'stats: .* events, 0 dropped' "$stats"
+	"$CONCVIZ" report --json "$rec" > "$BATS_TEST_TMPDIR/rep.json"
+	[ "$(jq .dropped_events "$BATS_TEST_TMPDIR/rep.json")" = 0 ]
+	# every event concviz took in is in the recording (it adds its end mark)
+	[ "$(jq .events "$BATS_TEST_TMPDIR/rep.json")" -ge "$(sed -n 's/.*stats: \([0-9]*\) events.*/\1/p' "$stats")" ]
+	tmux kill-server
+}

@@ -86,8 +86,9 @@ TEST(a_stalled_terminal_does_not_block_curses_and_gets_every_byte_in_order)
 
 	/* after the last write end closes, finish ends the thread; nothing more */
 	close(cfd);
-	tui_tw_finish(w);
-	tui_tw_finish(w);
+	CHECK(tui_tw_finish(w, 2000));
+	CHECK(tui_tw_finish(w, 2000));
+	CHECK(w->final_longest_write_ns >= 50000000u);
 	close(term[1]);
 	CHECK_EQ(term_read(term[0], in, 1), 0u);
 	close(term[0]);
@@ -108,7 +109,7 @@ TEST(bytes_written_before_the_finish_still_reach_the_terminal)
 	fill(out, sizeof(out), 9);
 	CHECK_EQ(write(cfd, out, sizeof(out)), (ssize_t)sizeof(out));
 	close(cfd);
-	tui_tw_finish(w);               /* e.g. endwin's last bytes */
+	CHECK(tui_tw_finish(w, 2000));  /* e.g. endwin's last bytes */
 	close(term[1]);
 	CHECK_EQ(term_read(term[0], in, sizeof(in)), sizeof(out));
 	CHECK(memcmp(in, out, sizeof(out)) == 0);
@@ -132,9 +133,31 @@ TEST(a_terminal_that_went_away_does_not_stop_the_queue)
 	CHECK(wait_idle(w));
 	CHECK(w->error != 0);
 	close(cfd);
-	tui_tw_finish(w);
+	CHECK(tui_tw_finish(w, 2000));
 	close(term[1]);
 	free(w);
+}
+
+TEST(a_terminal_that_takes_nothing_is_given_up_on_at_the_finish)
+{
+	struct tui_tw *w = calloc(1, sizeof(*w));
+	int term[2], cfd;
+	static unsigned char out[3 * FRAME];
+	struct timespec t0, t1;
+
+	CHECK(pipe(term) == 0);         /* never read: a stopped terminal */
+	CHECK((cfd = open("/dev/null", O_WRONLY)) >= 0);
+	CHECK(tui_tw_start(w, term[1], cfd) == 0);
+	CHECK_EQ(write(cfd, out, sizeof(out)), (ssize_t)sizeof(out));
+	close(cfd);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(!tui_tw_finish(w, 300));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	CHECK(ms >= 250 && ms < 5000);
+	CHECK(w->final_longest_write_ns >= 250000000u);  /* the write still waiting */
+	CHECK(tui_tw_finish(w, 300));   /* once given up on, done */
+	/* the writer thread stays blocked on term[1]; both stay open for it */
 }
 
 int main(void)
@@ -142,5 +165,6 @@ int main(void)
 	RUN(a_stalled_terminal_does_not_block_curses_and_gets_every_byte_in_order);
 	RUN(bytes_written_before_the_finish_still_reach_the_terminal);
 	RUN(a_terminal_that_went_away_does_not_stop_the_queue);
+	RUN(a_terminal_that_takes_nothing_is_given_up_on_at_the_finish);
 	return CHECK_DONE();
 }
