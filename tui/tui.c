@@ -98,7 +98,7 @@ static void term_suspend(void)
 	struct timespec nap = { 0, 5000000 };
 
 	endwin();
-	while (g_tw.running && !tui_tw_idle(&g_tw))
+	for (int ms = 0; g_tw.running && !tui_tw_idle(&g_tw) && ms < TUI_TERM_DRAIN_MS; ms += 5)
 		nanosleep(&nap, NULL);
 	if (g_have_tio)
 		tcsetattr(STDIN_FILENO, TCSANOW, &g_tio);
