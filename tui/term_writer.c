@@ -133,6 +133,7 @@ int tui_tw_start(struct tui_tw *w, int tty_fd, int curses_fd)
 		int e = errno;
 		close(p[1]);
 		tui_tw_finish(w, 1000); /* nothing was queued: ends at once */
+		w->started = false;
 		errno = e;
 		return -1;
 	}
