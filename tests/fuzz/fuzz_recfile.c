@@ -49,10 +49,10 @@ static void put32(uint8_t *p, uint32_t v)
 /* Decode data as one block payload: records until the first error. */
 static void fuzz_payload(const uint8_t *data, size_t size)
 {
-	struct cv_rec_codec dc, enc, dec;
-	cv_rec_codec_reset(&dc);
-	cv_rec_codec_reset(&enc);
-	cv_rec_codec_reset(&dec);
+	static struct cv_rec_codec dc, enc, dec;
+	cv_rec_codec_init(&dc, CV_REC_VERSION);
+	cv_rec_codec_init(&enc, CV_REC_VERSION);
+	cv_rec_codec_init(&dec, CV_REC_VERSION);
 	static uint8_t buf[CV_REC_MAX_RECORD];
 	size_t pos = 0;
 	uint32_t nrec = 0;
@@ -143,9 +143,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!h->hostname || !h->kernel || !h->concviz_version || !h->command)
 		abort();
 
-	struct cv_rec_codec enc, dec;
-	cv_rec_codec_reset(&enc);
-	cv_rec_codec_reset(&dec);
+	static struct cv_rec_codec enc, dec;
+	cv_rec_codec_init(&enc, CV_REC_VERSION);
+	cv_rec_codec_init(&dec, CV_REC_VERSION);
 	static uint8_t buf[CV_REC_MAX_RECORD];
 	size_t n = 0;
 	while (cv_rec_next(r, &it) == 1) {

@@ -254,9 +254,9 @@ TEST(round_trip_every_record_kind)
 /* The codec alone: fresh state each time, including all-ones events. */
 TEST(codec_all_ones_events)
 {
-	struct cv_rec_codec enc, dec;
-	cv_rec_codec_reset(&enc);
-	cv_rec_codec_reset(&dec);
+	static struct cv_rec_codec enc, dec;
+	cv_rec_codec_init(&enc, CV_REC_VERSION);
+	cv_rec_codec_init(&dec, CV_REC_VERSION);
 	static uint8_t buf[CV_REC_MAX_RECORD];
 	static struct cv_rec_item it;
 	int bad = 0;
@@ -369,8 +369,8 @@ TEST(bytes_per_event)
 TEST(switch_record_size)
 {
 	const uint32_t pid = 31337;
-	struct cv_rec_codec c;
-	cv_rec_codec_reset(&c);
+	static struct cv_rec_codec c;
+	cv_rec_codec_init(&c, CV_REC_VERSION);
 	uint8_t buf[CV_REC_MAX_RECORD];
 	size_t total = 0;
 	uint64_t t = 987654321000ull;
@@ -505,12 +505,14 @@ TEST(header_errors)
 	CHECK(buf != NULL);
 	if (!buf)
 		return;
-	buf[8] = 2; /* format v2 */
+	char newer[64];
+	snprintf(newer, sizeof(newer), "recorded by a newer concviz (format v%d)", CV_REC_VERSION + 1);
+	buf[8] = CV_REC_VERSION + 1;
 	spit(path_in_dir("newer.cvz"), buf, len);
 	r = cv_rec_open(path_in_dir("newer.cvz"), err, sizeof(err));
 	CHECK(r == NULL);
-	CHECK(strstr(err, "recorded by a newer concviz (format v2)") != NULL);
-	buf[8] = 1;
+	CHECK(strstr(err, newer) != NULL);
+	buf[8] = CV_REC_VERSION;
 	spit(path_in_dir("thdr.cvz"), buf, 30);
 	r = cv_rec_open(path_in_dir("thdr.cvz"), err, sizeof(err));
 	CHECK(r == NULL);
