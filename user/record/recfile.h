@@ -191,13 +191,9 @@ int cv_rec_load(const char *path, struct cv_model *m, uint64_t *file_bytes, char
 #define CV_REC_TYPES 16         /* v2: the previous event of each type 1 .. 15 */
 #define CV_REC_MAX_RECORD (32 + CV_REC_MAX_COMMAND) /* bound on one encoded record */
 
-struct cv_rec_thread_id {
-	uint32_t tid, pid;
-};
-
 /* Per-block state (docs/recording-format.md), for the file's format
  * version: cv_rec_codec_init() once, cv_rec_codec_reset() at every block
- * start.  About 90 KiB. */
+ * start.  About 90 KiB.  v2 keeps a thread as one number, tid | pid << 32. */
 struct cv_rec_codec {
 	uint16_t version;
 	uint64_t last_ts;
@@ -205,14 +201,19 @@ struct cv_rec_codec {
 	uint32_t mru_tid[CV_REC_MRU], mru_pid[CV_REC_MRU];        /* v1 */
 	/* v2 */
 	uint16_t cpu[2];            /* the last two different CPUs, newest first */
-	struct cv_rec_thread_id lit;        /* the last thread written in full */
+	uint64_t lit;               /* the last thread written in full */
 	uint32_t nthreads;          /* thread[0 .. nthreads): the block's numbered threads */
-	struct cv_rec_thread_id thread[CV_REC_THREADS];
-	struct cv_rec_thread_id oncpu[CV_REC_CPUS];
-	struct cv_event last[CV_REC_TYPES];
-	uint32_t last_mask[CV_REC_TYPES];
-	/* encoder: (tid, pid) -> its number, open addressing; an entry is
-	 * valid while its stamp is gen (a block reset is gen++) */
+	uint64_t thread[CV_REC_THREADS];
+	uint64_t oncpu[CV_REC_CPUS];
+	/* the previous event of each type: its flags, mask and REPEATS fields */
+	uint32_t last_flags[CV_REC_TYPES], last_mask[CV_REC_TYPES];
+	uint64_t last_field[CV_REC_TYPES][8];
+	/* per type (0: the generic schema): its fields, and those whose absence
+	 * means "as predicted" rather than zero (pairs, REPEATS) */
+	uint8_t nfields[CV_REC_TYPES];
+	uint8_t predicted[CV_REC_TYPES];
+	/* encoder: thread -> its number, open addressing; an entry is valid
+	 * while its stamp is gen (a block reset is gen++) */
 	uint32_t gen;
 	uint32_t stamp[2 * CV_REC_THREADS];
 	uint16_t number[2 * CV_REC_THREADS];

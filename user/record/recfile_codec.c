@@ -160,6 +160,13 @@ void cv_rec_codec_init(struct cv_rec_codec *c, uint16_t version)
 {
 	memset(c, 0, sizeof(*c));
 	c->version = version;
+	for (uint16_t t = 0; t < CV_REC_TYPES; t++) {
+		const struct field *sch = schema_of(t);
+		c->nfields[t] = (uint8_t)nfields(sch);
+		for (unsigned i = 0; i < c->nfields[t]; i++)
+			if (sch[i].kind == F_PAIR || sch[i].repeats)
+				c->predicted[t] |= (uint8_t)(1u << i);
+	}
 	cv_rec_codec_reset(c);
 }
 
@@ -171,11 +178,12 @@ void cv_rec_codec_reset(struct cv_rec_codec *c)
 	memset(c->mru_pid, 0, sizeof(c->mru_pid));
 	c->cpu[0] = 0;
 	c->cpu[1] = 1;
-	c->lit = (struct cv_rec_thread_id){ 0, 0 };
+	c->lit = 0;
 	c->nthreads = 0;
 	memset(c->oncpu, 0, sizeof(c->oncpu));
-	memset(c->last, 0, sizeof(c->last));
+	memset(c->last_flags, 0, sizeof(c->last_flags));
 	memset(c->last_mask, 0, sizeof(c->last_mask));
+	memset(c->last_field, 0, sizeof(c->last_field));
 	if (++c->gen == 0) { /* wrapped: no stale stamp may match */
 		memset(c->stamp, 0, sizeof(c->stamp));
 		c->gen = 1;
@@ -253,26 +261,26 @@ static void mru_touch(struct cv_rec_codec *c, unsigned i, uint32_t tid, uint32_t
 
 /* cache hit: the index; miss: varint (tid + 16), zigzag(pid - tid) */
 static size_t get_pair_v1(struct cv_rec_codec *c, const uint8_t *p, size_t len,
-			  struct cv_rec_thread_id *id)
+			  uint32_t *tid, uint32_t *pid)
 {
 	uint64_t v, d;
 	size_t n = cv_get_uvarint(p, len, &v);
 	if (!n)
 		return 0;
 	if (v < CV_REC_MRU) {
-		id->tid = c->mru_tid[v];
-		id->pid = c->mru_pid[v];
-		mru_touch(c, (unsigned)v, id->tid, id->pid);
+		*tid = c->mru_tid[v];
+		*pid = c->mru_pid[v];
+		mru_touch(c, (unsigned)v, *tid, *pid);
 		return n;
 	}
 	v -= CV_REC_MRU;
 	if (v > UINT32_MAX)
 		return 0;
 	size_t n2 = cv_get_uvarint(p + n, len - n, &d);
-	if (!n2 || !add_u32((uint32_t)v, d, &id->pid))
+	if (!n2 || !add_u32((uint32_t)v, d, pid))
 		return 0;
-	id->tid = (uint32_t)v;
-	mru_touch(c, CV_REC_MRU - 1, id->tid, id->pid);
+	*tid = (uint32_t)v;
+	mru_touch(c, CV_REC_MRU - 1, *tid, *pid);
 	return n + n2;
 }
 
@@ -292,97 +300,117 @@ static size_t get_pair_v1(struct cv_rec_codec *c, const uint8_t *p, size_t len,
 #define THREAD_SLOTS (2 * CV_REC_THREADS)
 _Static_assert(THREAD_SLOTS == 1 << 13, "thread_hash makes 13 bits");
 
-static uint32_t thread_hash(struct cv_rec_thread_id id)
+static uint64_t thread_of(uint32_t tid, uint32_t pid)
 {
-	return ((id.tid * 0x9e3779b1u) ^ (id.pid * 0x85ebca77u)) >> 19;
+	return tid | (uint64_t)pid << 32;
 }
 
-static bool same_thread(struct cv_rec_thread_id a, struct cv_rec_thread_id b)
+static uint32_t tid_of(uint64_t t) { return (uint32_t)t; }
+static uint32_t pid_of(uint64_t t) { return (uint32_t)(t >> 32); }
+
+static uint32_t thread_hash(uint64_t t)
 {
-	return a.tid == b.tid && a.pid == b.pid;
+	return (uint32_t)((t * 0x9e3779b97f4a7c15ull) >> 51);
 }
 
-/* Where id is in the encoder's table, or the free slot for it (the table is
+/* Where t is in the encoder's table, or the free slot for it (the table is
  * at most half full). */
-static uint32_t thread_slot(const struct cv_rec_codec *c, struct cv_rec_thread_id id)
+static uint32_t thread_slot(const struct cv_rec_codec *c, uint64_t t)
 {
-	uint32_t h = thread_hash(id);
+	uint32_t h = thread_hash(t);
 
-	while (c->stamp[h] == c->gen && !same_thread(c->thread[c->number[h]], id))
+	while (c->stamp[h] == c->gen && c->thread[c->number[h]] != t)
 		h = (h + 1) & (THREAD_SLOTS - 1);
 	return h;
 }
 
-static void number_thread(struct cv_rec_codec *c, struct cv_rec_thread_id id)
+static void number_thread(struct cv_rec_codec *c, uint64_t t)
 {
-	c->lit = id;
+	c->lit = t;
 	if (c->nthreads < CV_REC_THREADS)
-		c->thread[c->nthreads++] = id;
+		c->thread[c->nthreads++] = t;
 }
 
-static size_t put_ref(struct cv_rec_codec *c, uint8_t *p, struct cv_rec_thread_id id)
+static size_t put_ref(struct cv_rec_codec *c, uint8_t *p, uint64_t t)
 {
-	uint32_t h = thread_slot(c, id);
+	uint32_t h = thread_slot(c, t);
 	size_t n = 1;
 
 	if (c->stamp[h] == c->gen)
 		return cv_put_uvarint(p, REF_NUMBER + (uint64_t)c->number[h]);
-	p[0] = id.pid == c->lit.pid ? REF_SAME_PID : REF_PID;
-	n += cv_put_uvarint(p + n, cv_zigzag((int64_t)id.tid - (int64_t)c->lit.tid));
+	p[0] = pid_of(t) == pid_of(c->lit) ? REF_SAME_PID : REF_PID;
+	n += cv_put_uvarint(p + n, cv_zigzag((int64_t)tid_of(t) - (int64_t)tid_of(c->lit)));
 	if (p[0] == REF_PID)
-		n += cv_put_uvarint(p + n, cv_zigzag((int64_t)id.pid - (int64_t)id.tid));
+		n += cv_put_uvarint(p + n, cv_zigzag((int64_t)pid_of(t) - (int64_t)tid_of(t)));
 	if (c->nthreads < CV_REC_THREADS) {
 		c->stamp[h] = c->gen;
 		c->number[h] = (uint16_t)c->nthreads;
 	}
-	number_thread(c, id);
+	number_thread(c, t);
 	return n;
 }
 
-static size_t get_ref(struct cv_rec_codec *c, const uint8_t *p, size_t len, struct cv_rec_thread_id *id)
+static size_t get_ref(struct cv_rec_codec *c, const uint8_t *p, size_t len, uint64_t *t)
 {
 	uint64_t code, d;
-	struct cv_rec_thread_id t;
-	size_t n = cv_get_uvarint(p, len, &code), k;
+	uint32_t tid, pid = pid_of(c->lit);
+	size_t n, k;
 
-	if (!n)
+	if (len && p[0] >= REF_NUMBER && p[0] < 0x80) { /* the common case */
+		if ((uint32_t)(p[0] - REF_NUMBER) >= c->nthreads)
+			return 0;
+		*t = c->thread[p[0] - REF_NUMBER];
+		return 1;
+	}
+	if (!(n = cv_get_uvarint(p, len, &code)))
 		return 0;
 	if (code >= REF_NUMBER) {
 		if (code - REF_NUMBER >= c->nthreads)
 			return 0;
-		*id = c->thread[code - REF_NUMBER];
+		*t = c->thread[code - REF_NUMBER];
 		return n;
 	}
-	if (!(k = cv_get_uvarint(p + n, len - n, &d)) || !add_u32(c->lit.tid, d, &t.tid))
+	if (!(k = cv_get_uvarint(p + n, len - n, &d)) || !add_u32(tid_of(c->lit), d, &tid))
 		return 0;
 	n += k;
-	t.pid = c->lit.pid;
 	if (code == REF_PID) {
-		if (!(k = cv_get_uvarint(p + n, len - n, &d)) || !add_u32(t.tid, d, &t.pid))
+		if (!(k = cv_get_uvarint(p + n, len - n, &d)) || !add_u32(tid, d, &pid))
 			return 0;
 		n += k;
 	}
-	number_thread(c, t);
-	*id = t;
+	*t = thread_of(tid, pid);
+	number_thread(c, *t);
 	return n;
 }
 
 /* ---- fields ----------------------------------------------------------------- */
 
-static struct cv_rec_thread_id pair_at(const struct cv_event *ev, unsigned off)
+static uint64_t pair_at(const struct cv_event *ev, unsigned off)
 {
-	return (struct cv_rec_thread_id){ rd32(ev, off), rd32(ev, off + 4u) };
+	return rd64(ev, off); /* tid, then pid: little endian */
+}
+
+/* A REPEATS field's value (4 or 8 bytes). */
+static uint64_t value_at(const struct cv_event *ev, const struct field *f)
+{
+	return field_end(f) - f->off == 4 ? rd32(ev, f->off) : rd64(ev, f->off);
+}
+
+static void set_value(struct cv_event *ev, const struct field *f, uint64_t v)
+{
+	if (field_end(f) - f->off == 4)
+		wr32(ev, f->off, (uint32_t)v);
+	else
+		wr64(ev, f->off, v);
 }
 
 /* v2: does field f need writing, i.e. differ from its prediction? */
-static bool differs(const struct cv_event *ev, const struct cv_event *last,
-		    struct cv_rec_thread_id running, const struct field *f)
+static bool differs(const struct cv_event *ev, uint64_t last, uint64_t running, const struct field *f)
 {
 	if (f->kind == F_PAIR)
-		return !same_thread(pair_at(ev, f->off), running);
+		return pair_at(ev, f->off) != running;
 	if (f->repeats)
-		return memcmp((const uint8_t *)ev + f->off, (const uint8_t *)last + f->off,
-			      field_end(f) - f->off) != 0;
+		return value_at(ev, f) != last;
 	return nonzero(ev, f->off, field_end(f));
 }
 
@@ -424,7 +452,8 @@ static size_t put_field(struct cv_rec_codec *c, const struct cv_event *ev, const
 }
 
 #define NEED(cond, msg) do { if (!(cond)) { *why = (msg); return 0; } } while (0)
-#define VAR(v) do { size_t k_ = cv_get_uvarint(buf + n, len - n, &(v)); \
+#define VAR(v) do { if (n < len && buf[n] < 0x80) { (v) = buf[n++]; break; } \
+	size_t k_ = cv_get_uvarint(buf + n, len - n, &(v)); \
 	NEED(k_, "bad varint"); n += k_; } while (0)
 
 /* The inverse of put_field into ev (header already decoded). */
@@ -504,22 +533,22 @@ static unsigned cpu_code(struct cv_rec_codec *c, uint16_t cpu)
 size_t cv_rec_encode_event(struct cv_rec_codec *c, const struct cv_event *ev, uint8_t *out)
 {
 	bool compact = ev->type >= 1 && ev->type < CV_REC_TYPES;
+	unsigned type = compact ? ev->type : 0;
 	const struct field *sch = schema_of(ev->type);
-	unsigned nf = nfields(sch);
-	struct cv_event *last = &c->last[compact ? ev->type : 0];
-	struct cv_rec_thread_id *running = &c->oncpu[ev->cpu % CV_REC_CPUS];
-	struct cv_rec_thread_id self = { ev->tid, ev->pid }, ran = self;
+	unsigned nf = c->nfields[type];
+	uint64_t *running = &c->oncpu[ev->cpu % CV_REC_CPUS], *last = c->last_field[type];
+	uint64_t self = thread_of(ev->tid, ev->pid), ran = self;
 	uint32_t mask = 0;
 	size_t n = 0;
 
 	for (unsigned i = 0; i < nf; i++)
-		if (differs(ev, last, *running, &sch[i]))
+		if (differs(ev, last[i], *running, &sch[i]))
 			mask |= 1u << i;
 	unsigned cc = cpu_code(c, ev->cpu);
-	bool oncpu = compact && same_thread(self, *running);
-	bool shape = compact && ev->flags == last->flags && mask == c->last_mask[ev->type];
+	bool oncpu = compact && self == *running;
+	bool shape = compact && ev->flags == c->last_flags[type] && mask == c->last_mask[type];
 	if (compact) {
-		out[n++] = (uint8_t)(ev->type | cc << V2_CPU_SHIFT | (oncpu ? V2_ONCPU : 0) |
+		out[n++] = (uint8_t)(type | cc << V2_CPU_SHIFT | (oncpu ? V2_ONCPU : 0) |
 				     (shape ? V2_SHAPE : 0));
 	} else {
 		out[n++] = tag_byte[2][TAG_EV_GENERIC];
@@ -540,14 +569,16 @@ size_t cv_rec_encode_event(struct cv_rec_codec *c, const struct cv_event *ev, ui
 		const struct field *f = &sch[i];
 		if (f->kind == F_PAIR)
 			ran = pair_at(ev, f->off);
+		else if (f->repeats)
+			last[i] = value_at(ev, f);
 		if (!(mask & (1u << i)))
 			continue;
 		n += f->kind == F_PAIR ? put_ref(c, out + n, ran) : put_field(c, ev, f, out + n);
 	}
 	if (compact) {
 		*running = ran;
-		*last = *ev;
-		c->last_mask[ev->type] = mask;
+		c->last_flags[type] = ev->flags;
+		c->last_mask[type] = mask;
 	}
 	return n;
 }
@@ -568,9 +599,10 @@ static size_t decode_v2(struct cv_rec_codec *c, const uint8_t *buf, size_t len,
 		VAR(v);
 		NEED(v <= UINT16_MAX, "event type out of range");
 		NEED(v == 0 || v >= CV_REC_TYPES, "generic record with a known type");
-		type = (uint16_t)v;
+		ev->type = (uint16_t)v;
+	} else {
+		ev->type = type;
 	}
-	ev->type = type;
 	if (cc == V2_CPU_SAME) {
 		ev->cpu = c->cpu[0];
 	} else if (cc == V2_CPU_OTHER) {
@@ -586,17 +618,16 @@ static size_t decode_v2(struct cv_rec_codec *c, const uint8_t *buf, size_t len,
 	ev->ts = c->last_ts + (uint64_t)cv_unzigzag(v);
 	c->last_ts = ev->ts;
 
-	struct cv_event *last = &c->last[compact ? type : 0];
-	struct cv_rec_thread_id *running = &c->oncpu[ev->cpu % CV_REC_CPUS];
-	struct cv_rec_thread_id self = *running;
+	uint64_t *running = &c->oncpu[ev->cpu % CV_REC_CPUS], *last = c->last_field[type];
+	uint64_t self = *running;
 	if (!compact || !(tag & V2_ONCPU)) {
 		NEED(k = get_ref(c, buf + n, len - n, &self), "bad thread");
 		n += k;
 	}
-	ev->tid = self.tid;
-	ev->pid = self.pid;
+	ev->tid = tid_of(self);
+	ev->pid = pid_of(self);
 	if (compact && (tag & V2_SHAPE)) {
-		ev->flags = last->flags;
+		ev->flags = c->last_flags[type];
 		mask = c->last_mask[type];
 	} else {
 		VAR(v);
@@ -605,31 +636,32 @@ static size_t decode_v2(struct cv_rec_codec *c, const uint8_t *buf, size_t len,
 		VAR(mask);
 	}
 
-	const struct field *sch = schema_of(type);
-	unsigned nf = nfields(sch);
-	NEED(mask < (1ull << nf), "unknown field in mask");
-	struct cv_rec_thread_id ran = self;
-	for (unsigned i = 0; i < nf; i++) {
+	const struct field *sch = schema_of(ev->type);
+	NEED(mask < (1ull << c->nfields[type]), "unknown field in mask");
+	uint64_t ran = self;
+	for (uint32_t todo = (uint32_t)mask | c->predicted[type]; todo; todo &= todo - 1) {
+		unsigned i = (unsigned)__builtin_ctz(todo);
 		const struct field *f = &sch[i];
-		if (mask & (1ull << i)) {
-			if (f->kind == F_PAIR)
-				NEED(k = get_ref(c, buf + n, len - n, &ran), "bad thread pair");
-			else
-				NEED(k = get_field(c, buf + n, len - n, f, ev, why), *why);
-			n += k;
-		} else if (f->kind == F_PAIR) {
-			ran = *running;
-		} else if (f->repeats) {
-			memcpy((uint8_t *)ev + f->off, (const uint8_t *)last + f->off, field_end(f) - f->off);
-		}
+		bool present = mask & (1u << i);
 		if (f->kind == F_PAIR) {
-			wr32(ev, f->off, ran.tid);
-			wr32(ev, f->off + 4u, ran.pid);
+			ran = *running;
+			if (present) {
+				NEED(k = get_ref(c, buf + n, len - n, &ran), "bad thread pair");
+				n += k;
+			}
+			wr64(ev, f->off, ran);
+		} else if (present) {
+			NEED(k = get_field(c, buf + n, len - n, f, ev, why), *why);
+			n += k;
+			if (f->repeats)
+				last[i] = value_at(ev, f);
+		} else {
+			set_value(ev, f, last[i]);
 		}
 	}
 	if (compact) {
 		*running = ran;
-		*last = *ev;
+		c->last_flags[type] = ev->flags;
 		c->last_mask[type] = (uint32_t)mask;
 	}
 	it->kind = CV_REC_EVENT;
@@ -642,7 +674,7 @@ static size_t decode_v1(struct cv_rec_codec *c, const uint8_t *buf, size_t len,
 			struct cv_rec_item *it, const char **why)
 {
 	struct cv_event *ev = &it->ev;
-	struct cv_rec_thread_id id;
+	uint32_t tid, pid;
 	uint64_t v, mask;
 	size_t n = 1, k;
 	uint16_t type = buf[0];
@@ -658,10 +690,8 @@ static size_t decode_v1(struct cv_rec_codec *c, const uint8_t *buf, size_t len,
 	VAR(v);
 	ev->ts = c->last_ts + (uint64_t)cv_unzigzag(v);
 	c->last_ts = ev->ts;
-	NEED(k = get_pair_v1(c, buf + n, len - n, &id), "bad tid/pid");
+	NEED(k = get_pair_v1(c, buf + n, len - n, &ev->tid, &ev->pid), "bad tid/pid");
 	n += k;
-	ev->tid = id.tid;
-	ev->pid = id.pid;
 	VAR(v);
 	NEED(v <= UINT16_MAX, "cpu out of range");
 	ev->cpu = (uint16_t)v;
@@ -678,9 +708,9 @@ static size_t decode_v1(struct cv_rec_codec *c, const uint8_t *buf, size_t len,
 		if (!(mask & (1ull << i)))
 			continue;
 		if (f->kind == F_PAIR) {
-			NEED(k = get_pair_v1(c, buf + n, len - n, &id), "bad tid/pid pair");
-			wr32(ev, f->off, id.tid);
-			wr32(ev, f->off + 4u, id.pid);
+			NEED(k = get_pair_v1(c, buf + n, len - n, &tid, &pid), "bad tid/pid pair");
+			wr32(ev, f->off, tid);
+			wr32(ev, f->off + 4u, pid);
 		} else {
 			NEED(k = get_field(c, buf + n, len - n, f, ev, why), *why);
 		}
