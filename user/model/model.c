@@ -148,7 +148,7 @@ void cv_model_set_target_exit(struct cv_model *m, int exit_code)
 
 struct cv_thr *cv__find(const struct cv_model *m, uint32_t tid)
 {
-	struct cv_thr *r = m->recent[tid % 64];
+	struct cv_thr *r = m->recent[tid % CV_RECENT];
 
 	if (r && r->pub.tid == tid)
 		return r;
@@ -161,7 +161,7 @@ struct cv_thr *cv__find_recent(struct cv_model *m, uint32_t tid)
 	struct cv_thr *t = cv__find(m, tid);
 
 	if (t)
-		m->recent[tid % 64] = t;
+		m->recent[tid % CV_RECENT] = t;
 	return t;
 }
 
@@ -192,7 +192,7 @@ struct cv_thr *cv__new_thread(struct cv_model *m, uint32_t tid, uint32_t pid, ui
 	t->seen_on_cpu = on_cpu;
 	t->first_bucket = cv__bucket_of(m, ts);
 	m->thr[m->nthr++] = t;
-	m->recent[tid % 64] = t;
+	m->recent[tid % CV_RECENT] = t;
 	cv__proc_attach(m, t, ts);
 	return t;
 }

@@ -38,6 +38,8 @@ struct cv_thr {
 	struct cv_uring_rec uring_hist[CV_HIST_URING]; uint32_t uring_head;
 };
 
+#define CV_RECENT 1024
+
 struct cv_model {
 	struct cv_model_hooks hooks;
 	uint64_t start, now, end;
@@ -53,8 +55,9 @@ struct cv_model {
 	struct cv_thr **thr;        /* first-sighting order */
 	size_t nthr, thr_cap;
 	struct cv_hash tids;        /* tid -> index in thr of its newest record */
-	struct cv_thr *recent[64];  /* newest records of recently found tids, at tid % 64:
-				     * a switch's prev is the last switch's next */
+	struct cv_thr *recent[CV_RECENT]; /* newest records of found tids, at tid % CV_RECENT:
+				     * a program's tids are mostly consecutive, so most
+				     * lookups are one load, not a probe of tids */
 
 	struct cv_lock **lk;        /* first-sighting order */
 	size_t nlk, lk_cap;
