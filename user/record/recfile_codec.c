@@ -49,7 +49,7 @@ _Static_assert(CV_REC_TYPES == 16, "v2 event tags hold the type in 4 bits");
 #define V2_CPU_GIVEN   2        /*   a varint follows */
 #define V2_ONCPU       0x40     /* the thread is the one running on the CPU */
 #define V2_SHAPE       0x80     /* flags and mask as in the previous event of the type */
-/* … else another record (events of types past 15: V2_EV_GENERIC). */
+/* … else another record: tag_byte (events of types 0 and past 15: 0x70). */
 
 enum rec_tag {                  /* the records that are not events */
 	TAG_EV_GENERIC, TAG_START, TAG_LOCK_NAME, TAG_TARGET_EXIT, TAG_TARGET,
@@ -86,7 +86,8 @@ enum fkind {
 struct field {
 	uint8_t kind;
 	uint8_t off;
-	uint8_t repeats;    /* v2: predicted as in the previous event of the type, not zero */
+	uint8_t repeats;    /* v2: predicted as in the previous event of the type, not zero
+			     * (4- and 8-byte number kinds only) */
 };
 
 /* One table for both versions: the fields of a type, in mask-bit order.  A
