@@ -113,6 +113,30 @@ lock_wait_sums() {
 		  and all($l.waiters[]; $cont[.tid | tostring] > 0)'
 }
 
+@test "locks: a shared lock named after its first sighting (attach finds its waiters blocked) has that name in the recording too" {
+	local d="$BATS_TEST_TMPDIR" pid
+	"$PROG" shm-threads 3 800 800 2> "$d/prog.err" &
+	pid=$!
+	sleep 0.3 # main holds the lock: the workers are blocked on it when attach looks
+	"$CONCVIZ" attach --json -o "$d/a.cvz" "$pid" > "$d/a.json" 2> "$d/a.err" || { cat "$d/a.err"; return 1; }
+	wait "$pid"
+	"$CONCVIZ" report --json "$d/a.cvz" > "$d/r.json"
+	cp "$d/a.json" "$OUT_DIR/locks-shm-attach.json"
+	cp "$d/r.json" "$OUT_DIR/locks-shm-report.json"
+	local shm rows
+	shm=$(sed -n 's/^shm //p' "$d/prog.err")
+	[ "$shm" = "/dev/shm/concviz-locks-$pid" ]
+	rows=$(jq -c --arg n "$shm" '[.locks[] | select(.name == $n)]' "$d/a.json")
+	[ "$(jq 'length' <<< "$rows")" = 1 ]
+	jq -e '.[0].shared and .[0].kind == "mutex" and .[0].waits > 0' <<< "$rows"
+	# the workers, and only they, waited on it
+	grep '^example-stats ' "$d/prog.err" | sed 's/^example-stats //' > "$d/s.json"
+	[ "$(jq -c '[.[0].waiters[].tid] | sort' <<< "$rows")" = "$(jq -c '[.threads[].tid] | sort' "$d/s.json")" ]
+	# the recording names every lock as the live run did
+	local q='[.locks[] | {pid, addr, name, kind, shared, waits}]'
+	[ "$(jq -c "$q" "$d/r.json")" = "$(jq -c "$q" "$d/a.json")" ]
+}
+
 @test "locks: a forked child's global mutex keeps its name, also when the child is gone before its events are read" {
 	prog forkname -- fork-named 1000
 	child=$(jq '.pid' "$S")

@@ -15,11 +15,19 @@
  *       copy of the object keeps its symbol's name, also when the child is
  *       gone before its events are read (a short MS) while the parent stays
  *       LINGER_MS (default 0) ms after it, as a worker pool's parent does.
+ *   shm-threads [THREADS] [HOLD_MS] [MS]  a process-shared mutex in a named
+ *       POSIX shared memory object (/dev/shm/concviz-locks-PID, removed at
+ *       the end): main holds it HOLD_MS (default 800) ms while THREADS
+ *       (default 3) threads block on it, then they take it for MS (default
+ *       800) ms more.  Attached during the hold, a tracer first sees the lock
+ *       in the blocked threads' state and learns its name (the file) later,
+ *       from their waits.  example-stats has "shm": the file's path.
  *
  * Each counts what it does and prints, as its last stderr line,
  * `example-stats {JSON}` with a `threads` list (tid, pid, role and counters:
  * lock_acquisitions, contended (a trylock failed first), gave_up). */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdio.h>
@@ -231,6 +239,61 @@ static void fork_named(void)
 	_exit(0);
 }
 
+/* ---- shm-threads ------------------------------------------------------------ */
+
+struct shm_worker {
+	pthread_mutex_t *lock;
+	double end;
+	struct tstat st;
+};
+
+static void *shm_worker(void *arg)
+{
+	struct shm_worker *w = arg;
+
+	w->st.tid = gettid_();
+	w->st.pid = getpid();
+	take_until(w->lock, w->end, 50, &w->st);
+	return NULL;
+}
+
+static void shm_threads(int n)
+{
+	char name[64];
+	pthread_mutexattr_t a;
+	struct shm_worker w[MAX_CHILDREN];
+	pthread_t th[MAX_CHILDREN];
+
+	snprintf(name, sizeof(name), "/concviz-locks-%d", (int)getpid());
+	int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || ftruncate(fd, 4096))
+		die("shm_open");
+	pthread_mutex_t *lock = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (lock == MAP_FAILED)
+		die("mmap");
+	close(fd);
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutex_init(lock, &a);
+	pthread_mutex_lock(lock);
+	double end = now_s() + (hold_ms + run_ms) / 1e3;
+	for (int i = 0; i < n; i++) {
+		w[i] = (struct shm_worker){ lock, end, { .role = "worker" } };
+		if (pthread_create(&th[i], NULL, shm_worker, &w[i]))
+			die("pthread_create");
+	}
+	usleep(hold_ms * 1000);
+	pthread_mutex_unlock(lock);
+	struct tstat st[MAX_CHILDREN];
+	for (int i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		st[i] = w[i].st;
+	}
+	shm_unlink(name);
+	fprintf(stderr, "shm /dev/shm%s\n", name);
+	print_stats("shm-threads", st, n);
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -248,6 +311,15 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		shared_mutex(n);
+	} else if (strcmp(mode, "shm-threads") == 0) {
+		int n = argc > 2 ? atoi(argv[2]) : 3;
+		hold_ms = argc > 3 ? atol(argv[3]) : 800;
+		run_ms = argc > 4 ? atol(argv[4]) : 800;
+		if (n < 1 || n > MAX_CHILDREN) {
+			fprintf(stderr, "locks_prog: shm-threads: 1 to %d threads\n", MAX_CHILDREN);
+			return 2;
+		}
+		shm_threads(n);
 	} else if (strcmp(mode, "fork-named") == 0) {
 		if (argc > 2)
 			run_ms = atol(argv[2]);
@@ -256,7 +328,7 @@ int main(int argc, char **argv)
 		fork_named();
 	} else {
 		fprintf(stderr, "usage: locks_prog sem-deadlock [HOLD_MS] | shared-mutex [CHILDREN] [MS] | "
-			"fork-named [MS] [LINGER_MS]\n");
+			"fork-named [MS] [LINGER_MS] | shm-threads [THREADS] [HOLD_MS] [MS]\n");
 		return 2;
 	}
 	return 0;

@@ -46,12 +46,12 @@ check-runtime:
 
 $(FUZZ_DIR)/fuzz_recfile: tests/fuzz/fuzz_recfile.c $(FUZZ_SRCS) $(FUZZ_HDRS)
 	@echo "  CLANG    $@"
-	@$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_recfile.c $(FUZZ_SRCS)
+	@$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_recfile.c $(FUZZ_SRCS) -lz
 
 $(FUZZ_DIR)/gen_seeds: tests/fuzz/gen_seeds.c $(FUZZ_SRCS) $(FUZZ_HDRS)
 	@echo "  CC       $@"
 	@$(CC) -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -I. -Iuser -o $@ \
-		tests/fuzz/gen_seeds.c $(FUZZ_SRCS)
+		tests/fuzz/gen_seeds.c $(FUZZ_SRCS) -lz
 
 seeds: $(FUZZ_DIR)/gen_seeds
 	@rm -rf $(FUZZ_DIR)/seeds && mkdir -p $(FUZZ_DIR)/seeds

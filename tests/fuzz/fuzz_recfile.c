@@ -46,13 +46,14 @@ static void put32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* Decode data as one block payload: records until the first error. */
-static void fuzz_payload(const uint8_t *data, size_t size)
+/* Decode data as one block payload of a file of format version: records
+ * until the first error; *used = the bytes they took.  Returns their count. */
+static uint32_t decode_payload(const uint8_t *data, size_t size, uint16_t version, size_t *used)
 {
-	struct cv_rec_codec dc, enc, dec;
-	cv_rec_codec_reset(&dc);
-	cv_rec_codec_reset(&enc);
-	cv_rec_codec_reset(&dec);
+	static struct cv_rec_codec dc, enc, dec;
+	cv_rec_codec_init(&dc, version);
+	cv_rec_codec_init(&enc, CV_REC_VERSION);
+	cv_rec_codec_init(&dec, CV_REC_VERSION);
 	static uint8_t buf[CV_REC_MAX_RECORD];
 	size_t pos = 0;
 	uint32_t nrec = 0;
@@ -75,6 +76,17 @@ static void fuzz_payload(const uint8_t *data, size_t size)
 				abort();
 		}
 	}
+	*used = pos;
+	return nrec;
+}
+
+/* Decode data as one block payload, of a v1 and of a current file. */
+static void fuzz_payload(const uint8_t *data, size_t size)
+{
+	size_t pos;
+	uint16_t version = size % 2 ? 1 : CV_REC_VERSION;
+	decode_payload(data, size, size % 2 ? CV_REC_VERSION : 1, &pos);
+	uint32_t nrec = decode_payload(data, size, version, &pos);
 
 	/* the same bytes framed as a valid recording with one block */
 	static uint8_t file[64 + 12 + 16384];
@@ -82,7 +94,7 @@ static void fuzz_payload(const uint8_t *data, size_t size)
 		return;
 	memset(file, 0, 64);
 	memcpy(file, CV_REC_MAGIC, 8);
-	file[8] = CV_REC_VERSION;
+	file[8] = (uint8_t)version;
 	const uint32_t hlen = 40 + 4 * 2 + 4;
 	put32(file + 12, hlen);
 	put32(file + hlen - 4, cv_rec_crc32(0, file, hlen - 4));
@@ -143,9 +155,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!h->hostname || !h->kernel || !h->concviz_version || !h->command)
 		abort();
 
-	struct cv_rec_codec enc, dec;
-	cv_rec_codec_reset(&enc);
-	cv_rec_codec_reset(&dec);
+	static struct cv_rec_codec enc, dec;
+	cv_rec_codec_init(&enc, CV_REC_VERSION);
+	cv_rec_codec_init(&dec, CV_REC_VERSION);
 	static uint8_t buf[CV_REC_MAX_RECORD];
 	size_t n = 0;
 	while (cv_rec_next(r, &it) == 1) {

@@ -10,6 +10,7 @@
 #include "check.h"
 #include "common/version.h"
 #include "model/model.h"
+#include "output/report.h"
 #include "record/recfile.h"
 #include "source/replay.h"
 
@@ -254,9 +255,9 @@ TEST(round_trip_every_record_kind)
 /* The codec alone: fresh state each time, including all-ones events. */
 TEST(codec_all_ones_events)
 {
-	struct cv_rec_codec enc, dec;
-	cv_rec_codec_reset(&enc);
-	cv_rec_codec_reset(&dec);
+	static struct cv_rec_codec enc, dec;
+	cv_rec_codec_init(&enc, CV_REC_VERSION);
+	cv_rec_codec_init(&dec, CV_REC_VERSION);
 	static uint8_t buf[CV_REC_MAX_RECORD];
 	static struct cv_rec_item it;
 	int bad = 0;
@@ -362,15 +363,15 @@ TEST(bytes_per_event)
 	fprintf(stderr, "size: %zu events (%zu switches), %lld bytes, %.2f bytes/event\n",
 		nev, nswitch, (long long)st.st_size, per);
 	CHECK(per <= 32.0);
-	CHECK(per <= 16.0);   /* what we actually get; guards against regressions */
+	CHECK(per <= 10.0);   /* 8.6 at this writing (format v1: 13); guards against regressions */
 }
 
-/* A pure switch stream: ~10-14 bytes each. */
+/* A pure switch stream: ~7 bytes each (format v1: 10-14). */
 TEST(switch_record_size)
 {
 	const uint32_t pid = 31337;
-	struct cv_rec_codec c;
-	cv_rec_codec_reset(&c);
+	static struct cv_rec_codec c;
+	cv_rec_codec_init(&c, CV_REC_VERSION);
 	uint8_t buf[CV_REC_MAX_RECORD];
 	size_t total = 0;
 	uint64_t t = 987654321000ull;
@@ -387,7 +388,7 @@ TEST(switch_record_size)
 		total += cv_rec_encode_event(&c, &ev, buf);
 	}
 	fprintf(stderr, "size: switch record %.2f bytes\n", total / 1000.0);
-	CHECK(total <= 14 * 1000);
+	CHECK(total <= 8 * 1000);
 }
 
 /* Every prefix of a file: a clean end at block boundaries, else "truncated". */
@@ -505,12 +506,14 @@ TEST(header_errors)
 	CHECK(buf != NULL);
 	if (!buf)
 		return;
-	buf[8] = 2; /* format v2 */
+	char newer[64];
+	snprintf(newer, sizeof(newer), "recorded by a newer concviz (format v%d)", CV_REC_VERSION + 1);
+	buf[8] = CV_REC_VERSION + 1;
 	spit(path_in_dir("newer.cvz"), buf, len);
 	r = cv_rec_open(path_in_dir("newer.cvz"), err, sizeof(err));
 	CHECK(r == NULL);
-	CHECK(strstr(err, "recorded by a newer concviz (format v2)") != NULL);
-	buf[8] = 1;
+	CHECK(strstr(err, newer) != NULL);
+	buf[8] = CV_REC_VERSION;
 	spit(path_in_dir("thdr.cvz"), buf, 30);
 	r = cv_rec_open(path_in_dir("thdr.cvz"), err, sizeof(err));
 	CHECK(r == NULL);
@@ -676,6 +679,258 @@ TEST(load_into_model)
 	cv_model_free(m);
 }
 
+/* ---- format v1 files and the v2 codec at scale ------------------------- */
+
+/* CRC of one item's content in a fixed layout: what a reader delivers. */
+static uint32_t item_crc(uint32_t crc, const struct cv_rec_item *it)
+{
+	uint8_t b[64 + 8 * 6];
+	size_t n = 0;
+#define PUT(v) do { uint64_t v_ = (uint64_t)(v); memcpy(b + n, &v_, 8); n += 8; } while (0)
+	PUT(it->kind);
+	switch (it->kind) {
+	case CV_REC_EVENT: memcpy(b + n, &it->ev, 64); n += 64; break;
+	case CV_REC_START: PUT(it->start_ts); break;
+	case CV_REC_TARGET_EXIT: PUT(it->exit_status); break;
+	case CV_REC_LOCK_NAME: PUT(it->lock.pid); PUT(it->lock.addr); break;
+	case CV_REC_LOCK_SHARED: PUT(it->shared.pid); PUT(it->shared.addr); PUT(it->shared.dev);
+		PUT(it->shared.ino); PUT(it->shared.off); break;
+	case CV_REC_TARGET: PUT(it->target.pid); PUT(it->target.command != NULL); break;
+	case CV_REC_FD_DESC: PUT(it->fd.pid); PUT(it->fd.fd); PUT(it->fd.ino); PUT(it->fd.kind); break;
+	default: break;
+	}
+#undef PUT
+	crc = cv_rec_crc32(crc, b, n);
+	const char *s = it->kind == CV_REC_LOCK_NAME ? it->lock.name : it->kind == CV_REC_FD_DESC ? it->fd.desc :
+			it->kind == CV_REC_TARGET && it->target.command ? it->target.command : "";
+	return cv_rec_crc32(crc, s, strlen(s) + 1);
+}
+
+/* Writes item it (as read from a recording) to w. */
+static int write_item(struct cv_rec_writer *w, const struct cv_rec_item *it)
+{
+	switch (it->kind) {
+	case CV_REC_EVENT: return cv_rec_write_event(w, &it->ev);
+	case CV_REC_START: return cv_rec_write_start(w, it->start_ts);
+	case CV_REC_TARGET_EXIT: return cv_rec_write_target_exit(w, it->exit_status);
+	case CV_REC_LOCK_NAME: return cv_rec_write_lock_name(w, it->lock.pid, it->lock.addr, it->lock.name);
+	case CV_REC_LOCK_SHARED:
+		return cv_rec_write_lock_shared(w, it->shared.pid, it->shared.addr, it->shared.dev,
+						it->shared.ino, it->shared.off);
+	case CV_REC_TARGET: return cv_rec_write_target(w, it->target.pid, it->target.command);
+	case CV_REC_FD_DESC:
+		return cv_rec_write_fd_desc(w, it->fd.pid, it->fd.fd, it->fd.ino, it->fd.kind, it->fd.desc);
+	default: return -1;
+	}
+}
+
+/* path's items: their count, CRC and kinds; -1 if it did not read cleanly */
+static long read_all(const char *path, uint16_t *version, uint32_t *crc, long kinds[CV_REC_CORRUPT + 1])
+{
+	static struct cv_rec_item it;
+	char err[256];
+	long n = 0;
+	struct cv_rec_reader *r = cv_rec_open(path, err, sizeof(err));
+
+	if (!r) {
+		CHECK_NOTE("%s", err);
+		return -1;
+	}
+	*version = cv_rec_header(r)->version;
+	*crc = 0;
+	while (cv_rec_next(r, &it) == 1) {
+		kinds[it.kind]++;
+		*crc = item_crc(*crc, &it);
+		n++;
+	}
+	cv_rec_reader_close(r);
+	return kinds[CV_REC_TRUNCATED] || kinds[CV_REC_CORRUPT] ? -1 : n;
+}
+
+/* The JSON report of a recording, malloc'ed. */
+static char *report_of(const char *path)
+{
+	char err[256], *buf = NULL;
+	size_t len = 0;
+	struct cv_model *m = cv_model_new(NULL);
+	FILE *f = open_memstream(&buf, &len);
+
+	CHECK_EQ(cv_rec_load(path, m, NULL, err, sizeof(err)), 0);
+	cv_report_json(f, m, NULL);
+	fclose(f);
+	cv_model_free(m);
+	return buf;
+}
+
+/* tests/data/v1-mixed.cvz was recorded by concviz 8912656 (format v1): tour,
+ * ipc, ipc_recv, mp_lock.py (a shared lock) and prodcons under one sh.  Its
+ * items are what that concviz's reader delivered (count and CRC measured
+ * with it); written again they make a v2 file that reads back the same and
+ * reports the same. */
+TEST(v1_recording_reads_as_recorded)
+{
+	char fixture[600], self[512];
+	ssize_t k = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[k > 0 ? k : 0] = '\0';
+	char *cut = strstr(self, "/build/tests/");
+	if (cut)
+		*cut = '\0';
+	snprintf(fixture, sizeof(fixture), "%s/tests/data/v1-mixed.cvz", cut ? self : ".");
+
+	long kinds[CV_REC_CORRUPT + 1] = { 0 }, kinds2[CV_REC_CORRUPT + 1] = { 0 };
+	uint16_t version = 0, version2 = 0;
+	uint32_t crc = 0, crc2 = 0;
+	long n = read_all(fixture, &version, &crc, kinds);
+	CHECK_EQ(version, 1);
+	CHECK_EQ(n, 10854);
+	CHECK_EQ(crc, 0x6595e2aeu);
+	for (int kind = CV_REC_EVENT; kind <= CV_REC_FD_DESC; kind++)
+		CHECK(kinds[kind] > 0);
+
+	static struct cv_rec_item it;
+	char err[256];
+	const char *v2 = path_in_dir("from-v1.cvz");
+	struct cv_rec_reader *r = cv_rec_open(fixture, err, sizeof(err));
+	struct cv_rec_meta meta = { 0 };
+	struct cv_rec_writer *w = NULL;
+	if (r) {
+		meta.target_pid = cv_rec_header(r)->target_pid;
+		meta.command = cv_rec_header(r)->command;
+		w = cv_rec_create(v2, true, &meta, err, sizeof(err));
+	}
+	CHECK(r && w);
+	if (!r || !w)
+		return;
+	uint64_t blk = 0;
+	while (cv_rec_next(r, &it) == 1) {
+		if (it.offset != blk) /* the same blocks */
+			CHECK_EQ(cv_rec_flush(w), 0);
+		blk = it.offset;
+		CHECK_EQ(write_item(w, &it), 0);
+	}
+	CHECK_EQ(cv_rec_close(w), 0);
+	cv_rec_reader_close(r);
+	CHECK_EQ(read_all(v2, &version2, &crc2, kinds2), n);
+	CHECK_EQ(version2, CV_REC_VERSION);
+	CHECK_EQ(crc2, crc);
+
+	char *a = report_of(fixture), *b = report_of(v2);
+	CHECK(a && b && strlen(a) > 10000);
+	CHECK(a && b && !strcmp(a, b));
+	free(a);
+	free(b);
+}
+
+/* Encode and decode a stream of events in one codec pair, checking each;
+ * returns the bytes written.  resets: reset both every this many events. */
+static size_t stream_round_trip(const struct cv_event *evs, size_t n, size_t resets, int *bad)
+{
+	static struct cv_rec_codec enc, dec;
+	static uint8_t buf[CV_REC_MAX_RECORD];
+	static struct cv_rec_item it;
+	size_t total = 0;
+
+	cv_rec_codec_init(&enc, CV_REC_VERSION);
+	cv_rec_codec_init(&dec, CV_REC_VERSION);
+	for (size_t i = 0; i < n; i++) {
+		if (resets && i % resets == 0) {
+			cv_rec_codec_reset(&enc);
+			cv_rec_codec_reset(&dec);
+		}
+		const char *why = "";
+		size_t k = cv_rec_encode_event(&enc, &evs[i], buf);
+		size_t m = cv_rec_decode_record(&dec, buf, k, &it, &why);
+		if (k > CV_REC_MAX_RECORD || m != k || it.kind != CV_REC_EVENT ||
+		    memcmp(&it.ev, &evs[i], sizeof(it.ev))) {
+			if (!*bad)
+				CHECK_NOTE("event %zu (type %u): %zu bytes, decoded %zu (%s)", i,
+					   evs[i].type, k, m, why);
+			++*bad;
+		}
+		total += k;
+	}
+	return total;
+}
+
+#define NSTREAM 200000
+static struct cv_event stream[NSTREAM];
+
+/* 1,000 threads in 500 pairs on 2 CPUs, as bench/pingpong: switches between
+ * them, wakeups of partners and futex waits, blocks of ~4,000 events.  Then
+ * the same with 6,000 threads (more than a block numbers), CPUs past
+ * CV_REC_CPUS (which share a slot) and random garbage in every field. */
+TEST(codec_round_trip_thousands_of_threads)
+{
+	const uint32_t pid = 40000;
+	uint32_t running[2] = { pid, pid };
+	uint64_t ts = 5000000000ull;
+	for (size_t i = 0; i < NSTREAM; i++) {
+		struct cv_event *ev = &stream[i];
+		uint16_t cpu = (uint16_t)(rnd() % 2);
+		uint32_t a = pid + 1 + (uint32_t)(rnd() % 1000), partner = pid + 1 + ((a - pid - 1) ^ 1);
+		unsigned r = (unsigned)(rnd() % 100);
+		memset(ev, 0, sizeof(*ev));
+		ev->ts = ts += 200 + rnd() % 2000;
+		ev->cpu = cpu;
+		ev->pid = pid;
+		if (r < 47) {
+			ev->type = CV_EV_SWITCH;
+			ev->tid = running[cpu];
+			ev->sw.next_tid = running[cpu] = a;
+			ev->sw.next_pid = pid;
+			ev->flags = CV_SW_PREV_TRACED | CV_SW_NEXT_TRACED | CV_SW_PREV_BLOCKED;
+			ev->sw.prev_state = 0x2001;
+			if (rnd() % 5 == 0) {
+				ev->sw.block = CV_BLK_FUTEX;
+				ev->sw.obj = 0x55d1c0a4e040ull + (a - pid) / 2 * 128;
+				ev->sw.lock_kind = CV_LK_CONDVAR;
+				ev->sw.obj_off = 40;
+			}
+		} else if (r < 90) {
+			ev->type = CV_EV_WAKEUP;
+			ev->tid = partner;
+			ev->wake.waker_tid = running[cpu];
+			ev->wake.waker_pid = pid;
+			ev->wake.target_cpu = (uint32_t)(rnd() % 2);
+		} else {
+			ev->type = CV_EV_FUTEX;
+			ev->tid = running[cpu];
+			ev->futex.enter_ts = ts - rnd() % 1000000;
+			ev->futex.addr = 0x55d1c0a4e040ull + (a - pid) / 2 * 128;
+			ev->futex.kind = CV_LK_CONDVAR;
+			ev->futex.obj_off = 40;
+			ev->futex.sys = CV_SYS_FUTEX;
+			ev->futex.waker_tid = partner;
+			ev->flags = CV_CALL_BLOCKED;
+		}
+	}
+	int bad = 0;
+	size_t bytes = stream_round_trip(stream, NSTREAM, 4000, &bad);
+	CHECK_EQ(bad, 0);
+	fprintf(stderr, "size: 1,000 threads: %.2f bytes/event\n", (double)bytes / NSTREAM);
+	CHECK(bytes <= 9 * (size_t)NSTREAM); /* 7.5 at this writing; 14 in format v1 */
+
+	/* 6,000 threads in one block, 300 CPUs, any field anything */
+	for (size_t i = 0; i < NSTREAM; i++) {
+		struct cv_event *ev = &stream[i];
+		uint16_t type = (uint16_t)(rnd() % 20 ? 1 + rnd() % (CV_EV_TYPE_MAX - 1) : rnd() % 70000);
+		random_event(ev, type, &ts);
+		ev->tid = pid + (uint32_t)(rnd() % 6000);
+		ev->pid = rnd() % 10 ? pid : (uint32_t)rnd();
+		ev->cpu = (uint16_t)(rnd() % 8 ? rnd() % 300 : rnd());
+		if (type == CV_EV_SWITCH && rnd() % 2) {
+			ev->sw.next_tid = pid + (uint32_t)(rnd() % 6000);
+			ev->sw.next_pid = pid;
+		}
+	}
+	bad = 0;
+	stream_round_trip(stream, NSTREAM, 0, &bad);
+	CHECK_EQ(bad, 0);
+	bad = 0;
+	stream_round_trip(stream, NSTREAM, 777, &bad);
+	CHECK_EQ(bad, 0);
+}
+
 /* The replay tests' recording (written once): 202 events, one per ms. */
 static const char *replay_recording(void)
 {
@@ -832,6 +1087,8 @@ int main(void)
 	RUN(replay_controls);
 	RUN(replay_truncated_warns);
 	RUN(replay_garbage_fails);
+	RUN(v1_recording_reads_as_recorded);
+	RUN(codec_round_trip_thousands_of_threads);
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -200,12 +200,18 @@ static void share_lock(struct session *s, uint32_t pid, uint64_t obj)
 	cv_hash_set(&s->shared_seen, k, 1);
 	if (!cv_proc_shared_key(pid, obj, &key, name, sizeof(name)))
 		return;
+	size_t nlocks = cv_model_lock_count(s->model);
 	cv_model_set_lock_shared(s->model, pid, obj, &key);
 	if (s->rec)
 		rec_check(s, cv_rec_write_lock_shared(s->rec, pid, obj, key.dev, key.ino, key.off));
 	const struct cv_lock *l = cv_model_find_lock(s->model, pid, obj);
-	if (name[0] && l && !l->name)
-		cv_model_set_lock_name(s->model, l->pid, l->addr, name);
+	if (!name[0] || !l || l->name)
+		return;
+	cv_model_set_lock_name(s->model, l->pid, l->addr, name);
+	/* a lock made just now gets its name recorded after this event (on_event);
+	 * one seen before (attach found its waiters blocked on it) gets it now */
+	if (s->rec && !(cv_model_lock_count(s->model) > nlocks && cv_model_lock(s->model, nlocks) == l))
+		rec_check(s, cv_rec_write_lock_name(s->rec, l->pid, l->addr, name));
 }
 
 static void on_event(void *ctx, const struct cv_event *ev)

@@ -148,14 +148,21 @@ void cv_model_set_target_exit(struct cv_model *m, int exit_code)
 
 struct cv_thr *cv__find(const struct cv_model *m, uint32_t tid)
 {
-	uint64_t i = cv_hash_get(&m->tids, tid);
+	struct cv_thr *r = m->recent[tid % CV_RECENT];
 
+	if (r && r->pub.tid == tid)
+		return r;
+	uint64_t i = cv_hash_get(&m->tids, tid);
 	return i == CV_HASH_NONE ? NULL : m->thr[i];
 }
 
-uint64_t cv__bucket_of(const struct cv_model *m, uint64_t ts)
+struct cv_thr *cv__find_recent(struct cv_model *m, uint32_t tid)
 {
-	return ts > m->start ? (ts - m->start) / CV_BUCKET_NS : 0;
+	struct cv_thr *t = cv__find(m, tid);
+
+	if (t)
+		m->recent[tid % CV_RECENT] = t;
+	return t;
 }
 
 struct cv_thr *cv__new_thread(struct cv_model *m, uint32_t tid, uint32_t pid, uint64_t ts,
@@ -185,6 +192,7 @@ struct cv_thr *cv__new_thread(struct cv_model *m, uint32_t tid, uint32_t pid, ui
 	t->seen_on_cpu = on_cpu;
 	t->first_bucket = cv__bucket_of(m, ts);
 	m->thr[m->nthr++] = t;
+	m->recent[tid % CV_RECENT] = t;
 	cv__proc_attach(m, t, ts);
 	return t;
 nomem:

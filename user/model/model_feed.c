@@ -39,6 +39,7 @@ static bool ring_grow(struct cv_model *m, struct cv_thr *t, uint64_t want)
 	}
 	t->buckets = n;
 	t->bucket_cap = ncap;
+	t->newest = NULL;
 	return true;
 }
 
@@ -65,12 +66,39 @@ static struct cv_bucket *ring_slot(struct cv_model *m, struct cv_thr *t, uint64_
 	} else if (b + t->bucket_cap <= t->last_bucket) {
 		return NULL;
 	}
-	return &t->buckets[b % t->bucket_cap];
+	struct cv_bucket *s = &t->buckets[b % t->bucket_cap];
+	if (b == t->last_bucket)
+		t->newest = s;
+	return s;
+}
+
+/* The newest bucket's slot if [t0, t1) lies in it, else NULL: the same slot
+ * ring_slot would give, without its divisions. */
+static struct cv_bucket *newest_holding(const struct cv_model *m, const struct cv_thr *t,
+					uint64_t t0, uint64_t t1)
+{
+	uint64_t b = t->last_bucket;
+
+	if (!t->newest || t0 < (b ? m->start + b * CV_BUCKET_NS : 0) ||
+	    t1 > m->start + (b + 1) * CV_BUCKET_NS)
+		return NULL;
+	return t->newest;
+}
+
+static void bucket_add_ns(struct cv_bucket *s, enum cv_state st, uint64_t ns)
+{
+	uint64_t v = s->ns[st] + ns;
+	s->ns[st] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
 static void buckets_add(struct cv_model *m, struct cv_thr *t, enum cv_state st,
 			uint64_t t0, uint64_t t1)
 {
+	struct cv_bucket *newest = newest_holding(m, t, t0, t1);
+	if (newest) {
+		bucket_add_ns(newest, st, t1 - t0);
+		return;
+	}
 	uint64_t b0 = cv__bucket_of(m, t0), b1 = cv__bucket_of(m, t1 - 1);
 	if (!ring_slot(m, t, b1))
 		return;
@@ -83,16 +111,14 @@ static void buckets_add(struct cv_model *m, struct cv_thr *t, enum cv_state st,
 		uint64_t a = t0 > lo ? t0 : lo, z = t1 < hi ? t1 : hi;
 		if (z <= a)
 			continue;
-		struct cv_bucket *s = &t->buckets[b % cap];
-		uint64_t v = s->ns[st] + (z - a);
-		s->ns[st] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+		bucket_add_ns(&t->buckets[b % cap], st, z - a);
 	}
 }
 
 static void bucket_csw(struct cv_model *m, struct cv_thr *t, uint64_t ts, bool voluntary)
 {
-	struct cv_bucket *s = ring_slot(m, t, cv__bucket_of(m, ts));
-	if (!s)
+	struct cv_bucket *s = newest_holding(m, t, ts, ts + 1);
+	if (!s && !(s = ring_slot(m, t, cv__bucket_of(m, ts))))
 		return;
 	uint16_t *c = voluntary ? &s->vcsw : &s->ivcsw;
 	if (*c < UINT16_MAX)
@@ -172,7 +198,7 @@ static bool is_blocked(const struct cv_thr *t)
 static struct cv_thr *get_thread(struct cv_model *m, uint32_t tid, uint32_t pid, uint64_t ts,
 				 enum cv_state st, bool on_cpu)
 {
-	struct cv_thr *t = cv__find(m, tid);
+	struct cv_thr *t = cv__find_recent(m, tid);
 	if (t)
 		return t;
 	return cv__new_thread(m, tid, pid, ts, st, on_cpu);

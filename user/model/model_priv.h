@@ -31,12 +31,6 @@ struct cv_thr {
 	bool woken;                 /* RUNNABLE since a wakeup (not a preemption) */
 	uint32_t wake_cpu;          /* where that wakeup enqueued it */
 
-	/* history rings: record i of the last n is [(head - 1 - i) % SIZE] */
-	struct cv_recv_rec recv_hist[CV_HIST_RECV];   uint32_t recv_head;
-	struct cv_mux_rec mux_hist[CV_HIST_MUX];      uint32_t mux_head;
-	struct cv_futex_rec futex_hist[CV_HIST_FUTEX]; uint32_t futex_head;
-	struct cv_uring_rec uring_hist[CV_HIST_URING]; uint32_t uring_head;
-
 	/* timeline: bucket number b (absolute, from model start) lives at
 	 * buckets[b % bucket_cap] while b > last_bucket - bucket_cap; the ring
 	 * grows with the thread's life up to CV_BUCKETS (model_feed.c) */
@@ -44,7 +38,17 @@ struct cv_thr {
 	uint32_t bucket_cap;
 	uint64_t first_bucket;      /* bucket of first_ts */
 	uint64_t last_bucket;
+	struct cv_bucket *newest;   /* last_bucket's slot once ring_slot gave it, NULL after
+				     * the ring moved: most segments fall in it (no division) */
+	/* history rings, after what every event touches (cache lines, pages):
+	 * record i of the last n is [(head - 1 - i) % SIZE] */
+	struct cv_recv_rec recv_hist[CV_HIST_RECV];   uint32_t recv_head;
+	struct cv_mux_rec mux_hist[CV_HIST_MUX];      uint32_t mux_head;
+	struct cv_futex_rec futex_hist[CV_HIST_FUTEX]; uint32_t futex_head;
+	struct cv_uring_rec uring_hist[CV_HIST_URING]; uint32_t uring_head;
 };
+
+#define CV_RECENT 1024
 
 struct cv_model {
 	struct cv_model_hooks hooks;
@@ -62,6 +66,9 @@ struct cv_model {
 	struct cv_thr **thr;        /* first-sighting order */
 	size_t nthr, thr_cap;
 	struct cv_hash tids;        /* tid -> index in thr of its newest record */
+	struct cv_thr *recent[CV_RECENT]; /* newest records of found tids, at tid % CV_RECENT:
+				     * a program's tids are mostly consecutive, so most
+				     * lookups are one load, not a probe of tids */
 
 	struct cv_lock **lk;        /* first-sighting order */
 	size_t nlk, lk_cap;
@@ -102,6 +109,8 @@ struct cv_lock_alias {
 };
 
 struct cv_thr *cv__find(const struct cv_model *m, uint32_t tid);
+/* cv__find, remembered in recent[] (the per-event lookups) */
+struct cv_thr *cv__find_recent(struct cv_model *m, uint32_t tid);
 static inline uint64_t cv__lock_key(uint32_t pid, uint64_t addr)
 {
 	return cv_hash_pair(pid, addr);
@@ -124,7 +133,10 @@ struct cv_lock *cv__lock(struct cv_model *m, uint32_t pid, uint64_t addr, bool c
 void cv__check_deadlock(struct cv_model *m, const struct cv_thr *t, uint64_t ts);
 /* The wait pattern at `now`: record possible deadlocks (model_waits.c) */
 void cv__check_stuck(struct cv_model *m, uint64_t now);
-uint64_t cv__bucket_of(const struct cv_model *m, uint64_t ts);
+static inline uint64_t cv__bucket_of(const struct cv_model *m, uint64_t ts)
+{
+	return ts > m->start ? (ts - m->start) / CV_BUCKET_NS : 0;
+}
 /* processes (model_procs.c): t joins the live record of its pid (made on
  * first sighting); a fork makes a new record with its parent; a leader's
  * name is its process's; the last thread's exit ends it */

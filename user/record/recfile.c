@@ -97,7 +97,7 @@ struct cv_rec_writer *cv_rec_create(const char *path, bool force, const struct c
 		goto fail;
 	}
 	w->len = BLOCK_HDR;
-	cv_rec_codec_reset(&w->codec);
+	cv_rec_codec_init(&w->codec, CV_REC_VERSION);
 
 	/* clock base: boottime sampled around realtime */
 	uint64_t b1 = cv_clock_ns(CLOCK_BOOTTIME);
@@ -412,6 +412,7 @@ static struct cv_rec_reader *open_common(struct cv_rec_reader *r, char *err, siz
 		pos += sl;
 	}
 	r->hdr.version = version;
+	cv_rec_codec_init(&r->codec, version);
 	r->hdr.clock_boot_ns = cv_get_le64(h + 16);
 	r->hdr.clock_real_ns = cv_get_le64(h + 24);
 	r->hdr.target_pid = cv_get_le32(h + 32);

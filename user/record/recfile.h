@@ -4,8 +4,9 @@
  * version, clock base, host, kernel, concviz version, target pid/command,
  * CRC32), then blocks.  A block is a 12-byte frame (payload length, record
  * count, CRC32) around a payload of self-delimiting records: events encoded
- * compactly (tag byte, zigzag-varint delta timestamp, tid/pid through a small
- * move-to-front cache, zero fields omitted), lock names, trace start and
+ * compactly (a tag byte, a zigzag-varint delta timestamp, threads by their
+ * number in the block or as the one running on the CPU, fields that are zero
+ * or repeat the previous event's omitted), lock names, trace start and
  * target exit.  Each cv_rec_flush()/cv_rec_close() writes the buffered records
  * as one block with write(2), so a killed writer leaves a file readable up to
  * its last flush; at worst the last block is cut short, which the reader
@@ -26,7 +27,7 @@
 #include "bpf/events.h"
 
 #define CV_REC_MAGIC        "CVZREC\0\1"   /* 8 bytes */
-#define CV_REC_VERSION      1              /* format version this code writes and reads */
+#define CV_REC_VERSION      2              /* format version this code writes; it reads 1 too */
 #define CV_REC_MAX_HEADER   65536u         /* header bytes, total */
 #define CV_REC_MAX_STRING   16384u         /* one header string */
 #define CV_REC_MAX_BLOCK    (1u << 20)     /* block payload bytes */
@@ -184,14 +185,41 @@ int cv_rec_load(const char *path, struct cv_model *m, uint64_t *file_bytes, char
 
 /* ---- codec, exposed for tests and the fuzzer ------------------------- */
 
-#define CV_REC_MRU 16
+#define CV_REC_MRU 16           /* v1: the (tid, pid) move-to-front cache */
+#define CV_REC_THREADS 4096     /* v2: threads a block numbers; more are written in full */
+#define CV_REC_CPUS 256         /* v2: the thread running on each CPU (cpu % CV_REC_CPUS) */
+#define CV_REC_TYPES 16         /* v2: the previous event of each type 1 .. 15 */
 #define CV_REC_MAX_RECORD (32 + CV_REC_MAX_COMMAND) /* bound on one encoded record */
 
-struct cv_rec_codec {           /* per-block state; reset at every block start */
+/* Per-block state (docs/recording-format.md), for the file's format
+ * version: cv_rec_codec_init() once, cv_rec_codec_reset() at every block
+ * start.  About 90 KiB.  v2 keeps a thread as one number, tid | pid << 32. */
+struct cv_rec_codec {
+	uint16_t version;
 	uint64_t last_ts;
 	uint64_t last_addr;
-	uint32_t mru_tid[CV_REC_MRU], mru_pid[CV_REC_MRU];
+	uint32_t mru_tid[CV_REC_MRU], mru_pid[CV_REC_MRU];        /* v1 */
+	/* v2 */
+	uint16_t cpu[2];            /* the last two different CPUs, newest first */
+	uint64_t lit;               /* the last thread written in full */
+	uint32_t nthreads;          /* thread[0 .. nthreads): the block's numbered threads */
+	uint64_t thread[CV_REC_THREADS];
+	uint64_t oncpu[CV_REC_CPUS];
+	/* the previous event of each type: its flags, mask and REPEATS fields */
+	uint32_t last_flags[CV_REC_TYPES], last_mask[CV_REC_TYPES];
+	uint64_t last_field[CV_REC_TYPES][8];
+	/* per type (0: the generic schema): its fields, and those whose absence
+	 * means "as predicted" rather than zero (pairs, REPEATS) */
+	uint8_t nfields[CV_REC_TYPES];
+	uint8_t predicted[CV_REC_TYPES];
+	/* encoder: thread -> its number, open addressing; an entry is valid
+	 * while its stamp is gen (a block reset is gen++) */
+	uint32_t gen;
+	uint32_t stamp[2 * CV_REC_THREADS];
+	uint16_t number[2 * CV_REC_THREADS];
 };
+/* version: the file's (1 or CV_REC_VERSION); encoding writes CV_REC_VERSION only. */
+void cv_rec_codec_init(struct cv_rec_codec *c, uint16_t version);
 void cv_rec_codec_reset(struct cv_rec_codec *c);
 /* Encode one event into out (at least CV_REC_MAX_RECORD bytes); returns its size. */
 size_t cv_rec_encode_event(struct cv_rec_codec *c, const struct cv_event *ev, uint8_t *out);
