@@ -163,11 +163,24 @@ struct {
 	__type(value, __u64);
 } fdseen SEC(".maps");
 
+/* Events submitted on this CPU since it last looked at the ring buffer's
+ * fill level (submit()). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} since_fill_check SEC(".maps");
+
 /* Written by user space through the skeleton's .bss. */
 volatile __u32 seed_tgid;
 /* Wake user space only when this much is queued; otherwise it polls on a
  * short timer.  Batching wake-ups keeps per-event cost low. */
 const volatile __u64 wakeup_bytes = 256 << 10;
+/* Look at the fill level once per this many events per CPU (user space
+ * lowers it for small ring buffers): the look reads both ring positions,
+ * about an eighth of an event's cost. */
+const volatile __u32 fill_check_every = 64;
 
 static __always_inline struct task_state *traced(struct task_struct *t)
 {
@@ -175,7 +188,7 @@ static __always_inline struct task_state *traced(struct task_struct *t)
 
 	if (st)
 		return st;
-	if (seed_tgid && (__u32)BPF_CORE_READ(t, tgid) == seed_tgid)
+	if (seed_tgid && (__u32)t->tgid == seed_tgid)
 		st = bpf_task_storage_get(&tstate, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	return st;
 }
@@ -211,11 +224,20 @@ static __always_inline struct cv_event *reserve(__u16 type, __u32 tid, __u32 pid
 	return e;
 }
 
+/* Submit, waking user space once wakeup_bytes are queued.  The fill level
+ * is looked at every fill_check_every events of a CPU, so a wake-up comes at
+ * most that many events late per CPU (a few KiB past wakeup_bytes). */
 static __always_inline void submit(struct cv_event *e)
 {
-	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
-		? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	__u32 zero = 0, *n = bpf_map_lookup_elem(&since_fill_check, &zero);
+	__u64 flags = BPF_RB_NO_WAKEUP;
 
+	if (!n || ++*n >= fill_check_every) {
+		if (n)
+			*n = 0;
+		if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+			flags = BPF_RB_FORCE_WAKEUP;
+	}
 	bpf_ringbuf_submit(e, flags);
 }
 
@@ -351,7 +373,7 @@ static __always_inline int on_wakeup(struct task_struct *p)
 	e->wake.waker_tid = st->waking_tid;
 	e->wake.waker_pid = st->waking_pid;
 	/* the run queue it was just put on */
-	e->wake.target_cpu = BPF_CORE_READ(p, thread_info.cpu);
+	e->wake.target_cpu = p->thread_info.cpu; /* a BTF pointer: a plain load */
 	st->waking_tid = st->waking_pid = 0;
 	submit(e);
 	return 0;

@@ -229,6 +229,12 @@ static int size_ringbuf(struct cv_tracer *t, char *err, size_t errlen)
 	bpf_map__set_max_entries(t->skel->maps.events, kb << 10);
 	/* wake the consumer at a quarter full, at most the default 256 KiB */
 	t->skel->rodata->wakeup_bytes = (kb << 10) / 4 < (256u << 10) ? (kb << 10) / 4 : (256u << 10);
+	/* the probes look at the fill level every few events per CPU: at most
+	 * an eighth of wakeup_bytes late (a record is the event and 8 bytes) */
+	uint64_t every = t->skel->rodata->wakeup_bytes / 8 / (sizeof(struct cv_event) + 8);
+
+	if (every < t->skel->rodata->fill_check_every)
+		t->skel->rodata->fill_check_every = every ? (uint32_t)every : 1;
 	return 0;
 }
 
