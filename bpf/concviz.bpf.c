@@ -12,7 +12,9 @@
  *
  * The entry also holds the thread's in-flight syscall, so one receive, one
  * multiplexer call, one futex wait, one io_uring_enter becomes ONE event at
- * syscall exit (see events.h).
+ * syscall exit (see events.h).  There is no sys_enter probe: a call is
+ * begun from the thread's saved registers when it blocks, or at its exit
+ * (see "syscalls" below).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -31,8 +33,10 @@ char LICENSE[] SEC("license") = "GPL";
 struct task_state {
 	__u32 kind;       /* the syscall in flight: cv_sys_block(sys), CV_BLK_NONE none */
 	__u32 sys;        /* enum cv_sys */
-	__u64 enter_ts;
-	__u64 copy_ts;    /* RECV: first copy to user */
+	__u64 enter_ts;   /* its first block (switch-out), 0: it has not blocked */
+	__u64 copy_ts;    /* RECV: first copy to user, set by the skb probe inside one of
+			   * our receive syscalls (also before the call is begun), cleared
+			   * at the exit of every syscall we follow */
 	__u64 obj;        /* FUTEX: address; RECV: fd; MUX: nfds */
 	__s64 arg;        /* MUX: timeout ms; URING: to_submit|min_complete<<32 */
 	__u32 flags;      /* CV_CALL_* */
@@ -254,6 +258,64 @@ static __always_inline struct cv_event *reserve_current(__u16 type)
 	return reserve(type, (__u32)id, id >> 32);
 }
 
+/* ---- the syscall a thread is in, from its saved user registers ----------
+ * While a task is inside a syscall, the registers it entered with are saved
+ * at the top of its kernel stack: the number and the arguments.  x86-64:
+ * orig_ax is the number (exceptions and interrupts store -1 there), and ax
+ * is -ENOSYS until the syscall returns and its result replaces it: a stop
+ * after the exit (ptrace, SIGSTOP on the way back to user mode) is not
+ * inside it.  arm64 keeps no such mark: a thread stopped after one of our
+ * calls returned is taken as inside it, and its next followed exit drops
+ * that begin (the numbers differ) or, the same number, ends it. */
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_NR(r) ((long)(r)->orig_ax) /* a BTF pointer: a plain load */
+#define IN_SYSCALL(r) ((long)(r)->ax == -38 /* -ENOSYS */)
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_NR(r) ((long)(r)->syscallno)
+#define IN_SYSCALL(r) ((long)(r)->syscallno >= 0)
+#endif
+#define ARG1(r) PT_REGS_PARM1_CORE_SYSCALL(r)
+#define ARG2(r) PT_REGS_PARM2_CORE_SYSCALL(r)
+#define ARG3(r) PT_REGS_PARM3_CORE_SYSCALL(r)
+#define ARG4(r) PT_REGS_PARM4_CORE_SYSCALL(r)
+#define ARG5(r) PT_REGS_PARM5_CORE_SYSCALL(r)
+
+/* One call to begin, as its registers give it (call_begin's argument) */
+struct sys_call {
+	__u64 arg[5];
+	__u64 start_ts;   /* the switch-out it blocked at; 0 at its exit (not seen) */
+	__u32 sys;        /* enum cv_sys */
+	__u32 at_exit;    /* begun at the exit: the kernel has written back results
+			   * (select's, ppoll's remaining timeout) */
+};
+
+static __always_inline void read_call(struct sys_call *c, struct pt_regs *regs)
+{
+	c->arg[0] = ARG1(regs);
+	c->arg[1] = ARG2(regs);
+	c->arg[2] = ARG3(regs);
+	c->arg[3] = ARG4(regs);
+	c->arg[4] = ARG5(regs);
+}
+
+int call_begin(struct task_state *st, const struct sys_call *c);
+
+/* A traced thread blocks with no call begun: if it is inside one of ours,
+ * begin that now, so the switch-out says what it waits for and its wait
+ * starts here (what ran of the call before is CPU time, shown as running). */
+static __always_inline void begin_at_block(struct task_struct *t, struct task_state *st)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	struct sys_call c = {};
+
+	if (!regs || !IN_SYSCALL(regs) || !cv_nr_followed(SYSCALL_NR(regs)))
+		return;
+	c.sys = cv_sys_of_nr(SYSCALL_NR(regs));
+	c.start_ts = bpf_ktime_get_boot_ns();
+	read_call(&c, regs);
+	call_begin(st, &c);
+}
+
 /* ---- scheduler ---------------------------------------------------------- */
 
 /* A receive with no skb_copy_datagram_iovec (pipe, FIFO, POSIX mq): its copy
@@ -283,6 +345,8 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 	asm volatile("" : "+r"(flags));
 	if (!flags)
 		return 0;
+	if (ps && blocked && ps->kind == CV_BLK_NONE)
+		begin_at_block(prev, ps);
 	e = reserve(CV_EV_SWITCH, prev->pid, prev->tgid);
 	if (!e)
 		return 0;
@@ -475,12 +539,16 @@ static __always_inline __u64 py_frame(struct task_state *st, const struct cv_py_
 }
 
 /* cv_py_rule_hash of a code object: its file's base name and its qualname,
- * both compact ASCII strings (any other string hashes to no rule). */
-static __always_inline __u64 py_code_hash(const struct cv_py_proc *p, __u64 code)
+ * both compact ASCII strings (any other string hashes to no rule).  A
+ * global function: the verifier checks its loops once, not once per frame
+ * of py_classify's loop in each program that begins futex waits. */
+__noinline __u64 py_code_hash(const struct cv_py_proc *p, __u64 code)
 {
 	char buf[CV_PY_NAME_MAX];
 	__u64 h = CV_PY_HASH_INIT, str, len = 0, from;
 
+	if (!p)
+		return 0;
 	str = read_ptr(code + p->code_filename);
 	bpf_probe_read_user(&len, sizeof(len), (void *)(str + p->str_length));
 	from = len > CV_PY_FILE_TAIL ? len - CV_PY_FILE_TAIL : 0;
@@ -553,7 +621,7 @@ static __always_inline void py_classify(struct task_state *st, const struct cv_p
 /* A futex wait of a thread of a CPython process: the GIL's words are one
  * lock, kind gil, whose holder the interpreter records.  A global function:
  * the verifier checks it once, not at each futex call site (it doubled
- * sys_enter and added ~30 ms to every start inlined). */
+ * the syscall begin and added ~30 ms to every start inlined). */
 __noinline int py_futex(struct task_state *st, __u64 addr)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -672,31 +740,23 @@ int BPF_PROG(on_task_rename, struct task_struct *task, const char *comm)
 }
 
 /* ---- syscalls -----------------------------------------------------------
- * Two raw (BTF) tracepoints see every syscall; the number is checked first.
- * Enter stores the in-flight state of the syscalls we follow, exit turns it
- * into one event.  Raw tracepoints need no tracefs (a fresh machine has none
- * mounted) and measured as cheap as per-syscall ones (bench/README.md).
- * Which syscalls, by number, and what they wait for: syscalls.h, the table
- * attach seeding uses too. */
+ * One raw (BTF) tracepoint sees every syscall's exit; the number is tested
+ * first, one bit in a map (syscalls.h).  There is no sys_enter probe: each
+ * all-syscall program taxes every process on the machine (bench/README.md).
+ * A call we follow is begun (call_begin) from the registers it entered with
+ *  - at the switch-out where a traced thread blocks in it (begin_at_block):
+ *    enter_ts is that switch-out, the start of its wait;
+ *  - else at its exit, enter_ts 0: it did not block, its start is not seen.
+ * The exit turns it into one event.  Raw tracepoints need no tracefs (a
+ * fresh machine has none mounted).  Which syscalls, by number, and what
+ * they wait for: syscalls.h, the table attach seeding uses too. */
 
-#define ARG1(r) PT_REGS_PARM1_CORE_SYSCALL(r)
-/* the number of the syscall that is exiting, as sys_enter saw it */
-#if defined(__TARGET_ARCH_x86)
-#define SYSCALL_NR(r) ((r)->orig_ax) /* a BTF pointer: a plain load */
-#elif defined(__TARGET_ARCH_arm64)
-#define SYSCALL_NR(r) ((r)->syscallno)
-#endif
-#define ARG2(r) PT_REGS_PARM2_CORE_SYSCALL(r)
-#define ARG3(r) PT_REGS_PARM3_CORE_SYSCALL(r)
-#define ARG4(r) PT_REGS_PARM4_CORE_SYSCALL(r)
-#define ARG5(r) PT_REGS_PARM5_CORE_SYSCALL(r)
-
-static __always_inline void begin(struct task_state *st, __u32 sys)
+static __always_inline void begin(struct task_state *st, const struct sys_call *c)
 {
-	st->kind = cv_sys_block(sys);
-	st->sys = sys;
-	st->enter_ts = bpf_ktime_get_boot_ns();
-	st->copy_ts = 0;
+	st->kind = cv_sys_block(c->sys);
+	st->sys = c->sys;
+	st->enter_ts = c->start_ts;
+	/* copy_ts stays: the skb probe may have seen a copy before the block */
 	st->obj = 0;
 	st->arg = 0;
 	st->flags = 0;
@@ -735,6 +795,7 @@ static __always_inline __u32 file_type(struct file *f)
 }
 
 #define PIPEFS_MAGIC 0x50495045
+#define MQUEUE_MAGIC 0x19800202
 #define CV_AF_INET 2
 #define CV_AF_INET6 10
 #define CV_AF_UNIX 1
@@ -817,6 +878,7 @@ static __always_inline void fd_describe(__u32 sys, unsigned long fd, struct file
 	__u64 *seen = bpf_map_lookup_elem(&fdseen, &k);
 	struct cv_event *e;
 	__u32 mode;
+	__u64 magic;
 
 	if (!f || (seen && *seen == ino))
 		return;
@@ -827,11 +889,13 @@ static __always_inline void fd_describe(__u32 sys, unsigned long fd, struct file
 	e->fd.ino = ino;
 	e->fd.fd = fd;
 	mode = file_type(f);
-	if (sys == CV_SYS_MQ_TIMEDRECEIVE) {
+	magic = BPF_CORE_READ(f, f_inode, i_sb, s_magic);
+	/* a queue by its file system: one a multiplexer returned ready is one too */
+	if (sys == CV_SYS_MQ_TIMEDRECEIVE || magic == MQUEUE_MAGIC) {
 		e->fd.kind = CV_FD_MQ;
 		fd_dentry_name(e, f);
 	} else if (mode == S_IFIFO) {
-		if (BPF_CORE_READ(f, f_inode, i_sb, s_magic) == PIPEFS_MAGIC) {
+		if (magic == PIPEFS_MAGIC) {
 			e->fd.kind = CV_FD_PIPE;
 		} else {
 			e->fd.kind = CV_FD_FIFO;
@@ -844,38 +908,36 @@ static __always_inline void fd_describe(__u32 sys, unsigned long fd, struct file
 }
 
 /* A receive or accept on fd begins: which object it reads (its inode) */
-static __always_inline void recv_begin(struct task_state *st, __u32 sys, unsigned long fd,
-				       struct file *f)
+static __always_inline void recv_begin(struct task_state *st, const struct sys_call *c,
+				       unsigned long fd, struct file *f)
 {
-	begin(st, sys);
+	begin(st, c);
 	st->obj = fd;
 	st->ino = f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;
-	fd_describe(sys, fd, f, st->ino);
+	fd_describe(c->sys, fd, f, st->ino);
 }
 
-/* timeval/timespec pointers: read the timeout so a learner sees it; -1 = none */
-static __always_inline __s64 timeval_ms(__u64 p)
+#define CV_US_PER_S 1000000
+#define CV_NS_PER_S 1000000000
+/* a timeval (per_s 1e6) or timespec (1e9) pointer: read the timeout so a
+ * learner sees it, in ms; -1 = none.  At the exit select, pselect6 and
+ * ppoll have written back the time left: for a call that did not block
+ * that is the argument less a few µs, so it is rounded up (exact for a
+ * whole number of ms). */
+static __always_inline __s64 timeout_ms(__u64 p, long per_s, bool at_exit)
 {
-	struct { long sec, usec; } tv;
+	struct { long sec, frac; } t;
+	long per_ms = per_s / 1000;
 
-	if (!p || bpf_probe_read_user(&tv, sizeof(tv), (void *)p) || tv.sec < 0 || tv.usec < 0)
+	if (!p || bpf_probe_read_user(&t, sizeof(t), (void *)p) || t.sec < 0 || t.frac < 0)
 		return -1;
-	return (__u64)tv.sec * 1000 + (__u64)tv.usec / 1000;
+	return (__u64)t.sec * 1000 + (__u64)(t.frac + (at_exit ? per_ms - 1 : 0)) / per_ms;
 }
 
-static __always_inline __s64 timespec_ms(__u64 p)
+static __always_inline void mux_begin(struct task_state *st, const struct sys_call *c, __u64 nfds,
+				      __s64 timeout_ms, __u64 p0, __u64 p1, __u64 p2)
 {
-	struct { long sec, nsec; } ts;
-
-	if (!p || bpf_probe_read_user(&ts, sizeof(ts), (void *)p) || ts.sec < 0 || ts.nsec < 0)
-		return -1;
-	return (__u64)ts.sec * 1000 + (__u64)ts.nsec / 1000000;
-}
-
-static __always_inline void mux_begin(struct task_state *st, __u32 sys, __u64 nfds, __s64 timeout_ms,
-				      __u64 p0, __u64 p1, __u64 p2)
-{
-	begin(st, sys);
+	begin(st, c);
 	st->obj = nfds;
 	st->arg = timeout_ms;
 	st->uptr[0] = p0;
@@ -958,16 +1020,19 @@ static __always_inline void futex_kind(struct task_state *st, __u64 addr, __u32 
 		st->flags |= CV_CALL_SHARED;
 }
 
-/* futex: only the waiting operations. */
-static __always_inline void futex_begin(struct task_state *st, __u32 sys, __u64 addr,
-					__u32 op, __u32 val, bool private)
+/* futex: only the waiting operations.  A wait that did not return EAGAIN
+ * found the word equal to val (the kernel compares before it sleeps), so
+ * val is the word; only a PI lock's word (its owner's TID) is read. */
+static __always_inline void futex_begin(struct task_state *st, const struct sys_call *c,
+					__u64 addr, __u32 op, __u32 val, bool private)
 {
-	__u32 word = 0;
+	__u32 word = val;
 
-	begin(st, sys);
+	begin(st, c);
 	st->obj = addr;
 	st->op = op;
-	bpf_probe_read_user(&word, sizeof(word), (void *)addr);
+	if (op == CV_FUTEX_LOCK_PI || op == CV_FUTEX_LOCK_PI2)
+		bpf_probe_read_user(&word, sizeof(word), (void *)addr);
 	futex_kind(st, addr, op, val, word, private);
 	py_futex(st, addr);
 }
@@ -1040,84 +1105,89 @@ int BPF_KPROBE(on_sem_post, void *sem)
 	return 0;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+/* Begin the call c describes, if it is one that waits (read/readv only on a
+ * socket, pipe or FIFO; futex only a waiting op): what the sys_enter probe
+ * did, now at the block or at the exit.  Current is the calling thread in
+ * both places, so its fd table and memory are read as at the enter.  A
+ * global function: the verifier checks it once, not in both callers.
+ * Returns the kind begun, CV_BLK_NONE if none. */
+__noinline int call_begin(struct task_state *st, const struct sys_call *c)
 {
-	struct task_state *st;
-	__u64 a1, uaddr = 0;
-	__u32 sys, op;
+	__u64 a1, nfds, p0, p1 = 0, p2 = 0, uaddr = 0;
+	__u32 op, val, private;
+	__s64 tmo;
+	struct file *f;
 
-	/* the syscall number first: most syscalls are none of ours */
-	sys = cv_sys_of_nr(id);
-	if (!sys)
+	if (!st || !c)
 		return 0;
-	st = traced_current();
-	if (!st)
-		return 0;
-	a1 = ARG1(regs);
-	switch (sys) {
-	case CV_SYS_RECVFROM:
-	case CV_SYS_RECVMSG:
-	case CV_SYS_MQ_TIMEDRECEIVE:
-	case CV_SYS_ACCEPT:
-	case CV_SYS_ACCEPT4:
-		recv_begin(st, sys, a1, fd_file(a1));
-		break;
-	case CV_SYS_READ:
-	case CV_SYS_READV: {
-		struct file *f = fd_file(a1);
-
+	a1 = c->arg[0];
+	/* each family's begin is written once (the verifier walks each copy) */
+	switch (cv_sys_block(c->sys)) {
+	case CV_BLK_RECV:
+	case CV_BLK_ACCEPT:
+		f = fd_file(a1);
 		op = file_type(f);
-		if (op == S_IFSOCK || op == S_IFIFO) {
-			recv_begin(st, sys, a1, f);
-			if (op == S_IFIFO)
-				st->flags |= CV_CALL_PIPE;
+		if ((c->sys == CV_SYS_READ || c->sys == CV_SYS_READV) &&
+		    op != S_IFSOCK && op != S_IFIFO)
+			break; /* a file, a tty…: no receive */
+		recv_begin(st, c, a1, f);
+		if ((c->sys == CV_SYS_READ || c->sys == CV_SYS_READV) && op == S_IFIFO)
+			st->flags |= CV_CALL_PIPE;
+		break;
+	case CV_BLK_MUX:
+		switch (c->sys) {
+		case CV_SYS_SELECT:
+		case CV_SYS_PSELECT6:
+			nfds = a1;
+			tmo = timeout_ms(c->arg[4], c->sys == CV_SYS_SELECT ? CV_US_PER_S : CV_NS_PER_S,
+					 c->at_exit);
+			p0 = c->arg[1], p1 = c->arg[2], p2 = c->arg[3];
+			break;
+		case CV_SYS_POLL:
+		case CV_SYS_PPOLL:
+			nfds = c->arg[1];
+			tmo = c->sys == CV_SYS_POLL ? (int)c->arg[2]
+						    : timeout_ms(c->arg[2], CV_NS_PER_S, c->at_exit);
+			p0 = a1;
+			break;
+		default: /* the epoll calls; epoll_pwait2's timeout is const, never written back */
+			nfds = c->arg[2];
+			tmo = c->sys == CV_SYS_EPOLL_PWAIT2 ? timeout_ms(c->arg[3], CV_NS_PER_S, false)
+							    : (int)c->arg[3];
+			p0 = c->arg[1];
+			break;
 		}
+		mux_begin(st, c, nfds, tmo, p0, p1, p2);
+		break;
+	case CV_BLK_FUTEX:
+		if (c->sys == CV_SYS_FUTEX_WAITV) {
+			/* struct futex_waitv { u64 val; u64 uaddr; … }: name the first futex */
+			bpf_probe_read_user(&uaddr, sizeof(uaddr), (void *)(a1 + 8));
+			begin(st, c);
+			st->obj = uaddr;
+			break;
+		}
+		if (c->sys == CV_SYS_FUTEX) {
+			op = c->arg[1];
+			val = c->arg[2];
+			private = op & CV_FUTEX_PRIVATE_FLAG;
+			op &= CV_FUTEX_CMD_MASK;
+			if (!cv_futex_op_waits(op))
+				break;
+		} else { /* futex_wait(uaddr, val, mask, flags, …) */
+			op = CV_FUTEX_WAIT;
+			val = c->arg[1];
+			private = c->arg[3] & CV_FUTEX_PRIVATE_FLAG;
+		}
+		futex_begin(st, c, a1, op, val, private);
+		break;
+	case CV_BLK_URING:
+		begin(st, c);
+		st->arg = (__s64)((c->arg[1] & 0xffffffff) | (c->arg[2] << 32));
+		st->op = c->arg[3];
 		break;
 	}
-	case CV_SYS_SELECT:
-		mux_begin(st, sys, a1, timeval_ms(ARG5(regs)), ARG2(regs), ARG3(regs), ARG4(regs));
-		break;
-	case CV_SYS_PSELECT6:
-		mux_begin(st, sys, a1, timespec_ms(ARG5(regs)), ARG2(regs), ARG3(regs), ARG4(regs));
-		break;
-	case CV_SYS_POLL:
-		mux_begin(st, sys, ARG2(regs), (int)ARG3(regs), a1, 0, 0);
-		break;
-	case CV_SYS_PPOLL:
-		mux_begin(st, sys, ARG2(regs), timespec_ms(ARG3(regs)), a1, 0, 0);
-		break;
-	case CV_SYS_EPOLL_WAIT:
-	case CV_SYS_EPOLL_PWAIT:
-		mux_begin(st, sys, ARG3(regs), (int)ARG4(regs), ARG2(regs), 0, 0);
-		break;
-	case CV_SYS_EPOLL_PWAIT2:
-		mux_begin(st, sys, ARG3(regs), timespec_ms(ARG4(regs)), ARG2(regs), 0, 0);
-		break;
-	case CV_SYS_FUTEX:
-		op = ARG2(regs);
-		if (cv_futex_op_waits(op & CV_FUTEX_CMD_MASK))
-			futex_begin(st, sys, a1, op & CV_FUTEX_CMD_MASK, ARG3(regs),
-				    op & CV_FUTEX_PRIVATE_FLAG);
-		break;
-	case CV_SYS_FUTEX_WAIT:
-		/* futex_wait(uaddr, val, mask, flags, …) */
-		futex_begin(st, sys, a1, CV_FUTEX_WAIT, ARG2(regs),
-			    ARG4(regs) & CV_FUTEX_PRIVATE_FLAG);
-		break;
-	case CV_SYS_FUTEX_WAITV:
-		/* struct futex_waitv { u64 val; u64 uaddr; … }: name the first futex */
-		bpf_probe_read_user(&uaddr, sizeof(uaddr), (void *)(a1 + 8));
-		begin(st, sys);
-		st->obj = uaddr;
-		break;
-	case CV_SYS_IO_URING_ENTER:
-		begin(st, sys);
-		st->arg = (__s64)((ARG2(regs) & 0xffffffff) | (ARG3(regs) << 32));
-		st->op = ARG4(regs);
-		break;
-	}
-	return 0;
+	return st->kind;
 }
 
 static __always_inline void emit_recv(struct task_state *st, long ret)
@@ -1130,9 +1200,9 @@ static __always_inline void emit_recv(struct task_state *st, long ret)
 	e->recv.enter_ts = st->enter_ts;
 	e->recv.copy_ts = st->copy_ts;
 	if (no_skb_recv(st))
-		/* data copied: from the switch-in after the wait, or (it never
-		 * blocked, the data was there) the whole call; none: no copy */
-		e->recv.copy_ts = ret <= 0 ? 0 : st->copy_ts ? st->copy_ts : st->enter_ts;
+		/* data copied: from the switch-in after the wait; none if it did
+		 * not block (its start, and so its copy's, is not seen) or no data */
+		e->recv.copy_ts = ret <= 0 ? 0 : st->copy_ts;
 	e->recv.ret = ret;
 	e->recv.fd = st->obj;
 	e->recv.sys = st->sys;
@@ -1380,18 +1450,29 @@ static __always_inline void emit_uring_enter(struct task_state *st, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
+	long nr = SYSCALL_NR(regs);
 	struct task_state *st;
-	__u32 kind;
+	__u32 kind, sys;
 
-	/* the syscall number first, as on enter: every task on the machine
-	 * passes here, and a task-storage lookup for each would tax them all */
-	if (!cv_sys_of_nr(SYSCALL_NR(regs)))
+	/* the syscall number first: every task on the machine passes here, and
+	 * a task-storage lookup for each would tax them all */
+	if (!cv_nr_followed(nr))
 		return 0;
 	st = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
-	if (!st || st->kind == CV_BLK_NONE)
+	if (!st)
 		return 0;
-	/* syscalls do not nest: this exit ends the syscall whose enter we kept */
-	kind = st->kind;
+	sys = cv_sys_of_nr(nr);
+	/* syscalls do not nest: this exit ends the call begun at its block; a
+	 * begin for another syscall is stale (arm64: see IN_SYSCALL) */
+	kind = st->sys == sys ? st->kind : CV_BLK_NONE;
+	if (kind == CV_BLK_NONE && !(ret == -CV_EAGAIN && cv_sys_block(sys) == CV_BLK_FUTEX)) {
+		/* it did not block: begin it from its registers, start not seen
+		 * (a futex EAGAIN never waited: not shown, not begun) */
+		struct sys_call c = { .sys = sys, .at_exit = 1 };
+
+		read_call(&c, regs);
+		kind = call_begin(st, &c);
+	}
 	st->kind = CV_BLK_NONE;
 	switch (kind) {
 	case CV_BLK_RECV:
@@ -1404,16 +1485,28 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	case CV_BLK_FUTEX: emit_futex(st, ret); break;
 	case CV_BLK_URING: emit_uring_enter(st, ret); break;
 	}
+	st->copy_ts = 0; /* the next call's copies are its own */
 	return 0;
 }
 
-/* The copy to user memory starts: the boundary between wait and copy. */
+/* The copy to user memory starts: the boundary between wait and copy.
+ * Only inside one of our receive syscalls (its number in the registers),
+ * begun or not yet: a MSG_WAITALL receive copies before it blocks. */
 SEC("tp_btf/skb_copy_datagram_iovec")
 int BPF_PROG(on_skb_copy_datagram_iovec, const struct sk_buff *skb, int len)
 {
-	struct task_state *st = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct task_state *st = bpf_task_storage_get(&tstate, t, 0, 0);
+	struct pt_regs *regs;
+	__u32 sys;
 
-	if (st && st->kind == CV_BLK_RECV && !st->copy_ts)
+	if (!st || st->copy_ts)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (!regs || !IN_SYSCALL(regs) || !cv_nr_followed(SYSCALL_NR(regs)))
+		return 0;
+	sys = cv_sys_of_nr(SYSCALL_NR(regs));
+	if (cv_sys_block(sys) == CV_BLK_RECV && sys != CV_SYS_MQ_TIMEDRECEIVE)
 		st->copy_ts = bpf_ktime_get_boot_ns();
 	return 0;
 }

@@ -6,11 +6,14 @@
  * reads with clock_gettime(CLOCK_BOOTTIME).
  *
  * One in-flight syscall (receive, multiplexer, futex wait, io_uring_enter)
- * becomes ONE event at syscall exit carrying its enter timestamp; the BPF side
- * keeps the in-flight state per thread.  A thread that blocks inside such a
- * syscall is announced by the CV_EV_SWITCH that takes it off the CPU, whose
- * `block` field says what it blocked in, so a live view knows at once that a
- * thread is waiting for data / for a lock.
+ * becomes ONE event at syscall exit carrying its enter_ts; the BPF side
+ * keeps the in-flight state per thread.  There is no sys_enter probe:
+ * enter_ts is the switch-out where the call first blocked (what ran of it
+ * before is CPU time), 0 if it did not block (its start is not seen; it
+ * adds no wait).  Recordings made with a sys_enter probe have the enter.
+ * A thread that blocks inside such a syscall is announced by the CV_EV_SWITCH
+ * that takes it off the CPU, whose `block` field says what it blocked in, so
+ * a live view knows at once that a thread is waiting for data / for a lock.
  *
  * Types marked (user) are never produced by BPF: user space synthesises them
  * (seeding threads found in /proc on attach, ring-buffer drops, end of trace)
@@ -131,7 +134,7 @@ enum cv_sys {
 				 * the wait belongs to, not the futex word */
 #define CV_CALL_PIPE       0x04 /* RECV: read/readv on a pipe or FIFO (else a socket, or
 				 * mq_timedreceive by sys); no skb copy: copy_ts is the
-				 * switch-in after the wait, or the enter if it never blocked */
+				 * switch-in after the wait, 0 if it never blocked */
 
 /* CV_EV_MUX_READY.flags */
 #define CV_MUXR_EPOLL      0x01 /* epoll: the fds are each event's registered `data` (its low
@@ -190,8 +193,9 @@ struct cv_event {
 			char comm[CV_COMM_LEN];
 		} comm;
 		struct {            /* CV_EV_RECV: hdr.ts is the syscall exit */
-			__u64 enter_ts;
-			__u64 copy_ts;    /* first skb_copy_datagram_iovec, 0 if no copy;
+			__u64 enter_ts;   /* its first block, 0 none (see the top) */
+			__u64 copy_ts;    /* first skb_copy_datagram_iovec, 0 if no copy (it
+					   * may come before enter_ts: MSG_WAITALL);
 					   * pipe/mq (no skb): see CV_CALL_PIPE */
 			__s64 ret;        /* bytes, or -errno (-CV_EAGAIN = a poll attempt) */
 			__u32 fd;

@@ -17,23 +17,24 @@
 
 #include "events.h"
 
-/* X(number, CV_SYS_ suffix).  BPF objects are built with
- * -D__TARGET_ARCH_<arch>, user code by a compiler for the machine. */
+/* X(number, CV_SYS_ suffix, a): a is passed through to X unchanged.  BPF
+ * objects are built with -D__TARGET_ARCH_<arch>, user code by a compiler
+ * for the machine. */
 #if defined(__TARGET_ARCH_x86) || defined(__x86_64__)
-#define CV_SYSCALLS_ARCH(X) \
-	X(0, READ) X(7, POLL) X(19, READV) X(23, SELECT) X(43, ACCEPT) X(45, RECVFROM) \
-	X(47, RECVMSG) X(202, FUTEX) X(232, EPOLL_WAIT) X(243, MQ_TIMEDRECEIVE) \
-	X(270, PSELECT6) X(271, PPOLL) X(281, EPOLL_PWAIT) X(288, ACCEPT4)
+#define CV_SYSCALLS_ARCH(X, a) \
+	X(0, READ, a) X(7, POLL, a) X(19, READV, a) X(23, SELECT, a) X(43, ACCEPT, a) X(45, RECVFROM, a) \
+	X(47, RECVMSG, a) X(202, FUTEX, a) X(232, EPOLL_WAIT, a) X(243, MQ_TIMEDRECEIVE, a) \
+	X(270, PSELECT6, a) X(271, PPOLL, a) X(281, EPOLL_PWAIT, a) X(288, ACCEPT4, a)
 #elif defined(__TARGET_ARCH_arm64) || defined(__aarch64__)
-#define CV_SYSCALLS_ARCH(X) \
-	X(22, EPOLL_PWAIT) X(63, READ) X(65, READV) X(72, PSELECT6) X(73, PPOLL) X(98, FUTEX) \
-	X(183, MQ_TIMEDRECEIVE) X(202, ACCEPT) X(207, RECVFROM) X(212, RECVMSG) X(242, ACCEPT4)
+#define CV_SYSCALLS_ARCH(X, a) \
+	X(22, EPOLL_PWAIT, a) X(63, READ, a) X(65, READV, a) X(72, PSELECT6, a) X(73, PPOLL, a) X(98, FUTEX, a) \
+	X(183, MQ_TIMEDRECEIVE, a) X(202, ACCEPT, a) X(207, RECVFROM, a) X(212, RECVMSG, a) X(242, ACCEPT4, a)
 #else
 #error "concviz: add this architecture's syscall numbers to bpf/syscalls.h"
 #endif
-#define CV_SYSCALLS_COMMON(X) \
-	X(426, IO_URING_ENTER) X(441, EPOLL_PWAIT2) X(449, FUTEX_WAITV) X(455, FUTEX_WAIT)
-#define CV_SYSCALLS(X) CV_SYSCALLS_ARCH(X) CV_SYSCALLS_COMMON(X)
+#define CV_SYSCALLS_COMMON(X, a) \
+	X(426, IO_URING_ENTER, a) X(441, EPOLL_PWAIT2, a) X(449, FUTEX_WAITV, a) X(455, FUTEX_WAIT, a)
+#define CV_SYSCALLS(X, a) CV_SYSCALLS_ARCH(X, a) CV_SYSCALLS_COMMON(X, a)
 
 /* futex(2) operations (linux/futex.h; vmlinux.h has no macros) */
 #define CV_FUTEX_WAIT            0
@@ -54,11 +55,31 @@
 CV_SYSCALLS_INLINE __u32 cv_sys_of_nr(long nr)
 {
 	switch (nr) {
-#define CV_SYS_CASE(n, name) case n: return CV_SYS_##name;
-	CV_SYSCALLS(CV_SYS_CASE)
+#define CV_SYS_CASE(n, name, a) case n: return CV_SYS_##name;
+	CV_SYSCALLS(CV_SYS_CASE, 0)
 #undef CV_SYS_CASE
 	}
 	return 0;
+}
+
+/* Is nr one of the syscalls above?  One bit test in a 512-bit map: the
+ * probes' sys_exit asks this of every syscall on the machine, first. */
+#define CV_NR_BITS 512
+#define CV_NR_BIT(n, name, w) | ((n) / 64 == (w) ? 1ULL << ((n) % 64) : 0ULL)
+#define CV_NR_WORD(w) (0ULL CV_SYSCALLS(CV_NR_BIT, w))
+#define CV_NR_FITS(n, name, a) _Static_assert((n) < CV_NR_BITS, #name " is past CV_NR_BITS");
+CV_SYSCALLS(CV_NR_FITS, 0)
+#undef CV_NR_FITS
+CV_SYSCALLS_INLINE int cv_nr_followed(long nr)
+{
+	static const __u64 words[CV_NR_BITS / 64] = {
+		CV_NR_WORD(0), CV_NR_WORD(1), CV_NR_WORD(2), CV_NR_WORD(3),
+		CV_NR_WORD(4), CV_NR_WORD(5), CV_NR_WORD(6), CV_NR_WORD(7),
+	};
+
+	if ((unsigned long)nr >= CV_NR_BITS)
+		return 0;
+	return (words[nr / 64] >> (nr % 64)) & 1;
 }
 
 /* The enum cv_block_kind of a thread blocked in sys (before a receive's copy

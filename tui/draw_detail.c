@@ -58,12 +58,18 @@ static void shares(struct tui *u, struct vl *v, const char *label, const uint64_
 	}
 }
 
+/* t0..t1; 0 if t0 is 0: a call's start not seen (it did not block) */
+static uint64_t span(uint64_t t0, uint64_t t1)
+{
+	return t0 && t1 > t0 ? t1 - t0 : 0;
+}
+
 /* one receive: syscall, bytes, [wait | copy] bar, the two times, polls before it */
 static void recv_row(struct tui *u, struct vl *v, const struct cv_recv_rec *r, int bw)
 {
 	char b1[32], b2[32], b3[32];
 	uint64_t mid = r->copy_ts ? r->copy_ts : r->exit_ts;
-	uint64_t wait = mid > r->enter_ts ? mid - r->enter_ts : 0;
+	uint64_t wait = span(r->enter_ts, mid);
 	uint64_t copy = r->copy_ts && r->exit_ts > r->copy_ts ? r->exit_ts - r->copy_ts : 0;
 	int y = vl_row(v);
 	if (y < 0)
@@ -176,15 +182,10 @@ static void accepts(struct tui *u, struct vl *v, const struct cv_thread *t)
 	if (!t->accept.calls)
 		return;
 	snprintf(line, sizeof(line), "Accepts  calls %" PRIu64 "  EAGAIN polls %" PRIu64
-		 "  blocked %" PRIu64 "  in accept %s (blocked = waiting for a connection)",
+		 "  blocked %" PRIu64 "  waited %s (blocked = waiting for a connection)",
 		 t->accept.calls, t->accept.eagain, t->accept.blocked_calls,
 		 fmt_dur(u, d, sizeof(d), t->accept.wait_ns));
 	heading(u, v, line);
-}
-
-static uint64_t span(uint64_t t0, uint64_t t1)
-{
-	return t1 > t0 ? t1 - t0 : 0;
 }
 
 /* "timeout 500 ms", "no timeout", "timeout 0 (a poll)" */
@@ -219,8 +220,8 @@ static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
 	const struct cv_mux_rec *r;
 	uint64_t max = 0;
 	for (size_t i = 0; i < DETAIL_MUX_N && (r = cv_model_thread_mux(u->m, t, i)); i++)
-		if (r->exit_ts - r->enter_ts > max)
-			max = r->exit_ts - r->enter_ts;
+		if (span(r->enter_ts, r->exit_ts) > max)
+			max = span(r->enter_ts, r->exit_ts);
 	size_t i;
 	for (i = 0; i < DETAIL_MUX_N && (r = cv_model_thread_mux(u->m, t, i)); i++) {
 		int y = vl_row(v);

@@ -85,6 +85,11 @@ static void status_text(const struct tui *u, int *x, int maxx)
 		seg(0, x, maxx, h, "| ");
 		seg(0, x, maxx, drop ? tui_role(u, R_ALERT) : h, buf);
 		seg(0, x, maxx, h, " ");
+		uint64_t nomem = cv_model_nomem(u->m);
+		if (nomem) {
+			snprintf(buf, sizeof(buf), "out of memory: %s lost ", cv_fmt_count(d1, sizeof(d1), nomem));
+			seg(0, x, maxx, tui_role(u, R_ALERT), buf);
+		}
 		int code;
 		if (cv_model_target_exited(u->m, &code)) {
 			char sig[24];

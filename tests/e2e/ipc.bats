@@ -242,6 +242,12 @@ exr() { jq -r --arg r "$1" ".threads[] | select(.role == \$r) | .$2" "$S"; }
 	cv '.recv.by_fd[] | select(.accepts > 0) | .desc' | grep -Eq '^listening on 127\.0\.0\.1:[0-9]+$'
 	[ "$(cv '[.recv.by_fd[].accepts] | add')" = "$(ex accept_calls)" ]
 	[ "$(cv '[.recv.by_fd[].calls] | add')" = "$(ex recv_calls)" ]
+	# a queue only polled, never received: a queue by its name, ready as often
+	f=$(cv '.recv.by_fd | map(select(.calls == 0 and .mux_ready > 0))[0]')
+	eq "polled queue kind" mq "$(jq -r .kind <<<"$f")"
+	eq "polled queue recv_kind" mq "$(jq -r .recv_kind <<<"$f")"
+	eq "polled queue desc" "/concviz-ipc-$(jq .pid "$S")-polled" "$(jq -r .desc <<<"$f")"
+	eq "polled queue ready" "$(ex mq_poll_ready)" "$(jq .mux_ready <<<"$f")"
 }
 
 @test "by fd: the TUI detail lists the descriptors with what they are" {

@@ -9,7 +9,9 @@
  *      non-blocking polls (EAGAIN), then the EOF read;
  *   4. read(2) on a FIFO another child writes to, until EOF;
  *   5. mq_receive(3) (the mq_timedreceive syscall) of messages a child
- *      mq_send(3)s, and one non-blocking mq_receive on the empty queue (EAGAIN).
+ *      mq_send(3)s, and one non-blocking mq_receive on the empty queue (EAGAIN);
+ *   6. poll(2) on a second queue with a message in it, never received: a
+ *      queue first seen ready is still described as a queue.
  * It counts every one of those calls itself and prints, as its last stderr
  * line, `example-stats {JSON}` with one thread (role "main"):
  *   recv_calls/recv_eagain/recv_bytes  all receives (pipe, FIFO, mq)
@@ -26,6 +28,7 @@
 #include <fcntl.h>
 #include <mqueue.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +47,7 @@ static long connect_delay_ms = 300; /* argv[1] if given */
 
 static long long recv_calls, recv_eagain, recv_bytes, pipe_calls, pipe_bytes, mq_calls, mq_bytes;
 static long long accept_calls, accept_eagain, accept_blocked, accept_measured_ns;
+static long long mq_poll_ready; /* phase 6: times poll returned the queue ready */
 
 static void die(const char *what)
 {
@@ -288,6 +292,26 @@ static void mqueue(void)
 	mq_unlink(name);
 }
 
+static void mqueue_polled(void)
+{
+	char name[64];
+	struct mq_attr at = { .mq_maxmsg = 1, .mq_msgsize = 16 };
+
+	snprintf(name, sizeof(name), "/concviz-ipc-%d-polled", (int)getpid());
+	mqd_t q = mq_open(name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600, &at);
+	if (q == (mqd_t)-1)
+		die("mq_open");
+	if (mq_send(q, "ready", 5, 0))
+		die("mq_send");
+	struct pollfd p = { .fd = q, .events = POLLIN };
+	int n = poll(&p, 1, 1000);
+	if (n != 1 || !(p.revents & POLLIN))
+		die("poll on a queue with a message");
+	mq_poll_ready++;
+	mq_close(q);
+	mq_unlink(name);
+}
+
 int main(int argc, char **argv)
 {
 	int pid = (int)getpid();
@@ -301,14 +325,15 @@ int main(int argc, char **argv)
 	pipes();
 	fifo();
 	mqueue();
+	mqueue_polled();
 	fprintf(stderr, "example-stats {\"example\":\"ipc_recv\",\"pid\":%d,\"threads\":[{\"tid\":%d,"
 		"\"pid\":%d,\"role\":\"main\",\"recv_calls\":%lld,\"recv_eagain\":%lld,"
 		"\"recv_bytes\":%lld,\"pipe_calls\":%lld,\"pipe_bytes\":%lld,\"mq_calls\":%lld,"
 		"\"mq_bytes\":%lld,\"accept_calls\":%lld,\"accept_eagain\":%lld,"
 		"\"accept_blocked_calls\":%lld,\"accept_known_wait_ns\":%lld,"
-		"\"accept_measured_ns\":%lld}]}\n",
+		"\"accept_measured_ns\":%lld,\"mq_poll_ready\":%lld}]}\n",
 		pid, pid, pid, recv_calls, recv_eagain, recv_bytes, pipe_calls, pipe_bytes, mq_calls,
 		mq_bytes, accept_calls, accept_eagain, accept_blocked,
-		connect_delay_ms * 1000000LL, accept_measured_ns);
+		connect_delay_ms * 1000000LL, accept_measured_ns, mq_poll_ready);
 	return 0;
 }

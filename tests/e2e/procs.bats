@@ -112,6 +112,26 @@ eq() {
 	[ "$(tj .time_ns.wait_data)" -gt "$(tj .time_ns.sleep)" ]
 }
 
+@test "python: a MSG_WAITALL receive that copies, then blocks, is copy_data; the next one, blocked before data, is wait_data" {
+	run_py waitall
+	eq recv.calls "$(st .recv_calls)" "$(tj .recv.calls)"
+	eq recv.bytes "$(st .recv_bytes)" "$(tj .recv.bytes)"
+	eq recv.blocked_calls 2 "$(tj .recv.blocked_calls)"
+	local pause copy fdwait
+	pause=$(st .pause_ns)
+	copy=$(tj .time_ns.copy_data)
+	# the connection's wait for data: from the block to the first copy, so
+	# only the second receive's (the first one copied before it blocked)
+	fdwait=$(tj "[.recv.by_fd[] | select(.fd == $(st .fd) and .calls > 0)][0].wait_ns")
+	echo "pause $pause, copy_data $copy, by_fd wait_ns $fdwait"
+	# each pause is one phase: the first receive's copy (it blocked after
+	# copying half), the second's wait.  Below: the pause less 50 ms for the
+	# sender's scheduling; above: less than both pauses, which a copy time
+	# kept from the first call (or one lost before the block) would make
+	[ "$copy" -ge $((pause - 50000000)) ] && [ "$copy" -lt $((2 * pause)) ]
+	[ "$fdwait" -ge $((pause - 50000000)) ] && [ "$fdwait" -lt $((2 * pause)) ]
+}
+
 @test "python: multiprocessing.Queue get() reads the pipe: reads and bytes equal the pickles'" {
 	run_py mp_queue 30
 	eq "queue reads" "$(st .reads)" "$(tj .recv.by_kind.pipe.calls)"
@@ -237,4 +257,21 @@ check_by_fd() {
 	grep -q "^RECEIVES BY DESCRIPTOR" "$BATS_TEST_TMPDIR/r.txt"
 	grep -Eq " tcp +[0-9]+ .* 127\.0\.0\.1:[0-9]+ -> 127\.0\.0\.1:[0-9]+$" "$BATS_TEST_TMPDIR/r.txt"
 	grep -Eq " unix .* unnamed$" "$BATS_TEST_TMPDIR/r.txt"
+}
+
+@test "mux by fd: more ready than one event lists (17 of 40; 17 of 300, past the 256 scanned): the rest counted as unlisted, none lost" {
+	local n api listed
+	for n in 40 300; do
+		run_py many_ready $n 5
+		for api in select poll epoll; do
+			eq "$n $api calls" "$(st .apis.$api.calls)" "$(tj .mux.by_api.$api.calls)"
+			eq "$n $api ready" "$(st .apis.$api.ready)" "$(tj .mux.by_api.$api.ready)"
+		done
+		# each call lists 17 of the pipes and counts the others
+		listed=$(jq -r --argjson t "$(st .tid)" --argjson fds "$(jq -c .fds "$S")" \
+			'.threads[] | select(.tid == $t) | [.recv.by_fd[] | select(.fd as $f | any($fds[]; . == $f)) | .mux_ready] | add' "$J")
+		eq "$n listed" $((3 * 5 * 17)) "$listed"
+		eq "$n unlisted" $((3 * 5 * (n - 17))) "$(tj .mux.ready_unlisted)"
+		eq "$n listed are pipes" 0 "$(tj '[.recv.by_fd[] | select(.mux_ready > 0 and .kind != "pipe")] | length')"
+	done
 }

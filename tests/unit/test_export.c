@@ -269,7 +269,8 @@ static void free_parse(struct jp *p)
 /* ---- the synthetic recording ------------------------------------------------ */
 
 struct expect {
-	int recv_calls, recv_eagain, recv_copied, flows, uring_async, futex_named, futex_hex;
+	int recv_calls, recv_eagain, recv_copied, recv_waited, flows, uring_async, futex_named, futex_hex;
+	int mux_ready;
 	int threads, processes;
 };
 
@@ -334,8 +335,13 @@ static void recv_ev(struct cv_rec_writer *w, struct expect *x, uint32_t tid, uin
 	x->recv_calls++;
 	if (ret == -CV_EAGAIN)
 		x->recv_eagain++;
-	else if (copy)
+	else if (copy) {
 		x->recv_copied++;
+		/* the slice starts at the enter, or at the copy if that is first or
+		 * the start was not seen (enter 0): then no wait */
+		if (enter && copy > enter)
+			x->recv_waited++;
+	}
 }
 
 static const char *make_recording(const char *name, struct expect *x, int rounds)
@@ -376,6 +382,8 @@ static const char *make_recording(const char *name, struct expect *x, int rounds
 		recv_ev(w, x, B, P, e2, 0, -CV_EAGAIN, CV_SYS_RECVFROM);
 		e2 = T += 5 * US;
 		recv_ev(w, x, B, P, e2, e2 + 2 * US, 100, CV_SYS_RECVMSG);
+		/* one that did not block, as the probes record it: start not seen */
+		recv_ev(w, x, B, P, 0, T + 10 * US, 100, CV_SYS_RECVMSG);
 
 		/* P: epoll_wait, then a contended named lock, then an unnamed one */
 		struct cv_event mx = { .ts = T += 300 * US, .tid = P, .pid = P, .type = CV_EV_MUX };
@@ -385,6 +393,14 @@ static const char *make_recording(const char *name, struct expect *x, int rounds
 		mx.mux.nfds = 64;
 		mx.mux.timeout_ms = -1;
 		put(w, &mx);
+		if (i % 10 == 0) { /* which fd it returned ready: an instant after the call */
+			struct cv_event rd = { .ts = T, .tid = P, .pid = P, .type = CV_EV_MUX_READY };
+			rd.flags = CV_MUXR_EPOLL;
+			rd.mux_ready.n = 1;
+			rd.mux_ready.fd[0] = 7;
+			put(w, &rd);
+			x->mux_ready++;
+		}
 		for (int k = 0; k < 2; k++) {
 			uint64_t fe = T += 10 * US;
 			sw(w, P, P, 0, 0, CV_BLK_FUTEX, k ? L2 : L1);
@@ -686,7 +702,7 @@ TEST(one_recv_slice_per_call)
 	for (size_t i = 0; i < p->nev; i++)
 		eagain += p->evs[i].has_args_eagain && !strcmp(p->evs[i].ph, "X");
 	CHECK_EQ(eagain, ex.x.recv_eagain);
-	CHECK_EQ(count(p, "X", "wait for data", "recv"), ex.x.recv_copied);
+	CHECK_EQ(count(p, "X", "wait for data", "recv"), ex.x.recv_waited);
 	CHECK_EQ(count(p, "X", "copy data", "recv"), ex.x.recv_copied);
 }
 
@@ -694,6 +710,8 @@ TEST(mux_lock_and_uring_slices)
 {
 	EXPORTED(p);
 	CHECK_EQ(count(p, "X", "epoll_wait", "mux"), 50);
+	CHECK_EQ(count(p, "i", "ready: 1 fd", "mux"), ex.x.mux_ready);
+	CHECK(ex.x.mux_ready > 0);
 	CHECK_EQ(count(p, "X", "queue_lock", "lock"), ex.x.futex_named);
 	CHECK_EQ(count(p, "X", "0x7f00deadbe00", "lock"), ex.x.futex_hex);
 	CHECK_EQ(count(p, "b", "recv", "io_uring"), ex.x.uring_async);

@@ -389,14 +389,88 @@ TEST(seeded_in_accept)
 	CHECK_EQ(T(132)->state, CV_ST_RUNNABLE);
 	on(310, 132);
 	CHECK_EQ(T(132)->block, CV_BLK_NONE);
+	/* its return: counted, the start not seen (enter_ts 0), no wait */
+	struct cv_event a = mk(CV_EV_RECV, 320, 132);
+	a.recv.sys = CV_SYS_ACCEPT;
+	a.recv.ret = 5;
+	feed(a);
 	end_ev(400);
 	CHECK_EQ(tm(132, CV_ST_WAIT_DATA), 200);
-	CHECK_EQ(T(132)->accept.calls, 0); /* its start was not seen: not counted */
+	CHECK_EQ(T(132)->accept.calls, 1);
+	CHECK_EQ(T(132)->accept.blocked_calls, 0); /* no block of it was seen */
+	CHECK_EQ(T(132)->accept.wait_ns, 0);
+	check_invariant();
+}
+
+/* The probes see a call when it blocks and when it returns: one that did not
+ * block has enter_ts 0 (start not seen).  Counted exactly, no wait; a
+ * socket receive's copy still measured.  One whose copy came before its
+ * block (MSG_WAITALL) waited for no data. */
+TEST(calls_whose_start_was_not_seen)
+{
+	fresh(NULL);
+	task(0, 133, "server", 0);
+	on(0, 133);
+	struct cv_event e = mk(CV_EV_RECV, 50, 133);   /* recvfrom, data there */
+	e.recv.sys = CV_SYS_RECVFROM;
+	e.recv.fd = 4;
+	e.recv.copy_ts = S + 40;
+	e.recv.ret = 100;
+	feed(e);
+	e = mk(CV_EV_MUX, 60, 133);                   /* epoll_wait, ready at once */
+	e.mux.sys = CV_SYS_EPOLL_WAIT;
+	e.mux.ret = 1;
+	feed(e);
+	e = futex_mk(70, 133, 0, 0x1000, 0, 0, 0);    /* futex wait, woken before it slept */
+	e.futex.enter_ts = 0;
+	feed(e);
+	/* MSG_WAITALL: copied at 80, blocked at 90 for the rest, back at 150 */
+	off(90, 133, CV_BLK_RECV_COPY, S + 80, 0);
+	wake(140, 133, 0);
+	on(150, 133);
+	e = mk(CV_EV_RECV, 160, 133);
+	e.flags = CV_CALL_BLOCKED;
+	e.recv.sys = CV_SYS_RECVFROM;
+	e.recv.fd = 4;
+	e.recv.enter_ts = S + 90;
+	e.recv.copy_ts = S + 80;
+	e.recv.ret = 200;
+	feed(e);
+	end_ev(200);
+	const struct cv_thread *t = T(133);
+	CHECK_EQ(t->recv.calls, 2);
+	CHECK_EQ(t->recv.bytes, 300);
+	CHECK_EQ(t->recv.blocked_calls, 1);
+	CHECK_EQ(t->mux.calls, 1);
+	CHECK_EQ(t->mux.wait_ns, 0);
+	CHECK_EQ(t->futex.waits, 1);
+	CHECK_EQ(t->futex.wait_ns, 0);
+	const struct cv_lock *l = cv_model_lock(M, 0);
+	CHECK(l != NULL);
+	if (l) {
+		CHECK_EQ(l->waits, 1);
+		CHECK_EQ(l->wait_ns, 0);
+	}
+	CHECK_EQ(cv_model_thread_fd_count(M, t), 1);
+	const struct cv_fd_stats *f = cv_model_thread_fd(M, t, 0);
+	CHECK(f != NULL);
+	if (f) {
+		CHECK_EQ(f->calls, 2);
+		CHECK_EQ(f->wait_ns, 0); /* neither waited for data */
+	}
+	CHECK_EQ(tm(133, CV_ST_WAIT_DATA), 0);
+	/* the first copy 40..50; the second from 80 to its exit at 160, blocked
+	 * 90..140 in it, less 140..150 runnable */
+	CHECK_EQ(tm(133, CV_ST_COPY_DATA), 10 + 10 + 50 + 10);
+	CHECK_EQ(tm(133, CV_ST_RUNNABLE), 10);
+	const struct cv_recv_rec *r = cv_model_thread_recv(M, t, 1);
+	CHECK(r != NULL && r->enter_ts == 0 && r->copy_ts == S + 40);
 	check_invariant();
 }
 
 /* pipe (flag PIPE) and mq receives: counted by kind; the copy phase is from
- * copy_ts (the switch-in after the wait, or the enter when it did not block) */
+ * copy_ts (the switch-in after the wait; in recordings made with a sys_enter
+ * probe, the enter when it did not block) */
 TEST(pipe_and_mq_receives_by_kind)
 {
 	fresh(NULL);
@@ -1415,6 +1489,7 @@ int main(void)
 	RUN(block_wake_preempt);
 	RUN(eagain_poll);
 	RUN(blocking_recv);
+	RUN(calls_whose_start_was_not_seen);
 	RUN(recv_copy_preempted);
 	RUN(mux_then_recv);
 	RUN(futex_locks);

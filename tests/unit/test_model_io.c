@@ -10,6 +10,7 @@
 #include "check.h"
 #include "live/fdinfo.h"
 #include "model/model.h"
+#include "model/model_priv.h"
 #include "output/report.h"
 #include "record/recfile.h"
 
@@ -394,6 +395,43 @@ TEST(many_descriptors_share_one_entry)
 	CHECK_EQ(o->bytes, 10);
 }
 
+/* A server reusing fd 5 for connection after connection: descriptions a
+ * by_fd entry shows are kept, the others go when fd 5 names the next one,
+ * so the table stays bounded; what fd 5 names now is always known. */
+TEST(reused_fd_numbers_stay_bounded)
+{
+	fresh();
+	const uint32_t n = CV_FD_MAX + 5000;
+	for (uint32_t i = 0; i < n; i++) {
+		feed(fd_inet(100 + i * 10, 5, 10000 + i, (uint16_t)(30000 + i)));
+		if (i < CV_FD_MAX - 10 || i == n - 1)
+			recv_fd(105 + i * 10, 101, CV_SYS_RECVFROM, 5, 10000 + i, 101 + i * 10, 0, 1);
+	}
+	CHECK_STR(desc_of(5, 10000), "127.0.0.1:8080 -> 127.0.0.1:30000");
+	CHECK_STR(desc_of(5, 10000 + CV_FD_MAX - 11), "127.0.0.1:8080 -> 127.0.0.1:30245");
+	CHECK_STR(desc_of(5, 10000 + 3000), "(none)");      /* never shown: gone */
+	CHECK_STR(desc_of(5, 10000 + n - 1), "127.0.0.1:8080 -> 127.0.0.1:35255");
+	CHECK(M->nfdd <= CV_FD_MAX + 1);
+	/* a descriptor only multiplexed whose description names none of the
+	 * kinds (an eventfd): its recv_kind is unknown, not "socket" */
+	fd_ev(60000, 101, 9, 900, CV_FD_UNKNOWN);
+	ready_ev(60010, 101, 0, 0, (const uint16_t[]){ 9 }, 1);
+	const struct cv_thread *t = T(101);
+	const struct cv_fd_stats *f = cv_model_thread_fd(M, t, cv_model_thread_fd_count(M, t) - 1);
+	CHECK_EQ(f->fd, 9);
+	CHECK_EQ(f->mux_ready, 1);
+	CHECK_EQ(f->recv_kind, CV_RECV_KIND_COUNT);
+	char *j = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&j, &len);
+	cv_report_json(out, M, NULL);
+	fclose(out);
+	CHECK(strstr(j, "{\"fd\": 9, \"ino\": 900, \"kind\": \"unknown\", \"desc\": \"?\", "
+		     "\"recv_kind\": null, \"calls\": 0") != NULL);
+	CHECK(strstr(j, "\"model_out_of_memory\": 0") != NULL);
+	free(j);
+}
+
 TEST(fd_desc_recorded)
 {
 	char path[] = "/tmp/concviz-test-fdXXXXXX", err[256];
@@ -449,6 +487,7 @@ int main(void)
 	RUN(receives_by_descriptor);
 	RUN(many_descriptors_share_one_entry);
 	RUN(fd_desc_recorded);
+	RUN(reused_fd_numbers_stay_bounded);
 	RUN(ready_by_descriptor);
 	RUN(proc_net_lines);
 	RUN(mux_by_api);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,9 @@
 /* Events wait here between the ring buffer and the model: a reader thread
  * empties the ring buffer into `pending` whenever the kernel wakes it, so a
  * consumer that is busy (a frame blocked on a slow terminal, a recording
- * write) never leaves the kernel without room.  Past this many pending
- * events (256 MiB) they are counted as lost instead. */
+ * write) never leaves the kernel without room.  Past this many events in
+ * pending and the consumer's batch together (256 MiB) they are counted as
+ * lost instead. */
 #define PENDING_MAX (1u << 22)
 
 struct cv_tracer {
@@ -70,7 +72,8 @@ struct cv_tracer {
 	pid_t reader_tid;     /* its thread id, once it runs (under mu) */
 	bool have_reader;
 	int ready_fd;         /* eventfd: the reader has pending events */
-	int quit_fd;          /* eventfd: the reader ends */
+	int quit_fd;          /* eventfd: the reader ends (wakes it at once) */
+	atomic_bool quit;     /* the reader ends (seen within READER_PERIOD_MS) */
 	int flush_fd;         /* eventfd: the consumer asks the reader to empty the ring
 			       * buffer now (at normal priority it never does so itself:
 			       * preempted holding mu, it would hold up the reader) */
@@ -120,7 +123,9 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 		return 0;
 	if (t->npending == t->cap_pending) {
 		size_t ncap = t->cap_pending ? t->cap_pending * 2 : 4096;
-		struct cv_event *nb = ncap <= PENDING_MAX ? realloc(t->pending, ncap * sizeof(*nb)) : NULL;
+		/* the limit holds for both arrays: the consumer's batch was pending */
+		struct cv_event *nb = ncap + t->cap <= PENDING_MAX
+			? realloc(t->pending, ncap * sizeof(*nb)) : NULL;
 
 		if (!nb) {
 			t->lost_here++;
@@ -164,7 +169,7 @@ static void *reader_main(void *arg)
 		if (flush && read(t->flush_fd, &v, sizeof(v)) < 0) {
 			/* EAGAIN: already read */
 		}
-		if (quit)
+		if (quit || atomic_load(&t->quit))
 			break;
 		pthread_mutex_lock(&t->mu);
 		int got = ring_buffer__consume(t->rb);
@@ -478,10 +483,13 @@ void cv_tracer_close(struct cv_tracer *t)
 	if (t->have_reader) {
 		uint64_t one = 1;
 
-		if (write(t->quit_fd, &one, sizeof(one)) == sizeof(one))
-			pthread_join(t->reader, NULL);
-		else
-			pthread_detach(t->reader);
+		/* the flag ends it even if the wake-up cannot be written: it is
+		 * always joined before t goes */
+		atomic_store(&t->quit, true);
+		if (write(t->quit_fd, &one, sizeof(one)) < 0) {
+			/* seen at its next periodic wake-up */
+		}
+		pthread_join(t->reader, NULL);
 	}
 	if (t->ready_fd >= 0)
 		close(t->ready_fd);

@@ -165,16 +165,16 @@ struct cv_thr *cv__new_thread(struct cv_model *m, uint32_t tid, uint32_t pid, ui
 		size_t ncap = m->thr_cap ? m->thr_cap * 2 : 16;
 		struct cv_thr **n = realloc(m->thr, ncap * sizeof(*n));
 		if (!n)
-			return NULL;
+			goto nomem;
 		m->thr = n;
 		m->thr_cap = ncap;
 	}
 	struct cv_thr *t = calloc(1, sizeof(*t));
 	if (!t)
-		return NULL;
+		goto nomem;
 	if (!cv_hash_set(&m->tids, tid, m->nthr)) {
 		free(t);
-		return NULL;
+		goto nomem;
 	}
 	t->pub.tid = tid;
 	t->pub.pid = pid;
@@ -187,6 +187,9 @@ struct cv_thr *cv__new_thread(struct cv_model *m, uint32_t tid, uint32_t pid, ui
 	m->thr[m->nthr++] = t;
 	cv__proc_attach(m, t, ts);
 	return t;
+nomem:
+	cv__nomem(m);
+	return NULL;
 }
 
 /* ---- lock table --------------------------------------------------------- */
@@ -214,29 +217,32 @@ static struct cv_lock *lock_new(struct cv_model *m, uint32_t pid, uint64_t addr)
 		size_t ncap = m->lk_cap ? m->lk_cap * 2 : 16;
 		struct cv_lock **n = realloc(m->lk, ncap * sizeof(*n));
 		if (!n)
-			return NULL;
+			goto nomem;
 		m->lk = n;
 		m->lk_cap = ncap;
 	}
 	struct cv_lock *l = calloc(1, sizeof(*l));
 	if (!l)
-		return NULL;
+		goto nomem;
 	l->pid = pid;
 	l->addr = addr;
 	l->name = cv__pending_take(m, pid, addr);
 	if (!l->name && m->hooks.name_lock) {
 		const char *n = m->hooks.name_lock(m->hooks.ctx, pid, addr);
-		if (n)
-			l->name = strdup(n);
+		if (n && !(l->name = strdup(n)))
+			cv__nomem(m);
 	}
 	l->kind = cv__kind_of_name(l->name);
 	if (!cv_hash_add(&m->locks, cv__lock_key(pid, addr), m->nlk)) {
 		free(l->name);
 		free(l);
-		return NULL;
+		goto nomem;
 	}
 	m->lk[m->nlk++] = l;
 	return l;
+nomem:
+	cv__nomem(m);
+	return NULL;
 }
 
 struct cv_lock *cv__lock(struct cv_model *m, uint32_t pid, uint64_t addr, bool create)
@@ -266,12 +272,13 @@ static struct cv_lock *shared_find(const struct cv_model *m, const struct cv_sha
 	return NULL;
 }
 
-static bool remember(struct cv_hash *h, uint64_t hkey, uint32_t pid, uint64_t addr,
-		     const struct cv_shared_key *k, struct cv_lock *l)
+static bool remember(struct cv_model *m, struct cv_hash *h, uint64_t hkey, uint32_t pid,
+		     uint64_t addr, const struct cv_shared_key *k, struct cv_lock *l)
 {
 	struct cv_lock_alias *a = malloc(sizeof(*a));
 	if (!a || !cv_hash_add(h, hkey, (uintptr_t)a)) {
 		free(a);
+		cv__nomem(m);
 		return false;
 	}
 	*a = (struct cv_lock_alias){ pid, addr, *k, l };
@@ -290,16 +297,18 @@ void cv_model_set_lock_shared(struct cv_model *m, uint32_t pid, uint64_t addr,
 		if (!(l = here ? here : lock_new(m, pid, addr)))
 			return;
 		l->shared = true;
-		remember(&m->shared, shared_hash(key), pid, addr, key, l);
+		remember(m, &m->shared, shared_hash(key), pid, addr, key, l);
 		return;
 	}
 	if (!here) /* a process seen before its lock was: the same lock */
-		remember(&m->aliases, cv__lock_key(pid, addr), pid, addr, key, l);
+		remember(m, &m->aliases, cv__lock_key(pid, addr), pid, addr, key, l);
 }
 
 void cv_model_set_lock_name(struct cv_model *m, uint32_t pid, uint64_t addr, const char *name)
 {
 	char *copy = name ? strdup(name) : NULL;
+	if (name && !copy)
+		cv__nomem(m);
 	struct cv_lock *l = cv__lock(m, pid, addr, false);
 	if (l) {
 		free(l->name);
@@ -317,6 +326,7 @@ uint64_t cv_model_now(const struct cv_model *m) { return m->now; }
 uint64_t cv_model_end(const struct cv_model *m) { return m->end; }
 uint64_t cv_model_events(const struct cv_model *m) { return m->events; }
 uint64_t cv_model_dropped(const struct cv_model *m) { return m->dropped; }
+uint64_t cv_model_nomem(const struct cv_model *m) { return m->nomem; }
 uint32_t cv_model_target_pid(const struct cv_model *m) { return m->target_pid; }
 
 const char *cv_model_target_command(const struct cv_model *m)

@@ -344,6 +344,8 @@ uint64_t cv_model_now(const struct cv_model *m);      /* latest ts seen or advan
 uint64_t cv_model_end(const struct cv_model *m);      /* END ts, 0 while live */
 uint64_t cv_model_events(const struct cv_model *m);   /* events fed (excluding LOST/END) */
 uint64_t cv_model_dropped(const struct cv_model *m);  /* sum of LOST counts */
+/* Facts (a thread, a lock, a name, history) the model could not keep: out of memory. */
+uint64_t cv_model_nomem(const struct cv_model *m);
 uint32_t cv_model_target_pid(const struct cv_model *m);
 const char *cv_model_target_command(const struct cv_model *m); /* "" if unset */
 bool cv_model_target_exited(const struct cv_model *m, int *exit_code);
@@ -401,6 +403,8 @@ bool cv_model_process_short_lived(const struct cv_model *m, const struct cv_proc
 /* The description of (pid, fd, ino), NULL if none. */
 const struct cv_fd_desc *cv_model_fd_desc(const struct cv_model *m, uint32_t pid, uint32_t fd,
 					  uint64_t ino);
+/* What fd of pid names now (its newest description), NULL if never described. */
+const struct cv_fd_desc *cv_model_fd_now(const struct cv_model *m, uint32_t pid, uint32_t fd);
 /* A thread's receives and accepts by descriptor, in order of first use. */
 size_t cv_model_thread_fd_count(const struct cv_model *m, const struct cv_thread *t);
 const struct cv_fd_stats *cv_model_thread_fd(const struct cv_model *m, const struct cv_thread *t,

@@ -22,49 +22,95 @@ const char *cv_fd_kind_name(enum cv_fd_kind k)
 
 /* ---- descriptions ---------------------------------------------------------- */
 
-static struct cv_fd_desc *desc_find(const struct cv_model *m, uint32_t pid, uint32_t fd,
-				    uint64_t ino)
+static uint64_t fdd_key(uint32_t pid, uint32_t fd, uint64_t ino)
+{
+	return cv_hash_pair(cv_hash_pair(pid, fd), ino);
+}
+
+static uint64_t fdd_index(const struct cv_model *m, uint32_t pid, uint32_t fd, uint64_t ino)
 {
 	size_t it = 0;
 	uint64_t i;
 
-	while ((i = cv_hash_next(&m->fdds, cv_hash_pair(pid, fd), &it)) != CV_HASH_NONE)
-		if (m->fdd[i]->pid == pid && m->fdd[i]->fd == fd && m->fdd[i]->ino == ino)
-			return m->fdd[i];
-	return NULL;
+	while ((i = cv_hash_next(&m->fdds, fdd_key(pid, fd, ino), &it)) != CV_HASH_NONE)
+		if (m->fdd[i]->pub.pid == pid && m->fdd[i]->pub.fd == fd && m->fdd[i]->pub.ino == ino)
+			return i;
+	return CV_HASH_NONE;
+}
+
+static struct cv_fdd *desc_find(const struct cv_model *m, uint32_t pid, uint32_t fd, uint64_t ino)
+{
+	uint64_t i = fdd_index(m, pid, fd, ino);
+
+	return i == CV_HASH_NONE ? NULL : m->fdd[i];
+}
+
+/* Drop description i (no by_fd entry shows it): the last one takes its place. */
+static void desc_drop(struct cv_model *m, uint64_t i)
+{
+	struct cv_fdd *d = m->fdd[i], *last = m->fdd[m->nfdd - 1];
+	uint64_t li = m->nfdd - 1;
+
+	cv_hash_del(&m->fdds, fdd_key(d->pub.pid, d->pub.fd, d->pub.ino), i);
+	if (cv_hash_get(&m->fdcur, cv_hash_pair(d->pub.pid, d->pub.fd)) == i)
+		cv_hash_del(&m->fdcur, cv_hash_pair(d->pub.pid, d->pub.fd), i);
+	free(d->pub.desc);
+	free(d);
+	if (i != li) {
+		uint64_t lk = fdd_key(last->pub.pid, last->pub.fd, last->pub.ino);
+		uint64_t ck = cv_hash_pair(last->pub.pid, last->pub.fd);
+
+		/* the moved entry's keys keep their slots: only the value changes */
+		cv_hash_del(&m->fdds, lk, li);
+		cv_hash_add(&m->fdds, lk, i);
+		if (cv_hash_get(&m->fdcur, ck) == li)
+			cv_hash_set(&m->fdcur, ck, i);
+		m->fdd[i] = last;
+	}
+	m->nfdd--;
 }
 
 void cv_model_set_fd_desc(struct cv_model *m, uint32_t pid, uint32_t fd, uint64_t ino,
 			  enum cv_fd_kind kind, const char *desc)
 {
-	struct cv_fd_desc *d = desc_find(m, pid, fd, ino);
+	struct cv_fdd *d = desc_find(m, pid, fd, ino);
 	char *copy = strdup(desc ? desc : "");
 	if (!copy)
-		return;
+		goto fail;
 	if (d) {
-		free(d->desc);
-		d->desc = copy;
-		d->kind = kind;
+		free(d->pub.desc);
+		d->pub.desc = copy;
+		d->pub.kind = kind;
 		return;
 	}
+	/* fd now names another object: what it named before goes, unless shown */
+	uint64_t old = cv_hash_get(&m->fdcur, cv_hash_pair(pid, fd));
+	if (old != CV_HASH_NONE && !m->fdd[old]->shown)
+		desc_drop(m, old);
 	if (m->nfdd == m->fdd_cap) {
 		size_t ncap = m->fdd_cap ? m->fdd_cap * 2 : 16;
-		struct cv_fd_desc **n = realloc(m->fdd, ncap * sizeof(*n));
+		struct cv_fdd **n = realloc(m->fdd, ncap * sizeof(*n));
 		if (!n)
 			goto fail;
 		m->fdd = n;
 		m->fdd_cap = ncap;
 	}
 	d = calloc(1, sizeof(*d));
-	if (!d || !cv_hash_add(&m->fdds, cv_hash_pair(pid, fd), m->nfdd)) {
+	if (!d || !cv_hash_add(&m->fdds, fdd_key(pid, fd, ino), m->nfdd)) {
 		free(d);
 		goto fail;
 	}
-	*d = (struct cv_fd_desc){ .pid = pid, .fd = fd, .ino = ino, .kind = kind, .desc = copy };
+	if (!cv_hash_set(&m->fdcur, cv_hash_pair(pid, fd), m->nfdd)) {
+		cv_hash_del(&m->fdds, fdd_key(pid, fd, ino), m->nfdd);
+		free(d);
+		goto fail;
+	}
+	d->pub = (struct cv_fd_desc){ .pid = pid, .fd = fd, .ino = ino, .kind = kind, .desc = copy };
 	m->fdd[m->nfdd++] = d;
 	return;
 fail:
 	free(copy);
+	cv__nomem(m);
 }
 
 /* The description a CV_EV_FD carries: addresses, or the name the probes read. */
@@ -124,7 +170,7 @@ static const char *complete_unix(const struct cv_model *m, uint32_t pid, const c
 		return NULL;
 	len -= 3;
 	for (size_t i = m->nfdd; i-- > 0;) {
-		const struct cv_fd_desc *d = m->fdd[i];
+		const struct cv_fd_desc *d = &m->fdd[i]->pub;
 		if (d->pid == pid && d->kind == CV_FD_UNIX && strlen(d->desc) > len &&
 		    !strncmp(d->desc, cut, len) && strcmp(d->desc + strlen(d->desc) - 3, "..."))
 			return d->desc;
@@ -153,12 +199,14 @@ void cv__fd_event(struct cv_model *m, const struct cv_event *ev)
 const struct cv_fd_desc *cv_model_fd_desc(const struct cv_model *m, uint32_t pid, uint32_t fd,
 					  uint64_t ino)
 {
-	return desc_find(m, pid, fd, ino);
+	const struct cv_fdd *d = desc_find(m, pid, fd, ino);
+
+	return d ? &d->pub : NULL;
 }
 
 /* ---- per-thread counts ------------------------------------------------------- */
 
-static struct cv_fd_stats *fd_entry(struct cv_thr *t, uint32_t fd, uint64_t ino)
+static struct cv_fd_stats *fd_entry(struct cv_model *m, struct cv_thr *t, uint32_t fd, uint64_t ino)
 {
 	/* the last one used first: a receive loop stays on one descriptor */
 	if (t->nfds && t->fds[t->fd_last].fd == fd && t->fds[t->fd_last].ino == ino)
@@ -175,24 +223,32 @@ static struct cv_fd_stats *fd_entry(struct cv_thr *t, uint32_t fd, uint64_t ino)
 		if (ncap > CV_FD_MAX + 1)
 			ncap = CV_FD_MAX + 1;
 		struct cv_fd_stats *n = realloc(t->fds, ncap * sizeof(*n));
-		if (!n)
+		if (!n) {
+			cv__nomem(m);
 			return NULL;
+		}
 		t->fds = n;
 		t->fds_cap = ncap;
 	}
 	struct cv_fd_stats *s = &t->fds[t->nfds];
 	memset(s, 0, sizeof(*s));
+	s->recv_kind = CV_RECV_KIND_COUNT; /* no receive yet */
 	s->fd = t->nfds == CV_FD_MAX ? CV_FD_OTHER : fd;
 	s->ino = t->nfds == CV_FD_MAX ? 0 : ino;
+	if (s->fd != CV_FD_OTHER) {
+		struct cv_fdd *d = desc_find(m, t->pub.pid, fd, ino);
+		if (d)
+			d->shown = true; /* this entry shows it: kept */
+	}
 	t->fd_last = t->nfds++;
 	return s;
 }
 
-void cv__fd_count(struct cv_thr *t, const struct cv_event *ev)
+void cv__fd_count(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
 {
 	uint32_t fd = ev->recv.fd;
 	uint64_t enter = ev->recv.enter_ts;
-	struct cv_fd_stats *s = fd_entry(t, fd, ev->recv.ino);
+	struct cv_fd_stats *s = fd_entry(m, t, fd, ev->recv.ino);
 
 	if (!s)
 		return;
@@ -214,15 +270,18 @@ void cv__fd_count(struct cv_thr *t, const struct cv_event *ev)
 /* The object fd of pid names now: the inode of its latest description (the
  * probes describe an fd again when its number names another object), 0 if
  * it was never described. */
+const struct cv_fd_desc *cv_model_fd_now(const struct cv_model *m, uint32_t pid, uint32_t fd)
+{
+	uint64_t i = cv_hash_get(&m->fdcur, cv_hash_pair(pid, fd));
+
+	return i == CV_HASH_NONE ? NULL : &m->fdd[i]->pub;
+}
+
 static uint64_t current_ino(const struct cv_model *m, uint32_t pid, uint32_t fd)
 {
-	size_t it = 0;
-	uint64_t i, last = CV_HASH_NONE;
+	const struct cv_fd_desc *d = cv_model_fd_now(m, pid, fd);
 
-	while ((i = cv_hash_next(&m->fdds, cv_hash_pair(pid, fd), &it)) != CV_HASH_NONE)
-		if (m->fdd[i]->pid == pid && m->fdd[i]->fd == fd && (last == CV_HASH_NONE || i > last))
-			last = i;
-	return last == CV_HASH_NONE ? 0 : m->fdd[last]->ino;
+	return d ? d->ino : 0;
 }
 
 void cv__fd_ready(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
@@ -232,15 +291,17 @@ void cv__fd_ready(struct cv_model *m, struct cv_thr *t, const struct cv_event *e
 	for (unsigned i = 0; i < n; i++) {
 		uint32_t fd = ev->mux_ready.fd[i];
 		uint64_t ino = current_ino(m, ev->pid, fd);
-		struct cv_fd_stats *s = fd_entry(t, fd, ino);
+		struct cv_fd_stats *s = fd_entry(m, t, fd, ino);
 		if (!s)
 			continue;
 		if (!s->calls && !s->accepts && s->fd != CV_FD_OTHER) {
-			/* no receive said what it is yet: its description does */
-			const struct cv_fd_desc *d = desc_find(m, ev->pid, fd, ino);
-			enum cv_fd_kind k = d ? d->kind : CV_FD_UNKNOWN;
+			/* no receive said what it is yet: its description does (an
+			 * eventfd or timerfd is none of the three: left unknown) */
+			const struct cv_fdd *d = desc_find(m, ev->pid, fd, ino);
+			enum cv_fd_kind k = d ? d->pub.kind : CV_FD_UNKNOWN;
 			s->recv_kind = k == CV_FD_PIPE || k == CV_FD_FIFO ? CV_RECV_PIPE
-				       : k == CV_FD_MQ ? CV_RECV_MQ : CV_RECV_SOCKET;
+				       : k == CV_FD_MQ ? CV_RECV_MQ
+				       : k == CV_FD_UNKNOWN ? CV_RECV_KIND_COUNT : CV_RECV_SOCKET;
 		}
 		s->mux_ready++;
 		if (ev->flags & CV_MUXR_EPOLL)
@@ -254,11 +315,12 @@ void cv__fds_free(struct cv_model *m)
 	for (size_t i = 0; i < m->nthr; i++)
 		free(m->thr[i]->fds);
 	for (size_t i = 0; i < m->nfdd; i++) {
-		free(m->fdd[i]->desc);
+		free(m->fdd[i]->pub.desc);
 		free(m->fdd[i]);
 	}
 	free(m->fdd);
 	cv_hash_free(&m->fdds);
+	cv_hash_free(&m->fdcur);
 }
 
 size_t cv_model_thread_fd_count(const struct cv_model *m, const struct cv_thread *t)

@@ -15,7 +15,7 @@
 /* The ring grows with the thread's life (8, 16, … up to CV_BUCKETS buckets),
  * so thousands of short-lived threads cost a few hundred bytes each, not
  * 21 KiB.  Slot of bucket b: b % bucket_cap. */
-static bool ring_grow(struct cv_thr *t, uint64_t want)
+static bool ring_grow(struct cv_model *m, struct cv_thr *t, uint64_t want)
 {
 	uint32_t ncap = t->bucket_cap ? t->bucket_cap : 8;
 
@@ -26,8 +26,10 @@ static bool ring_grow(struct cv_thr *t, uint64_t want)
 	if (ncap <= t->bucket_cap)
 		return true;
 	struct cv_bucket *n = calloc(ncap, sizeof(*n));
-	if (!n)
+	if (!n) {
+		cv__nomem(m);
 		return false;
+	}
 	if (t->buckets) {
 		uint64_t lo = t->last_bucket + 1 > t->bucket_cap ? t->last_bucket + 1 - t->bucket_cap : 0;
 
@@ -42,17 +44,17 @@ static bool ring_grow(struct cv_thr *t, uint64_t want)
 
 /* Make bucket b the newest of the thread's ring (allocating it on first use).
  * Returns the slot for b, or NULL if b is older than the kept history. */
-static struct cv_bucket *ring_slot(struct cv_thr *t, uint64_t b)
+static struct cv_bucket *ring_slot(struct cv_model *m, struct cv_thr *t, uint64_t b)
 {
 	uint64_t want = b >= t->first_bucket ? b - t->first_bucket + 1 : 1;
 
 	if (!t->buckets) {
-		if (!ring_grow(t, want))
+		if (!ring_grow(m, t, want))
 			return NULL;
 		t->last_bucket = b;
 	} else if (b > t->last_bucket) {
 		if (want > t->bucket_cap)
-			ring_grow(t, want); /* on ENOMEM the ring just keeps less */
+			ring_grow(m, t, want); /* on ENOMEM the ring keeps less (counted) */
 		uint64_t n = b - t->last_bucket;
 		if (n >= t->bucket_cap)
 			memset(t->buckets, 0, t->bucket_cap * sizeof(*t->buckets));
@@ -70,7 +72,7 @@ static void buckets_add(struct cv_model *m, struct cv_thr *t, enum cv_state st,
 			uint64_t t0, uint64_t t1)
 {
 	uint64_t b0 = cv__bucket_of(m, t0), b1 = cv__bucket_of(m, t1 - 1);
-	if (!ring_slot(t, b1))
+	if (!ring_slot(m, t, b1))
 		return;
 	uint32_t cap = t->bucket_cap;
 	if (b1 >= cap && b0 < b1 - (cap - 1))
@@ -89,7 +91,7 @@ static void buckets_add(struct cv_model *m, struct cv_thr *t, enum cv_state st,
 
 static void bucket_csw(struct cv_model *m, struct cv_thr *t, uint64_t ts, bool voluntary)
 {
-	struct cv_bucket *s = ring_slot(t, cv__bucket_of(m, ts));
+	struct cv_bucket *s = ring_slot(m, t, cv__bucket_of(m, ts));
 	if (!s)
 		return;
 	uint16_t *c = voluntary ? &s->vcsw : &s->ivcsw;
@@ -492,7 +494,7 @@ static void on_accept(struct cv_thr *t, const struct cv_event *ev)
 static void on_recv(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
 {
 	struct cv_thread *p = &t->pub;
-	cv__fd_count(t, ev);
+	cv__fd_count(m, t, ev);
 	if (CV_SYS_IS_ACCEPT(ev->recv.sys)) {
 		on_accept(t, ev);
 		return;

@@ -55,6 +55,7 @@ void cv__pending_put(struct cv_model *m, uint32_t pid, uint64_t addr, char *name
 	if (!p || !cv_hash_add(&m->pending, cv__lock_key(pid, addr), (uintptr_t)p)) {
 		free(p);
 		free(name);
+		cv__nomem(m);
 		return;
 	}
 	*p = (struct cv_pending_name){ pid, addr, name };

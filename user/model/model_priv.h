@@ -9,6 +9,15 @@
 
 /* A thread record: the public part first, so &thr->pub and the thr pointer
  * convert both ways.  Records are allocated one by one and never move. */
+/* A description and whether a thread's by_fd entry shows it: one no entry
+ * shows is dropped when its fd number comes to name another object, so a
+ * server that reuses fd numbers for ever new connections keeps only those
+ * its threads' (bounded) by_fd lists name. */
+struct cv_fdd {
+	struct cv_fd_desc pub;
+	bool shown;
+};
+
 struct cv_thr {
 	struct cv_thread pub;
 	struct cv_process *proc;    /* its process (model_procs.c) */
@@ -41,6 +50,7 @@ struct cv_model {
 	uint64_t start, now, end;
 	bool start_set;
 	uint64_t events, dropped;
+	uint64_t nomem;             /* facts lost to out-of-memory (cv__nomem) */
 
 	uint32_t target_pid;
 	char *target_cmd;
@@ -68,9 +78,11 @@ struct cv_model {
 	size_t nproc, proc_cap;
 	struct cv_hash pids;        /* pid -> index in procs of its newest record */
 
-	struct cv_fd_desc **fdd;    /* descriptor descriptions (model_fds.c) */
+	struct cv_fdd **fdd;        /* descriptor descriptions (model_fds.c) */
 	size_t nfdd, fdd_cap;
-	struct cv_hash fdds;        /* cv_hash_pair(pid, fd) -> indexes in fdd */
+	struct cv_hash fdds;        /* cv__fdd_key(pid, fd, ino) -> index in fdd */
+	struct cv_hash fdcur;       /* cv_hash_pair(pid, fd) -> index in fdd of what
+				     * that fd names now (its newest description) */
 
 	struct cv_hash pending;     /* cv__lock_key(pid, addr) -> struct cv_pending_name * (model_names.c) */
 };
@@ -120,9 +132,14 @@ void cv__proc_fork(struct cv_model *m, struct cv_thr *t, const struct cv_event *
 void cv__proc_rename(struct cv_thr *t);
 void cv__proc_exit(struct cv_thr *t, uint64_t ts, int32_t status);
 void cv__procs_free(struct cv_model *m);
+/* Count a fact the model could not keep for lack of memory (shown as a loss). */
+static inline void cv__nomem(struct cv_model *m)
+{
+	m->nomem++;
+}
 /* descriptors (model_fds.c): count a RECV event (receive or accept) in its
  * thread's by_fd; take a CV_EV_FD's description */
-void cv__fd_count(struct cv_thr *t, const struct cv_event *ev);
+void cv__fd_count(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev);
 /* count a CV_EV_MUX_READY's descriptors in its thread's by_fd (each fd as the
  * object it named at its last description), the unlisted ones in mux */
 void cv__fd_ready(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev);

@@ -14,21 +14,24 @@ static struct cv_process *proc_new(struct cv_model *m, uint32_t pid, uint64_t ts
 		size_t ncap = m->proc_cap ? m->proc_cap * 2 : 16;
 		struct cv_process **n = realloc(m->procs, ncap * sizeof(*n));
 		if (!n)
-			return NULL;
+			goto nomem;
 		m->procs = n;
 		m->proc_cap = ncap;
 	}
 	struct cv_process *p = calloc(1, sizeof(*p));
 	if (!p)
-		return NULL;
+		goto nomem;
 	if (!cv_hash_set(&m->pids, pid, m->nproc)) {
 		free(p);
-		return NULL;
+		goto nomem;
 	}
 	p->pid = pid;
 	p->start_ts = ts;
 	m->procs[m->nproc++] = p;
 	return p;
+nomem:
+	cv__nomem(m);
+	return NULL;
 }
 
 /* the live record of pid, made if there is none (or only an exited one) */

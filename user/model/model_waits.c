@@ -88,8 +88,10 @@ static void add_deadlock(struct cv_model *m, const struct cv_deadlock *d)
 	if (m->ndl == m->dl_cap) {
 		size_t ncap = m->dl_cap ? m->dl_cap * 2 : 4;
 		struct cv_deadlock *n = realloc(m->dl, ncap * sizeof(*n));
-		if (!n)
+		if (!n) {
+			cv__nomem(m);
 			return;
+		}
 		m->dl = n;
 		m->dl_cap = ncap;
 	}

@@ -312,6 +312,12 @@ static void syscall_seen(struct exp *e, struct xthr *x, uint64_t t0, uint64_t cp
 
 /* ---- event slices -------------------------------------------------------- */
 
+/* A call's slice starts at its enter_ts: the enter in recordings made
+ * with a sys_enter probe, the first block since (the part before was CPU
+ * time), 0 when not seen (it did not block, or was in flight at attach):
+ * then the slice is its exit's one grid step.  A receive's copy can come
+ * before its first block (MSG_WAITALL) or without one: its slice starts at
+ * the earlier of the two. */
 static uint64_t enter_of(uint64_t enter, uint64_t exit)
 {
 	return enter && enter <= exit ? enter : exit;
@@ -321,6 +327,8 @@ static void ex_recv(struct exp *e, struct xthr *x, const struct cv_event *ev)
 {
 	char args[160];
 	uint64_t t1 = ev->ts, t0 = enter_of(ev->recv.enter_ts, t1), cp = ev->recv.copy_ts;
+	if (cp && cp < t0)
+		t0 = cp;
 	bool eagain = ev->recv.ret == -CV_EAGAIN;
 	bool copied = !eagain && cp && cp >= t0 && cp <= t1;
 	syscall_seen(e, x, t0, copied ? cp : 0, t1);
@@ -347,6 +355,34 @@ static void ex_mux(struct exp *e, struct xthr *x, const struct cv_event *ev)
 		 ",\"blocked\":%s", (int64_t)ev->mux.ret, ev->mux.nfds, (int64_t)ev->mux.timeout_ms,
 		 ev->flags & CV_CALL_BLOCKED ? "true" : "false");
 	emit_x(e, x, sys_name(ev->mux.sys, "multiplexer"), "mux", ev->pid, ev->tid, t0, ev->ts, args, true);
+}
+
+/* The descriptors a multiplexer call returned ready: an instant at the call's
+ * end on its thread, each fd with what it names in args (epoll: the fds are
+ * the events' registered data). */
+static void ex_mux_ready(struct exp *e, struct xthr *x, const struct cv_event *ev)
+{
+	FILE *f = e->out;
+	unsigned n = ev->mux_ready.n < CV_MUX_READY_MAX ? ev->mux_ready.n : CV_MUX_READY_MAX;
+	uint64_t unlisted = (uint64_t)ev->mux_ready.overflow + (ev->mux_ready.n - n);
+
+	next_event(e);
+	fprintf(f, "{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"mux\",\"name\":\"ready: %u fd%s\",\"pid\":%u,"
+		"\"tid\":%u,\"ts\":", n, n == 1 ? "" : "s", ev->pid, ev->tid);
+	put_us(f, grid(ev->ts));
+	fprintf(f, ",\"args\":{\"unlisted\":%" PRIu64 ",\"epoll_data\":%s,\"fds\":[", unlisted,
+		ev->flags & CV_MUXR_EPOLL ? "true" : "false");
+	for (unsigned i = 0; i < n; i++) {
+		const struct cv_fd_desc *d = cv_model_fd_now(e->m, ev->pid, ev->mux_ready.fd[i]);
+		fprintf(f, "%s{\"fd\":%u,\"desc\":", i ? "," : "", ev->mux_ready.fd[i]);
+		if (d)
+			cv_json_string(f, d->desc);
+		else
+			fputs("null", f);
+		putc('}', f);
+	}
+	fputs("]}}", f);
+	x->used = true;
 }
 
 static void tid_or_null(char *buf, size_t n, uint32_t tid)
@@ -510,6 +546,10 @@ static void ex_event(struct exp *e, const struct cv_event *ev)
 		else
 			ex_uring_enter(e, x, ev);
 		break;
+	case CV_EV_MUX_READY:
+		if ((x = xthr_tid(e, ev->tid)))
+			ex_mux_ready(e, x, ev);
+		break;
 	case CV_EV_URING_COMPLETE: ex_uring_complete(e, xthr_tid(e, ev->tid), ev); break;
 	case CV_EV_WAKEUP: ex_wakeup(e, ev); break;
 	case CV_EV_LOST: ex_lost(e, ev); break;
@@ -589,9 +629,10 @@ static void ex_trace_meta(struct exp *e, const char *key, const struct cv_rec_he
 	fputs(",\"command\":", f);
 	cv_json_string(f, cv_model_target_command(e->m));
 	fprintf(f, ",\"target_pid\":%u,\"clock_boottime_ns\":%" PRIu64 ",\"clock_realtime_ns\":%" PRIu64
-		",\"trace_start_ns\":%" PRIu64 ",\"events\":%" PRIu64 ",\"dropped_events\":%" PRIu64,
+		",\"trace_start_ns\":%" PRIu64 ",\"events\":%" PRIu64 ",\"dropped_events\":%" PRIu64
+		",\"model_out_of_memory\":%" PRIu64,
 		cv_model_target_pid(e->m), h->clock_boot_ns, h->clock_real_ns, cv_model_start(e->m),
-		cv_model_events(e->m), cv_model_dropped(e->m));
+		cv_model_events(e->m), cv_model_dropped(e->m), cv_model_nomem(e->m));
 	if (exited)
 		fprintf(f, ",\"target_exit_code\":%d", code);
 	else

@@ -517,6 +517,9 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 		cv_fmt_dur(b, sizeof(b), duration(m), CV_UTF8), (ull)cv_model_events(m),
 		(ull)cv_model_dropped(m), cv_model_dropped(m) ? " (counts may be low)" : "",
 		cv_model_thread_count(m), cv_model_lock_count(m));
+	if (cv_model_nomem(m))
+		fprintf(out, ", %llu facts lost: out of memory (counts may be low)",
+			(ull)cv_model_nomem(m));
 	fputc('\n', out);
 	if (extra && extra->file_bytes) {
 		uint64_t ev = cv_model_events(m);
@@ -593,10 +596,16 @@ static void json_by_fd(FILE *out, const struct cv_model *m, const struct cv_thre
 			else
 				fputs("null", out);
 		}
-		fprintf(out, ", \"recv_kind\": \"%s\", \"calls\": %llu, \"bytes\": %llu, "
+		/* null: no receive, and its description names none of the kinds */
+		fputs(", \"recv_kind\": ", out);
+		if (f->recv_kind < CV_RECV_KIND_COUNT)
+			fprintf(out, "\"%s\"", cv_recv_kind_name(f->recv_kind));
+		else
+			fputs("null", out);
+		fprintf(out, ", \"calls\": %llu, \"bytes\": %llu, "
 			"\"wait_ns\": %llu, \"accepts\": %llu, \"accept_wait_ns\": %llu, "
 			"\"mux_ready\": %llu, \"mux_ready_epoll\": %llu}",
-			cv_recv_kind_name(f->recv_kind), (ull)f->calls, (ull)f->bytes,
+			(ull)f->calls, (ull)f->bytes,
 			(ull)f->wait_ns, (ull)f->accepts, (ull)f->accept_wait_ns,
 			(ull)f->mux_ready, (ull)f->mux_ready_epoll);
 	}
@@ -758,8 +767,8 @@ void cv_report_json(FILE *out, const struct cv_model *m, const struct cv_report_
 {
 	int code;
 	fprintf(out, "{\"concviz\": 1, \"duration_ns\": %llu, \"events\": %llu, "
-		"\"dropped_events\": %llu,\n", (ull)duration(m), (ull)cv_model_events(m),
-		(ull)cv_model_dropped(m));
+		"\"dropped_events\": %llu, \"model_out_of_memory\": %llu,\n", (ull)duration(m),
+		(ull)cv_model_events(m), (ull)cv_model_dropped(m), (ull)cv_model_nomem(m));
 	if (extra && extra->file_bytes) {
 		uint64_t ev = cv_model_events(m);
 		fprintf(out, "  \"file_bytes\": %llu, \"bytes_per_event\": %.2f,\n",
