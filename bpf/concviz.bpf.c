@@ -211,7 +211,9 @@ static __always_inline void count_drop(void)
 		(*n)++;
 }
 
-static __always_inline struct cv_event *reserve(__u16 type, __u32 tid, __u32 pid)
+/* An event stamped ts (a probe that needs the time for more than the
+ * event reads the clock once: a read costs about as much as the reserve) */
+static __always_inline struct cv_event *reserve_at(__u16 type, __u32 tid, __u32 pid, __u64 ts)
 {
 	struct cv_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
@@ -220,12 +222,17 @@ static __always_inline struct cv_event *reserve(__u16 type, __u32 tid, __u32 pid
 		return 0;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
-	e->ts = bpf_ktime_get_boot_ns();
+	e->ts = ts;
 	e->tid = tid;
 	e->pid = pid;
 	e->type = type;
 	e->cpu = bpf_get_smp_processor_id();
 	return e;
+}
+
+static __always_inline struct cv_event *reserve(__u16 type, __u32 tid, __u32 pid)
+{
+	return reserve_at(type, tid, pid, bpf_ktime_get_boot_ns());
 }
 
 /* Submit, waking user space once wakeup_bytes are queued.  The fill level
@@ -303,7 +310,7 @@ int call_begin(struct task_state *st, const struct sys_call *c);
 /* A traced thread blocks with no call begun: if it is inside one of ours,
  * begin that now, so the switch-out says what it waits for and its wait
  * starts here (what ran of the call before is CPU time, shown as running). */
-static __always_inline void begin_at_block(struct task_struct *t, struct task_state *st)
+static __always_inline void begin_at_block(struct task_struct *t, struct task_state *st, __u64 now)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
 	struct sys_call c = {};
@@ -311,7 +318,7 @@ static __always_inline void begin_at_block(struct task_struct *t, struct task_st
 	if (!regs || !IN_SYSCALL(regs) || !cv_nr_followed(SYSCALL_NR(regs)))
 		return;
 	c.sys = cv_sys_of_nr(SYSCALL_NR(regs));
-	c.start_ts = bpf_ktime_get_boot_ns();
+	c.start_ts = now;
 	read_call(&c, regs);
 	call_begin(st, &c);
 }
@@ -334,6 +341,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 	struct cv_event *e;
 	__u32 block = CV_BLK_NONE;
 	bool blocked = !preempt && prev_state != 0;
+	__u64 now;
 
 	__u32 flags = 0;
 
@@ -345,9 +353,11 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 	asm volatile("" : "+r"(flags));
 	if (!flags)
 		return 0;
+	now = bpf_ktime_get_boot_ns();
+	/* the block is the switch: one clock read for both */
 	if (ps && blocked && ps->kind == CV_BLK_NONE)
-		begin_at_block(prev, ps);
-	e = reserve(CV_EV_SWITCH, prev->pid, prev->tgid);
+		begin_at_block(prev, ps, now);
+	e = reserve_at(CV_EV_SWITCH, prev->pid, prev->tgid, now);
 	if (!e)
 		return 0;
 	e->flags = flags | (preempt ? CV_SW_PREEMPT : 0) | (blocked ? CV_SW_PREV_BLOCKED : 0);
