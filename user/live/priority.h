@@ -5,7 +5,7 @@
  * real-time concviz cannot be starved, but a real-time thread wakes on the
  * CPU it last ran on and preempts whatever runs there, where a normal one
  * goes to an idle CPU: at real-time priority concviz slows a target it
- * would keep up with anyway (pinned pipe ping-pong: +8 % of its time).  So
+ * would keep up with anyway (pinned pipe ping-pong: 6-11 % of its time).  So
  * once the target runs (forked and exec'd, or attached), the ring-buffer
  * reader gets nice -20 (it is woken by the kernel, works briefly, and must
  * never wait long), and the tracer raises all of concviz to SCHED_FIFO at
