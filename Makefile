@@ -70,7 +70,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 DEPS_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev \
-	liburing-dev pkg-config make gcc bats tmux jq python3 python3.11 libpython3.11-dev
+	liburing-dev pkg-config make gcc bats tmux jq python3 python3.11 libpython3.11-dev strace
 
 .PHONY: all deps run test unit layers bench fuzz install uninstall clean help examples check-arm64
 all: $(BUILD)/concviz examples $(E2E_BINS) $(PY_EMBED_BIN) $(BENCH_BINS)
@@ -153,9 +153,12 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(UNIT_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) $(UNIT_EXTRA_CFLAGS) -Itests/unit -o $@ $< $(UNIT_EXTRA) $(UNIT_OBJS) -lelf -lz -lm $(UNIT_EXTRA_LIBS)
 
-# the TUI's one piece of pure logic: its frame statistics
+# the TUI's pure logic: its frame statistics
 $(BUILD)/tests/test_frames: $(BUILD)/tui/frames.o
 $(BUILD)/tests/test_frames: UNIT_EXTRA := $(BUILD)/tui/frames.o
+# and the queue between curses and the terminal
+$(BUILD)/tests/test_term_writer: $(BUILD)/tui/term_writer.o
+$(BUILD)/tests/test_term_writer: UNIT_EXTRA := $(BUILD)/tui/term_writer.o
 
 unit: $(UNIT_BINS)
 

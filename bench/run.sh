@@ -23,7 +23,7 @@ TMP=$(mktemp -d)
 trap 'cleanup' EXIT
 cleanup() {
 	[ -f "$TMP/ngx/nginx.pid" ] && kill "$(cat "$TMP/ngx/nginx.pid")" 2> /dev/null
-	tmux kill-session -t "cvbench-$$" 2> /dev/null
+	tmux -L "cvbench-$$" kill-server 2> /dev/null
 	rm -rf "$TMP"
 }
 # the scheduler tracepoints the other tracers record; same for every workload
@@ -88,18 +88,29 @@ PPSECS=5
 pp_rounds() { grep '^pingpong-stats ' "$1" | tail -n 1 | sed 's/^pingpong-stats //' |
 	jq '(.rounds * 1e9 / .elapsed_ns) | floor'; }
 
-# the TUI in a detached tmux (200x50): start, wait for the target's exit, q
+# the TUI in a detached tmux (200x50), a tmux server of its own: start,
+# wait for the target's exit, q.  Appends what the terminal got of the
+# machine meanwhile (its server's CPU and time spent runnable but waiting,
+# /proc/PID/schedstat) to STATSFILE.
 tui_run() { # STATSFILE ARGS...: concviz's stderr to STATSFILE, target output to its log
-	local s="cvbench-$$" f=$1 i; shift
-	tmux new-session -d -s "$s" -x 200 -y 50 "bash --norc --noprofile"
-	tmux send-keys -t "$s" "CONCVIZ_STATS=1 $* 2> $f; tmux wait-for -S $s-done" Enter
+	local s="cvbench-$$" f=$1 i srv run0 wait0 run1 wait1 t0 t1; shift
+	local tm=(tmux -L "$s")
+	"${tm[@]}" new-session -d -s "$s" -x 200 -y 50 "bash --norc --noprofile"
+	srv=$("${tm[@]}" display-message -p -t "$s" '#{pid}')
+	read -r run0 wait0 _ < "/proc/$srv/schedstat"
+	t0=$(date +%s%N)
+	"${tm[@]}" send-keys -t "$s" "CONCVIZ_STATS=1 $* 2> $f; tmux -L $s wait-for -S $s-done" Enter
 	for i in $(seq 300); do
-		tmux capture-pane -p -t "$s" | head -n 1 | grep -q '| exit ' && break
+		"${tm[@]}" capture-pane -p -t "$s" | head -n 1 | grep -q '| exit ' && break
 		sleep 0.1
 	done
-	tmux send-keys -t "$s" q
-	timeout 30 tmux wait-for "$s-done"
-	tmux kill-session -t "$s"
+	read -r run1 wait1 _ < "/proc/$srv/schedstat"
+	t1=$(date +%s%N)
+	"${tm[@]}" send-keys -t "$s" q
+	timeout 30 "${tm[@]}" wait-for "$s-done"
+	"${tm[@]}" kill-server
+	echo "terminal (tmux server) over $(( (t1 - t0) / 1000000 )) ms: on CPU $(( (run1 - run0) / 1000000 )) ms," \
+	     "runnable but waiting for a CPU $(( (wait1 - wait0) / 1000000 )) ms" >> "$f"
 }
 
 threads_once() { # CONFIG: one run; prints "rounds events drops extra"
@@ -144,7 +155,7 @@ bench_threads() {
 			"$( [ "$ev" = - ] && echo - || echo $((ev / PPSECS)))" "$dr"
 	done
 	echo "(perf: samples written, and the share it says it lost; bpftrace: events counted in a kernel map, none sent)"
-	grep -h TUI "$TMP"/tui.stats.* | sed 's/^concviz: stats: /concviz-tui: /'
+	grep -h 'TUI\|^terminal' "$TMP"/tui.stats.* | sed 's/^concviz: stats: /concviz-tui: /'
 	echo "highest rate without loss: threads with no sleep (pingpong -m 0), concviz --json:"
 	CONCVIZ_STATS=1 "$CV" run --json -- "$PP" -s $PPSECS -m 0 > "$TMP/pp0.json" 2> /dev/null
 	echo "  $(jq .events "$TMP/pp0.json") events in $PPSECS s = $(( $(jq .events "$TMP/pp0.json") / PPSECS )) events/s," \

@@ -271,16 +271,26 @@ static __always_inline struct cv_event *reserve_current(__u16 type)
  * orig_ax is the number (exceptions and interrupts store -1 there), and ax
  * is -ENOSYS until the syscall returns and its result replaces it: a stop
  * after the exit (ptrace, SIGSTOP on the way back to user mode) is not
- * inside it.  arm64 keeps no such mark: a thread stopped after one of our
- * calls returned is taken as inside it, and its next followed exit drops
- * that begin (the numbers differ) or, the same number, ends it. */
+ * inside it.  A stop at the entry (ptrace, seccomp's tracer) is inside it
+ * but is not its wait: the caller skips stopped and traced switch-outs.
+ * arm64 has no such mark: x0 is replaced by the result at the return, so a
+ * thread whose x0 still equals orig_x0 is taken as inside (a result equal
+ * to the first argument looks the same; its next followed exit drops that
+ * begin if the numbers differ).  x86 compat (i386) calls have their own
+ * numbers: not followed (TS_COMPAT). */
 #if defined(__TARGET_ARCH_x86)
 #define SYSCALL_NR(r) ((long)(r)->orig_ax) /* a BTF pointer: a plain load */
 #define IN_SYSCALL(r) ((long)(r)->ax == -38 /* -ENOSYS */)
+#define CV_TS_COMPAT 0x0002
+#define COMPAT_TASK(t) (BPF_CORE_READ(t, thread_info.status) & CV_TS_COMPAT)
 #elif defined(__TARGET_ARCH_arm64)
 #define SYSCALL_NR(r) ((long)(r)->syscallno)
-#define IN_SYSCALL(r) ((long)(r)->syscallno >= 0)
+#define IN_SYSCALL(r) ((long)(r)->syscallno >= 0 && (r)->regs[0] == (r)->orig_x0)
+#define COMPAT_TASK(t) 0
 #endif
+/* prev_state bits of a stop, not a wait (the kernel's __TASK_STOPPED, __TASK_TRACED) */
+#define CV_TASK_STOPPED 0x0004
+#define CV_TASK_TRACED  0x0008
 #define ARG1(r) PT_REGS_PARM1_CORE_SYSCALL(r)
 #define ARG2(r) PT_REGS_PARM2_CORE_SYSCALL(r)
 #define ARG3(r) PT_REGS_PARM3_CORE_SYSCALL(r)
@@ -315,7 +325,7 @@ static __always_inline void begin_at_block(struct task_struct *t, struct task_st
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
 	struct sys_call c = {};
 
-	if (!regs || !IN_SYSCALL(regs) || !cv_nr_followed(SYSCALL_NR(regs)))
+	if (!regs || !IN_SYSCALL(regs) || !cv_nr_followed(SYSCALL_NR(regs)) || COMPAT_TASK(t))
 		return;
 	c.sys = cv_sys_of_nr(SYSCALL_NR(regs));
 	c.start_ts = now;
@@ -355,7 +365,8 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 		return 0;
 	now = bpf_ktime_get_boot_ns();
 	/* the block is the switch: one clock read for both */
-	if (ps && blocked && ps->kind == CV_BLK_NONE)
+	if (ps && blocked && ps->kind == CV_BLK_NONE &&
+	    !(prev_state & (CV_TASK_STOPPED | CV_TASK_TRACED)))
 		begin_at_block(prev, ps, now);
 	e = reserve_at(CV_EV_SWITCH, prev->pid, prev->tgid, now);
 	if (!e)
@@ -403,6 +414,9 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 	if (ns && ns->kind == CV_BLK_RECV && !ns->copy_ts && (ns->flags & CV_CALL_BLOCKED) &&
 	    no_skb_recv(ns))
 		ns->copy_ts = e->ts;
+	/* back on a CPU outside a call: a wake remembered since is no call's */
+	if (ns && ns->kind == CV_BLK_NONE)
+		ns->waker = 0;
 	e->sw.block = block;
 	/* a Python lock's first wait: user space names it while it waits */
 	if (ps && block == CV_BLK_FUTEX && ps->py_new && blocked) {
@@ -426,9 +440,15 @@ static __always_inline int on_waking(struct task_struct *p)
 	if (!st)
 		return 0;
 	id = bpf_get_current_pid_tgid();
-	/* a futex wait ended by a traced thread: remember who woke it */
-	if (st->kind == CV_BLK_FUTEX && traced_current())
-		st->waker = (__u32)id;
+	/* a futex wait ended by a traced thread: remember who woke it.  With no
+	 * call begun yet too: the wake can come between the futex's queueing
+	 * and the switch-out that begins the call (then kept by begin) */
+	if (st->kind == CV_BLK_FUTEX || st->kind == CV_BLK_NONE) {
+		if (traced_current())
+			st->waker = (__u32)id;
+		else if (st->kind == CV_BLK_NONE)
+			st->waker = 0;
+	}
 	st->waking_tid = (__u32)id;
 	st->waking_pid = id >> 32;
 	return 0;
@@ -771,7 +791,8 @@ static __always_inline void begin(struct task_state *st, const struct sys_call *
 	st->arg = 0;
 	st->flags = 0;
 	st->owner = 0;
-	st->waker = 0;
+	/* waker stays: a wake before the switch-out that begins the call is
+	 * its wake; it is cleared at the exit and at a switch-in outside a call */
 	st->op = 0;
 	st->lkind = CV_LK_FUTEX;
 	st->obj_off = 0;
@@ -1475,6 +1496,10 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	/* syscalls do not nest: this exit ends the call begun at its block; a
 	 * begin for another syscall is stale (arm64: see IN_SYSCALL) */
 	kind = st->sys == sys ? st->kind : CV_BLK_NONE;
+	if (COMPAT_TASK(bpf_get_current_task_btf()))
+		return 0;
+	if (ret == -CV_EAGAIN && cv_sys_block(sys) == CV_BLK_FUTEX)
+		st->ukind = 0; /* the entered object's wait is over (it never slept) */
 	if (kind == CV_BLK_NONE && !(ret == -CV_EAGAIN && cv_sys_block(sys) == CV_BLK_FUTEX)) {
 		/* it did not block: begin it from its registers, start not seen
 		 * (a futex EAGAIN never waited: not shown, not begun) */
@@ -1496,6 +1521,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	case CV_BLK_URING: emit_uring_enter(st, ret); break;
 	}
 	st->copy_ts = 0; /* the next call's copies are its own */
+	st->waker = 0;
 	return 0;
 }
 

@@ -191,7 +191,9 @@ static void accepts(struct tui *u, struct vl *v, const struct cv_thread *t)
 /* "timeout 500 ms", "no timeout", "timeout 0 (a poll)" */
 static const char *fmt_timeout(char *b, size_t n, int64_t ms)
 {
-	if (ms < 0)
+	if (ms == CV_TIMEOUT_UNSEEN)
+		snprintf(b, n, "timeout not seen");
+	else if (ms < 0)
 		snprintf(b, n, "no timeout");
 	else if (ms == 0)
 		snprintf(b, n, "timeout 0");

@@ -1,24 +1,37 @@
 /* tui.c — cv_tui_run: terminal set-up and teardown, signals, the main loop
- * (pump the source with a short timeout, read keys, redraw at 10 Hz). */
+ * (pump the source with a short timeout, read keys, redraw at 10 Hz; a
+ * frame waits while the terminal has not taken the last one). */
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <langinfo.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "tui_int.h"
+#include "term_writer.h"
 
-static volatile sig_atomic_t g_sig;
+static volatile sig_atomic_t g_sig, g_winch, g_tstp;
 static bool g_active;           /* curses is up: atexit must end it */
 static bool g_atexit_done;
-static struct termios g_tio;
+static struct termios g_tio;    /* the terminal's modes before curses */
+static struct termios g_prog_tio; /* curses' modes (cbreak, noecho, ...) */
 static bool g_have_tio;
+/* curses writes to g_ofp, a dup of stdout that the writer turns into its
+ * queue; curses' own mode changes on it fail from then on (it is a pipe),
+ * so this file sets the terminal's modes and size on stdin/stdout itself */
+static FILE *g_ofp;
+static struct tui_tw g_tw;
 
 static void on_sig(int s) { g_sig = s; }
+static void on_winch(int s) { (void)s; g_winch = 1; }
+static void on_tstp(int s) { (void)s; g_tstp = 1; }
 
 /* Crash path: restore the tty with async-signal-safe calls, then die as the
  * signal would have made us. */
@@ -34,11 +47,69 @@ static void on_fatal(int s)
 	raise(s);
 }
 
-static void at_exit(void)
+/* curses' last bytes (leave the alternate screen, show the cursor) reach
+ * the terminal, then the terminal gets its modes back */
+static void term_end(SCREEN *scr)
 {
-	if (g_active && !isendwin())
+	if (!isendwin())
 		endwin();
 	g_active = false;
+	if (scr)
+		delscreen(scr);
+	if (g_ofp)
+		fclose(g_ofp);          /* the queue's last write end */
+	g_ofp = NULL;
+	tui_tw_finish(&g_tw, TUI_TERM_DRAIN_MS);
+	if (g_have_tio)
+		tcsetattr(STDIN_FILENO, TCSANOW, &g_tio);
+}
+
+static void at_exit(void)
+{
+	if (g_active)
+		term_end(NULL);
+}
+
+/* SIGWINCH and SIGTSTP are ours before newterm, so curses leaves them
+ * alone: its handlers would ask the queue (a pipe) for the size and modes */
+static void install_term_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_winch;
+	sigaction(SIGWINCH, &sa, NULL);
+	sa.sa_handler = on_tstp;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGTSTP, &sa, NULL);
+}
+
+/* the terminal was resized: curses learns the new size (KEY_RESIZE follows) */
+static void term_resize(void)
+{
+	struct winsize ws;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+		resizeterm(ws.ws_row, ws.ws_col);
+}
+
+/* Ctrl-Z: leave curses, give the terminal back, stop; on fg, resume */
+static void term_suspend(void)
+{
+	struct timespec nap = { 0, 5000000 };
+
+	endwin();
+	for (int ms = 0; g_tw.running && !tui_tw_idle(&g_tw) && ms < TUI_TERM_DRAIN_MS; ms += 5)
+		nanosleep(&nap, NULL);
+	if (g_have_tio)
+		tcsetattr(STDIN_FILENO, TCSANOW, &g_tio);
+	signal(SIGTSTP, SIG_DFL);
+	raise(SIGTSTP);
+	/* continued */
+	install_term_signals();
+	if (g_have_tio)
+		tcsetattr(STDIN_FILENO, TCSANOW, &g_prog_tio);
+	term_resize();
+	clearok(curscr, TRUE);
 }
 
 static const int quit_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -114,12 +185,22 @@ static void draw(struct tui *u)
 
 void tui_draw(struct tui *u)
 {
-	uint64_t t0 = cv_mono_ns(), t1;
+	uint64_t t0 = cv_mono_ns(), t1, q0 = 0, q1 = 0;
 
 	draw(u);
 	t1 = cv_mono_ns();
+	if (g_tw.running)
+		q0 = tui_tw_queued_total(&g_tw);
 	refresh();
-	tui_frames_add(&u->frames, t0, t1, cv_mono_ns());
+	if (g_tw.running)
+		q1 = tui_tw_queued_total(&g_tw);
+	tui_frames_add(&u->frames, t0, t1, cv_mono_ns(), q1 - q0);
+}
+
+/* the terminal has not taken the last frame yet */
+static bool term_behind(void)
+{
+	return g_tw.running && !tui_tw_idle(&g_tw);
 }
 
 static bool locale_is_utf8(void)
@@ -135,12 +216,26 @@ static SCREEN *term_start(struct tui *u, struct sigaction oq[NQ], struct sigacti
 	setlocale(LC_ALL, "");
 	u->utf8 = locale_is_utf8();
 	g_have_tio = tcgetattr(STDIN_FILENO, &g_tio) == 0;
-	g_sig = 0;
+	g_sig = g_winch = g_tstp = 0;
 
-	SCREEN *scr = newterm(NULL, stdout, stdin);
+	int ofd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	g_ofp = ofd >= 0 ? fdopen(ofd, "w") : NULL;
+	if (!g_ofp) {
+		if (ofd >= 0)
+			close(ofd);
+		fprintf(stderr, "concviz: cannot start the TUI (%s); use --report for text output\n",
+			strerror(errno));
+		return NULL;
+	}
+	install_term_signals();
+	SCREEN *scr = newterm(NULL, g_ofp, stdin);
 	if (!scr) {
 		fprintf(stderr, "concviz: cannot start the TUI (TERM=%s); use --report for text output\n",
 			getenv("TERM") ? getenv("TERM") : "unset");
+		fclose(g_ofp);
+		g_ofp = NULL;
+		signal(SIGWINCH, SIG_DFL);
+		signal(SIGTSTP, SIG_DFL);
 		return NULL;
 	}
 	g_active = true;
@@ -164,6 +259,12 @@ static SCREEN *term_start(struct tui *u, struct sigaction oq[NQ], struct sigacti
 	timeout(0);
 	tui_colors_init(u);
 	u->glyph_cells = !u->color;
+	if (g_have_tio)
+		tcgetattr(STDIN_FILENO, &g_prog_tio);
+	/* from here on curses' bytes go through the writer's queue; if it
+	 * cannot start (no thread, no pipe), curses keeps writing to the
+	 * terminal itself and the loop may wait for it, as it did before */
+	tui_tw_start(&g_tw, STDOUT_FILENO, ofd);
 	return scr;
 }
 
@@ -191,12 +292,31 @@ static int pump(struct tui *u, int wait_ms, bool *waited, char *err, size_t errn
 static int run_loop(struct tui *u, char *err, size_t errn)
 {
 	const struct cv_source *src = u->src;
-	uint64_t next_frame = 0;
+	uint64_t next_frame = 0, turn0 = cv_mono_ns();
+	bool due = false;           /* a frame is wanted, maybe postponed */
+	bool was_finished = u->finished;
 	u->m = src->model(src->ctx);
 	for (;;) {
+		/* a turn that ended the source (its last drain, a detach) is
+		 * not the loop being slow to answer */
+		uint64_t turn1 = cv_mono_ns();
+		if (u->finished == was_finished)
+			tui_frames_turn(&u->frames, turn1 - turn0);
+		was_finished = u->finished;
+		turn0 = turn1;
 		if (g_sig) {
 			g_sig = 0;
 			tui_start_quit(u);
+		}
+		if (g_winch) {
+			g_winch = 0;
+			term_resize();
+		}
+		if (g_tstp) {
+			g_tstp = 0;
+			term_suspend();
+			turn0 = cv_mono_ns();   /* stopped is not slow */
+			due = true;
 		}
 		uint64_t w = tui_wall_ms();
 		if (u->quitting && (u->finished || src->timeshift || w >= u->quit_deadline))
@@ -210,21 +330,32 @@ static int run_loop(struct tui *u, char *err, size_t errn)
 			return r < 0;
 		u->m = src->model(src->ctx);
 
-		bool dirty = false;
 		int ch;
 		timeout(waited ? 0 : wait_ms);  /* nothing to pump: wait in getch */
 		while ((ch = getch()) != ERR) {
-			dirty |= tui_key(u, ch);
+			due |= tui_key(u, ch);
 			timeout(0);
 		}
 		w = tui_wall_ms();
-		if (w >= next_frame) {
+		bool tick = w >= next_frame;
+		if (tick) {
 			if (!u->frozen)  /* (a live-only state) */
-				dirty = true;
+				due = true;
 			next_frame = w + TUI_FRAME_MS;
 		}
-		if (dirty || (u->quitting && w + TUI_FRAME_MS >= next_frame))
-			tui_draw(u);
+		if (u->quitting && w + TUI_FRAME_MS >= next_frame)
+			due = true;
+		if (!due)
+			continue;
+		/* The terminal is behind: keep pumping and reading keys, and
+		 * draw the newest state once it has caught up.  Drawing into
+		 * curses meanwhile would be wasted (and getch would send it). */
+		if (term_behind()) {
+			u->frames.postponed += tick;
+			continue;
+		}
+		tui_draw(u);
+		due = false;
 	}
 }
 
@@ -242,10 +373,12 @@ int cv_tui_run(const struct cv_source *src)
 	if (!scr)
 		return 1;
 	int rc = run_loop(&u, err, sizeof(err));
-	endwin();
-	g_active = false;
-	delscreen(scr);
+	term_end(scr);
 	restore_signals(oq, of);
+	signal(SIGWINCH, SIG_DFL);
+	signal(SIGTSTP, SIG_DFL);
+	if (g_tw.started)
+		tui_frames_writer(&u.frames, g_tw.final_longest_write_ns);
 	free(u.rows);
 	if (getenv("CONCVIZ_STATS"))
 		tui_frames_print(&u.frames, stderr);

@@ -275,3 +275,14 @@ check_by_fd() {
 		eq "$n listed are pipes" 0 "$(tj '[.recv.by_fd[] | select(.mux_ready > 0 and .kind != "pipe")] | length')"
 	done
 }
+
+@test "python under strace: receives that cannot block (MSG_DONTWAIT, data there) are not blocked: a tracer's stop at the syscall is no wait" {
+	command -v strace > /dev/null || skip "strace missing: make deps"
+	run_json nb-strace -- strace -f -qq -o /dev/null "$PYTHON" "$PY/nb_recv.py" 200
+	no_drops
+	eq "recv calls" "$(st .recv_calls)" "$(tj .recv.calls)"
+	eq "recv eagain" "$(st .recv_eagain)" "$(tj .recv.eagain)"
+	eq "recv bytes" "$(st .recv_bytes)" "$(tj .recv.bytes)"
+	eq "blocked calls" 0 "$(tj .recv.blocked_calls)"
+	eq "wait for data" 0 "$(tj .time_ns.wait_data)"
+}

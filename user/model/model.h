@@ -141,12 +141,16 @@ struct cv_recv_rec {            /* one receive syscall */
 	uint32_t eagain_before;     /* EAGAIN polls since the previous successful receive */
 };
 
+/* A call found in flight at attach: its timeout argument was not seen (at
+ * its exit the kernel has written back the time left). */
+#define CV_TIMEOUT_UNSEEN (-2)
+
 struct cv_mux_rec {
 	uint64_t enter_ts, exit_ts;
 	int64_t ret;                /* ready count or -errno */
 	uint32_t sys, flags;
 	uint32_t nfds;              /* nfds / maxevents argument (struct cv_mux_api_stats) */
-	int64_t timeout_ms;         /* -1: none (wait forever) */
+	int64_t timeout_ms;         /* -1: none (wait forever); CV_TIMEOUT_UNSEEN */
 };
 
 struct cv_futex_rec {

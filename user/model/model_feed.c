@@ -442,6 +442,7 @@ static void on_task(struct cv_model *m, const struct cv_event *ev)
 
 		block_on(m, t, ev->task.seed_block, &lr, 0, ts);
 		t->pub.block_obj = ev->task.seed_obj;
+		t->seed_in_call = ev->task.seed_block != CV_BLK_NONE;
 	}
 }
 
@@ -545,7 +546,9 @@ static void on_mux(struct cv_thr *t, const struct cv_event *ev)
 	t->mux_hist[t->mux_head++ % CV_HIST_MUX] = (struct cv_mux_rec){
 		.enter_ts = ev->mux.enter_ts, .exit_ts = ev->ts, .ret = ev->mux.ret,
 		.sys = ev->mux.sys, .flags = ev->flags, .nfds = ev->mux.nfds,
-		.timeout_ms = ev->mux.timeout_ms,
+		/* a call in flight at attach is begun at its exit, when select,
+		 * pselect6 and ppoll have written back the time left */
+		.timeout_ms = t->seed_in_call && !ev->mux.enter_ts ? CV_TIMEOUT_UNSEEN : ev->mux.timeout_ms,
 	};
 }
 
@@ -702,6 +705,9 @@ void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 			t->pub.uring.inflight++;
 		} else if (ev->type == CV_EV_URING_COMPLETE)
 			on_uring_complete(t, ev);
+		if (ev->type != CV_EV_COMM && ev->type != CV_EV_URING_SUBMIT &&
+		    ev->type != CV_EV_URING_COMPLETE)
+			t->seed_in_call = false; /* the call it was seeded in returned */
 		break;
 	default:
 		break;

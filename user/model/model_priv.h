@@ -27,6 +27,7 @@ struct cv_thr {
 	uint32_t futex_waker;       /* traced thread that woke the current futex wait */
 	uint64_t join_addr;         /* futex that joining this thread waits on, 0 none */
 	bool seen_on_cpu;           /* a switch, a seed or its own event placed it */
+	bool seed_in_call;          /* seeded blocked in a call: its first syscall event ends it */
 	bool woken;                 /* RUNNABLE since a wakeup (not a preemption) */
 	uint32_t wake_cpu;          /* where that wakeup enqueued it */
 
