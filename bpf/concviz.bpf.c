@@ -167,11 +167,24 @@ struct {
 	__type(value, __u64);
 } fdseen SEC(".maps");
 
+/* Events submitted on this CPU since it last looked at the ring buffer's
+ * fill level (submit()). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} since_fill_check SEC(".maps");
+
 /* Written by user space through the skeleton's .bss. */
 volatile __u32 seed_tgid;
 /* Wake user space only when this much is queued; otherwise it polls on a
  * short timer.  Batching wake-ups keeps per-event cost low. */
 const volatile __u64 wakeup_bytes = 256 << 10;
+/* Look at the fill level once per this many events per CPU (user space
+ * lowers it for small ring buffers): the look reads both ring positions,
+ * about an eighth of an event's cost. */
+const volatile __u32 fill_check_every = 64;
 
 static __always_inline struct task_state *traced(struct task_struct *t)
 {
@@ -179,7 +192,7 @@ static __always_inline struct task_state *traced(struct task_struct *t)
 
 	if (st)
 		return st;
-	if (seed_tgid && (__u32)BPF_CORE_READ(t, tgid) == seed_tgid)
+	if (seed_tgid && (__u32)t->tgid == seed_tgid)
 		st = bpf_task_storage_get(&tstate, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	return st;
 }
@@ -198,7 +211,9 @@ static __always_inline void count_drop(void)
 		(*n)++;
 }
 
-static __always_inline struct cv_event *reserve(__u16 type, __u32 tid, __u32 pid)
+/* An event stamped ts (a probe that needs the time for more than the
+ * event reads the clock once: a read costs about as much as the reserve) */
+static __always_inline struct cv_event *reserve_at(__u16 type, __u32 tid, __u32 pid, __u64 ts)
 {
 	struct cv_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
@@ -207,7 +222,7 @@ static __always_inline struct cv_event *reserve(__u16 type, __u32 tid, __u32 pid
 		return 0;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
-	e->ts = bpf_ktime_get_boot_ns();
+	e->ts = ts;
 	e->tid = tid;
 	e->pid = pid;
 	e->type = type;
@@ -215,11 +230,25 @@ static __always_inline struct cv_event *reserve(__u16 type, __u32 tid, __u32 pid
 	return e;
 }
 
+static __always_inline struct cv_event *reserve(__u16 type, __u32 tid, __u32 pid)
+{
+	return reserve_at(type, tid, pid, bpf_ktime_get_boot_ns());
+}
+
+/* Submit, waking user space once wakeup_bytes are queued.  The fill level
+ * is looked at every fill_check_every events of a CPU, so a wake-up comes at
+ * most that many events late per CPU (a few KiB past wakeup_bytes). */
 static __always_inline void submit(struct cv_event *e)
 {
-	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes
-		? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	__u32 zero = 0, *n = bpf_map_lookup_elem(&since_fill_check, &zero);
+	__u64 flags = BPF_RB_NO_WAKEUP;
 
+	if (!n || ++*n >= fill_check_every) {
+		if (n)
+			*n = 0;
+		if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+			flags = BPF_RB_FORCE_WAKEUP;
+	}
 	bpf_ringbuf_submit(e, flags);
 }
 
@@ -291,7 +320,7 @@ int call_begin(struct task_state *st, const struct sys_call *c);
 /* A traced thread blocks with no call begun: if it is inside one of ours,
  * begin that now, so the switch-out says what it waits for and its wait
  * starts here (what ran of the call before is CPU time, shown as running). */
-static __always_inline void begin_at_block(struct task_struct *t, struct task_state *st)
+static __always_inline void begin_at_block(struct task_struct *t, struct task_state *st, __u64 now)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
 	struct sys_call c = {};
@@ -299,7 +328,7 @@ static __always_inline void begin_at_block(struct task_struct *t, struct task_st
 	if (!regs || !IN_SYSCALL(regs) || !cv_nr_followed(SYSCALL_NR(regs)) || COMPAT_TASK(t))
 		return;
 	c.sys = cv_sys_of_nr(SYSCALL_NR(regs));
-	c.start_ts = bpf_ktime_get_boot_ns();
+	c.start_ts = now;
 	read_call(&c, regs);
 	call_begin(st, &c);
 }
@@ -322,6 +351,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 	struct cv_event *e;
 	__u32 block = CV_BLK_NONE;
 	bool blocked = !preempt && prev_state != 0;
+	__u64 now;
 
 	__u32 flags = 0;
 
@@ -333,10 +363,12 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 	asm volatile("" : "+r"(flags));
 	if (!flags)
 		return 0;
+	now = bpf_ktime_get_boot_ns();
+	/* the block is the switch: one clock read for both */
 	if (ps && blocked && ps->kind == CV_BLK_NONE &&
 	    !(prev_state & (CV_TASK_STOPPED | CV_TASK_TRACED)))
-		begin_at_block(prev, ps);
-	e = reserve(CV_EV_SWITCH, prev->pid, prev->tgid);
+		begin_at_block(prev, ps, now);
+	e = reserve_at(CV_EV_SWITCH, prev->pid, prev->tgid, now);
 	if (!e)
 		return 0;
 	e->flags = flags | (preempt ? CV_SW_PREEMPT : 0) | (blocked ? CV_SW_PREV_BLOCKED : 0);
@@ -435,7 +467,7 @@ static __always_inline int on_wakeup(struct task_struct *p)
 	e->wake.waker_tid = st->waking_tid;
 	e->wake.waker_pid = st->waking_pid;
 	/* the run queue it was just put on */
-	e->wake.target_cpu = BPF_CORE_READ(p, thread_info.cpu);
+	e->wake.target_cpu = p->thread_info.cpu; /* a BTF pointer: a plain load */
 	st->waking_tid = st->waking_pid = 0;
 	submit(e);
 	return 0;

@@ -1,21 +1,42 @@
-/* priority.c — concviz's threads at real-time priority (priority.h). */
+/* priority.c — concviz's threads ahead of the target (priority.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "live/priority.h"
 
-void cv_priority_raise(FILE *diag)
+static bool kept_normal(void)
 {
 	const char *env = getenv("CONCVIZ_REALTIME");
+
+	return env && strcmp(env, "0") == 0;
+}
+
+void cv_priority_hurry(pid_t tid, FILE *diag)
+{
+	struct sched_param sp = { .sched_priority = 0 };
+
+	if (kept_normal())
+		return;
+	/* reset-on-fork first: it also resets a negative nice in children */
+	if (sched_setscheduler(tid, SCHED_OTHER | SCHED_RESET_ON_FORK, &sp) ||
+	    setpriority(PRIO_PROCESS, (id_t)tid, -20))
+		fprintf(diag, "concviz: warning: cannot raise the ring-buffer reader's priority (%s): "
+			"under heavy load events may be lost\n", strerror(errno));
+}
+
+void cv_priority_raise(FILE *diag)
+{
 	struct sched_param sp = { .sched_priority = sched_get_priority_min(SCHED_FIFO) };
 	DIR *d;
 	struct dirent *de;
 	int err = 0;
 
-	if (env && strcmp(env, "0") == 0)
+	if (kept_normal())
 		return;
 	/* every thread of concviz (the consumer and the ring-buffer reader);
 	 * reset-on-fork: nothing concviz starts later inherits it */

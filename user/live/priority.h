@@ -1,22 +1,34 @@
 /* priority.h — keep concviz's consumer ahead of the target on the CPU.
  *
  * A target with a thousand runnable threads would leave concviz's one thread
- * a thousandth of a CPU: the ring buffer fills and events are lost.  So once
- * the target runs (forked and exec'd, or attached), concviz moves itself to
- * SCHED_FIFO at the lowest real-time priority, with SCHED_RESET_ON_FORK
- * (all its threads: the consumer and the tracer's ring-buffer reader).
- * Never before the fork: children inherit the policy and the nice value, and
- * the target must run as it would without concviz.  concviz mostly sleeps
- * in poll(2); the kernel's real-time throttling bounds it anyway.
+ * a thousandth of a CPU: the ring buffer fills and events are lost.  A
+ * real-time concviz cannot be starved, but a real-time thread wakes on the
+ * CPU it last ran on and preempts whatever runs there, where a normal one
+ * goes to an idle CPU: at real-time priority concviz slows a target it
+ * would keep up with anyway (pinned pipe ping-pong: 6-11 % of its time).  So
+ * once the target runs (forked and exec'd, or attached), the ring-buffer
+ * reader gets nice -20 (it is woken by the kernel, works briefly, and must
+ * never wait long), and the tracer raises all of concviz to SCHED_FIFO at
+ * the lowest real-time priority only when it finds itself behind
+ * (live/tracer.h).  Always with SCHED_RESET_ON_FORK, and never before the
+ * fork: children inherit the policy and the nice value, and the target must
+ * run as it would without concviz.  concviz mostly sleeps in poll(2); the
+ * kernel's real-time throttling bounds it anyway.  CONCVIZ_REALTIME=0 turns
+ * both off.
  */
 #ifndef CONCVIZ_PRIORITY_H
 #define CONCVIZ_PRIORITY_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
-/* Raise every concviz thread's priority unless CONCVIZ_REALTIME=0.  When the
- * kernel refuses, one warning line goes to diag and tracing goes on at the
- * normal priority (events may then be lost under load, and are counted). */
+/* Thread tid of concviz to nice -20 (normal policy, reset on fork), unless
+ * CONCVIZ_REALTIME=0.  When the kernel refuses, one warning line to diag. */
+void cv_priority_hurry(pid_t tid, FILE *diag);
+
+/* Raise every concviz thread to SCHED_FIFO unless CONCVIZ_REALTIME=0.  When
+ * the kernel refuses, one warning line goes to diag and tracing goes on at
+ * the normal priority (events may then be lost under load, and are counted). */
 void cv_priority_raise(FILE *diag);
 
 #endif /* CONCVIZ_PRIORITY_H */

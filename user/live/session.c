@@ -14,7 +14,6 @@
 #include "common/hash.h"
 #include "live/cpython.h"
 #include "live/elf_funcs.h"
-#include "live/priority.h"
 #include "live/fdinfo.h"
 #include "live/procscan.h"
 #include "live/session.h"
@@ -418,9 +417,15 @@ static void print_stats(struct session *s)
 	getrusage(RUSAGE_SELF, &ru);
 	user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
 	sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-	cv_warn("stats: %llu events, %llu dropped, CPU %.2fs user + %.2fs sys = %.0f ns/event",
+	uint64_t rt = cv_tracer_raised_at(s->tracer);
+	char rts[48] = "normal priority";
+
+	if (rt)
+		snprintf(rts, sizeof(rts), "real-time from %.2f s",
+			 rt > cv_model_start(s->model) ? (rt - cv_model_start(s->model)) / 1e9 : 0.0);
+	cv_warn("stats: %llu events, %llu dropped, CPU %.2fs user + %.2fs sys = %.0f ns/event, %s",
 		(unsigned long long)n, (unsigned long long)cv_tracer_dropped(s->tracer), user, sys,
-		n ? (user + sys) * 1e9 / (double)n : 0.0);
+		n ? (user + sys) * 1e9 / (double)n : 0.0, rts);
 }
 
 static void install_stop_signals(void)
@@ -543,7 +548,7 @@ static int start(struct session *s)
 	if (rc)
 		return -1;
 	/* only now: the target has its own policy and nice value already */
-	cv_priority_raise(s->diag ? s->diag : stderr);
+	cv_tracer_raise_when_behind(s->tracer, s->diag ? s->diag : stderr);
 	cv_model_set_target(s->model, s->target.pid, s->cmdline);
 	if (s->rec)
 		rec_check(s, cv_rec_write_target(s->rec, s->target.pid, NULL));

@@ -21,6 +21,7 @@
 #include "concviz.skel.h"
 #include "common/clock.h"
 #include "live/elf_funcs.h"
+#include "live/priority.h"
 #include "live/tracer.h"
 
 #define MAX_UPROBES 32
@@ -61,12 +62,22 @@ struct cv_tracer {
 	int uprobe_links[4];  /* the lock probes on the C library: multi-uprobe link fds */
 	int nuprobes;
 
+	/* real-time priority on demand (cv_tracer_raise_when_behind): the
+	 * reader raises concviz once it finds itself or the consumer behind */
+	FILE *raise_diag;     /* armed when set (under mu) */
+	uint64_t raised_at;   /* CLOCK_BOOTTIME of the raise, 0 not raised (under mu) */
+	size_t behind;        /* a quarter of the ring buffer, in records */
+
 	pthread_t reader;
+	pid_t reader_tid;     /* its thread id, once it runs (under mu) */
 	bool have_reader;
 	int ready_fd;         /* eventfd: the reader has pending events */
 	int quit_fd;          /* eventfd: the reader ends (wakes it at once) */
 	atomic_bool quit;     /* the reader ends (seen within READER_PERIOD_MS) */
-	int reader_epfd;      /* the reader waits here: ring buffers (edge), quit_fd */
+	int flush_fd;         /* eventfd: the consumer asks the reader to empty the ring
+			       * buffer now (at normal priority it never does so itself:
+			       * preempted holding mu, it would hold up the reader) */
+	int reader_epfd;      /* the reader waits here: ring buffers (edge), quit_fd, flush_fd */
 };
 
 static FILE *libbpf_diag;
@@ -139,27 +150,43 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 static void *reader_main(void *arg)
 {
 	struct cv_tracer *t = arg;
-	struct epoll_event ev[3];
-	uint64_t one = 1;
+	struct epoll_event ev[4];
+	uint64_t one = 1, v;
 
+	pthread_mutex_lock(&t->mu);
+	t->reader_tid = (pid_t)syscall(SYS_gettid);
+	pthread_mutex_unlock(&t->mu);
 	for (;;) {
-		int n = epoll_wait(t->reader_epfd, ev, 3, READER_PERIOD_MS);
-		bool quit = false;
+		int n = epoll_wait(t->reader_epfd, ev, 4, READER_PERIOD_MS);
+		bool quit = false, flush = false;
 
 		if (n < 0 && errno != EINTR)
 			break;
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
 			quit |= ev[i].data.fd == t->quit_fd;
+			flush |= ev[i].data.fd == t->flush_fd;
+		}
+		if (flush && read(t->flush_fd, &v, sizeof(v)) < 0) {
+			/* EAGAIN: already read */
+		}
 		if (quit || atomic_load(&t->quit))
 			break;
 		pthread_mutex_lock(&t->mu);
-		ring_buffer__consume(t->rb);
-		bool tell = (t->npending || t->nasks) && !t->notified;
+		int got = ring_buffer__consume(t->rb);
+		/* a flush is answered even when empty: the consumer waits for it */
+		bool tell = (t->npending || t->nasks || flush) && !t->notified;
+		FILE *raise = t->raise_diag && !t->raised_at &&
+			      ((size_t)(got > 0 ? got : 0) >= t->behind || t->npending >= 4 * t->behind)
+			      ? t->raise_diag : NULL;
 
+		if (raise)
+			t->raised_at = cv_now_ns();
 		t->notified |= tell;
 		pthread_mutex_unlock(&t->mu);
 		if (tell && write(t->ready_fd, &one, sizeof(one)) < 0)
 			break;
+		if (raise)
+			cv_priority_raise(raise);
 	}
 	return NULL;
 }
@@ -172,16 +199,19 @@ static int start_reader(struct cv_tracer *t, char *err, size_t errlen)
 				    .data.fd = bpf_map__fd(t->skel->maps.events) };
 	struct epoll_event asks = { .events = EPOLLIN | EPOLLET,
 				    .data.fd = bpf_map__fd(t->skel->maps.py_asks) };
-	struct epoll_event quit = { .events = EPOLLIN };
+	struct epoll_event quit = { .events = EPOLLIN }, flush = { .events = EPOLLIN };
 
 	t->ready_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	t->quit_fd = eventfd(0, EFD_CLOEXEC);
+	t->flush_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	t->reader_epfd = epoll_create1(EPOLL_CLOEXEC);
 	quit.data.fd = t->quit_fd;
-	if (t->ready_fd < 0 || t->quit_fd < 0 || t->reader_epfd < 0 ||
+	flush.data.fd = t->flush_fd;
+	if (t->ready_fd < 0 || t->quit_fd < 0 || t->flush_fd < 0 || t->reader_epfd < 0 ||
 	    epoll_ctl(t->reader_epfd, EPOLL_CTL_ADD, ring.data.fd, &ring) ||
 	    epoll_ctl(t->reader_epfd, EPOLL_CTL_ADD, asks.data.fd, &asks) ||
-	    epoll_ctl(t->reader_epfd, EPOLL_CTL_ADD, t->quit_fd, &quit)) {
+	    epoll_ctl(t->reader_epfd, EPOLL_CTL_ADD, t->quit_fd, &quit) ||
+	    epoll_ctl(t->reader_epfd, EPOLL_CTL_ADD, t->flush_fd, &flush)) {
 		cv_errorf(err, errlen, "cannot set up the ring-buffer reader: %s", strerror(errno));
 		return -1;
 	}
@@ -234,6 +264,12 @@ static int size_ringbuf(struct cv_tracer *t, char *err, size_t errlen)
 	bpf_map__set_max_entries(t->skel->maps.events, kb << 10);
 	/* wake the consumer at a quarter full, at most the default 256 KiB */
 	t->skel->rodata->wakeup_bytes = (kb << 10) / 4 < (256u << 10) ? (kb << 10) / 4 : (256u << 10);
+	/* the probes look at the fill level every few events per CPU: at most
+	 * an eighth of wakeup_bytes late (a record is the event and 8 bytes) */
+	uint64_t every = t->skel->rodata->wakeup_bytes / 8 / (sizeof(struct cv_event) + 8);
+
+	if (every < t->skel->rodata->fill_check_every)
+		t->skel->rodata->fill_check_every = every ? (uint32_t)every : 1;
 	return 0;
 }
 
@@ -310,7 +346,7 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 		return NULL;
 	}
 	t->diag = diag ? diag : stderr;
-	t->ready_fd = t->quit_fd = t->reader_epfd = -1;
+	t->ready_fd = t->quit_fd = t->flush_fd = t->reader_epfd = -1;
 	pthread_mutex_init(&t->mu, NULL);
 	libbpf_set_print(libbpf_print);
 	t->ncpus = libbpf_num_possible_cpus();
@@ -345,6 +381,9 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 		cv_errorf(err, errlen, "cannot open the interpreter ring buffer: %s", strerror(errno));
 		goto fail;
 	}
+	/* the kernel wakes the reader at wakeup_bytes (at most a quarter of
+	 * the ring); finding a quarter of the ring at once means it woke late */
+	t->behind = bpf_map__max_entries(t->skel->maps.events) / 4 / (sizeof(struct cv_event) + 8);
 	if (start_reader(t, err, errlen))
 		goto fail;
 	return t;
@@ -456,6 +495,8 @@ void cv_tracer_close(struct cv_tracer *t)
 		close(t->ready_fd);
 	if (t->quit_fd >= 0)
 		close(t->quit_fd);
+	if (t->flush_fd >= 0)
+		close(t->flush_fd);
 	if (t->reader_epfd >= 0)
 		close(t->reader_epfd);
 	ring_buffer__free(t->rb);
@@ -475,6 +516,44 @@ void cv_tracer_stop(struct cv_tracer *t)
 void cv_tracer_follow(struct cv_tracer *t, uint32_t tgid)
 {
 	t->skel->bss->seed_tgid = tgid;
+}
+
+void cv_tracer_raise_when_behind(struct cv_tracer *t, FILE *diag)
+{
+	const char *env = getenv("CONCVIZ_REALTIME");
+
+	if (env && strcmp(env, "1") == 0) {
+		pthread_mutex_lock(&t->mu);
+		t->raised_at = cv_now_ns();
+		pthread_mutex_unlock(&t->mu);
+		cv_priority_raise(diag);
+	} else {
+		/* the reader may not have run yet: wait for its tid */
+		pid_t tid = 0;
+
+		for (int i = 0; i < 1000 && !tid; i++) {
+			pthread_mutex_lock(&t->mu);
+			tid = t->reader_tid;
+			pthread_mutex_unlock(&t->mu);
+			if (!tid)
+				usleep(1000);
+		}
+		if (tid)
+			cv_priority_hurry(tid, diag);
+	}
+	pthread_mutex_lock(&t->mu);
+	t->raise_diag = diag;
+	pthread_mutex_unlock(&t->mu);
+}
+
+uint64_t cv_tracer_raised_at(struct cv_tracer *t)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&t->mu);
+	v = t->raised_at;
+	pthread_mutex_unlock(&t->mu);
+	return v;
 }
 
 static uint64_t kernel_drops(struct cv_tracer *t)
@@ -508,17 +587,19 @@ static void sort_by_ts(struct cv_event *ev, size_t n)
 	}
 }
 
-/* Take everything consumed so far, and what the ring buffer holds now, as
- * this poll's batch (pending and batch swap their arrays).  <0 on error. */
+/* Take everything consumed so far as this poll's batch (pending and batch
+ * swap their arrays), and, once real-time, what the ring buffer holds now
+ * (before, the reader was asked to: see flush_fd).  <0 on error. */
 static int take_pending(struct cv_tracer *t)
 {
 	struct cv_event *arr;
 	size_t cap;
 	uint64_t v;
-	int rc;
+	int rc = 0;
 
 	pthread_mutex_lock(&t->mu);
-	rc = ring_buffer__consume(t->rb);
+	if (t->raised_at)
+		rc = ring_buffer__consume(t->rb);
 	arr = t->batch;
 	cap = t->cap;
 	t->batch = t->pending;
@@ -539,18 +620,29 @@ static int take_pending(struct cv_tracer *t)
 	return rc < 0 ? rc : 0;
 }
 
+/* how long a poll waits for the reader to answer a flush (it runs at nice
+ * -20 and answers in microseconds; this bounds a starved one) */
+#define FLUSH_WAIT_MS 5
+
 int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn fn, void *ctx)
 {
 	struct pollfd p[2] = { { .fd = t->ready_fd, .events = POLLIN },
 			       { .fd = wake_fd, .events = POLLIN } };
-	uint64_t drops;
+	uint64_t drops, one = 1;
 
 	t->n = 0;
 	/* ready_fd is readable when the reader moved events out of the ring
-	 * buffer (the kernel woke it); wake_fd (the target's pidfd) ends the
-	 * wait the moment the target exits */
+	 * buffer (the kernel woke it, or we asked it to); wake_fd (the target's
+	 * pidfd) ends the wait the moment the target exits */
 	if (poll(p, wake_fd >= 0 ? 2 : 1, timeout_ms) < 0 && errno != EINTR)
 		return -1;
+	/* nothing moved in that time: ask the reader for what the ring buffer
+	 * holds now (once real-time, take_pending takes it itself) */
+	if (!(p[0].revents & POLLIN) && !cv_tracer_raised_at(t)) {
+		if (write(t->flush_fd, &one, sizeof(one)) < 0 ||
+		    (poll(p, 1, FLUSH_WAIT_MS) < 0 && errno != EINTR))
+			return -1;
+	}
 	if (take_pending(t) < 0)
 		return -1;
 	/* before the events: the answer names their locks */

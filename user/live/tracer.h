@@ -34,6 +34,18 @@ void cv_tracer_close(struct cv_tracer *t);
  * any probe sees them; its children from their fork on). */
 void cv_tracer_follow(struct cv_tracer *t, uint32_t tgid);
 
+/* From now on (the target runs: it has its own policy and nice value), the
+ * ring-buffer reader runs at nice -20, and it raises concviz's threads to
+ * real-time priority the first time it finds itself or the consumer behind:
+ * a quarter of the ring buffer at one wake-up (the kernel wakes it at
+ * wakeup_bytes), or a ring buffer's worth of events not yet taken by
+ * cv_tracer_poll().  Not before (live/priority.h says why).
+ * CONCVIZ_REALTIME=1 raises at once; =0 never.  Warnings go to diag. */
+void cv_tracer_raise_when_behind(struct cv_tracer *t, FILE *diag);
+
+/* CLOCK_BOOTTIME ns when concviz went real-time, 0 if it did not */
+uint64_t cv_tracer_raised_at(struct cv_tracer *t);
+
 /* Probe the C library at path (uprobes on pthread_cond_*wait and
  * pthread_barrier_wait, every symbol version) so futex waits inside them are
  * known as condvar/barrier waits of that object.  With holders, also
