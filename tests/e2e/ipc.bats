@@ -246,7 +246,7 @@ exr() { jq -r --arg r "$1" ".threads[] | select(.role == \$r) | .$2" "$S"; }
 	f=$(cv '.recv.by_fd | map(select(.calls == 0 and .mux_ready > 0))[0]')
 	eq "polled queue kind" mq "$(jq -r .kind <<<"$f")"
 	eq "polled queue recv_kind" mq "$(jq -r .recv_kind <<<"$f")"
-	eq "polled queue desc" "/concviz-ipc-$(jq .pid "$S")-polled" "$(jq -r .desc <<<"$f")"
+	eq "polled queue desc" "/concviz-ipcp-$(jq .pid "$S")" "$(jq -r .desc <<<"$f")"
 	eq "polled queue ready" "$(ex mq_poll_ready)" "$(jq .mux_ready <<<"$f")"
 }
 

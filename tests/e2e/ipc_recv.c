@@ -297,7 +297,8 @@ static void mqueue_polled(void)
 	char name[64];
 	struct mq_attr at = { .mq_maxmsg = 1, .mq_msgsize = 16 };
 
-	snprintf(name, sizeof(name), "/concviz-ipc-%d-polled", (int)getpid());
+	/* short enough for the probe to read whole (23 bytes), however soon it closes */
+	snprintf(name, sizeof(name), "/concviz-ipcp-%d", (int)getpid());
 	mqd_t q = mq_open(name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600, &at);
 	if (q == (mqd_t)-1)
 		die("mq_open");
