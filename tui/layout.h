@@ -9,6 +9,7 @@
 
 #define TUI_FRAME_MS      100   /* 10 Hz refresh */
 #define TUI_PUMP_MAX_MS   25    /* longest pump wait, keeps keys responsive */
+#define TUI_BEHIND_MS     250   /* a loop turn this long: starved, ask the source to hurry */
 #define TUI_QUIT_GRACE_MS 3000  /* after q: pump until finished or this long */
 #define TUI_TERM_DRAIN_MS 5000  /* at exit: the terminal takes curses' last bytes */
 

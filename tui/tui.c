@@ -300,8 +300,12 @@ static int run_loop(struct tui *u, char *err, size_t errn)
 		/* a turn that ended the source (its last drain, a detach) is
 		 * not the loop being slow to answer */
 		uint64_t turn1 = cv_mono_ns();
-		if (u->finished == was_finished)
+		if (u->finished == was_finished) {
 			tui_frames_turn(&u->frames, turn1 - turn0);
+			/* far more than a frame's pump and key waits: starved of CPU */
+			if (turn1 - turn0 > TUI_BEHIND_MS * 1000000ULL && src->behind)
+				src->behind(src->ctx);
+		}
 		was_finished = u->finished;
 		turn0 = turn1;
 		if (g_sig) {

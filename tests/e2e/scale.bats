@@ -34,22 +34,22 @@ stat_of() { sed -n "s/.*$2 \([0-9.]*\).*/\1/p" "$1"; }
 # concviz may have raised its own priority) its parent's
 SELF_SCHED='sleep 0.3; echo "self $(chrt -p $$ | sed -n "s/.*policy: //p") nice=$(nice)"; echo "parent $(chrt -p $PPID | sed -n "s/.*policy: //p")"'
 
-@test "the target keeps its policy and nice value; concviz goes SCHED_FIFO only when behind (or asked)" {
+@test "the target keeps its policy and nice value; concviz goes SCHED_FIFO after the fork (auto: only when behind)" {
 	local bare traced
 	bare=$(nice -n 5 sh -c "$SELF_SCHED" | grep '^self')
 	[ "$bare" = "self SCHED_OTHER nice=5" ]
-	# a light target never puts concviz behind: it stays at normal priority
-	traced=$(nice -n 5 "$CONCVIZ" run --json -- sh -c "$SELF_SCHED" 2>&1 > /dev/null)
+	# auto: a light target never puts concviz behind, it stays at normal priority
+	traced=$(CONCVIZ_REALTIME=auto nice -n 5 "$CONCVIZ" run --json -- sh -c "$SELF_SCHED" 2>&1 > /dev/null)
 	echo "$traced"
 	[ "$(grep '^self' <<< "$traced")" = "$bare" ]
 	[ "$(grep '^parent' <<< "$traced")" = "parent SCHED_OTHER" ]
-	# CONCVIZ_REALTIME=1: real-time at once, after the fork
-	traced=$(CONCVIZ_REALTIME=1 nice -n 5 "$CONCVIZ" run --json -- sh -c "$SELF_SCHED" 2>&1 > /dev/null)
+	# by default real-time at once, after the fork
+	traced=$(nice -n 5 "$CONCVIZ" run --json -- sh -c "$SELF_SCHED" 2>&1 > /dev/null)
 	echo "$traced"
 	[ "$(grep '^self' <<< "$traced")" = "$bare" ]
 	[ "$(grep '^parent' <<< "$traced")" = "parent SCHED_FIFO|SCHED_RESET_ON_FORK" ]
 	# a process the target starts inherits the target's policy, not concviz's
-	traced=$(CONCVIZ_REALTIME=1 nice -n 5 "$CONCVIZ" run --json -- sh -c "sh -c '$SELF_SCHED'" 2>&1 > /dev/null)
+	traced=$(nice -n 5 "$CONCVIZ" run --json -- sh -c "sh -c '$SELF_SCHED'" 2>&1 > /dev/null)
 	[ "$(grep '^self' <<< "$traced")" = "$bare" ]
 	[ "$(grep '^parent' <<< "$traced")" = "parent SCHED_OTHER" ]
 }

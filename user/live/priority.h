@@ -5,12 +5,13 @@
  * real-time concviz cannot be starved, but a real-time thread wakes on the
  * CPU it last ran on and preempts whatever runs there, where a normal one
  * goes to an idle CPU: at real-time priority concviz slows a target it
- * would keep up with anyway (pinned pipe ping-pong: 6-11 % of its time).  So
- * once the target runs (forked and exec'd, or attached), the ring-buffer
- * reader gets nice -20 (it is woken by the kernel, works briefly, and must
- * never wait long), and the tracer raises all of concviz to SCHED_FIFO at
- * the lowest real-time priority only when it finds itself behind
- * (live/tracer.h).  Always with SCHED_RESET_ON_FORK, and never before the
+ * would keep up with anyway (pinned pipe ping-pong: 6-11 % of its time).
+ * Once the target runs (forked and exec'd, or attached), the tracer raises
+ * all of concviz to SCHED_FIFO at the lowest real-time priority; with
+ * CONCVIZ_REALTIME=auto the ring-buffer reader gets nice -20 (it is woken by
+ * the kernel, works briefly, and must never wait long) and the raise waits
+ * until concviz finds itself behind (live/tracer.h).  Always with
+ * SCHED_RESET_ON_FORK, and never before the
  * fork: children inherit the policy and the nice value, and the target must
  * run as it would without concviz.  concviz mostly sleeps in poll(2); the
  * kernel's real-time throttling bounds it anyway.  CONCVIZ_REALTIME=0 turns

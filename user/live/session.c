@@ -581,6 +581,13 @@ struct cv_session *cv_session_start(const struct cv_session_opts *o)
 	return (struct cv_session *)s;
 }
 
+static void behind(void *ctx)
+{
+	struct session *s = ctx;
+
+	cv_tracer_raise_now(s->tracer);
+}
+
 void cv_session_source(struct cv_session *cs, struct cv_source *out)
 {
 	struct session *s = (struct session *)cs;
@@ -588,7 +595,7 @@ void cv_session_source(struct cv_session *cs, struct cv_source *out)
 	*out = (struct cv_source){
 		.ctx = s, .model = get_model, .title = s->title,
 		.log_path = s->log_path[0] ? s->log_path : NULL,
-		.pump = pump, .quit = quit, .last_error = last_error,
+		.pump = pump, .quit = quit, .last_error = last_error, .behind = behind,
 	};
 }
 

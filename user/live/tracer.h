@@ -34,14 +34,19 @@ void cv_tracer_close(struct cv_tracer *t);
  * any probe sees them; its children from their fork on). */
 void cv_tracer_follow(struct cv_tracer *t, uint32_t tgid);
 
-/* From now on (the target runs: it has its own policy and nice value), the
- * ring-buffer reader runs at nice -20, and it raises concviz's threads to
- * real-time priority the first time it finds itself or the consumer behind:
- * a quarter of the ring buffer at one wake-up (the kernel wakes it at
- * wakeup_bytes), or a ring buffer's worth of events not yet taken by
- * cv_tracer_poll().  Not before (live/priority.h says why).
- * CONCVIZ_REALTIME=1 raises at once; =0 never.  Warnings go to diag. */
+/* From now on (the target runs: it has its own policy and nice value),
+ * concviz's threads run at real-time priority (live/priority.h says why
+ * not before).  CONCVIZ_REALTIME=auto: the ring-buffer reader runs at nice
+ * -20 and raises concviz the first time it finds itself or the consumer
+ * behind: a quarter of the ring buffer at one wake-up (the kernel wakes it
+ * at wakeup_bytes), or a ring buffer's worth of events not yet taken by
+ * cv_tracer_poll().  =0: never.  Warnings go to diag. */
 void cv_tracer_raise_when_behind(struct cv_tracer *t, FILE *diag);
+
+/* The consumer finds itself behind (a live viewer starved of CPU): raise
+ * now, as the reader would, once armed by cv_tracer_raise_when_behind and
+ * only once. */
+void cv_tracer_raise_now(struct cv_tracer *t);
 
 /* CLOCK_BOOTTIME ns when concviz went real-time, 0 if it did not */
 uint64_t cv_tracer_raised_at(struct cv_tracer *t);

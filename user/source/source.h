@@ -45,6 +45,11 @@ struct cv_source {
 	 * draining on later pumps; attach detaches; replay does nothing. */
 	void (*quit)(void *ctx);
 	const char *(*last_error)(void *ctx);
+	/* The viewer is behind (a turn of its loop took far longer than a
+	 * frame: it is starved of CPU).  A live run raises concviz to its
+	 * real-time priority now, as it does when its ring buffer fills
+	 * (live/priority.h); NULL: nothing to do (replay). */
+	void (*behind)(void *ctx);
 
 	const struct cv_timeshift *timeshift; /* NULL: live, time only moves forward */
 };
