@@ -30,9 +30,9 @@
  * empties the ring buffer into `pending` whenever the kernel wakes it, so a
  * consumer that is busy (a frame blocked on a slow terminal, a recording
  * write) never leaves the kernel without room.  Past this many events in
- * pending and the consumer's batch together (256 MiB) they are counted as
+ * pending and the consumer's batch together (8M, 512 MiB) they are counted as
  * lost instead. */
-#define PENDING_MAX (1u << 22)
+#define PENDING_MAX (1u << 23)
 
 struct cv_tracer {
 	struct concviz_bpf *skel;
