@@ -412,6 +412,14 @@ TEST(reused_fd_numbers_stay_bounded)
 	CHECK_STR(desc_of(5, 10000 + 3000), "(none)");      /* never shown: gone */
 	CHECK_STR(desc_of(5, 10000 + n - 1), "127.0.0.1:8080 -> 127.0.0.1:35255");
 	CHECK(M->nfdd <= CV_FD_MAX + 1);
+	/* fd 6 names A, then B, then A again (dup2): what it names now is A */
+	feed(fd_inet(50000, 6, 700, 40000));
+	recv_fd(50005, 101, CV_SYS_RECVFROM, 6, 700, 50001, 0, 1);
+	feed(fd_inet(50010, 6, 701, 40001));
+	CHECK_EQ(cv_model_fd_now(M, PID, 6)->ino, 701);
+	feed(fd_inet(50020, 6, 700, 40000));
+	CHECK_EQ(cv_model_fd_now(M, PID, 6)->ino, 700);
+	CHECK_STR(desc_of(6, 701), "(none)");              /* B, never shown: gone */
 	/* a descriptor only multiplexed whose description names none of the
 	 * kinds (an eventfd): its recv_kind is unknown, not "socket" */
 	fd_ev(60000, 101, 9, 900, CV_FD_UNKNOWN);

@@ -29,7 +29,7 @@ void cv_priority_hurry(pid_t tid, FILE *diag)
 			"under heavy load events may be lost\n", strerror(errno));
 }
 
-void cv_priority_raise(FILE *diag)
+bool cv_priority_raise(FILE *diag)
 {
 	struct sched_param sp = { .sched_priority = sched_get_priority_min(SCHED_FIFO) };
 	DIR *d;
@@ -37,7 +37,7 @@ void cv_priority_raise(FILE *diag)
 	int err = 0;
 
 	if (kept_normal())
-		return;
+		return false;
 	/* every thread of concviz (the consumer and the ring-buffer reader);
 	 * reset-on-fork: nothing concviz starts later inherits it */
 	if (!(d = opendir("/proc/self/task"))) {
@@ -52,4 +52,5 @@ void cv_priority_raise(FILE *diag)
 	if (err)
 		fprintf(diag, "concviz: warning: cannot run at real-time priority (%s): "
 			"under heavy load events may be lost\n", strerror(err));
+	return !err;
 }

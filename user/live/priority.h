@@ -20,6 +20,7 @@
 #ifndef CONCVIZ_PRIORITY_H
 #define CONCVIZ_PRIORITY_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -29,7 +30,8 @@ void cv_priority_hurry(pid_t tid, FILE *diag);
 
 /* Raise every concviz thread to SCHED_FIFO unless CONCVIZ_REALTIME=0.  When
  * the kernel refuses, one warning line goes to diag and tracing goes on at
- * the normal priority (events may then be lost under load, and are counted). */
-void cv_priority_raise(FILE *diag);
+ * the normal priority (events may then be lost under load, and are counted).
+ * Whether every thread was raised. */
+bool cv_priority_raise(FILE *diag);
 
 #endif /* CONCVIZ_PRIORITY_H */

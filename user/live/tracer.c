@@ -29,9 +29,9 @@
 /* Events wait here between the ring buffer and the model: a reader thread
  * empties the ring buffer into `pending` whenever the kernel wakes it, so a
  * consumer that is busy (a frame blocked on a slow terminal, a recording
- * write) never leaves the kernel without room.  Past this many events in
- * pending and the consumer's batch together (8M, 512 MiB) they are counted as
- * lost instead. */
+ * write) never leaves the kernel without room.  Past half this many events
+ * in pending (the consumer's batch, the other array, has at most as many:
+ * 8M, 512 MiB in all) they are counted as lost instead. */
 #define PENDING_MAX (1u << 23)
 
 struct cv_tracer {
@@ -123,8 +123,11 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 		return 0;
 	if (t->npending == t->cap_pending) {
 		size_t ncap = t->cap_pending ? t->cap_pending * 2 : 4096;
-		/* the limit holds for both arrays: the consumer's batch was pending */
-		struct cv_event *nb = ncap + t->cap <= PENDING_MAX
+		/* half the limit each: the consumer's batch is the last pending
+		 * array (they swap, with their sizes), so together they stay in
+		 * PENDING_MAX; a shared limit would leave pending no room while
+		 * the batch holds the big array */
+		struct cv_event *nb = ncap <= PENDING_MAX / 2
 			? realloc(t->pending, ncap * sizeof(*nb)) : NULL;
 
 		if (!nb) {
@@ -525,6 +528,22 @@ void cv_tracer_follow(struct cv_tracer *t, uint32_t tgid)
 	t->skel->bss->seed_tgid = tgid;
 }
 
+/* The ring-buffer reader to nice -20 (it may not have run yet: wait for its tid) */
+static void hurry_reader(struct cv_tracer *t, FILE *diag)
+{
+	pid_t tid = 0;
+
+	for (int i = 0; i < 1000 && !tid; i++) {
+		pthread_mutex_lock(&t->mu);
+		tid = t->reader_tid;
+		pthread_mutex_unlock(&t->mu);
+		if (!tid)
+			usleep(1000);
+	}
+	if (tid)
+		cv_priority_hurry(tid, diag);
+}
+
 void cv_tracer_raise_when_behind(struct cv_tracer *t, FILE *diag)
 {
 	const char *env = getenv("CONCVIZ_REALTIME");
@@ -534,24 +553,16 @@ void cv_tracer_raise_when_behind(struct cv_tracer *t, FILE *diag)
 	/* at once by default: raised on demand, one run in 18 at 1,000 threads
 	 * still lost events before the raise (bench/README.md) */
 	if (!env || strcmp(env, "auto") != 0) {
-		pthread_mutex_lock(&t->mu);
-		t->raised_at = cv_now_ns();
-		pthread_mutex_unlock(&t->mu);
-		cv_priority_raise(diag);
-	} else {
-		/* the reader may not have run yet: wait for its tid */
-		pid_t tid = 0;
-
-		for (int i = 0; i < 1000 && !tid; i++) {
+		if (cv_priority_raise(diag)) {
 			pthread_mutex_lock(&t->mu);
-			tid = t->reader_tid;
+			t->raised_at = cv_now_ns();
 			pthread_mutex_unlock(&t->mu);
-			if (!tid)
-				usleep(1000);
+		} else {
+			hurry_reader(t, diag); /* refused (warned): the next best */
 		}
-		if (tid)
-			cv_priority_hurry(tid, diag);
+		return;
 	}
+	hurry_reader(t, diag);
 	pthread_mutex_lock(&t->mu);
 	t->raise_diag = diag;
 	pthread_mutex_unlock(&t->mu);

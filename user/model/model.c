@@ -33,6 +33,11 @@ const char *cv_recv_kind_name(enum cv_recv_kind k)
 	return (unsigned)k < CV_RECV_KIND_COUNT ? names[k] : "?";
 }
 
+bool cv_mux_timeout_written_back(uint32_t sys)
+{
+	return sys == CV_SYS_SELECT || sys == CV_SYS_PSELECT6 || sys == CV_SYS_PPOLL;
+}
+
 enum cv_mux_api cv_mux_api_of(uint32_t sys)
 {
 	switch (sys) {

@@ -73,6 +73,9 @@ enum cv_mux_api {
 	CV_MUX_API_COUNT
 };
 enum cv_mux_api cv_mux_api_of(uint32_t sys);
+/* select, pselect6, ppoll: the kernel writes the time left back into the
+ * timeout (read at the exit of a call in flight at attach: not its timeout) */
+bool cv_mux_timeout_written_back(uint32_t sys);
 /* "select", "poll", "epoll": the JSON keys of threads[].mux.by_api */
 const char *cv_mux_api_name(enum cv_mux_api a);
 
@@ -106,7 +109,8 @@ struct cv_fd_desc {
 struct cv_fd_stats {
 	uint32_t fd;                /* CV_FD_OTHER: the sum past CV_FD_MAX descriptors */
 	uint64_t ino;
-	enum cv_recv_kind recv_kind; /* what the receives said: socket, pipe, mq */
+	enum cv_recv_kind recv_kind; /* what the receives said: socket, pipe, mq;
+				      * CV_RECV_KIND_COUNT: none yet (JSON null) */
 	uint64_t calls, bytes;      /* receives (EAGAIN polls included) and their bytes */
 	uint64_t wait_ns;           /* receives' wait for data: enter to the copy's start
 				     * (or the exit, when no data was copied) */

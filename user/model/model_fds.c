@@ -60,7 +60,7 @@ static void desc_drop(struct cv_model *m, uint64_t i)
 		uint64_t lk = fdd_key(last->pub.pid, last->pub.fd, last->pub.ino);
 		uint64_t ck = cv_hash_pair(last->pub.pid, last->pub.fd);
 
-		/* the moved entry's keys keep their slots: only the value changes */
+		/* the moved entry's values follow it (a del and an add: no growth) */
 		cv_hash_del(&m->fdds, lk, li);
 		cv_hash_add(&m->fdds, lk, i);
 		if (cv_hash_get(&m->fdcur, ck) == li)
@@ -68,6 +68,21 @@ static void desc_drop(struct cv_model *m, uint64_t i)
 		m->fdd[i] = last;
 	}
 	m->nfdd--;
+}
+
+/* fd of pid names (ino), described before, again (dup2 back to it): that
+ * description is current; the one it replaces goes unless shown. */
+static void set_current(struct cv_model *m, uint32_t pid, uint32_t fd, uint64_t ino)
+{
+	uint64_t key = cv_hash_pair(pid, fd), old = cv_hash_get(&m->fdcur, key);
+	uint64_t now = fdd_index(m, pid, fd, ino);
+
+	if (old != CV_HASH_NONE && old != now && !m->fdd[old]->shown) {
+		desc_drop(m, old);
+		now = fdd_index(m, pid, fd, ino); /* the last one may have moved */
+	}
+	if (now != CV_HASH_NONE)
+		cv_hash_set(&m->fdcur, key, now);
 }
 
 void cv_model_set_fd_desc(struct cv_model *m, uint32_t pid, uint32_t fd, uint64_t ino,
@@ -81,6 +96,7 @@ void cv_model_set_fd_desc(struct cv_model *m, uint32_t pid, uint32_t fd, uint64_
 		free(d->pub.desc);
 		d->pub.desc = copy;
 		d->pub.kind = kind;
+		set_current(m, pid, fd, ino);
 		return;
 	}
 	/* fd now names another object: what it named before goes, unless shown */
@@ -182,8 +198,11 @@ void cv__fd_event(struct cv_model *m, const struct cv_event *ev)
 {
 	char desc[96];
 
-	if (desc_find(m, ev->pid, ev->fd.fd, ev->fd.ino))
-		return; /* /proc's fuller description came first */
+	if (desc_find(m, ev->pid, ev->fd.fd, ev->fd.ino)) {
+		/* /proc's fuller description came first, or fd names it again */
+		set_current(m, ev->pid, ev->fd.fd, ev->fd.ino);
+		return;
+	}
 	format_fd(ev, desc, sizeof(desc));
 	const char *full = ev->fd.kind == CV_FD_UNIX && !(ev->flags & CV_FD_NAME_PEER)
 				   ? complete_unix(m, ev->pid, desc) : NULL;

@@ -574,7 +574,8 @@ static void on_mux(struct cv_thr *t, const struct cv_event *ev)
 		.sys = ev->mux.sys, .flags = ev->flags, .nfds = ev->mux.nfds,
 		/* a call in flight at attach is begun at its exit, when select,
 		 * pselect6 and ppoll have written back the time left */
-		.timeout_ms = t->seed_in_call && !ev->mux.enter_ts ? CV_TIMEOUT_UNSEEN : ev->mux.timeout_ms,
+		.timeout_ms = t->seed_in_call && !ev->mux.enter_ts && cv_mux_timeout_written_back(ev->mux.sys)
+				      ? CV_TIMEOUT_UNSEEN : ev->mux.timeout_ms,
 	};
 }
 

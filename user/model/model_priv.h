@@ -88,7 +88,7 @@ struct cv_model {
 
 	struct cv_fdd **fdd;        /* descriptor descriptions (model_fds.c) */
 	size_t nfdd, fdd_cap;
-	struct cv_hash fdds;        /* cv__fdd_key(pid, fd, ino) -> index in fdd */
+	struct cv_hash fdds;        /* hash of (pid, fd, ino) -> index in fdd (model_fds.c) */
 	struct cv_hash fdcur;       /* cv_hash_pair(pid, fd) -> index in fdd of what
 				     * that fd names now (its newest description) */
 
