@@ -612,10 +612,19 @@ int cv_session_end(struct cv_session *cs, int rc)
 	if (s->tracer) {
 		if (getenv("CONCVIZ_STATS"))
 			print_stats(s);
-		if (cv_tracer_dropped(s->tracer))
+		uint64_t lost = cv_tracer_dropped(s->tracer);
+		uint64_t in_memory = cv_tracer_dropped_in_memory(s->tracer);
+		if (in_memory > lost)
+			in_memory = lost; /* (both as of the last take) */
+		if (lost && !in_memory)
 			cv_warn("warning: %llu events were dropped (ring buffer full): counts are low; "
 				"a bigger buffer helps, e.g. CONCVIZ_RINGBUF_KB=65536",
-				(unsigned long long)cv_tracer_dropped(s->tracer));
+				(unsigned long long)lost);
+		else if (lost)
+			cv_warn("warning: %llu events were dropped (%llu with the ring buffer full, %llu "
+				"with concviz's queue in memory full: it could not keep up): counts are low",
+				(unsigned long long)lost, (unsigned long long)(lost - in_memory),
+				(unsigned long long)in_memory);
 	}
 	if (s->started && s->o->tui && s->log_path[0])
 		cv_warn("%s output is in %s", s->o->argv ? "the target's" : "the session's",

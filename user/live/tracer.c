@@ -716,6 +716,11 @@ uint64_t cv_tracer_dropped(const struct cv_tracer *t)
 	return t->dropped;
 }
 
+uint64_t cv_tracer_dropped_in_memory(const struct cv_tracer *t)
+{
+	return t->lost_taken; /* the consumer's copy, as of the last take */
+}
+
 uint64_t cv_tracer_delivered(const struct cv_tracer *t)
 {
 	return t->delivered;
