@@ -550,8 +550,8 @@ void cv_tracer_raise_when_behind(struct cv_tracer *t, FILE *diag)
 
 	if (env && strcmp(env, "0") == 0)
 		return;
-	/* at once by default: raised on demand, one run in 18 at 1,000 threads
-	 * still lost events before the raise (bench/README.md) */
+	/* at once by default: raised on demand, a live TUI starved for up to
+	 * 0.5 s at 1,000 threads before the raise (bench/README.md) */
 	if (!env || strcmp(env, "auto") != 0) {
 		if (cv_priority_raise(diag)) {
 			pthread_mutex_lock(&t->mu);
