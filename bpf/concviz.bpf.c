@@ -1482,25 +1482,27 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = SYSCALL_NR(regs);
+	struct task_struct *cur;
 	struct task_state *st;
 	__u32 kind, sys;
+	bool futex_eagain;
 
 	/* the syscall number first: every task on the machine passes here, and
 	 * a task-storage lookup for each would tax them all */
 	if (!cv_nr_followed(nr))
 		return 0;
-	st = bpf_task_storage_get(&tstate, bpf_get_current_task_btf(), 0, 0);
-	if (!st)
+	cur = bpf_get_current_task_btf();
+	st = bpf_task_storage_get(&tstate, cur, 0, 0);
+	if (!st || COMPAT_TASK(cur))
 		return 0;
 	sys = cv_sys_of_nr(nr);
 	/* syscalls do not nest: this exit ends the call begun at its block; a
 	 * begin for another syscall is stale (arm64: see IN_SYSCALL) */
 	kind = st->sys == sys ? st->kind : CV_BLK_NONE;
-	if (COMPAT_TASK(bpf_get_current_task_btf()))
-		return 0;
-	if (ret == -CV_EAGAIN && cv_sys_block(sys) == CV_BLK_FUTEX)
+	futex_eagain = ret == -CV_EAGAIN && cv_sys_block(sys) == CV_BLK_FUTEX;
+	if (futex_eagain)
 		st->ukind = 0; /* the entered object's wait is over (it never slept) */
-	if (kind == CV_BLK_NONE && !(ret == -CV_EAGAIN && cv_sys_block(sys) == CV_BLK_FUTEX)) {
+	if (kind == CV_BLK_NONE && !futex_eagain) {
 		/* it did not block: begin it from its registers, start not seen
 		 * (a futex EAGAIN never waited: not shown, not begun) */
 		struct sys_call c = { .sys = sys, .at_exit = 1 };

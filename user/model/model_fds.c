@@ -70,19 +70,23 @@ static void desc_drop(struct cv_model *m, uint64_t i)
 	m->nfdd--;
 }
 
+/* fd of pid names (ino) now: what it named before goes, unless shown. */
+static void drop_replaced(struct cv_model *m, uint32_t pid, uint32_t fd, uint64_t ino)
+{
+	uint64_t old = cv_hash_get(&m->fdcur, cv_hash_pair(pid, fd));
+
+	if (old != CV_HASH_NONE && m->fdd[old]->pub.ino != ino && !m->fdd[old]->shown)
+		desc_drop(m, old);
+}
+
 /* fd of pid names (ino), described before, again (dup2 back to it): that
- * description is current; the one it replaces goes unless shown. */
+ * description is current. */
 static void set_current(struct cv_model *m, uint32_t pid, uint32_t fd, uint64_t ino)
 {
-	uint64_t key = cv_hash_pair(pid, fd), old = cv_hash_get(&m->fdcur, key);
-	uint64_t now = fdd_index(m, pid, fd, ino);
-
-	if (old != CV_HASH_NONE && old != now && !m->fdd[old]->shown) {
-		desc_drop(m, old);
-		now = fdd_index(m, pid, fd, ino); /* the last one may have moved */
-	}
+	drop_replaced(m, pid, fd, ino);
+	uint64_t now = fdd_index(m, pid, fd, ino); /* after: the drop may move it */
 	if (now != CV_HASH_NONE)
-		cv_hash_set(&m->fdcur, key, now);
+		cv_hash_set(&m->fdcur, cv_hash_pair(pid, fd), now);
 }
 
 void cv_model_set_fd_desc(struct cv_model *m, uint32_t pid, uint32_t fd, uint64_t ino,
@@ -99,10 +103,7 @@ void cv_model_set_fd_desc(struct cv_model *m, uint32_t pid, uint32_t fd, uint64_
 		set_current(m, pid, fd, ino);
 		return;
 	}
-	/* fd now names another object: what it named before goes, unless shown */
-	uint64_t old = cv_hash_get(&m->fdcur, cv_hash_pair(pid, fd));
-	if (old != CV_HASH_NONE && !m->fdd[old]->shown)
-		desc_drop(m, old);
+	drop_replaced(m, pid, fd, ino);
 	if (m->nfdd == m->fdd_cap) {
 		size_t ncap = m->fdd_cap ? m->fdd_cap * 2 : 16;
 		struct cv_fdd **n = realloc(m->fdd, ncap * sizeof(*n));
