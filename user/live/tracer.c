@@ -66,7 +66,7 @@ struct cv_tracer {
 	 * reader raises concviz once it finds itself or the consumer behind */
 	FILE *raise_diag;     /* armed when set (under mu) */
 	uint64_t raised_at;   /* CLOCK_BOOTTIME of the raise, 0 not raised (under mu) */
-	size_t behind;        /* a quarter of the ring buffer, in records */
+	size_t behind;        /* a quarter of the ring buffer, in events */
 
 	pthread_t reader;
 	pid_t reader_tid;     /* its thread id, once it runs (under mu) */
@@ -114,13 +114,9 @@ static void disable_missing(struct cv_tracer *t, const struct btf *vmlinux)
 	}
 }
 
-/* ring_buffer__consume's callback, with t->mu held */
-static int on_ring_event(void *ctx, void *data, size_t size)
+/* one event into pending, with t->mu held */
+static void take_event(struct cv_tracer *t, const void *data)
 {
-	struct cv_tracer *t = ctx;
-
-	if (size != sizeof(struct cv_event))
-		return 0;
 	if (t->npending == t->cap_pending) {
 		size_t ncap = t->cap_pending ? t->cap_pending * 2 : 4096;
 		/* half the limit each: the consumer's batch is the last pending
@@ -132,13 +128,51 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 
 		if (!nb) {
 			t->lost_here++;
-			return 0;
+			return;
 		}
 		t->pending = nb;
 		t->cap_pending = ncap;
 	}
 	memcpy(&t->pending[t->npending++], data, sizeof(struct cv_event));
+}
+
+/* ring_buffer__consume's callback, with t->mu held: a record is one CPU's
+ * stage, one or more events (bpf/concviz.bpf.c) */
+static int on_ring_event(void *ctx, void *data, size_t size)
+{
+	struct cv_tracer *t = ctx;
+
+	if (size % sizeof(struct cv_event))
+		return 0;
+	for (size_t off = 0; off < size; off += sizeof(struct cv_event))
+		take_event(t, (const char *)data + off);
 	return 0;
+}
+
+/* Every CPU's stage to the ring buffer (cv_flush_stage, run on the CPUs
+ * whose stage holds events), so that what is read next holds every event
+ * stamped before now.  A CPU interrupted inside a probe's reservation is
+ * asked again; it leaves it within a microsecond. */
+#define FLUSH_TRIES 1000
+static void flush_stages(struct cv_tracer *t)
+{
+	struct { uint32_t n, depth; } c[t->ncpus > 0 ? t->ncpus : 1];
+	int fd = bpf_program__fd(t->skel->progs.cv_flush_stage);
+	uint32_t zero = 0;
+
+	if (t->ncpus <= 0 || bpf_map__lookup_elem(t->skel->maps.stage_counts, &zero, sizeof(zero),
+						   c, sizeof(c), 0))
+		return;
+	for (int cpu = 0; cpu < t->ncpus; cpu++) {
+		for (int i = 0; (c[cpu].n || c[cpu].depth) && i < FLUSH_TRIES; i++) {
+			LIBBPF_OPTS(bpf_test_run_opts, run, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
+
+			/* an offline CPU (ENXIO) has nothing staged any more */
+			int rr = bpf_prog_test_run_opts(fd, &run); if (getenv("CV_DBG")) fprintf(stderr, "kick cpu %d n %u d %u rc %d retval %u\n", cpu, c[cpu].n, c[cpu].depth, rr, run.retval);
+			if (rr || run.retval != 1)
+				break;
+		}
+	}
 }
 
 /* The reader: woken by the kernel (BPF_RB_FORCE_WAKEUP once enough is
@@ -184,11 +218,14 @@ static void *reader_main(void *arg)
 		}
 		if (quit || atomic_load(&t->quit))
 			break;
+		flush_stages(t);
 		pthread_mutex_lock(&t->mu);
+		size_t before = t->npending;
 		int got = ring_buffer__consume(t->rb);
 		/* a flush is answered even when empty: the consumer waits for it */
 		bool tell = (t->npending || t->nasks || flush) && !t->notified;
-		FILE *raise = (size_t)(got > 0 ? got : 0) >= t->behind || t->npending >= 4 * t->behind
+		size_t taken = got > 0 ? t->npending - before : 0;
+		FILE *raise = taken >= t->behind || t->npending >= 4 * t->behind
 			      ? claim_raise(t) : NULL;
 
 		t->notified |= tell;
@@ -274,12 +311,12 @@ static int size_ringbuf(struct cv_tracer *t, char *err, size_t errlen)
 	bpf_map__set_max_entries(t->skel->maps.events, kb << 10);
 	/* wake the consumer at a quarter full, at most the default 256 KiB */
 	t->skel->rodata->wakeup_bytes = (kb << 10) / 4 < (256u << 10) ? (kb << 10) / 4 : (256u << 10);
-	/* the probes look at the fill level every few events per CPU: at most
-	 * an eighth of wakeup_bytes late (a record is the event and 8 bytes) */
-	uint64_t every = t->skel->rodata->wakeup_bytes / 8 / (sizeof(struct cv_event) + 8);
+	/* a stage goes to the ring buffer as one record: at most an eighth
+	 * of wakeup_bytes, so a small ring holds several */
+	uint64_t stage = t->skel->rodata->wakeup_bytes / 8 / sizeof(struct cv_event);
 
-	if (every < t->skel->rodata->fill_check_every)
-		t->skel->rodata->fill_check_every = every ? (uint32_t)every : 1;
+	if (stage < t->skel->rodata->stage_max)
+		t->skel->rodata->stage_max = stage ? (uint32_t)stage : 1;
 	return 0;
 }
 
@@ -393,7 +430,7 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 	}
 	/* the kernel wakes the reader at wakeup_bytes (at most a quarter of
 	 * the ring); finding a quarter of the ring at once means it woke late */
-	t->behind = bpf_map__max_entries(t->skel->maps.events) / 4 / (sizeof(struct cv_event) + 8);
+	t->behind = bpf_map__max_entries(t->skel->maps.events) / 4 / sizeof(struct cv_event);
 	if (start_reader(t, err, errlen))
 		goto fail;
 	return t;
@@ -628,6 +665,8 @@ static int take_pending(struct cv_tracer *t)
 	uint64_t v;
 	int rc = 0;
 
+	if (cv_tracer_raised_at(t))
+		flush_stages(t);
 	pthread_mutex_lock(&t->mu);
 	if (t->raised_at)
 		rc = ring_buffer__consume(t->rb);
