@@ -198,7 +198,7 @@ check_mux() {
 	[ "$d" -gt 0 ]
 	grep -q "^concviz: warning: $d events were dropped" "$BATS_TEST_TMPDIR/e"
 	# (auto) falling behind the ring buffer raised concviz to real-time priority
-	grep -Eq "^concviz: stats: .* dropped, .*, real-time from [0-9.]+ s$" "$BATS_TEST_TMPDIR/e"
+	grep -Eq "^concviz: stats: .* dropped, .*, real-time from [0-9.]+ s, moved off the target's CPU [0-9]+ times$" "$BATS_TEST_TMPDIR/e"
 	run bash -c "CONCVIZ_RINGBUF_KB=4 '$CONCVIZ' run --report nonblocking --seconds 1 2>/dev/null"
 	[[ "$output" =~ [1-9][0-9]*\ dropped\ events ]]
 }
@@ -242,11 +242,27 @@ check_mux() {
 	line=$(grep '^concviz: stats: ' "$BATS_TEST_TMPDIR/e")
 	echo "$line"
 	# real-time from the target's start (the default)
-	[[ "$line" =~ ^concviz:\ stats:\ ([0-9]+)\ events,\ 0\ dropped,\ CPU\ [0-9.]+s\ user\ \+\ [0-9.]+s\ sys\ =\ [0-9]+\ ns/event,\ real-time\ from\ 0\.[0-9]+\ s$ ]]
+	[[ "$line" =~ ^concviz:\ stats:\ ([0-9]+)\ events,\ 0\ dropped,\ CPU\ [0-9.]+s\ user\ \+\ [0-9.]+s\ sys\ =\ [0-9]+\ ns/event,\ real-time\ from\ 0\.[0-9]+\ s,\ moved\ off\ the\ target\'s\ CPU\ [0-9]+\ times$ ]]
 	n=${BASH_REMATCH[1]}
 	# the model also counts the one event concviz makes itself (the target's TASK)
 	[ "$((n + 1))" -eq "$(jq .events "$BATS_TEST_TMPDIR/j")" ]
 	# CONCVIZ_REALTIME=auto: a light load never puts concviz behind, it stays at normal priority
 	CONCVIZ_REALTIME=auto CONCVIZ_STATS=1 "$CONCVIZ" run --json blocking --seconds 0.5 > /dev/null 2> "$BATS_TEST_TMPDIR/e"
-	grep -Eq '^concviz: stats: .* ns/event, normal priority$' "$BATS_TEST_TMPDIR/e"
+	grep -Eq "^concviz: stats: .* ns/event, normal priority, moved off the target's CPU 0 times$" "$BATS_TEST_TMPDIR/e"
+}
+
+@test "a real-time concviz keeps off the CPU the target keeps busy" {
+	[ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
+	# the target keeps CPU 0 busy for 2.5 s; concviz is real-time (the default)
+	CONCVIZ_STATS=1 "$CONCVIZ" run --json -- taskset -c 0 timeout 2.5 sh -c 'while :; do :; done' \
+		> /dev/null 2> "$BATS_TEST_TMPDIR/e" &
+	cv=$!
+	sleep 1.5
+	# every concviz thread may run anywhere but on CPU 0
+	masks=$(for t in /proc/$cv/task/*; do taskset -p "${t##*/}" | sed 's/.*: //'; done | sort -u | tr '\n' ' ')
+	wait "$cv"
+	cat "$BATS_TEST_TMPDIR/e"
+	echo "concviz's threads' affinity masks: $masks"
+	[ "$masks" = "$(printf '%x' $(( (1 << $(nproc)) - 2 ))) " ]
+	grep -Eq "^concviz: stats: .* moved off the target's CPU [1-9][0-9]* times$" "$BATS_TEST_TMPDIR/e"
 }

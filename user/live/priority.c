@@ -54,3 +54,17 @@ bool cv_priority_raise(FILE *diag)
 			"under heavy load events may be lost\n", strerror(err));
 	return !err;
 }
+
+bool cv_priority_set_affinity(const cpu_set_t *mask)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	bool all = d != NULL;
+
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.' && sched_setaffinity(atoi(de->d_name), sizeof(*mask), mask))
+			all = false;
+	if (d)
+		closedir(d);
+	return all;
+}

@@ -20,6 +20,7 @@
 #ifndef CONCVIZ_PRIORITY_H
 #define CONCVIZ_PRIORITY_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -33,5 +34,9 @@ void cv_priority_hurry(pid_t tid, FILE *diag);
  * the normal priority (events may then be lost under load, and are counted).
  * Whether every thread was raised. */
 bool cv_priority_raise(FILE *diag);
+
+/* Every concviz thread's CPU affinity to mask (live/placement.h).  Whether
+ * every thread took it. */
+bool cv_priority_set_affinity(const cpu_set_t *mask);
 
 #endif /* CONCVIZ_PRIORITY_H */

@@ -423,9 +423,11 @@ static void print_stats(struct session *s)
 	if (rt)
 		snprintf(rts, sizeof(rts), "real-time from %.2f s",
 			 rt > cv_model_start(s->model) ? (rt - cv_model_start(s->model)) / 1e9 : 0.0);
-	cv_warn("stats: %llu events, %llu dropped, CPU %.2fs user + %.2fs sys = %.0f ns/event, %s",
+	cv_warn("stats: %llu events, %llu dropped, CPU %.2fs user + %.2fs sys = %.0f ns/event, %s, "
+		"moved off the target's CPU %llu times",
 		(unsigned long long)n, (unsigned long long)cv_tracer_dropped(s->tracer), user, sys,
-		n ? (user + sys) * 1e9 / (double)n : 0.0, rts);
+		n ? (user + sys) * 1e9 / (double)n : 0.0, rts,
+		(unsigned long long)cv_tracer_moves(s->tracer));
 }
 
 static void install_stop_signals(void)

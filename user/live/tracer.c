@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "concviz.skel.h"
 #include "common/clock.h"
 #include "live/elf_funcs.h"
+#include "live/placement.h"
 #include "live/priority.h"
 #include "live/tracer.h"
 
@@ -67,6 +69,11 @@ struct cv_tracer {
 	FILE *raise_diag;     /* armed when set (under mu) */
 	uint64_t raised_at;   /* CLOCK_BOOTTIME of the raise, 0 not raised (under mu) */
 	size_t behind;        /* a quarter of the ring buffer, in events */
+	/* once real-time: off the CPUs the target keeps busy (live/placement.h) */
+	struct cv_placement *place; /* under mu */
+	cpu_set_t mask;       /* concviz's affinity at start */
+	uint64_t placed_at;   /* CLOCK_BOOTTIME of the last look (the reader's) */
+	uint64_t moves;       /* times concviz moved (under mu) */
 
 	pthread_t reader;
 	pid_t reader_tid;     /* its thread id, once it runs (under mu) */
@@ -134,6 +141,8 @@ static void take_event(struct cv_tracer *t, const void *data)
 		t->cap_pending = ncap;
 	}
 	memcpy(&t->pending[t->npending++], data, sizeof(struct cv_event));
+	if (t->place)
+		cv_placement_note(t->place, data);
 }
 
 /* ring_buffer__consume's callback, with t->mu held: a record is one CPU's
@@ -194,6 +203,38 @@ static FILE *claim_raise(struct cv_tracer *t)
 	return t->raise_diag;
 }
 
+/* Ten times a second, once real-time: keep concviz off the CPUs the target
+ * keeps busy (live/placement.h).  The reader's. */
+#define PLACE_PERIOD_MS 100
+static void place(struct cv_tracer *t)
+{
+	bool avoid[CV_PLACEMENT_MAX_CPUS];
+	uint64_t now = cv_now_ns();
+	cpu_set_t want, have;
+	int n;
+
+	if (!t->place || now - t->placed_at < PLACE_PERIOD_MS * 1000000ull)
+		return;
+	t->placed_at = now;
+	pthread_mutex_lock(&t->mu);
+	n = t->raised_at ? cv_placement_avoid(t->place, now, avoid) : 0;
+	pthread_mutex_unlock(&t->mu);
+	/* at normal priority the scheduler places concviz well by itself */
+	want = t->mask;
+	for (int c = 0; n && c < t->place->ncpus; c++)
+		if (avoid[c])
+			CPU_CLR(c, &want);
+	/* the reader's own affinity is every thread's (unless someone changed them) */
+	if ((sched_getaffinity(0, sizeof(have), &have) == 0 && CPU_EQUAL(&want, &have)) ||
+	    !cv_priority_set_affinity(&want))
+		return;
+	if (n) {
+		pthread_mutex_lock(&t->mu);
+		t->moves++;
+		pthread_mutex_unlock(&t->mu);
+	}
+}
+
 static void *reader_main(void *arg)
 {
 	struct cv_tracer *t = arg;
@@ -234,6 +275,7 @@ static void *reader_main(void *arg)
 			break;
 		if (raise)
 			cv_priority_raise(raise);
+		place(t);
 	}
 	return NULL;
 }
@@ -397,6 +439,13 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 	pthread_mutex_init(&t->mu, NULL);
 	libbpf_set_print(libbpf_print);
 	t->ncpus = libbpf_num_possible_cpus();
+	/* where concviz may run; without it (or memory), it is not moved */
+	if (sched_getaffinity(0, sizeof(t->mask), &t->mask) == 0 &&
+	    (t->place = malloc(sizeof(*t->place)))) {
+		cv_placement_init(t->place, t->ncpus);
+		for (int c = 0; c < t->place->ncpus; c++)
+			t->place->allowed[c] = CPU_ISSET(c, &t->mask);
+	}
 	/* the fast path parses the kernel's BTF once (libbpf, for CO-RE); only
 	 * a kernel that lacks a tracepoint pays for a second parse and load,
 	 * with that probe turned off */
@@ -551,6 +600,7 @@ void cv_tracer_close(struct cv_tracer *t)
 	pthread_mutex_destroy(&t->mu);
 	free(t->pending);
 	free(t->batch);
+	free(t->place);
 	free(t);
 }
 
@@ -763,4 +813,14 @@ uint64_t cv_tracer_dropped_in_memory(const struct cv_tracer *t)
 uint64_t cv_tracer_delivered(const struct cv_tracer *t)
 {
 	return t->delivered;
+}
+
+uint64_t cv_tracer_moves(struct cv_tracer *t)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&t->mu);
+	v = t->moves;
+	pthread_mutex_unlock(&t->mu);
+	return v;
 }

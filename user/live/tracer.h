@@ -87,5 +87,7 @@ uint64_t cv_tracer_dropped(const struct cv_tracer *t);
  * ring buffer was full) */
 uint64_t cv_tracer_dropped_in_memory(const struct cv_tracer *t);
 uint64_t cv_tracer_delivered(const struct cv_tracer *t);
+/* Times a real-time concviz moved off CPUs the target kept busy (live/placement.h). */
+uint64_t cv_tracer_moves(struct cv_tracer *t);
 
 #endif /* CONCVIZ_TRACER_H */
