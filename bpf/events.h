@@ -1,9 +1,10 @@
 /* events.h — the event ABI between the BPF probes (bpf/) and user space (user/).
  *
- * Every record in the ring buffer is one struct cv_event: a fixed 64-byte
- * record, a common header and a per-type payload.  Timestamps are
- * CLOCK_BOOTTIME nanoseconds (bpf_ktime_get_boot_ns), the clock user space
- * reads with clock_gettime(CLOCK_BOOTTIME).
+ * Every event is one struct cv_event: a fixed 64-byte record, a common
+ * header and a per-type payload.  A ring-buffer record is one or more of
+ * them, one CPU's stage (bpf/concviz.bpf.c), in the order that CPU made
+ * them.  Timestamps are CLOCK_BOOTTIME nanoseconds (bpf_ktime_get_boot_ns),
+ * the clock user space reads with clock_gettime(CLOCK_BOOTTIME).
  *
  * One in-flight syscall (receive, multiplexer, futex wait, io_uring_enter)
  * becomes ONE event at syscall exit carrying its enter_ts; the BPF side
