@@ -42,7 +42,7 @@ enum cv_event_type {
 	CV_EV_URING_ENTER,  /* one io_uring_enter completed */
 	CV_EV_URING_SUBMIT, /* io_uring request submitted (io_uring_submit_req) */
 	CV_EV_URING_COMPLETE, /* io_uring request completed (io_uring_complete) */
-	CV_EV_LOST,         /* (user) events were dropped: lost.count of them */
+	CV_EV_LOST,         /* (user) events were dropped: lost.count of them, lost.where */
 	CV_EV_END,          /* (user) end of trace at hdr.ts; closes every open interval */
 	CV_EV_FD,           /* what a descriptor is, at the first receive/accept on it since
 			     * its number named another object (fd.ino) */
@@ -143,6 +143,15 @@ enum cv_sys {
 
 /* descriptors one CV_EV_MUX_READY lists; the rest are counted in overflow */
 #define CV_MUX_READY_MAX 17
+
+/* CV_EV_LOST.lost.where: where the events were lost.  The tracer's count
+ * is one figure; the live session splits it into one LOST per kind. */
+enum cv_lost_where {
+	CV_LOST_UNKNOWN = 0, /* not said (recordings made before the split) */
+	CV_LOST_RING,        /* the kernel's ring buffer was full */
+	CV_LOST_MEMORY,      /* concviz's own queue in memory had no room (it fell behind) */
+	CV_LOST_WHERE_COUNT
+};
 
 /* CV_EV_TASK.flags */
 #define CV_TASK_PROCESS    0x01 /* a new process (thread group leader), not a thread */
@@ -272,6 +281,9 @@ struct cv_event {
 		} mux_ready;
 		struct {            /* CV_EV_LOST */
 			__u64 count;
+			__u32 where;      /* enum cv_lost_where: which queue had no room (0 in
+					   * recordings made before concviz said) */
+			__u32 pad;
 		} lost;
 		__u8 raw[40];
 	};

@@ -450,6 +450,7 @@ static const char *make_recording(const char *name, struct expect *x, int rounds
 	}
 	struct cv_event lost = { .ts = T += 10 * US, .tid = 0, .pid = 0, .type = CV_EV_LOST };
 	lost.lost.count = 7;
+	lost.lost.where = CV_LOST_MEMORY;
 	put(w, &lost);
 	struct cv_event ex = { .ts = T += 10 * US, .tid = B, .pid = P, .type = CV_EV_EXIT };
 	put(w, &ex);
@@ -857,6 +858,11 @@ TEST(dropped_events_marker)
 {
 	EXPORTED(p);
 	CHECK_EQ(count(p, "i", NULL, "concviz"), 1);
+	/* where it happened, on the marker and in the metadata (which adds up) */
+	CHECK(strstr(p->s, "\"name\":\"dropped 7 events (concviz's queue full)\"") != NULL);
+	CHECK(strstr(p->s, "\"args\":{\"count\":7,\"where\":\"in_memory\"}") != NULL);
+	CHECK(strstr(p->s, "\"dropped_events\":7,\"model_out_of_memory\":0,\"dropped_in_ring_buffer\":0,"
+			   "\"dropped_in_memory\":7,\"dropped_where_unknown\":0") != NULL);
 }
 
 TEST(jq_agrees)

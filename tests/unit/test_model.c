@@ -935,6 +935,20 @@ TEST(lost_events_and_comm)
 	e.lost.count = 1; /* a drop count read after END still counts */
 	feed(e);
 	CHECK_EQ(cv_model_dropped(M), 13);
+	CHECK_EQ(cv_model_dropped_where(M, CV_LOST_UNKNOWN), 13); /* where not said */
+	e.lost.where = CV_LOST_MEMORY;
+	e.lost.count = 4;
+	feed(e);
+	e.lost.where = CV_LOST_RING;
+	e.lost.count = 6;
+	feed(e);
+	e.lost.where = 77; /* a kind this reader does not know: not said */
+	e.lost.count = 1;
+	feed(e);
+	CHECK_EQ(cv_model_dropped(M), 24);
+	CHECK_EQ(cv_model_dropped_where(M, CV_LOST_RING), 6);
+	CHECK_EQ(cv_model_dropped_where(M, CV_LOST_MEMORY), 4);
+	CHECK_EQ(cv_model_dropped_where(M, CV_LOST_UNKNOWN), 14);
 	CHECK_EQ(cv_model_end(M), S + 30);
 	CHECK_EQ(cv_model_events(M), 2);
 	CHECK_STR(T(801)->comm, "renamed");

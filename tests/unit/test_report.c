@@ -364,6 +364,44 @@ TEST(empty_model)
 	cv_model_free(M);
 }
 
+/* drops say where they happened: ring buffer, concviz's queue, or (an old
+ * recording's) not said; the three add up to dropped_events */
+TEST(drops_by_where)
+{
+	M = cv_model_new(NULL);
+	static const struct { uint32_t where; uint64_t count; } lost[] = {
+		{ CV_LOST_RING, 5 }, { CV_LOST_MEMORY, 3 }, { CV_LOST_UNKNOWN, 2 }, { CV_LOST_RING, 1 },
+	};
+	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++) {
+		struct cv_event e = mk(CV_EV_LOST, 10 + i, 0);
+		e.lost.where = lost[i].where;
+		e.lost.count = lost[i].count;
+		feed(e);
+	}
+	feed(mk(CV_EV_END, 100, 0));
+	char *j = capture(M, NULL, true);
+	CHECK(json_ok(j));
+	HAS(j, "\"dropped_events\": 11, \"dropped_in_ring_buffer\": 6, \"dropped_in_memory\": 3, "
+	       "\"dropped_where_unknown\": 2, \"model_out_of_memory\": 0");
+	free(j);
+	char *t = capture(M, NULL, false);
+	HAS(t, "11 dropped events (6 ring buffer full, 3 concviz's queue full, 2 where not recorded) "
+	       "(counts may be low)");
+	free(t);
+	cv_model_free(M);
+
+	M = cv_model_new(NULL); /* none dropped: the figure alone, the keys all 0 */
+	feed(mk(CV_EV_END, 100, 0));
+	j = capture(M, NULL, true);
+	HAS(j, "\"dropped_events\": 0, \"dropped_in_ring_buffer\": 0, \"dropped_in_memory\": 0, "
+	       "\"dropped_where_unknown\": 0,");
+	free(j);
+	t = capture(M, NULL, false);
+	HAS(t, "0 dropped events, 0 threads");
+	free(t);
+	cv_model_free(M);
+}
+
 /* a live model (no END): duration and times run to now; owner unknown -> null */
 TEST(live_model_runs_to_now)
 {
@@ -450,6 +488,7 @@ TEST(json_checker_self_test)
 int main(void)
 {
 	RUN(json_summary);
+	RUN(drops_by_where);
 	RUN(json_size_and_exit_code);
 	RUN(target_killed_by_signal);
 	RUN(text_report);

@@ -58,6 +58,26 @@ const char *cv_mux_api_name(enum cv_mux_api a)
 	return (unsigned)a < CV_MUX_API_COUNT ? names[a] : "?";
 }
 
+const char *cv_lost_where_name(enum cv_lost_where w)
+{
+	static const char *const names[CV_LOST_WHERE_COUNT] = {
+		[CV_LOST_UNKNOWN] = "where_unknown", [CV_LOST_RING] = "in_ring_buffer",
+		[CV_LOST_MEMORY] = "in_memory",
+	};
+
+	return (unsigned)w < CV_LOST_WHERE_COUNT ? names[w] : "?";
+}
+
+const char *cv_lost_where_text(enum cv_lost_where w)
+{
+	static const char *const texts[CV_LOST_WHERE_COUNT] = {
+		[CV_LOST_UNKNOWN] = "where not recorded", [CV_LOST_RING] = "ring buffer full",
+		[CV_LOST_MEMORY] = "concviz's queue full",
+	};
+
+	return (unsigned)w < CV_LOST_WHERE_COUNT ? texts[w] : "?";
+}
+
 const char *cv_lock_kind_name(enum cv_lock_kind k)
 {
 	static const char *const names[CV_LK_COUNT] = {
@@ -339,6 +359,11 @@ uint64_t cv_model_now(const struct cv_model *m) { return m->now; }
 uint64_t cv_model_end(const struct cv_model *m) { return m->end; }
 uint64_t cv_model_events(const struct cv_model *m) { return m->events; }
 uint64_t cv_model_dropped(const struct cv_model *m) { return m->dropped; }
+
+uint64_t cv_model_dropped_where(const struct cv_model *m, enum cv_lost_where where)
+{
+	return where < CV_LOST_WHERE_COUNT ? m->dropped_where[where] : 0;
+}
 uint64_t cv_model_nomem(const struct cv_model *m) { return m->nomem; }
 uint32_t cv_model_target_pid(const struct cv_model *m) { return m->target_pid; }
 

@@ -352,6 +352,14 @@ uint64_t cv_model_now(const struct cv_model *m);      /* latest ts seen or advan
 uint64_t cv_model_end(const struct cv_model *m);      /* END ts, 0 while live */
 uint64_t cv_model_events(const struct cv_model *m);   /* events fed (excluding LOST/END) */
 uint64_t cv_model_dropped(const struct cv_model *m);  /* sum of LOST counts */
+/* … of those where they were lost (CV_LOST_UNKNOWN: a recording made before
+ * concviz said); the three kinds sum to cv_model_dropped */
+uint64_t cv_model_dropped_where(const struct cv_model *m, enum cv_lost_where where);
+/* "in_ring_buffer", "in_memory", "where_unknown": the JSON keys are
+ * "dropped_" and this; cv_lost_where_text: "ring buffer full", "concviz's
+ * queue full", "where not recorded", as the report and the export say it */
+const char *cv_lost_where_name(enum cv_lost_where w);
+const char *cv_lost_where_text(enum cv_lost_where w);
 /* Facts (a thread, a lock, a name, history) the model could not keep: out of memory. */
 uint64_t cv_model_nomem(const struct cv_model *m);
 uint32_t cv_model_target_pid(const struct cv_model *m);

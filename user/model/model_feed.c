@@ -652,11 +652,19 @@ void cv_model_advance(struct cv_model *m, uint64_t now)
 	}
 }
 
+static void count_lost(struct cv_model *m, const struct cv_event *ev)
+{
+	uint32_t w = ev->lost.where < CV_LOST_WHERE_COUNT ? ev->lost.where : CV_LOST_UNKNOWN;
+
+	m->dropped += ev->lost.count;
+	m->dropped_where[w] += ev->lost.count;
+}
+
 void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 {
 	if (m->end) { /* the trace is over; a late drop count still counts */
 		if (ev->type == CV_EV_LOST)
-			m->dropped += ev->lost.count;
+			count_lost(m, ev);
 		return;
 	}
 	if (!m->start_set && ev->ts) {
@@ -667,7 +675,7 @@ void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 
 	switch (ev->type) {
 	case CV_EV_LOST:
-		m->dropped += ev->lost.count;
+		count_lost(m, ev);
 		return;
 	case CV_EV_END:
 		on_end(m, ev->ts);

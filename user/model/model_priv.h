@@ -55,6 +55,7 @@ struct cv_model {
 	uint64_t start, now, end;
 	bool start_set;
 	uint64_t events, dropped;
+	uint64_t dropped_where[CV_LOST_WHERE_COUNT]; /* dropped by LOST.where (sums to dropped) */
 	uint64_t nomem;             /* facts lost to out-of-memory (cv__nomem) */
 
 	uint32_t target_pid;

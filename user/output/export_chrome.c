@@ -512,11 +512,14 @@ static void ex_lost(struct exp *e, const struct cv_event *ev)
 	if (x)
 		x->used = true;
 	next_event(e);
+	enum cv_lost_where w = ev->lost.where < CV_LOST_WHERE_COUNT ? (enum cv_lost_where)ev->lost.where
+								   : CV_LOST_UNKNOWN;
 	fprintf(e->out, "{\"ph\":\"i\",\"s\":\"g\",\"cat\":\"concviz\",\"name\":\"dropped %" PRIu64
-		" events\",\"pid\":%u,\"tid\":%u,\"ts\":", (uint64_t)ev->lost.count, t ? t->pid : 0,
-		t ? t->tid : 0);
+		" events (%s)\",\"pid\":%u,\"tid\":%u,\"ts\":", (uint64_t)ev->lost.count,
+		cv_lost_where_text(w), t ? t->pid : 0, t ? t->tid : 0);
 	put_us(e->out, grid(ev->ts));
-	fputs("}", e->out);
+	fprintf(e->out, ",\"args\":{\"count\":%" PRIu64 ",\"where\":\"%s\"}}", (uint64_t)ev->lost.count,
+		cv_lost_where_name(w));
 }
 
 static void flush_all(struct exp *e)
@@ -633,6 +636,10 @@ static void ex_trace_meta(struct exp *e, const char *key, const struct cv_rec_he
 		",\"model_out_of_memory\":%" PRIu64,
 		cv_model_target_pid(e->m), h->clock_boot_ns, h->clock_real_ns, cv_model_start(e->m),
 		cv_model_events(e->m), cv_model_dropped(e->m), cv_model_nomem(e->m));
+	for (int i = 1; i <= CV_LOST_WHERE_COUNT; i++) { /* ring, memory, then unknown */
+		enum cv_lost_where w = (enum cv_lost_where)(i % CV_LOST_WHERE_COUNT);
+		fprintf(f, ",\"dropped_%s\":%" PRIu64, cv_lost_where_name(w), cv_model_dropped_where(e->m, w));
+	}
 	if (exited)
 		fprintf(f, ",\"target_exit_code\":%d", code);
 	else

@@ -513,10 +513,19 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 		fprintf(out, ", exit status %d\n", code);
 	else
 		fprintf(out, ", not exited\n");
-	fprintf(out, "duration %s, %llu events, %llu dropped events%s, %zu threads, %zu locks",
+	fprintf(out, "duration %s, %llu events, %llu dropped events",
 		cv_fmt_dur(b, sizeof(b), duration(m), CV_UTF8), (ull)cv_model_events(m),
-		(ull)cv_model_dropped(m), cv_model_dropped(m) ? " (counts may be low)" : "",
-		cv_model_thread_count(m), cv_model_lock_count(m));
+		(ull)cv_model_dropped(m));
+	if (cv_model_dropped(m)) {
+		fprintf(out, " (%llu %s, %llu %s", (ull)cv_model_dropped_where(m, CV_LOST_RING),
+			cv_lost_where_text(CV_LOST_RING), (ull)cv_model_dropped_where(m, CV_LOST_MEMORY),
+			cv_lost_where_text(CV_LOST_MEMORY));
+		if (cv_model_dropped_where(m, CV_LOST_UNKNOWN)) /* an old recording's */
+			fprintf(out, ", %llu %s", (ull)cv_model_dropped_where(m, CV_LOST_UNKNOWN),
+				cv_lost_where_text(CV_LOST_UNKNOWN));
+		fputs(") (counts may be low)", out);
+	}
+	fprintf(out, ", %zu threads, %zu locks", cv_model_thread_count(m), cv_model_lock_count(m));
 	if (cv_model_nomem(m))
 		fprintf(out, ", %llu facts lost: out of memory (counts may be low)",
 			(ull)cv_model_nomem(m));
@@ -767,8 +776,14 @@ void cv_report_json(FILE *out, const struct cv_model *m, const struct cv_report_
 {
 	int code;
 	fprintf(out, "{\"concviz\": 1, \"duration_ns\": %llu, \"events\": %llu, "
-		"\"dropped_events\": %llu, \"model_out_of_memory\": %llu,\n", (ull)duration(m),
-		(ull)cv_model_events(m), (ull)cv_model_dropped(m), (ull)cv_model_nomem(m));
+		"\"dropped_events\": %llu, ", (ull)duration(m), (ull)cv_model_events(m),
+		(ull)cv_model_dropped(m));
+	for (int i = 1; i <= CV_LOST_WHERE_COUNT; i++) { /* ring, memory, then unknown */
+		enum cv_lost_where w = (enum cv_lost_where)(i % CV_LOST_WHERE_COUNT);
+		fprintf(out, "\"dropped_%s\": %llu, ", cv_lost_where_name(w),
+			(ull)cv_model_dropped_where(m, w));
+	}
+	fprintf(out, "\"model_out_of_memory\": %llu,\n", (ull)cv_model_nomem(m));
 	if (extra && extra->file_bytes) {
 		uint64_t ev = cv_model_events(m);
 		fprintf(out, "  \"file_bytes\": %llu, \"bytes_per_event\": %.2f,\n",
