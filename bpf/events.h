@@ -114,8 +114,18 @@ enum cv_sys {
  * them: Linux's generic numbers (asm-generic/errno-base.h, errno.h), the same
  * on x86_64 and arm64.  Named here because BPF C has no <errno.h> and a
  * recording is read on any host. */
+#define CV_EINTR     4    /* a signal interrupted the call: the program saw -1 EINTR */
 #define CV_EAGAIN    11   /* RECV: a non-blocking receive found no data (a poll) */
 #define CV_ETIMEDOUT 110  /* FUTEX: the wait timed out */
+/* The kernel's restart codes (include/linux/errno.h): never returned to a
+ * program, seen at sys_exit only.  A signal interrupted the call; after the
+ * exit the kernel turns the code into -EINTR (a handler ran: for ERESTARTSYS
+ * one without SA_RESTART) or restarts the call (ERESTART_RESTARTBLOCK: as
+ * the restart_syscall syscall). */
+#define CV_ERESTARTSYS           512
+#define CV_ERESTARTNOINTR        513 /* always restarted */
+#define CV_ERESTARTNOHAND        514 /* restarted only when no handler ran */
+#define CV_ERESTART_RESTARTBLOCK 516 /* restarted (as restart_syscall) only when no handler ran */
 
 /* CV_EV_SWITCH.flags */
 #define CV_SW_PREEMPT      0x01 /* prev was preempted (involuntary switch) */

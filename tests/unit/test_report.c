@@ -241,10 +241,11 @@ TEST(json_summary)
 	       "\"by_kind\": {\"socket\": {\"calls\": 1, \"bytes\": 1234}, \"pipe\": {\"calls\": 0, "
 	       "\"bytes\": 0}, \"mq\": {\"calls\": 0, \"bytes\": 0}}, \"by_fd\": [");
 	HAS(j, "\"recv\": {\"calls\": 0, \"eagain\": 0, \"bytes\": 0, \"blocked_calls\": 0, ");
-	HAS(j, "\"accept\": {\"calls\": 0, \"eagain\": 0, \"blocked_calls\": 0, \"wait_ns\": 0}");
+	HAS(j, "\"accept\": {\"calls\": 0, \"eagain\": 0, \"blocked_calls\": 0, \"wait_ns\": 0, "
+	       "\"interrupted\": 0, \"eintr\": 0}");
 	HAS(j, "\"mux\": {\"calls\": 0, \"wait_ns\": 0, \"by_api\": {\"select\": {\"calls\": 0, "
 	       "\"wait_ns\": 0, \"nfds\": 0, \"ready\": 0, \"timeouts\": 0, \"errors\": 0}, ");
-	HAS(j, "\"futex\": {\"waits\": 0, \"wait_ns\": 0}");
+	HAS(j, "\"futex\": {\"waits\": 0, \"wait_ns\": 0, \"interrupted\": 0, \"eintr\": 0}");
 	HAS(j, "\"uring\": {\"submitted\": 0, \"completed\": 0, \"async_wait_ns\": 0}");
 	HAS(j, "{\"pid\": 100, \"addr\": \"0x1000\", \"name\": \"counter_lock\", \"waits\": 0, "
 	       "\"wait_ns\": 0, \"max_wait_ns\": 0, \"max_waiters\": 1, \"owner_tid\": 102");
@@ -335,7 +336,8 @@ TEST(accept_and_kinds)
 	HAS(j, "\"recv\": {\"calls\": 2, \"eagain\": 0, \"bytes\": 340, \"blocked_calls\": 0, "
 	       "\"by_kind\": {\"socket\": {\"calls\": 0, \"bytes\": 0}, \"pipe\": {\"calls\": 1, "
 	       "\"bytes\": 300}, \"mq\": {\"calls\": 1, \"bytes\": 40}}, \"by_fd\": [");
-	HAS(j, "\"accept\": {\"calls\": 2, \"eagain\": 1, \"blocked_calls\": 1, \"wait_ns\": 100}");
+	HAS(j, "\"accept\": {\"calls\": 2, \"eagain\": 1, \"blocked_calls\": 1, \"wait_ns\": 100, "
+	       "\"interrupted\": 0, \"eintr\": 0}");
 	free(j);
 	char *t = capture(M, NULL, false);
 	HAS(t, "ACCEPT AND RECEIVES BY KIND");

@@ -29,6 +29,16 @@ struct cv_thr {
 	bool seen_on_cpu;           /* a switch, a seed or its own event placed it */
 	bool seed_in_call;          /* seeded blocked in a call: its first syscall event ends it */
 	bool woken;                 /* RUNNABLE since a wakeup (not a preemption) */
+	/* a call a signal interrupted (its exit gave a restart code), held until
+	 * the thread's next call exit or its end says what followed (model_feed.c) */
+	struct {
+		bool held;
+		bool stopped;           /* a job-control stop came since: no handler ran */
+		uint16_t n;             /* interruptions so far */
+		struct cv_event ev;     /* the call so far: the last part's exit, the
+					 * first's block (enter_ts), ret the restart code */
+	} intr;
+	uint64_t continued_at;      /* exit ts of the last call exit that continued a held one */
 	uint32_t wake_cpu;          /* where that wakeup enqueued it */
 
 	/* timeline: bucket number b (absolute, from model start) lives at
