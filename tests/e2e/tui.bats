@@ -72,6 +72,20 @@ teardown() {
 	quit_clean
 }
 
+@test "tui: the header says where events were dropped (a tiny ring buffer)" {
+	start "CONCVIZ_RINGBUF_KB=4 '$CONCVIZ' run nonblocking --seconds 30"
+	wait_for "(ring " 15
+	shot drops
+	local hdr
+	hdr=$(screen | head -n 1)
+	echo "$hdr"
+	# "dropped N (ring R, memory M)" (trace.bats checks that the parts add up)
+	[[ "$hdr" =~ dropped\ ([0-9.]+[kM]?)\ \(ring\ ([0-9.]+[kM]?),\ memory\ ([0-9.]+[kM]?)\) ]]
+	[ "${BASH_REMATCH[1]}" != 0 ]
+	[ "${BASH_REMATCH[2]}" != 0 ]
+	quit_clean
+}
+
 @test "tui: run locks shows counter_lock in the locks view" {
 	start "'$CONCVIZ' run locks --seconds 30"
 	wait_for "Threads" 15
