@@ -22,7 +22,8 @@
  * Every mode ends with main closing the data pipe: the caller's last read()
  * returns 0 (poll-eintr: its last poll returns the hang-up first).
  *
- * Its last stderr line is `example-stats {JSON}` with the caller's counts:
+ * The caller thread is named "caller".  Its last stderr line is
+ * `example-stats {JSON}` with the caller's counts:
  * read_calls/read_eintr/read_bytes (the data pipe), ctl_calls/ctl_bytes (the
  * control pipe), futex_calls/futex_eintr/futex_eagain, poll_calls/poll_eintr,
  * and signals (handler runs, each while the caller was blocked). */
@@ -90,6 +91,7 @@ static void *caller(void *arg)
 	char buf[256];
 
 	(void)arg;
+	pthread_setname_np(pthread_self(), "caller");
 	atomic_store(&caller_tid, (int)syscall(SYS_gettid));
 	if (mode == FUTEX_RESTART) {
 		for (unsigned r = 0; r < (unsigned)rounds; r++) {

@@ -86,6 +86,22 @@ teardown() {
 	quit_clean
 }
 
+@test "tui: the detail view says which calls a signal interrupted" {
+	start "'$CONCVIZ' run -d 30 -- '$ROOT/build/tests/e2e/sig_calls' read-eintr 1 2"
+	wait_for "exit 0" 20
+	tmux send-keys -t "$SESSION" / caller Enter
+	sleep 0.5
+	tmux send-keys -t "$SESSION" Enter
+	wait_for "Thread detail"
+	wait_for "signals 2 (EINTR 2)" 5
+	shot signal-detail
+	# 1 round: 2 reads that failed with EINTR, 2 control reads, the data, EOF
+	# (all 6 in the list, which shows the last 10)
+	[[ "$SCREEN" == *"Receives  calls 6 "* ]]
+	[ "$(grep -c "read pipe    EINTR .* blocked  EINTR: a signal" <<< "$SCREEN")" = 2 ]
+	quit_clean
+}
+
 @test "tui: run locks shows counter_lock in the locks view" {
 	start "'$CONCVIZ' run locks --seconds 30"
 	wait_for "Threads" 15
