@@ -639,9 +639,9 @@ int cv_session_end(struct cv_session *cs, int rc)
 		for (int i = 0; i < 100 && !s->finished; i++)
 			pump(s, 50);
 	}
-	if (s->tracer) {
-		if (getenv("CONCVIZ_STATS"))
-			print_stats(s);
+	if (s->tracer && getenv("CONCVIZ_STATS"))
+		print_stats(s);
+	if (s->tracer && s->model) {
 		/* the figures the report and the JSON give */
 		uint64_t lost = cv_model_dropped(s->model);
 		uint64_t in_memory = cv_model_dropped_where(s->model, CV_LOST_MEMORY);
