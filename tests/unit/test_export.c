@@ -854,6 +854,41 @@ TEST(back_to_back_state_merged)
 	free_parse(p);
 }
 
+/* A pipe read a signal interrupted twice, restarted each time, then the
+ * data: three parts drawn as they ran, no restart code as a result */
+static void read_restarted(struct cv_rec_writer *w)
+{
+	task(w, 300, 300, "t");
+	for (int part = 0; part < 3; part++) {
+		struct cv_event r = { .tid = 300, .pid = 300, .type = CV_EV_RECV,
+				      .flags = CV_CALL_PIPE | CV_CALL_BLOCKED };
+		r.recv.enter_ts = T += 100 * US;
+		r.ts = T += 100 * US;
+		r.recv.ret = part < 2 ? -CV_ERESTARTSYS : 64;
+		r.recv.copy_ts = part < 2 ? 0 : T - 10 * US;
+		r.recv.fd = 3;
+		r.recv.sys = CV_SYS_READ;
+		put(w, &r);
+	}
+}
+
+TEST(signal_parts_of_one_call)
+{
+	EXPORT_OF(p, "sig.cvz", read_restarted);
+	CHECK_EQ(count(p, "X", "read", "recv"), 3);
+	CHECK(strstr(p->s, "-512") == NULL);
+	const char *a = p->s, *k;
+	int interrupted = 0;
+	while ((k = strstr(a, "\"ret\":null,\"signal\":\"interrupted\""))) {
+		interrupted++;
+		a = k + 1;
+	}
+	CHECK_EQ(interrupted, 2);
+	CHECK(strstr(p->s, "\"ret\":64,\"signal\":\"restarted\"") != NULL);
+	CHECK_EQ(partial_overlaps(p), 0);
+	free_parse(p);
+}
+
 TEST(dropped_events_marker)
 {
 	EXPORTED(p);
@@ -932,6 +967,7 @@ int main(void)
 	RUN(state_cut_at_syscall_enter);
 	RUN(back_to_back_state_merged);
 	RUN(dropped_events_marker);
+	RUN(signal_parts_of_one_call);
 	RUN(jq_agrees);
 	RUN(write_error_stops);
 	RUN(truncated_input);
