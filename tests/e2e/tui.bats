@@ -49,10 +49,7 @@ teardown() {
 	wait_for "Threads"
 
 	# select the blocking thread by filtering, then open its detail
-	tmux send-keys -t "$SESSION" / blocking Enter
-	sleep 0.5
-	tmux send-keys -t "$SESSION" Enter
-	wait_for "Thread detail"
+	open_detail blocking
 	sleep 1
 	shot detail
 	[[ "$SCREEN" == *"Receives"* ]]
@@ -89,10 +86,7 @@ teardown() {
 @test "tui: the detail view says which calls a signal interrupted" {
 	start "'$CONCVIZ' run -d 30 -- '$ROOT/build/tests/e2e/sig_calls' read-eintr 1 2"
 	wait_for "exit 0" 20
-	tmux send-keys -t "$SESSION" / caller Enter
-	sleep 0.5
-	tmux send-keys -t "$SESSION" Enter
-	wait_for "Thread detail"
+	open_detail caller
 	wait_for "signals 2 (EINTR 2)" 5
 	shot signal-detail
 	# 1 round: 2 reads that failed with EINTR, 2 control reads, the data, EOF
