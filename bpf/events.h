@@ -43,7 +43,7 @@ enum cv_event_type {
 	CV_EV_URING_ENTER,  /* one io_uring_enter completed */
 	CV_EV_URING_SUBMIT, /* io_uring request submitted (io_uring_submit_req) */
 	CV_EV_URING_COMPLETE, /* io_uring request completed (io_uring_complete) */
-	CV_EV_LOST,         /* (user) events were dropped: lost.count of them */
+	CV_EV_LOST,         /* (user) events were dropped: lost.count of them, lost.where */
 	CV_EV_END,          /* (user) end of trace at hdr.ts; closes every open interval */
 	CV_EV_FD,           /* what a descriptor is, at the first receive/accept on it since
 			     * its number named another object (fd.ino) */
@@ -115,8 +115,18 @@ enum cv_sys {
  * them: Linux's generic numbers (asm-generic/errno-base.h, errno.h), the same
  * on x86_64 and arm64.  Named here because BPF C has no <errno.h> and a
  * recording is read on any host. */
+#define CV_EINTR     4    /* a signal interrupted the call: the program saw -1 EINTR */
 #define CV_EAGAIN    11   /* RECV: a non-blocking receive found no data (a poll) */
 #define CV_ETIMEDOUT 110  /* FUTEX: the wait timed out */
+/* The kernel's restart codes (include/linux/errno.h): never returned to a
+ * program, seen at sys_exit only.  A signal interrupted the call; after the
+ * exit the kernel turns the code into -EINTR (a handler ran: for ERESTARTSYS
+ * one without SA_RESTART) or restarts the call (ERESTART_RESTARTBLOCK: as
+ * the restart_syscall syscall). */
+#define CV_ERESTARTSYS           512
+#define CV_ERESTARTNOINTR        513 /* always restarted */
+#define CV_ERESTARTNOHAND        514 /* restarted only when no handler ran */
+#define CV_ERESTART_RESTARTBLOCK 516 /* restarted (as restart_syscall) only when no handler ran */
 
 /* CV_EV_SWITCH.flags */
 #define CV_SW_PREEMPT      0x01 /* prev was preempted (involuntary switch) */
@@ -144,6 +154,15 @@ enum cv_sys {
 
 /* descriptors one CV_EV_MUX_READY lists; the rest are counted in overflow */
 #define CV_MUX_READY_MAX 17
+
+/* CV_EV_LOST.lost.where: where the events were lost.  The tracer's count
+ * is one figure; the live session splits it into one LOST per kind. */
+enum cv_lost_where {
+	CV_LOST_UNKNOWN = 0, /* not said (recordings made before the split) */
+	CV_LOST_RING,        /* the kernel's ring buffer was full */
+	CV_LOST_MEMORY,      /* concviz's own queue in memory had no room (it fell behind) */
+	CV_LOST_WHERE_COUNT
+};
 
 /* CV_EV_TASK.flags */
 #define CV_TASK_PROCESS    0x01 /* a new process (thread group leader), not a thread */
@@ -273,6 +292,9 @@ struct cv_event {
 		} mux_ready;
 		struct {            /* CV_EV_LOST */
 			__u64 count;
+			__u32 where;      /* enum cv_lost_where: which queue had no room (0 in
+					   * recordings made before concviz said) */
+			__u32 pad;
 		} lost;
 		__u8 raw[40];
 	};

@@ -74,7 +74,9 @@ static void recv_row(struct tui *u, struct vl *v, const struct cv_recv_rec *r, i
 	int y = vl_row(v);
 	if (y < 0)
 		return;
-	if (r->ret >= 0)
+	if (r->signal == CV_CALLSIG_EINTR || r->signal == CV_CALLSIG_UNRESOLVED)
+		snprintf(b1, sizeof(b1), "%s", r->signal == CV_CALLSIG_EINTR ? "EINTR" : "signal");
+	else if (r->ret >= 0)
 		cv_fmt_bytes(b1, sizeof(b1), (uint64_t)r->ret);
 	else
 		snprintf(b1, sizeof(b1), "err%" PRId64, r->ret);
@@ -95,16 +97,28 @@ static void recv_row(struct tui *u, struct vl *v, const struct cv_recv_rec *r, i
 		 fmt_dur_col(u, b2, sizeof(b2), wait, 8));
 	tui_putf(y, x + 9, 8, tui_state_text(u, CV_ST_COPY_DATA) & ~(attr_t)A_REVERSE, "%8s",
 		 fmt_dur_col(u, b3, sizeof(b3), copy, 8));
-	tui_putf(y, x + 18, u->cols - x - 18, A_NORMAL, "%6u %s", r->eagain_before,
-		 (r->flags & CV_CALL_BLOCKED) ? "blocked" : "no-block");
+	tui_putf(y, x + 18, u->cols - x - 18, A_NORMAL, "%6u %s  %s", r->eagain_before,
+		 (r->flags & CV_CALL_BLOCKED) ? "blocked" : "no-block",
+		 cv_call_signal_text((enum cv_call_signal)r->signal, r->interruptions, b2, sizeof(b2)));
+}
+
+/* "  signals 6 (EINTR 2)" when a signal interrupted calls of this kind, else "" */
+static const char *sig_note(char *buf, size_t n, const struct cv_sig_stats *s)
+{
+	if (s->interrupted)
+		snprintf(buf, n, "  signals %" PRIu64 " (EINTR %" PRIu64 ")", s->interrupted, s->eintr);
+	else
+		buf[0] = '\0';
+	return buf;
 }
 
 static void receives(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
-	char b1[32], line[160];
+	char b1[32], sg[64], line[200];
 	snprintf(line, sizeof(line), "Receives  calls %" PRIu64 "  EAGAIN polls %" PRIu64
-		 "  bytes %s  blocked %" PRIu64, t->recv.calls, t->recv.eagain,
-		 cv_fmt_bytes(b1, sizeof(b1), t->recv.bytes), t->recv.blocked_calls);
+		 "  bytes %s  blocked %" PRIu64 "%s", t->recv.calls, t->recv.eagain,
+		 cv_fmt_bytes(b1, sizeof(b1), t->recv.bytes), t->recv.blocked_calls,
+		 sig_note(sg, sizeof(sg), &t->recv.sig));
 	heading(u, v, line);
 	if (t->recv.calls != t->recv.by_kind[CV_RECV_SOCKET].calls) {
 		char b2[32], b3[32];
@@ -204,9 +218,9 @@ static const char *fmt_timeout(char *b, size_t n, int64_t ms)
 
 static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
-	char d[32], line[160];
-	snprintf(line, sizeof(line), "Multiplexer waits  calls %" PRIu64 "  waited %s",
-		 t->mux.calls, fmt_dur(u, d, sizeof(d), t->mux.wait_ns));
+	char d[32], sg[64], line[200];
+	snprintf(line, sizeof(line), "Multiplexer waits  calls %" PRIu64 "  waited %s%s",
+		 t->mux.calls, fmt_dur(u, d, sizeof(d), t->mux.wait_ns), sig_note(sg, sizeof(sg), &t->mux.sig));
 	heading(u, v, line);
 	for (int k = 0; k < CV_MUX_API_COUNT; k++) {
 		const struct cv_mux_api_stats *a = &t->mux.by_api[k];
@@ -229,7 +243,9 @@ static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
 		int y = vl_row(v);
 		uint64_t w = span(r->enter_ts, r->exit_ts);
 		char to[32], rd[32];
-		if (r->ret >= 0)
+		if (r->signal == CV_CALLSIG_EINTR || r->signal == CV_CALLSIG_UNRESOLVED)
+			snprintf(rd, sizeof(rd), "%s", r->signal == CV_CALLSIG_EINTR ? "EINTR" : "signal");
+		else if (r->ret >= 0)
 			snprintf(rd, sizeof(rd), "%" PRId64 " ready", r->ret);
 		else
 			snprintf(rd, sizeof(rd), "err %" PRId64, r->ret);
@@ -238,8 +254,10 @@ static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
 		int bw = u->cols - 46 > 30 ? 30 : u->cols - 46;
 		dur_bar(u, y, 44, bw, w, max, CV_ST_MUX_WAIT);
 		if (bw > 0)
-			tui_putf(y, 46 + bw, u->cols - 46 - bw, tui_role(u, R_DIM), "of %u watched, %s",
-				 r->nfds, fmt_timeout(to, sizeof(to), r->timeout_ms));
+			tui_putf(y, 46 + bw, u->cols - 46 - bw, tui_role(u, R_DIM), "of %u watched, %s%s%s",
+				 r->nfds, fmt_timeout(to, sizeof(to), r->timeout_ms),
+				 r->signal ? ", " : "",
+				 cv_call_signal_text((enum cv_call_signal)r->signal, r->interruptions, sg, sizeof(sg)));
 	}
 	if (!i)
 		tui_put(vl_row(v), 4, u->cols - 4, tui_role(u, R_DIM), "no multiplexer wait yet");
@@ -247,9 +265,9 @@ static void muxes(struct tui *u, struct vl *v, const struct cv_thread *t)
 
 static void futexes(struct tui *u, struct vl *v, const struct cv_thread *t)
 {
-	char d[32], lk[64], ow[48], wk[48], line[200];
-	snprintf(line, sizeof(line), "Lock waits  waits %" PRIu64 "  waited %s", t->futex.waits,
-		 fmt_dur(u, d, sizeof(d), t->futex.wait_ns));
+	char d[32], lk[64], ow[48], wk[48], sg[64], line[200];
+	snprintf(line, sizeof(line), "Lock waits  waits %" PRIu64 "  waited %s%s", t->futex.waits,
+		 fmt_dur(u, d, sizeof(d), t->futex.wait_ns), sig_note(sg, sizeof(sg), &t->futex.sig));
 	heading(u, v, line);
 	const struct cv_futex_rec *r;
 	size_t i;
@@ -261,10 +279,12 @@ static void futexes(struct tui *u, struct vl *v, const struct cv_thread *t)
 		fmt_tid(ow, sizeof(ow), u->m, r->owner_tid);
 		fmt_tid(wk, sizeof(wk), u->m, r->waker_tid);
 		tui_putf(y, 2, 20, tui_role(u, R_LOCK), "%-20s", lk);
-		tui_putf(y, 23, u->cols - 23, A_NORMAL, "%-9s waited %9s  holder %-20s waker %s%s",
+		tui_putf(y, 23, u->cols - 23, A_NORMAL, "%-9s waited %9s  holder %-20s waker %s%s%s%s",
 			 cv_lock_kind_name((enum cv_lock_kind)r->kind),
 			 fmt_dur_col(u, d, sizeof(d), span(r->enter_ts, r->exit_ts), 9), ow, wk,
-			 r->ret == -CV_ETIMEDOUT ? "  (timeout)" : r->ret == -CV_EAGAIN ? "  (EAGAIN)" : "");
+			 r->ret == -CV_ETIMEDOUT ? "  (timeout)" : r->ret == -CV_EAGAIN ? "  (EAGAIN)" : "",
+			 r->signal ? "  " : "",
+			 cv_call_signal_text((enum cv_call_signal)r->signal, r->interruptions, sg, sizeof(sg)));
 	}
 	if (!i)
 		tui_put(vl_row(v), 4, u->cols - 4, tui_role(u, R_DIM), "no lock wait yet");

@@ -82,6 +82,19 @@ static void status_text(const struct tui *u, int *x, int maxx)
 		seg(0, x, maxx, h, buf);
 		uint64_t drop = cv_model_dropped(u->m);
 		snprintf(buf, sizeof(buf), "dropped %s", cv_fmt_count(d1, sizeof(d1), drop));
+		if (drop) { /* where: the ring buffer, concviz's queue, an old recording's unknown */
+			uint64_t unk = cv_model_dropped_where(u->m, CV_LOST_UNKNOWN);
+			size_t l = strlen(buf);
+			snprintf(buf + l, sizeof(buf) - l, " (ring %s, memory %s",
+				 cv_fmt_count(d1, sizeof(d1), cv_model_dropped_where(u->m, CV_LOST_RING)),
+				 cv_fmt_count(d2, sizeof(d2), cv_model_dropped_where(u->m, CV_LOST_MEMORY)));
+			l = strlen(buf);
+			if (unk)
+				snprintf(buf + l, sizeof(buf) - l, ", unknown %s",
+					 cv_fmt_count(d1, sizeof(d1), unk));
+			l = strlen(buf);
+			snprintf(buf + l, sizeof(buf) - l, ")");
+		}
 		seg(0, x, maxx, h, "| ");
 		seg(0, x, maxx, drop ? tui_role(u, R_ALERT) : h, buf);
 		seg(0, x, maxx, h, " ");

@@ -98,10 +98,7 @@ eq() {
 	command -v tmux > /dev/null || skip "tmux missing"
 	start "'$CONCVIZ' run -- '$HELPER' 8000"
 	wait_for "Threads" 15
-	tmux send-keys -t "$SESSION" / ipc_recv Enter
-	sleep 0.5
-	tmux send-keys -t "$SESSION" Enter
-	wait_for "Thread detail"
+	open_detail ipc_recv
 	wait_for "waiting for a connection" 5
 	shot ipc-accept-detail
 	[[ "$SCREEN" == *"blocked in accept: waiting for a connection"* ]]
@@ -208,10 +205,7 @@ exr() { jq -r --arg r "$1" ".threads[] | select(.role == \$r) | .$2" "$S"; }
 	command -v tmux > /dev/null || skip "tmux missing"
 	start "'$CONCVIZ' run multiplexed --seconds 8 --api select"
 	wait_for "Threads" 15
-	tmux send-keys -t "$SESSION" / srv-select Enter
-	sleep 0.5
-	tmux send-keys -t "$SESSION" Enter
-	wait_for "Thread detail"
+	open_detail srv-select
 	wait_for "timeout 500 ms" 5
 	shot mux-detail
 	[[ "$SCREEN" == *"select calls"* ]]
@@ -254,9 +248,7 @@ exr() { jq -r --arg r "$1" ".threads[] | select(.role == \$r) | .$2" "$S"; }
 	command -v tmux > /dev/null || skip "tmux missing"
 	start "'$CONCVIZ' run ipc --seconds 8"
 	wait_for "consumer" 15
-	tmux send-keys -t "$SESSION" / consumer Enter
-	sleep 0.5
-	tmux send-keys -t "$SESSION" Enter
+	open_detail consumer
 	wait_for "By descriptor" 5
 	shot by-fd-detail
 	[[ "$SCREEN" =~ pipe\ +[0-9]+\ .*\ pipe ]]
@@ -269,9 +261,7 @@ exr() { jq -r --arg r "$1" ".threads[] | select(.role == \$r) | .$2" "$S"; }
 	command -v tmux > /dev/null || skip "tmux missing"
 	start "'$CONCVIZ' run multiplexed --seconds 8 --api epoll"
 	wait_for "srv-epoll" 15
-	tmux send-keys -t "$SESSION" / srv-epoll Enter
-	sleep 0.5
-	tmux send-keys -t "$SESSION" Enter
+	open_detail srv-epoll
 	wait_for "By descriptor" 5
 	sleep 1
 	shot mux-by-fd-detail

@@ -27,6 +27,14 @@ wait_for() {
 	echo "timed out waiting for: $1"; screen; return 1
 }
 
+# open_detail NAME: filter the thread list for NAME, open the first match's detail
+open_detail() {
+	tmux send-keys -t "$SESSION" / "$1" Enter
+	sleep 0.5
+	tmux send-keys -t "$SESSION" Enter
+	wait_for "Thread detail"
+}
+
 # quit_clean [STATUS]: q leaves a usable shell and concviz exited with STATUS
 quit_clean() {
 	tmux send-keys -t "$SESSION" q

@@ -197,10 +197,35 @@ check_mux() {
 	echo "dropped=$d"
 	[ "$d" -gt 0 ]
 	grep -q "^concviz: warning: $d events were dropped" "$BATS_TEST_TMPDIR/e"
+	# where: the tiny ring buffer lost them; the kinds add up to the sum
+	r=$(jq .dropped_in_ring_buffer "$BATS_TEST_TMPDIR/j")
+	m=$(jq .dropped_in_memory "$BATS_TEST_TMPDIR/j")
+	u=$(jq .dropped_where_unknown "$BATS_TEST_TMPDIR/j")
+	echo "ring=$r memory=$m unknown=$u"
+	[ "$r" -gt 0 ]
+	[ "$u" = 0 ]
+	[ $((r + m + u)) = "$d" ]
 	# (auto) falling behind the ring buffer raised concviz to real-time priority
 	grep -Eq "^concviz: stats: .* dropped, .*, real-time from [0-9.]+ s, moved off the target's CPU [0-9]+ times$" "$BATS_TEST_TMPDIR/e"
 	run bash -c "CONCVIZ_RINGBUF_KB=4 '$CONCVIZ' run --report nonblocking --seconds 1 2>/dev/null"
-	[[ "$output" =~ [1-9][0-9]*\ dropped\ events ]]
+	[[ "$output" =~ [1-9][0-9]*\ dropped\ events\ \([1-9][0-9]*\ ring\ buffer\ full,\ [0-9]+\ concviz\'s\ queue\ full\) ]]
+}
+
+@test "drops keep where they happened in a recording: report --json and the export say the same" {
+	CONCVIZ_RINGBUF_KB=4 "$CONCVIZ" run --json -o "$BATS_TEST_TMPDIR/r.cvz" nonblocking --seconds 1 \
+		> "$BATS_TEST_TMPDIR/live.json" 2>/dev/null
+	"$CONCVIZ" report --json "$BATS_TEST_TMPDIR/r.cvz" > "$BATS_TEST_TMPDIR/rep.json"
+	"$CONCVIZ" export --format chrome -o "$BATS_TEST_TMPDIR/t.json" "$BATS_TEST_TMPDIR/r.cvz"
+	keys='[.dropped_events, .dropped_in_ring_buffer, .dropped_in_memory, .dropped_where_unknown]'
+	live=$(jq -c "$keys" "$BATS_TEST_TMPDIR/live.json")
+	echo "live=$live"
+	[ "$(jq -c "$keys" "$BATS_TEST_TMPDIR/rep.json")" = "$live" ]
+	[ "$(jq -c ".metadata | $keys" "$BATS_TEST_TMPDIR/t.json")" = "$live" ]
+	jq -e '.dropped_in_ring_buffer > 0 and .dropped_where_unknown == 0 and
+		.dropped_in_ring_buffer + .dropped_in_memory == .dropped_events' "$BATS_TEST_TMPDIR/live.json"
+	# the markers add up too
+	[ "$(jq '[.traceEvents[] | select(.cat == "concviz" and .ph == "i") | .args.count] | add' \
+		"$BATS_TEST_TMPDIR/t.json")" = "$(jq .dropped_events "$BATS_TEST_TMPDIR/live.json")" ]
 }
 
 @test "a bad ring-buffer size is one clear line, exit 1" {

@@ -49,10 +49,7 @@ teardown() {
 	wait_for "Threads"
 
 	# select the blocking thread by filtering, then open its detail
-	tmux send-keys -t "$SESSION" / blocking Enter
-	sleep 0.5
-	tmux send-keys -t "$SESSION" Enter
-	wait_for "Thread detail"
+	open_detail blocking
 	sleep 1
 	shot detail
 	[[ "$SCREEN" == *"Receives"* ]]
@@ -69,6 +66,33 @@ teardown() {
 	sleep 1
 	shot 120x40
 	[[ "$SCREEN" == *"Threads"* ]]
+	quit_clean
+}
+
+@test "tui: the header says where events were dropped (a tiny ring buffer)" {
+	start "CONCVIZ_RINGBUF_KB=4 '$CONCVIZ' run nonblocking --seconds 30"
+	wait_for "(ring " 15
+	shot drops
+	local hdr
+	hdr=$(screen | head -n 1)
+	echo "$hdr"
+	# "dropped N (ring R, memory M)" (trace.bats checks that the parts add up)
+	[[ "$hdr" =~ dropped\ ([0-9.]+[kM]?)\ \(ring\ ([0-9.]+[kM]?),\ memory\ ([0-9.]+[kM]?)\) ]]
+	[ "${BASH_REMATCH[1]}" != 0 ]
+	[ "${BASH_REMATCH[2]}" != 0 ]
+	quit_clean
+}
+
+@test "tui: the detail view says which calls a signal interrupted" {
+	start "'$CONCVIZ' run -d 30 -- '$ROOT/build/tests/e2e/sig_calls' read-eintr 1 2"
+	wait_for "exit 0" 20
+	open_detail caller
+	wait_for "signals 2 (EINTR 2)" 5
+	shot signal-detail
+	# 1 round: 2 reads that failed with EINTR, 2 control reads, the data, EOF
+	# (all 6 in the list, which shows the last 10)
+	[[ "$SCREEN" == *"Receives  calls 6 "* ]]
+	[ "$(grep -c "read pipe    EINTR .* blocked  EINTR: a signal" <<< "$SCREEN")" = 2 ]
 	quit_clean
 }
 

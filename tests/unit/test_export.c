@@ -450,6 +450,7 @@ static const char *make_recording(const char *name, struct expect *x, int rounds
 	}
 	struct cv_event lost = { .ts = T += 10 * US, .tid = 0, .pid = 0, .type = CV_EV_LOST };
 	lost.lost.count = 7;
+	lost.lost.where = CV_LOST_MEMORY;
 	put(w, &lost);
 	struct cv_event ex = { .ts = T += 10 * US, .tid = B, .pid = P, .type = CV_EV_EXIT };
 	put(w, &ex);
@@ -853,10 +854,50 @@ TEST(back_to_back_state_merged)
 	free_parse(p);
 }
 
+/* A pipe read a signal interrupted twice, restarted each time, then the
+ * data: three parts drawn as they ran, no restart code as a result */
+static void read_restarted(struct cv_rec_writer *w)
+{
+	task(w, 300, 300, "t");
+	for (int part = 0; part < 3; part++) {
+		struct cv_event r = { .tid = 300, .pid = 300, .type = CV_EV_RECV,
+				      .flags = CV_CALL_PIPE | CV_CALL_BLOCKED };
+		r.recv.enter_ts = T += 100 * US;
+		r.ts = T += 100 * US;
+		r.recv.ret = part < 2 ? -CV_ERESTARTSYS : 64;
+		r.recv.copy_ts = part < 2 ? 0 : T - 10 * US;
+		r.recv.fd = 3;
+		r.recv.sys = CV_SYS_READ;
+		put(w, &r);
+	}
+}
+
+TEST(signal_parts_of_one_call)
+{
+	EXPORT_OF(p, "sig.cvz", read_restarted);
+	CHECK_EQ(count(p, "X", "read", "recv"), 3);
+	CHECK(strstr(p->s, "-512") == NULL);
+	const char *a = p->s, *k;
+	int interrupted = 0;
+	while ((k = strstr(a, "\"ret\":null,\"signal\":\"interrupted\""))) {
+		interrupted++;
+		a = k + 1;
+	}
+	CHECK_EQ(interrupted, 2);
+	CHECK(strstr(p->s, "\"ret\":64,\"signal\":\"restarted\"") != NULL);
+	CHECK_EQ(partial_overlaps(p), 0);
+	free_parse(p);
+}
+
 TEST(dropped_events_marker)
 {
 	EXPORTED(p);
 	CHECK_EQ(count(p, "i", NULL, "concviz"), 1);
+	/* where it happened, on the marker and in the metadata (which adds up) */
+	CHECK(strstr(p->s, "\"name\":\"dropped 7 events (concviz's queue full)\"") != NULL);
+	CHECK(strstr(p->s, "\"args\":{\"count\":7,\"where\":\"in_memory\"}") != NULL);
+	CHECK(strstr(p->s, "\"dropped_events\":7,\"model_out_of_memory\":0,\"dropped_in_ring_buffer\":0,"
+			   "\"dropped_in_memory\":7,\"dropped_where_unknown\":0") != NULL);
 }
 
 TEST(jq_agrees)
@@ -926,6 +967,7 @@ int main(void)
 	RUN(state_cut_at_syscall_enter);
 	RUN(back_to_back_state_merged);
 	RUN(dropped_events_marker);
+	RUN(signal_parts_of_one_call);
 	RUN(jq_agrees);
 	RUN(write_error_stops);
 	RUN(truncated_input);

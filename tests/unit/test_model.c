@@ -935,9 +935,242 @@ TEST(lost_events_and_comm)
 	e.lost.count = 1; /* a drop count read after END still counts */
 	feed(e);
 	CHECK_EQ(cv_model_dropped(M), 13);
+	CHECK_EQ(cv_model_dropped_where(M, CV_LOST_UNKNOWN), 13); /* where not said */
+	e.lost.where = CV_LOST_MEMORY;
+	e.lost.count = 4;
+	feed(e);
+	e.lost.where = CV_LOST_RING;
+	e.lost.count = 6;
+	feed(e);
+	e.lost.where = 77; /* a kind this reader does not know: not said */
+	e.lost.count = 1;
+	feed(e);
+	CHECK_EQ(cv_model_dropped(M), 24);
+	CHECK_EQ(cv_model_dropped_where(M, CV_LOST_RING), 6);
+	CHECK_EQ(cv_model_dropped_where(M, CV_LOST_MEMORY), 4);
+	CHECK_EQ(cv_model_dropped_where(M, CV_LOST_UNKNOWN), 14);
 	CHECK_EQ(cv_model_end(M), S + 30);
 	CHECK_EQ(cv_model_events(M), 2);
 	CHECK_STR(T(801)->comm, "renamed");
+	check_invariant();
+}
+
+/* ---- signals: an exit with a restart code is held until the next call
+ * exit (or the thread's end) says what the program saw ---- */
+
+static struct cv_event pipe_read(uint64_t ts, uint32_t tid, uint32_t fd, uint64_t enter,
+				 uint64_t copy, int64_t ret)
+{
+	struct cv_event e = mk(CV_EV_RECV, ts, tid);
+	e.flags = CV_CALL_PIPE | (enter ? CV_CALL_BLOCKED : 0);
+	e.recv.enter_ts = enter ? S + enter : 0;
+	e.recv.copy_ts = copy ? S + copy : 0;
+	e.recv.ret = ret;
+	e.recv.fd = fd;
+	e.recv.ino = 1000 + fd;
+	e.recv.sys = CV_SYS_READ;
+	return e;
+}
+
+static void feed_checked(struct cv_event e, enum cv_call_signal want)
+{
+	feed(e);
+	CHECK_EQ(cv_model_call_signal(M, &e), want);
+}
+
+/* read() restarted twice (SA_RESTART): one call, its data, its start the
+ * first block; the restart code is no result */
+TEST(signal_restarted_read_is_one_call)
+{
+	fresh(NULL);
+	task(0, 901, "reader", 0);
+	on(1, 901);
+	off(10, 901, CV_BLK_RECV, 0, 0);
+	wake(20, 901, 0);
+	on(21, 901);
+	feed_checked(pipe_read(22, 901, 3, 10, 0, -CV_ERESTARTSYS), CV_CALLSIG_UNRESOLVED);
+	CHECK_EQ(T(901)->recv.calls, 0); /* not known yet */
+	CHECK_EQ(T(901)->recv.sig.interrupted, 1);
+	off(30, 901, CV_BLK_RECV, 0, 0);
+	wake(40, 901, 0);
+	on(41, 901);
+	feed_checked(pipe_read(42, 901, 3, 30, 0, -CV_ERESTARTSYS), CV_CALLSIG_UNRESOLVED);
+	off(50, 901, CV_BLK_RECV, 0, 0);
+	wake(60, 901, 0);
+	on(61, 901);
+	feed_checked(pipe_read(70, 901, 3, 50, 61, 64), CV_CALLSIG_RESTARTED);
+	const struct cv_thread *t = T(901);
+	CHECK_EQ(t->recv.calls, 1);
+	CHECK_EQ(t->recv.bytes, 64);
+	CHECK_EQ(t->recv.blocked_calls, 1);
+	CHECK_EQ(t->recv.by_kind[CV_RECV_PIPE].calls, 1);
+	CHECK_EQ(t->recv.sig.interrupted, 2);
+	CHECK_EQ(t->recv.sig.eintr, 0);
+	const struct cv_recv_rec *r = cv_model_thread_recv(M, t, 0);
+	CHECK(r && r->ret == 64 && r->signal == CV_CALLSIG_RESTARTED && r->interruptions == 2);
+	CHECK(r && r->enter_ts == S + 10 && r->exit_ts == S + 70);
+	CHECK(cv_model_thread_recv(M, t, 1) == NULL);
+	const struct cv_fd_stats *f = cv_model_thread_fd(M, t, 0);
+	CHECK(f && f->calls == 1 && f->bytes == 64 && f->wait_ns == 51); /* first block .. copy */
+	char b[64];
+	CHECK_STR(cv_call_signal_text(CV_CALLSIG_RESTARTED, 2, b, sizeof(b)), "restarted after 2 signals");
+	end_ev(100);
+	CHECK_EQ(T(901)->recv.calls, 1);
+	check_invariant();
+}
+
+/* Without SA_RESTART the program got EINTR: the next call is another one
+ * (here the control pipe), and the interrupted read counts as a call that
+ * failed so; a call that returned -EINTR itself is one too. */
+TEST(signal_eintr_is_a_failed_call)
+{
+	fresh(NULL);
+	task(0, 902, "reader", 0);
+	on(1, 902);
+	off(10, 902, CV_BLK_RECV, 0, 0);
+	wake(20, 902, 0);
+	on(21, 902);
+	feed(pipe_read(22, 902, 3, 10, 0, -CV_ERESTARTSYS));
+	feed_checked(pipe_read(30, 902, 5, 0, 0, 1), CV_CALLSIG_NONE);
+	const struct cv_thread *t = T(902);
+	CHECK_EQ(t->recv.calls, 2);
+	CHECK_EQ(t->recv.bytes, 1);
+	CHECK_EQ(t->recv.sig.interrupted, 1);
+	CHECK_EQ(t->recv.sig.eintr, 1);
+	const struct cv_recv_rec *r = cv_model_thread_recv(M, t, 1);
+	CHECK(r && r->ret == -CV_EINTR && r->signal == CV_CALLSIG_EINTR && r->interruptions == 1);
+	/* epoll_wait returns -EINTR itself */
+	struct cv_event e = mk(CV_EV_MUX, 40, 902);
+	e.mux.ret = -CV_EINTR;
+	e.mux.sys = CV_SYS_EPOLL_WAIT;
+	feed(e);
+	CHECK_EQ(t->mux.calls, 1);
+	CHECK_EQ(t->mux.sig.interrupted, 1);
+	CHECK_EQ(t->mux.sig.eintr, 1);
+	CHECK_EQ(t->mux.by_api[CV_MUX_EPOLL].errors, 1);
+	const struct cv_mux_rec *mr = cv_model_thread_mux(M, t, 0);
+	CHECK(mr && mr->signal == CV_CALLSIG_EINTR);
+	end_ev(100);
+	check_invariant();
+}
+
+/* poll's ERESTART_RESTARTBLOCK and select's ERESTARTNOHAND give EINTR once
+ * a handler ran, SA_RESTART or not: the same call again is a new call.
+ * Only after a job-control stop (no handler) does the kernel restart
+ * ERESTARTNOHAND as the same call. */
+TEST(signal_mux_codes)
+{
+	fresh(NULL);
+	task(0, 903, "poller", 0);
+	struct cv_event e = mk(CV_EV_MUX, 10, 903);
+	e.flags = CV_CALL_BLOCKED;
+	e.mux.enter_ts = S + 5;
+	e.mux.sys = CV_SYS_POLL;
+	e.mux.nfds = 1;
+	e.mux.ret = -CV_ERESTART_RESTARTBLOCK;
+	feed(e);
+	e.ts = S + 20;
+	e.mux.enter_ts = S + 15;
+	e.mux.ret = 1;
+	feed_checked(e, CV_CALLSIG_NONE);
+	const struct cv_thread *t = T(903);
+	CHECK_EQ(t->mux.by_api[CV_MUX_POLL].calls, 2);
+	CHECK_EQ(t->mux.by_api[CV_MUX_POLL].errors, 1);
+	CHECK_EQ(t->mux.by_api[CV_MUX_POLL].ready, 1);
+	CHECK_EQ(t->mux.sig.eintr, 1);
+
+	e.mux.sys = CV_SYS_SELECT; /* ERESTARTNOHAND, a handler ran: EINTR */
+	e.ts = S + 30;
+	e.mux.ret = -CV_ERESTARTNOHAND;
+	feed(e);
+	e.ts = S + 40;
+	e.mux.ret = 1;
+	feed(e);
+	CHECK_EQ(t->mux.by_api[CV_MUX_SELECT].calls, 2);
+	CHECK_EQ(t->mux.sig.eintr, 2);
+
+	e.ts = S + 50; /* ERESTARTNOHAND, then stopped (SIGSTOP): restarted */
+	e.mux.enter_ts = S + 45;
+	e.mux.ret = -CV_ERESTARTNOHAND;
+	feed(e);
+	struct cv_event sw = mk(CV_EV_SWITCH, 51, 903);
+	sw.flags = CV_SW_PREV_TRACED | CV_SW_PREV_BLOCKED;
+	sw.sw.prev_state = 0x104; /* TASK_STOPPED */
+	feed(sw);
+	wake(60, 903, 0);
+	on(61, 903);
+	e.ts = S + 70;
+	e.mux.enter_ts = S + 65;
+	e.mux.ret = 2;
+	feed_checked(e, CV_CALLSIG_RESTARTED);
+	CHECK_EQ(t->mux.by_api[CV_MUX_SELECT].calls, 3);
+	CHECK_EQ(t->mux.by_api[CV_MUX_SELECT].errors, 1);
+	CHECK_EQ(t->mux.by_api[CV_MUX_SELECT].ready, 3);
+	CHECK_EQ(t->mux.sig.interrupted, 3);
+	CHECK_EQ(t->mux.sig.eintr, 2);
+	const struct cv_mux_rec *mr = cv_model_thread_mux(M, t, 0);
+	CHECK(mr && mr->signal == CV_CALLSIG_RESTARTED && mr->enter_ts == S + 45 && mr->ret == 2);
+	end_ev(100);
+	check_invariant();
+}
+
+/* A futex wait restarted after a signal is one wait of its lock; an accept
+ * restarted is one accept. */
+TEST(signal_futex_and_accept_restarted)
+{
+	fresh(NULL);
+	task(0, 904, "waiter", 0);
+	on(1, 904);
+	off_lock(10, 904, 0x5000, 0, CV_LK_MUTEX);
+	wake(20, 904, 0);
+	on(21, 904);
+	futex_lock_ev(22, 904, 10, 0x5000, 0, CV_LK_MUTEX, -CV_ERESTARTSYS, 0);
+	CHECK_EQ(T(904)->futex.waits, 0);
+	off_lock(30, 904, 0x5000, 0, CV_LK_MUTEX);
+	wake(40, 904, 0);
+	on(41, 904);
+	futex_lock_ev(42, 904, 30, 0x5000, 0, CV_LK_MUTEX, 0, 0);
+	const struct cv_thread *t = T(904);
+	CHECK_EQ(t->futex.waits, 1);
+	CHECK_EQ(t->futex.wait_ns, 32);
+	CHECK_EQ(t->futex.sig.interrupted, 1);
+	const struct cv_lock *l = cv_model_find_lock(M, PID, 0x5000);
+	CHECK(l && l->waits == 1);
+
+	sys_ev(50, 904, CV_SYS_ACCEPT4, 45, 0, -CV_ERESTARTSYS, CV_CALL_BLOCKED);
+	sys_ev(60, 904, CV_SYS_ACCEPT4, 55, 0, 7, CV_CALL_BLOCKED);
+	CHECK_EQ(t->accept.calls, 1);
+	CHECK_EQ(t->accept.blocked_calls, 1);
+	CHECK_EQ(t->accept.wait_ns, 15);
+	CHECK_EQ(t->accept.sig.interrupted, 1);
+	CHECK_EQ(t->accept.sig.eintr, 0);
+	CHECK_EQ(t->recv.calls, 0);
+	end_ev(100);
+	check_invariant();
+}
+
+/* A call interrupted and never resumed (the thread exited: a fatal signal
+ * ends a blocked call with ERESTARTSYS; or the trace ended) is a call with
+ * no result seen: not EINTR. */
+TEST(signal_unresolved_at_exit_and_end)
+{
+	fresh(NULL);
+	task(0, 905, "killed", 0);
+	task(0, 906, "traced", 0);
+	feed(pipe_read(10, 905, 3, 5, 0, -CV_ERESTARTSYS));
+	exit_ev(11, 905, 9);
+	futex_ev(20, 906, 15, 0x6000, -CV_ERESTARTSYS, 0, 0, CV_CALL_BLOCKED);
+	end_ev(30);
+	const struct cv_thread *k = T(905), *w = T(906);
+	CHECK_EQ(k->recv.calls, 1);
+	CHECK_EQ(k->recv.sig.interrupted, 1);
+	CHECK_EQ(k->recv.sig.eintr, 0);
+	const struct cv_recv_rec *r = cv_model_thread_recv(M, k, 0);
+	CHECK(r && r->signal == CV_CALLSIG_UNRESOLVED);
+	CHECK_EQ(w->futex.waits, 1);
+	CHECK_EQ(w->futex.sig.eintr, 0);
+	const struct cv_futex_rec *fr = cv_model_thread_futex(M, w, 0);
+	CHECK(fr && fr->signal == CV_CALLSIG_UNRESOLVED);
 	check_invariant();
 }
 
@@ -1499,6 +1732,11 @@ int main(void)
 	RUN(history);
 	RUN(uring_completions);
 	RUN(lost_events_and_comm);
+	RUN(signal_restarted_read_is_one_call);
+	RUN(signal_eintr_is_a_failed_call);
+	RUN(signal_mux_codes);
+	RUN(signal_futex_and_accept_restarted);
+	RUN(signal_unresolved_at_exit_and_end);
 	RUN(tid_reuse_and_target);
 	RUN(clamp_old_timestamps);
 	RUN(timeline_buckets_and_hook);

@@ -821,6 +821,53 @@ TEST(v1_recording_reads_as_recorded)
 	free(b);
 }
 
+/* CV_EV_LOST.where travels in LOST's TAIL, so both versions carry it with
+ * no format change: a LOST as concviz wrote it before it said where (v1
+ * here, its payload the count alone) reads as where not said, and a v2 LOST
+ * keeps its where. */
+TEST(lost_where_old_and_new)
+{
+	static struct cv_rec_codec c;
+	static struct cv_rec_item it;
+	static uint8_t buf[CV_REC_MAX_RECORD];
+	const char *why = "";
+	/* tag 12, zigzag ts delta 1000, thread (0, 0) as a cache miss, cpu 0,
+	 * flags 0, mask: the count, count 7 */
+	static const uint8_t v1_lost[] = { 12, 0xd0, 0x0f, 16, 0, 0, 0, 1, 7 };
+
+	cv_rec_codec_init(&c, 1);
+	CHECK_EQ(cv_rec_decode_record(&c, v1_lost, sizeof(v1_lost), &it, &why), sizeof(v1_lost));
+	CHECK_EQ(it.kind, CV_REC_EVENT);
+	CHECK_EQ(it.ev.type, CV_EV_LOST);
+	CHECK_EQ(it.ev.ts, 1000);
+	CHECK_EQ(it.ev.lost.count, 7);
+	CHECK_EQ(it.ev.lost.where, CV_LOST_UNKNOWN);
+	struct cv_model *m = cv_model_new(NULL);
+	CHECK(m != NULL);
+	if (m) {
+		cv_model_feed(m, &it.ev);
+		CHECK_EQ(cv_model_dropped(m), 7);
+		CHECK_EQ(cv_model_dropped_where(m, CV_LOST_UNKNOWN), 7);
+		CHECK_EQ(cv_model_dropped_where(m, CV_LOST_RING), 0);
+		cv_model_free(m);
+	}
+
+	for (uint32_t w = CV_LOST_RING; w < CV_LOST_WHERE_COUNT; w++) {
+		static struct cv_rec_codec enc, dec;
+		struct cv_event ev = { .ts = 5000, .type = CV_EV_LOST };
+
+		ev.lost.count = 123456;
+		ev.lost.where = w;
+		cv_rec_codec_init(&enc, CV_REC_VERSION);
+		cv_rec_codec_init(&dec, CV_REC_VERSION);
+		size_t n = cv_rec_encode_event(&enc, &ev, buf);
+		CHECK_EQ(cv_rec_decode_record(&dec, buf, n, &it, &why), n);
+		CHECK_EQ(it.ev.lost.where, w);
+		CHECK_EQ(it.ev.lost.count, 123456);
+		CHECK(!memcmp(&it.ev, &ev, sizeof(ev)));
+	}
+}
+
 /* Encode and decode a stream of events in one codec pair, checking each;
  * returns the bytes written.  resets: reset both every this many events. */
 static size_t stream_round_trip(const struct cv_event *evs, size_t n, size_t resets, int *bad)
@@ -1088,6 +1135,7 @@ int main(void)
 	RUN(replay_truncated_warns);
 	RUN(replay_garbage_fails);
 	RUN(v1_recording_reads_as_recorded);
+	RUN(lost_where_old_and_new);
 	RUN(codec_round_trip_thousands_of_threads);
 	char cmd[300];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

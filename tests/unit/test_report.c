@@ -241,10 +241,11 @@ TEST(json_summary)
 	       "\"by_kind\": {\"socket\": {\"calls\": 1, \"bytes\": 1234}, \"pipe\": {\"calls\": 0, "
 	       "\"bytes\": 0}, \"mq\": {\"calls\": 0, \"bytes\": 0}}, \"by_fd\": [");
 	HAS(j, "\"recv\": {\"calls\": 0, \"eagain\": 0, \"bytes\": 0, \"blocked_calls\": 0, ");
-	HAS(j, "\"accept\": {\"calls\": 0, \"eagain\": 0, \"blocked_calls\": 0, \"wait_ns\": 0}");
+	HAS(j, "\"accept\": {\"calls\": 0, \"eagain\": 0, \"blocked_calls\": 0, \"wait_ns\": 0, "
+	       "\"interrupted\": 0, \"eintr\": 0}");
 	HAS(j, "\"mux\": {\"calls\": 0, \"wait_ns\": 0, \"by_api\": {\"select\": {\"calls\": 0, "
 	       "\"wait_ns\": 0, \"nfds\": 0, \"ready\": 0, \"timeouts\": 0, \"errors\": 0}, ");
-	HAS(j, "\"futex\": {\"waits\": 0, \"wait_ns\": 0}");
+	HAS(j, "\"futex\": {\"waits\": 0, \"wait_ns\": 0, \"interrupted\": 0, \"eintr\": 0}");
 	HAS(j, "\"uring\": {\"submitted\": 0, \"completed\": 0, \"async_wait_ns\": 0}");
 	HAS(j, "{\"pid\": 100, \"addr\": \"0x1000\", \"name\": \"counter_lock\", \"waits\": 0, "
 	       "\"wait_ns\": 0, \"max_wait_ns\": 0, \"max_waiters\": 1, \"owner_tid\": 102");
@@ -335,7 +336,8 @@ TEST(accept_and_kinds)
 	HAS(j, "\"recv\": {\"calls\": 2, \"eagain\": 0, \"bytes\": 340, \"blocked_calls\": 0, "
 	       "\"by_kind\": {\"socket\": {\"calls\": 0, \"bytes\": 0}, \"pipe\": {\"calls\": 1, "
 	       "\"bytes\": 300}, \"mq\": {\"calls\": 1, \"bytes\": 40}}, \"by_fd\": [");
-	HAS(j, "\"accept\": {\"calls\": 2, \"eagain\": 1, \"blocked_calls\": 1, \"wait_ns\": 100}");
+	HAS(j, "\"accept\": {\"calls\": 2, \"eagain\": 1, \"blocked_calls\": 1, \"wait_ns\": 100, "
+	       "\"interrupted\": 0, \"eintr\": 0}");
 	free(j);
 	char *t = capture(M, NULL, false);
 	HAS(t, "ACCEPT AND RECEIVES BY KIND");
@@ -360,6 +362,44 @@ TEST(empty_model)
 	char *t = capture(M, NULL, false);
 	HAS(t, "0 dropped events"); /* always shown */
 	HAS(t, "not exited");
+	free(t);
+	cv_model_free(M);
+}
+
+/* drops say where they happened: ring buffer, concviz's queue, or (an old
+ * recording's) not said; the three add up to dropped_events */
+TEST(drops_by_where)
+{
+	M = cv_model_new(NULL);
+	static const struct { uint32_t where; uint64_t count; } lost[] = {
+		{ CV_LOST_RING, 5 }, { CV_LOST_MEMORY, 3 }, { CV_LOST_UNKNOWN, 2 }, { CV_LOST_RING, 1 },
+	};
+	for (size_t i = 0; i < sizeof(lost) / sizeof(lost[0]); i++) {
+		struct cv_event e = mk(CV_EV_LOST, 10 + i, 0);
+		e.lost.where = lost[i].where;
+		e.lost.count = lost[i].count;
+		feed(e);
+	}
+	feed(mk(CV_EV_END, 100, 0));
+	char *j = capture(M, NULL, true);
+	CHECK(json_ok(j));
+	HAS(j, "\"dropped_events\": 11, \"dropped_in_ring_buffer\": 6, \"dropped_in_memory\": 3, "
+	       "\"dropped_where_unknown\": 2, \"model_out_of_memory\": 0");
+	free(j);
+	char *t = capture(M, NULL, false);
+	HAS(t, "11 dropped events (6 ring buffer full, 3 concviz's queue full, 2 where not recorded) "
+	       "(counts may be low)");
+	free(t);
+	cv_model_free(M);
+
+	M = cv_model_new(NULL); /* none dropped: the figure alone, the keys all 0 */
+	feed(mk(CV_EV_END, 100, 0));
+	j = capture(M, NULL, true);
+	HAS(j, "\"dropped_events\": 0, \"dropped_in_ring_buffer\": 0, \"dropped_in_memory\": 0, "
+	       "\"dropped_where_unknown\": 0,");
+	free(j);
+	t = capture(M, NULL, false);
+	HAS(t, "0 dropped events, 0 threads");
 	free(t);
 	cv_model_free(M);
 }
@@ -450,6 +490,7 @@ TEST(json_checker_self_test)
 int main(void)
 {
 	RUN(json_summary);
+	RUN(drops_by_where);
 	RUN(json_size_and_exit_code);
 	RUN(target_killed_by_signal);
 	RUN(text_report);

@@ -44,6 +44,7 @@ struct session {
 	const struct cv_event *feeding; /* the event the model is being fed */
 	char lock_name[512];
 	size_t locks_named;      /* locks whose names went into the recording */
+	uint64_t lost_in_memory; /* of the tracer's in-memory losses, those fed as LOST */
 	struct cv_hash shared_seen; /* hash of (pid, object) of process-shared locks looked up */
 	struct cv_hash forked;   /* pid of a forked process that has not exec'd -> its parent */
 
@@ -213,10 +214,8 @@ static void share_lock(struct session *s, uint32_t pid, uint64_t obj)
 		rec_check(s, cv_rec_write_lock_name(s->rec, l->pid, l->addr, name));
 }
 
-static void on_event(void *ctx, const struct cv_event *ev)
+static void feed(struct session *s, const struct cv_event *ev)
 {
-	struct session *s = ctx;
-
 	if (ev->type == CV_EV_COMM && ev->tid == ev->pid && s->syms)
 		cv_symbols_forget(s->syms, ev->pid); /* exec: new mappings */
 	follow_forks(s, ev);
@@ -247,6 +246,37 @@ static void on_event(void *ctx, const struct cv_event *ev)
 		if (d)
 			rec_check(s, cv_rec_write_fd_desc(s->rec, d->pid, d->fd, d->ino, d->kind, d->desc));
 	}
+}
+
+/* The tracer's CV_EV_LOST is one figure for both kinds of loss: the model
+ * and the recording get one LOST per kind, split by the tracer's in-memory
+ * count (which includes the event's losses when it is delivered: tracer.h). */
+static void feed_lost(struct session *s, const struct cv_event *ev)
+{
+	uint64_t mem = cv_tracer_dropped_in_memory(s->tracer) - s->lost_in_memory;
+	struct cv_event part = *ev;
+
+	if (mem > ev->lost.count)
+		mem = ev->lost.count; /* (the rest comes with the next LOST) */
+	s->lost_in_memory += mem;
+	part.lost.where = CV_LOST_RING;
+	part.lost.count = ev->lost.count - mem;
+	if (part.lost.count)
+		feed(s, &part);
+	part.lost.where = CV_LOST_MEMORY;
+	part.lost.count = mem;
+	if (mem)
+		feed(s, &part);
+}
+
+static void on_event(void *ctx, const struct cv_event *ev)
+{
+	struct session *s = ctx;
+
+	if (ev->type == CV_EV_LOST && ev->lost.where == CV_LOST_UNKNOWN)
+		feed_lost(s, ev);
+	else
+		feed(s, ev);
 }
 
 static void begin_stop(struct session *s)
@@ -611,13 +641,12 @@ int cv_session_end(struct cv_session *cs, int rc)
 		for (int i = 0; i < 100 && !s->finished; i++)
 			pump(s, 50);
 	}
-	if (s->tracer) {
-		if (getenv("CONCVIZ_STATS"))
-			print_stats(s);
-		uint64_t lost = cv_tracer_dropped(s->tracer);
-		uint64_t in_memory = cv_tracer_dropped_in_memory(s->tracer);
-		if (in_memory > lost)
-			in_memory = lost; /* (both as of the last take) */
+	if (s->tracer && getenv("CONCVIZ_STATS"))
+		print_stats(s);
+	if (s->tracer && s->model) {
+		/* the figures the report and the JSON give */
+		uint64_t lost = cv_model_dropped(s->model);
+		uint64_t in_memory = cv_model_dropped_where(s->model, CV_LOST_MEMORY);
 		if (lost && !in_memory)
 			cv_warn("warning: %llu events were dropped (ring buffer full): counts are low; "
 				"a bigger buffer helps, e.g. CONCVIZ_RINGBUF_KB=65536",

@@ -81,10 +81,12 @@ void cv_tracer_on_py_ask(struct cv_tracer *t, cv_py_ask_fn ask, void *ctx);
 int cv_tracer_set_py_proc(struct cv_tracer *t, uint32_t tgid, const struct cv_py_proc *p);
 int cv_tracer_set_py_rule(struct cv_tracer *t, uint64_t hash, const struct cv_py_rule *r);
 
-/* Events lost so far (as delivered in CV_EV_LOST) … */
+/* Events lost so far (as delivered in CV_EV_LOST, whose lost.where the
+ * tracer leaves CV_LOST_UNKNOWN) … */
 uint64_t cv_tracer_dropped(const struct cv_tracer *t);
 /* … of which concviz's own queue had no room for (the rest: the kernel's
- * ring buffer was full) */
+ * ring buffer was full).  While a CV_EV_LOST is delivered, both include its
+ * count, so the growth of this one since the previous LOST is its part. */
 uint64_t cv_tracer_dropped_in_memory(const struct cv_tracer *t);
 uint64_t cv_tracer_delivered(const struct cv_tracer *t);
 /* Times a real-time concviz moved off CPUs the target kept busy (live/placement.h). */

@@ -1,5 +1,6 @@
 /* model.c — model lifecycle, the tid and (pid, addr) tables, and the
  * read-only queries.  Event folding and time accounting live in model_feed.c. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,57 @@ const char *cv_mux_api_name(enum cv_mux_api a)
 	};
 
 	return (unsigned)a < CV_MUX_API_COUNT ? names[a] : "?";
+}
+
+bool cv_ret_is_restart(int64_t ret)
+{
+	return ret == -CV_ERESTARTSYS || ret == -CV_ERESTARTNOINTR || ret == -CV_ERESTARTNOHAND ||
+	       ret == -CV_ERESTART_RESTARTBLOCK;
+}
+
+const char *cv_call_signal_name(enum cv_call_signal s)
+{
+	switch (s) {
+	case CV_CALLSIG_RESTARTED: return "restarted";
+	case CV_CALLSIG_EINTR: return "eintr";
+	case CV_CALLSIG_UNRESOLVED: return "unresolved";
+	default: return "";
+	}
+}
+
+char *cv_call_signal_text(enum cv_call_signal s, unsigned interruptions, char *buf, size_t n)
+{
+	if (s == CV_CALLSIG_RESTARTED && interruptions > 1)
+		snprintf(buf, n, "restarted after %u signals", interruptions);
+	else if (s == CV_CALLSIG_RESTARTED)
+		snprintf(buf, n, "restarted after a signal");
+	else if (s == CV_CALLSIG_EINTR)
+		snprintf(buf, n, "EINTR: a signal");
+	else if (s == CV_CALLSIG_UNRESOLVED)
+		snprintf(buf, n, "a signal, no result seen");
+	else
+		snprintf(buf, n, "%s", "");
+	return buf;
+}
+
+const char *cv_lost_where_name(enum cv_lost_where w)
+{
+	static const char *const names[CV_LOST_WHERE_COUNT] = {
+		[CV_LOST_UNKNOWN] = "where_unknown", [CV_LOST_RING] = "in_ring_buffer",
+		[CV_LOST_MEMORY] = "in_memory",
+	};
+
+	return (unsigned)w < CV_LOST_WHERE_COUNT ? names[w] : "?";
+}
+
+const char *cv_lost_where_text(enum cv_lost_where w)
+{
+	static const char *const texts[CV_LOST_WHERE_COUNT] = {
+		[CV_LOST_UNKNOWN] = "where not recorded", [CV_LOST_RING] = "ring buffer full",
+		[CV_LOST_MEMORY] = "concviz's queue full",
+	};
+
+	return (unsigned)w < CV_LOST_WHERE_COUNT ? texts[w] : "?";
 }
 
 const char *cv_lock_kind_name(enum cv_lock_kind k)
@@ -339,6 +391,11 @@ uint64_t cv_model_now(const struct cv_model *m) { return m->now; }
 uint64_t cv_model_end(const struct cv_model *m) { return m->end; }
 uint64_t cv_model_events(const struct cv_model *m) { return m->events; }
 uint64_t cv_model_dropped(const struct cv_model *m) { return m->dropped; }
+
+uint64_t cv_model_dropped_where(const struct cv_model *m, enum cv_lost_where where)
+{
+	return where < CV_LOST_WHERE_COUNT ? m->dropped_where[where] : 0;
+}
 uint64_t cv_model_nomem(const struct cv_model *m) { return m->nomem; }
 uint32_t cv_model_target_pid(const struct cv_model *m) { return m->target_pid; }
 

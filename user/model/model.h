@@ -137,12 +137,46 @@ bool cv_lock_kind_is_signal_wait(enum cv_lock_kind k);
  * queue, join, barrier: those wait for a signal, not for a holder. */
 bool cv_lock_kind_can_deadlock(enum cv_lock_kind k);
 
+/* ret is one of the kernel's restart codes (CV_ERESTARTSYS …): a signal
+ * interrupted the call, and what the program saw comes after the exit. */
+bool cv_ret_is_restart(int64_t ret);
+
+/* What signals did to one call (docs/design.md, "Signals").  A call exit
+ * with a restart code is held, not counted; the thread's next call exit
+ * says what followed: the same call again (same syscall, descriptor or
+ * futex) where the kernel restarts that code is its continuation, and the
+ * two are one call; anything else means the program got -1 EINTR. */
+enum cv_call_signal {
+	CV_CALLSIG_NONE = 0,
+	CV_CALLSIG_RESTARTED,       /* interrupted, restarted by the kernel: one call, the
+				     * result is its last part's, its start the first's */
+	CV_CALLSIG_EINTR,           /* interrupted: the program got -1 EINTR (ret -CV_EINTR) */
+	CV_CALLSIG_UNRESOLVED,      /* interrupted, and no result seen: the thread exited
+				     * (a fatal signal, its process's exit), the trace ended,
+				     * or the kernel restarted it out of sight (a job-control
+				     * stop, then restart_syscall) */
+};
+/* "restarted", "eintr", "unresolved" ("" for none) */
+const char *cv_call_signal_name(enum cv_call_signal s);
+/* As views say it: "restarted after 2 signals", "EINTR: a signal", "a
+ * signal, no result seen", "" for none. */
+char *cv_call_signal_text(enum cv_call_signal s, unsigned interruptions, char *buf, size_t n);
+
+/* A kind of call's signal counts (threads[].recv/accept/mux/futex): */
+struct cv_sig_stats {
+	uint64_t interrupted;       /* interruptions by a signal (a call restarted twice
+				     * counts 2; a call that returned -EINTR at once, 1) */
+	uint64_t eintr;             /* calls that failed with EINTR, as the program saw */
+};
+
 struct cv_recv_rec {            /* one receive syscall */
 	uint64_t enter_ts, copy_ts, exit_ts; /* copy_ts 0: no data copied */
 	int64_t ret;                /* bytes or -errno */
 	uint32_t sys;               /* enum cv_sys */
 	uint32_t flags;             /* CV_CALL_BLOCKED, CV_CALL_PIPE */
 	uint32_t eagain_before;     /* EAGAIN polls since the previous successful receive */
+	uint8_t signal;             /* enum cv_call_signal */
+	uint16_t interruptions;     /* times a signal interrupted it */
 };
 
 /* A call found in flight at attach: its timeout argument was not seen (at
@@ -155,6 +189,8 @@ struct cv_mux_rec {
 	uint32_t sys, flags;
 	uint32_t nfds;              /* nfds / maxevents argument (struct cv_mux_api_stats) */
 	int64_t timeout_ms;         /* -1: none (wait forever); CV_TIMEOUT_UNSEEN */
+	uint8_t signal;             /* enum cv_call_signal */
+	uint16_t interruptions;
 };
 
 struct cv_futex_rec {
@@ -164,6 +200,8 @@ struct cv_futex_rec {
 	uint32_t owner_tid, waker_tid;
 	uint32_t flags;
 	uint8_t kind;               /* enum cv_lock_kind of the lock */
+	uint8_t signal;             /* enum cv_call_signal */
+	uint16_t interruptions;
 };
 
 struct cv_uring_rec {           /* one completed io_uring request */
@@ -213,21 +251,25 @@ struct cv_thread {
 	 * CPU time, not run-queue delay (docs/time-accounting.md). */
 	uint64_t idle_wake_ns;
 
+	/* calls are what the program made: a call the kernel restarted after a
+	 * signal counts once (enum cv_call_signal) */
 	struct {
 		uint64_t calls, eagain, bytes, blocked_calls;
 		struct { uint64_t calls, bytes; } by_kind[CV_RECV_KIND_COUNT];
+		struct cv_sig_stats sig;
 	} recv;
 	/* accept/accept4 (not receives): wait_ns sums enter..exit of every call */
-	struct { uint64_t calls, eagain, blocked_calls, wait_ns; } accept;
+	struct { uint64_t calls, eagain, blocked_calls, wait_ns; struct cv_sig_stats sig; } accept;
 	struct {
 		uint64_t calls, wait_ns;
+		struct cv_sig_stats sig;
 		struct cv_mux_api_stats by_api[CV_MUX_API_COUNT];
 		/* ready descriptors no CV_EV_MUX_READY listed (past its
 		 * CV_MUX_READY_MAX, past the scanned array, epoll data >= 65536):
 		 * counted in no by_fd entry's mux_ready */
 		uint64_t ready_unlisted;
 	} mux;
-	struct { uint64_t waits, wait_ns; } futex;
+	struct { uint64_t waits, wait_ns; struct cv_sig_stats sig; } futex;
 	struct { uint64_t submitted, completed, async_wait_ns, inflight; } uring;
 	uint32_t eagain_streak;     /* EAGAIN receives since the last successful one */
 	/* the last receives, multiplexer waits, futex waits and io_uring
@@ -352,6 +394,14 @@ uint64_t cv_model_now(const struct cv_model *m);      /* latest ts seen or advan
 uint64_t cv_model_end(const struct cv_model *m);      /* END ts, 0 while live */
 uint64_t cv_model_events(const struct cv_model *m);   /* events fed (excluding LOST/END) */
 uint64_t cv_model_dropped(const struct cv_model *m);  /* sum of LOST counts */
+/* … of those where they were lost (CV_LOST_UNKNOWN: a recording made before
+ * concviz said); the three kinds sum to cv_model_dropped */
+uint64_t cv_model_dropped_where(const struct cv_model *m, enum cv_lost_where where);
+/* "in_ring_buffer", "in_memory", "where_unknown": the JSON keys are
+ * "dropped_" and this; cv_lost_where_text: "ring buffer full", "concviz's
+ * queue full", "where not recorded", as the report and the export say it */
+const char *cv_lost_where_name(enum cv_lost_where w);
+const char *cv_lost_where_text(enum cv_lost_where w);
 /* Facts (a thread, a lock, a name, history) the model could not keep: out of memory. */
 uint64_t cv_model_nomem(const struct cv_model *m);
 uint32_t cv_model_target_pid(const struct cv_model *m);
@@ -394,6 +444,12 @@ const struct cv_futex_rec *cv_model_thread_futex(const struct cv_model *m, const
 						 size_t i);
 const struct cv_uring_rec *cv_model_thread_uring(const struct cv_model *m, const struct cv_thread *t,
 						 size_t i);
+
+/* What signals did to the call exit ev, just fed (for views that draw each
+ * exit, as the export does): RESTARTED if it continued a call a signal
+ * interrupted, UNRESOLVED if it is itself interrupted (a restart code: what
+ * follows is not known yet), else NONE. */
+enum cv_call_signal cv_model_call_signal(const struct cv_model *m, const struct cv_event *ev);
 
 /* Processes in order of first sighting; a pid reused after its process
  * exited is a new record. */

@@ -3,6 +3,7 @@
  * counters and histories, lock statistics and waiter sets; a block on a
  * lock with a known holder runs the deadlock search (model_waits.c).
  * O(1) per event (the deadlock walk is bounded); no allocation per event. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,6 +361,11 @@ static void on_cpu_evidence(struct cv_model *m, struct cv_thr *t, uint64_t ts)
 
 /* ---- events ------------------------------------------------------------------ */
 
+#define TASK_STOPPED_BIT 0x4    /* __TASK_STOPPED in prev_state: a job-control stop */
+
+/* (signals, below) a held call ends: the thread exited, the trace ended */
+static void release_held(struct cv_model *m, struct cv_thr *t, bool ended);
+
 static void on_switch(struct cv_model *m, const struct cv_event *ev)
 {
 	if (ev->flags & CV_SW_PREV_TRACED) {
@@ -375,6 +381,8 @@ static void on_switch(struct cv_model *m, const struct cv_event *ev)
 			else
 				t->pub.ivcsw++;
 			bucket_csw(m, t, ts, vol);
+			if (vol && (ev->sw.prev_state & TASK_STOPPED_BIT))
+				t->intr.stopped = true; /* no handler ran (job control) */
 			if (vol) {
 				struct lock_ref lr = {
 					.obj = ev->sw.obj - (ev->sw.block == CV_BLK_FUTEX ? ev->sw.obj_off : 0),
@@ -478,6 +486,7 @@ static void on_exit_ev(struct cv_model *m, const struct cv_event *ev)
 	if (!t || t->pub.exited)
 		return;
 	on_cpu_evidence(m, t, ev->ts); /* a thread exits on its own CPU */
+	release_held(m, t, true);      /* a call a (fatal) signal interrupted */
 	uint64_t ts = seg_close(m, t, ev->ts);
 	t->pub.exited = true;
 	t->pub.exit_ts = ts;
@@ -518,7 +527,14 @@ static void on_accept(struct cv_thr *t, const struct cv_event *ev)
 	p->accept.wait_ns += since(ev->ts, ev->recv.enter_ts);
 }
 
-static void on_recv(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
+/* what signals did to the call being folded (enum cv_call_signal) */
+struct callsig {
+	uint8_t sig;
+	uint16_t n;                 /* interruptions */
+};
+
+static void on_recv(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev,
+		    const struct callsig *cs)
 {
 	struct cv_thread *p = &t->pub;
 	cv__fd_count(m, t, ev);
@@ -545,7 +561,7 @@ static void on_recv(struct cv_model *m, struct cv_thr *t, const struct cv_event 
 		t->recv_hist[t->recv_head++ % CV_HIST_RECV] = (struct cv_recv_rec){
 			.enter_ts = ev->recv.enter_ts, .copy_ts = ev->recv.copy_ts, .exit_ts = ev->ts,
 			.ret = ev->recv.ret, .sys = ev->recv.sys, .flags = ev->flags,
-			.eagain_before = p->eagain_streak,
+			.eagain_before = p->eagain_streak, .signal = cs->sig, .interruptions = cs->n,
 		};
 		p->eagain_streak = 0;
 	}
@@ -553,7 +569,7 @@ static void on_recv(struct cv_model *m, struct cv_thr *t, const struct cv_event 
 		seg_close_copy(m, t, ev->recv.copy_ts, ev->ts);
 }
 
-static void on_mux(struct cv_thr *t, const struct cv_event *ev)
+static void on_mux(struct cv_thr *t, const struct cv_event *ev, const struct callsig *cs)
 {
 	struct cv_thread *p = &t->pub;
 	struct cv_mux_api_stats *a = &p->mux.by_api[cv_mux_api_of(ev->mux.sys)];
@@ -567,7 +583,7 @@ static void on_mux(struct cv_thr *t, const struct cv_event *ev)
 		a->ready += (uint64_t)ev->mux.ret;
 	else if (ev->mux.ret == 0)
 		a->timeouts++;
-	else
+	else if (cs->sig != CV_CALLSIG_UNRESOLVED) /* (returned nothing the program saw) */
 		a->errors++;
 	t->mux_hist[t->mux_head++ % CV_HIST_MUX] = (struct cv_mux_rec){
 		.enter_ts = ev->mux.enter_ts, .exit_ts = ev->ts, .ret = ev->mux.ret,
@@ -576,10 +592,12 @@ static void on_mux(struct cv_thr *t, const struct cv_event *ev)
 		 * pselect6 and ppoll have written back the time left */
 		.timeout_ms = t->seed_in_call && !ev->mux.enter_ts && cv_mux_timeout_written_back(ev->mux.sys)
 				      ? CV_TIMEOUT_UNSEEN : ev->mux.timeout_ms,
+		.signal = cs->sig, .interruptions = cs->n,
 	};
 }
 
-static void on_futex(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
+static void on_futex(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev,
+		     const struct callsig *cs)
 {
 	struct cv_thread *p = &t->pub;
 	uint32_t waker = ev->futex.waker_tid ? ev->futex.waker_tid : t->futex_waker;
@@ -595,6 +613,7 @@ static void on_futex(struct cv_model *m, struct cv_thr *t, const struct cv_event
 		.enter_ts = ev->futex.enter_ts, .exit_ts = ev->ts, .addr = obj,
 		.ret = ev->futex.ret, .owner_tid = owner, .waker_tid = waker, .flags = ev->flags,
 		.kind = l ? l->kind : cv__kind_merge(CV_LK_FUTEX, ev->futex.kind),
+		.signal = cs->sig, .interruptions = cs->n,
 	};
 	if (ev->futex.ret == -CV_EAGAIN)
 		return; /* the value had changed: never waited */
@@ -614,6 +633,165 @@ static void on_futex(struct cv_model *m, struct cv_thr *t, const struct cv_event
 	tid_count(&l->waiters, &l->nwaiters, &l->waiters_other, p->tid);
 	if (waker)
 		tid_count(&l->wakers, &l->nwakers, &l->wakers_other, waker);
+}
+
+/* ---- signals ----------------------------------------------------------------
+ * A call exit with a restart code is held (model.h, enum cv_call_signal):
+ * the kernel decides after the exit whether the program gets -EINTR or the
+ * call runs again, and only the thread's next call exit shows which. */
+
+static int64_t call_ret(const struct cv_event *ev)
+{
+	return ev->type == CV_EV_MUX ? ev->mux.ret : ev->type == CV_EV_FUTEX ? ev->futex.ret
+									       : ev->recv.ret;
+}
+
+static void set_call_ret(struct cv_event *ev, int64_t ret)
+{
+	if (ev->type == CV_EV_MUX)
+		ev->mux.ret = ret;
+	else if (ev->type == CV_EV_FUTEX)
+		ev->futex.ret = ret;
+	else
+		ev->recv.ret = ret;
+}
+
+/* RECV, MUX and FUTEX have enter_ts first in their payloads */
+_Static_assert(offsetof(struct cv_event, recv.enter_ts) == offsetof(struct cv_event, mux.enter_ts) &&
+	       offsetof(struct cv_event, recv.enter_ts) == offsetof(struct cv_event, futex.enter_ts),
+	       "a call's enter_ts is at one offset");
+
+static struct cv_sig_stats *sig_stats_of(struct cv_thr *t, const struct cv_event *ev)
+{
+	if (ev->type == CV_EV_MUX)
+		return &t->pub.mux.sig;
+	if (ev->type == CV_EV_FUTEX)
+		return &t->pub.futex.sig;
+	return CV_SYS_IS_ACCEPT(ev->recv.sys) ? &t->pub.accept.sig : &t->pub.recv.sig;
+}
+
+static void fold_call(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev,
+		      enum cv_call_signal sig, uint16_t n)
+{
+	struct cv_sig_stats *s = sig_stats_of(t, ev);
+
+	if (sig == CV_CALLSIG_NONE && call_ret(ev) == -CV_EINTR) {
+		/* the kernel returned EINTR itself (epoll_wait, a socket receive
+		 * with a timeout): interrupted once */
+		sig = CV_CALLSIG_EINTR;
+		n = 1;
+		s->interrupted++;
+	}
+	if (sig == CV_CALLSIG_EINTR)
+		s->eintr++;
+	struct callsig cs = { .sig = (uint8_t)sig, .n = n };
+	if (ev->type == CV_EV_RECV)
+		on_recv(m, t, ev, &cs);
+	else if (ev->type == CV_EV_MUX)
+		on_mux(t, ev, &cs);
+	else
+		on_futex(m, t, ev, &cs);
+}
+
+/* ev is the held call made again, where the kernel restarts the held code:
+ * the same syscall on the same descriptor (or futex, or multiplexer size).
+ * ERESTARTNOHAND is restarted only when no handler ran (a stop showed it);
+ * ERESTART_RESTARTBLOCK goes on as restart_syscall, which is not followed:
+ * after it the same call again is a new one. */
+static bool continues_held(const struct cv_thr *t, const struct cv_event *ev)
+{
+	const struct cv_event *h = &t->intr.ev;
+	int64_t code = -call_ret(h);
+
+	if (ev->type != h->type || code == CV_ERESTART_RESTARTBLOCK ||
+	    (code == CV_ERESTARTNOHAND && !t->intr.stopped))
+		return false;
+	if (ev->type == CV_EV_MUX)
+		return ev->mux.sys == h->mux.sys && ev->mux.nfds == h->mux.nfds;
+	if (ev->type == CV_EV_FUTEX)
+		return ev->futex.sys == h->futex.sys && ev->futex.addr == h->futex.addr &&
+		       ev->futex.op == h->futex.op;
+	return ev->recv.sys == h->recv.sys && ev->recv.fd == h->recv.fd && ev->recv.ino == h->recv.ino;
+}
+
+/* The held call and its continuation ev as one call: ev's result, exit and
+ * copy, the first part's start (and timeout, which select writes back). */
+static void merge_held(struct cv_thr *t, const struct cv_event *ev)
+{
+	struct cv_event *h = &t->intr.ev;
+	uint64_t enter = h->recv.enter_ts ? h->recv.enter_ts : ev->recv.enter_ts;
+	uint32_t blocked = h->flags & CV_CALL_BLOCKED;
+	int64_t timeout = h->mux.timeout_ms;
+
+	*h = *ev;
+	h->recv.enter_ts = enter;
+	h->flags |= blocked;
+	if (h->type == CV_EV_MUX)
+		h->mux.timeout_ms = timeout;
+}
+
+/* The held call ends with no continuation: the program got -1 EINTR, unless
+ * the call never returned (ended: the thread exited, the trace ended), the
+ * code is one the kernel always restarts, or a stop showed no handler ran
+ * (then the kernel restarted it and its end was not seen). */
+static void release_held(struct cv_model *m, struct cv_thr *t, bool ended)
+{
+	if (!t->intr.held)
+		return;
+	struct cv_event ev = t->intr.ev;
+	t->intr.held = false;
+	if (ended || t->intr.stopped || call_ret(&ev) == -CV_ERESTARTNOINTR) {
+		fold_call(m, t, &ev, CV_CALLSIG_UNRESOLVED, t->intr.n);
+		return;
+	}
+	set_call_ret(&ev, -CV_EINTR);
+	fold_call(m, t, &ev, CV_CALLSIG_EINTR, t->intr.n);
+}
+
+/* A receive, accept, multiplexer or futex call's exit. */
+static void on_call(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
+{
+	bool cont = t->intr.held && continues_held(t, ev);
+
+	if (t->intr.held && !cont)
+		release_held(m, t, false);
+	if (cont) {
+		merge_held(t, ev);
+	} else if (cv_ret_is_restart(call_ret(ev))) {
+		t->intr.ev = *ev;
+		t->intr.n = 0;
+		t->intr.held = true;
+	}
+	if (t->intr.held && cv_ret_is_restart(call_ret(&t->intr.ev))) {
+		/* interrupted (again): what follows says what the program saw */
+		t->intr.n++;
+		t->intr.stopped = false;
+		sig_stats_of(t, ev)->interrupted++;
+		if (ev->type == CV_EV_FUTEX) { /* off the lock's waiters till it waits again */
+			leave_waiters(t);
+			t->futex_waker = 0;
+		}
+		return;
+	}
+	if (cont) {
+		t->intr.held = false;
+		t->continued_at = ev->ts;
+		fold_call(m, t, &t->intr.ev, CV_CALLSIG_RESTARTED, t->intr.n);
+		return;
+	}
+	fold_call(m, t, ev, CV_CALLSIG_NONE, 0);
+}
+
+enum cv_call_signal cv_model_call_signal(const struct cv_model *m, const struct cv_event *ev)
+{
+	const struct cv_thr *t;
+
+	if (ev->type != CV_EV_RECV && ev->type != CV_EV_MUX && ev->type != CV_EV_FUTEX)
+		return CV_CALLSIG_NONE;
+	if (cv_ret_is_restart(call_ret(ev)))
+		return CV_CALLSIG_UNRESOLVED;
+	t = cv__find(m, ev->tid);
+	return t && ev->ts && t->continued_at == ev->ts ? CV_CALLSIG_RESTARTED : CV_CALLSIG_NONE;
 }
 
 static void on_uring_complete(struct cv_thr *t, const struct cv_event *ev)
@@ -636,8 +814,10 @@ static void on_end(struct cv_model *m, uint64_t ts)
 	cv__check_stuck(m, ts > m->now ? ts : m->now); /* threads still stuck at the end */
 	m->end = ts > m->now ? ts : m->now;
 	for (size_t i = 0; i < m->nthr; i++)
-		if (!m->thr[i]->pub.exited)
+		if (!m->thr[i]->pub.exited) {
+			release_held(m, m->thr[i], true);
 			seg_close(m, m->thr[i], m->end);
+		}
 }
 
 void cv_model_advance(struct cv_model *m, uint64_t now)
@@ -652,11 +832,19 @@ void cv_model_advance(struct cv_model *m, uint64_t now)
 	}
 }
 
+static void count_lost(struct cv_model *m, const struct cv_event *ev)
+{
+	uint32_t w = ev->lost.where < CV_LOST_WHERE_COUNT ? ev->lost.where : CV_LOST_UNKNOWN;
+
+	m->dropped += ev->lost.count;
+	m->dropped_where[w] += ev->lost.count;
+}
+
 void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 {
 	if (m->end) { /* the trace is over; a late drop count still counts */
 		if (ev->type == CV_EV_LOST)
-			m->dropped += ev->lost.count;
+			count_lost(m, ev);
 		return;
 	}
 	if (!m->start_set && ev->ts) {
@@ -667,7 +855,7 @@ void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 
 	switch (ev->type) {
 	case CV_EV_LOST:
-		m->dropped += ev->lost.count;
+		count_lost(m, ev);
 		return;
 	case CV_EV_END:
 		on_end(m, ev->ts);
@@ -721,12 +909,8 @@ void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 		if (ev->type == CV_EV_COMM) {
 			copy_comm(t->pub.comm, ev->comm.comm);
 			cv__proc_rename(t);
-		} else if (ev->type == CV_EV_RECV)
-			on_recv(m, t, ev);
-		else if (ev->type == CV_EV_MUX)
-			on_mux(t, ev);
-		else if (ev->type == CV_EV_FUTEX)
-			on_futex(m, t, ev);
+		} else if (ev->type == CV_EV_RECV || ev->type == CV_EV_MUX || ev->type == CV_EV_FUTEX)
+			on_call(m, t, ev);
 		else if (ev->type == CV_EV_URING_SUBMIT) {
 			t->pub.uring.submitted++;
 			t->pub.uring.inflight++;

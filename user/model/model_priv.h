@@ -29,6 +29,16 @@ struct cv_thr {
 	bool seen_on_cpu;           /* a switch, a seed or its own event placed it */
 	bool seed_in_call;          /* seeded blocked in a call: its first syscall event ends it */
 	bool woken;                 /* RUNNABLE since a wakeup (not a preemption) */
+	/* a call a signal interrupted (its exit gave a restart code), held until
+	 * the thread's next call exit or its end says what followed (model_feed.c) */
+	struct {
+		bool held;
+		bool stopped;           /* a job-control stop came since: no handler ran */
+		uint16_t n;             /* interruptions so far */
+		struct cv_event ev;     /* the call so far: the last part's exit, the
+					 * first's block (enter_ts), ret the restart code */
+	} intr;
+	uint64_t continued_at;      /* exit ts of the last call exit that continued a held one */
 	uint32_t wake_cpu;          /* where that wakeup enqueued it */
 
 	/* timeline: bucket number b (absolute, from model start) lives at
@@ -55,6 +65,7 @@ struct cv_model {
 	uint64_t start, now, end;
 	bool start_set;
 	uint64_t events, dropped;
+	uint64_t dropped_where[CV_LOST_WHERE_COUNT]; /* dropped by LOST.where (sums to dropped) */
 	uint64_t nomem;             /* facts lost to out-of-memory (cv__nomem) */
 
 	uint32_t target_pid;

@@ -323,9 +323,23 @@ static uint64_t enter_of(uint64_t enter, uint64_t exit)
 	return enter && enter <= exit ? enter : exit;
 }
 
+/* "ret":N of a call's slice.  An exit a signal interrupted has a restart
+ * code, never a program's result: "ret":null,"signal":"interrupted"; the
+ * part the kernel restarted it as adds "signal":"restarted". */
+static const char *ret_arg(char *buf, size_t n, const struct exp *e, const struct cv_event *ev,
+			   int64_t ret)
+{
+	if (cv_ret_is_restart(ret))
+		snprintf(buf, n, "\"ret\":null,\"signal\":\"interrupted\"");
+	else
+		snprintf(buf, n, "\"ret\":%" PRId64 "%s", ret,
+			 cv_model_call_signal(e->m, ev) == CV_CALLSIG_RESTARTED ? ",\"signal\":\"restarted\"" : "");
+	return buf;
+}
+
 static void ex_recv(struct exp *e, struct xthr *x, const struct cv_event *ev)
 {
-	char args[160];
+	char args[200], ret[64];
 	uint64_t t1 = ev->ts, t0 = enter_of(ev->recv.enter_ts, t1), cp = ev->recv.copy_ts;
 	if (cp && cp < t0)
 		t0 = cp;
@@ -334,8 +348,9 @@ static void ex_recv(struct exp *e, struct xthr *x, const struct cv_event *ev)
 	syscall_seen(e, x, t0, copied ? cp : 0, t1);
 	/* an accept is a RECV event too: its own category, no kind */
 	bool acc = CV_SYS_IS_ACCEPT(ev->recv.sys);
-	snprintf(args, sizeof(args), "\"fd\":%u,\"ret\":%" PRId64 ",\"blocked\":%s%s%s%s%s",
-		 ev->recv.fd, (int64_t)ev->recv.ret, ev->flags & CV_CALL_BLOCKED ? "true" : "false",
+	snprintf(args, sizeof(args), "\"fd\":%u,%s,\"blocked\":%s%s%s%s%s",
+		 ev->recv.fd, ret_arg(ret, sizeof(ret), e, ev, ev->recv.ret),
+		 ev->flags & CV_CALL_BLOCKED ? "true" : "false",
 		 eagain ? ",\"eagain\":true" : "", acc ? "" : ",\"kind\":\"",
 		 acc ? "" : cv_recv_kind_name(cv_recv_kind_of(ev->recv.sys, ev->flags)), acc ? "" : "\"");
 	emit_x(e, x, sys_name(ev->recv.sys, "recv"), acc ? "accept" : "recv", ev->pid, ev->tid, t0,
@@ -348,11 +363,12 @@ static void ex_recv(struct exp *e, struct xthr *x, const struct cv_event *ev)
 
 static void ex_mux(struct exp *e, struct xthr *x, const struct cv_event *ev)
 {
-	char args[160];
+	char args[200], ret[64];
 	uint64_t t0 = enter_of(ev->mux.enter_ts, ev->ts);
 	syscall_seen(e, x, t0, 0, ev->ts);
-	snprintf(args, sizeof(args), "\"ret\":%" PRId64 ",\"nfds\":%u,\"timeout_ms\":%" PRId64
-		 ",\"blocked\":%s", (int64_t)ev->mux.ret, ev->mux.nfds, (int64_t)ev->mux.timeout_ms,
+	snprintf(args, sizeof(args), "%s,\"nfds\":%u,\"timeout_ms\":%" PRId64
+		 ",\"blocked\":%s", ret_arg(ret, sizeof(ret), e, ev, ev->mux.ret), ev->mux.nfds,
+		 (int64_t)ev->mux.timeout_ms,
 		 ev->flags & CV_CALL_BLOCKED ? "true" : "false");
 	emit_x(e, x, sys_name(ev->mux.sys, "multiplexer"), "mux", ev->pid, ev->tid, t0, ev->ts, args, true);
 }
@@ -395,7 +411,7 @@ static void tid_or_null(char *buf, size_t n, uint32_t tid)
 
 static void ex_futex(struct exp *e, struct xthr *x, const struct cv_event *ev)
 {
-	char name[64], args[320], owner[16], waker[16];
+	char name[64], args[360], owner[16], waker[16], ret[64];
 	uint64_t obj = ev->futex.addr - ev->futex.obj_off; /* the lock object */
 	const struct cv_lock *l = cv_model_find_lock(e->m, ev->pid, obj);
 	uint64_t t0 = enter_of(ev->futex.enter_ts, ev->ts);
@@ -403,9 +419,9 @@ static void ex_futex(struct exp *e, struct xthr *x, const struct cv_event *ev)
 	snprintf(name, sizeof(name), "0x%" PRIx64, obj);
 	tid_or_null(owner, sizeof(owner), ev->futex.owner_tid);
 	tid_or_null(waker, sizeof(waker), ev->futex.waker_tid);
-	snprintf(args, sizeof(args), "\"addr\":\"0x%" PRIx64 "\",\"owner\":%s,\"waker\":%s,\"ret\":%"
-		 PRId64 ",\"op\":%u,\"blocked\":%s,\"mutex\":%s", (uint64_t)ev->futex.addr, owner, waker,
-		 (int64_t)ev->futex.ret, ev->futex.op, ev->flags & CV_CALL_BLOCKED ? "true" : "false",
+	snprintf(args, sizeof(args), "\"addr\":\"0x%" PRIx64 "\",\"owner\":%s,\"waker\":%s,%s"
+		 ",\"op\":%u,\"blocked\":%s,\"mutex\":%s", (uint64_t)ev->futex.addr, owner, waker,
+		 ret_arg(ret, sizeof(ret), e, ev, ev->futex.ret), ev->futex.op, ev->flags & CV_CALL_BLOCKED ? "true" : "false",
 		 ev->flags & CV_CALL_IS_MUTEX ? "true" : "false");
 	snprintf(args + strlen(args), sizeof(args) - strlen(args), ",\"kind\":\"%s\",\"object\":\"0x%"
 		 PRIx64 "\"", cv_lock_kind_name(l ? (enum cv_lock_kind)l->kind
@@ -416,11 +432,12 @@ static void ex_futex(struct exp *e, struct xthr *x, const struct cv_event *ev)
 
 static void ex_uring_enter(struct exp *e, struct xthr *x, const struct cv_event *ev)
 {
-	char args[160];
+	char args[200], ret[64];
 	uint64_t t0 = enter_of(ev->uenter.enter_ts, ev->ts);
 	syscall_seen(e, x, t0, 0, ev->ts);
-	snprintf(args, sizeof(args), "\"to_submit\":%u,\"min_complete\":%u,\"ret\":%" PRId64,
-		 ev->uenter.to_submit, ev->uenter.min_complete, (int64_t)ev->uenter.ret);
+	snprintf(args, sizeof(args), "\"to_submit\":%u,\"min_complete\":%u,%s",
+		 ev->uenter.to_submit, ev->uenter.min_complete,
+		 ret_arg(ret, sizeof(ret), e, ev, ev->uenter.ret));
 	emit_x(e, x, "io_uring_enter", "uring", ev->pid, ev->tid, t0, ev->ts, args, true);
 }
 
@@ -512,11 +529,14 @@ static void ex_lost(struct exp *e, const struct cv_event *ev)
 	if (x)
 		x->used = true;
 	next_event(e);
+	enum cv_lost_where w = ev->lost.where < CV_LOST_WHERE_COUNT ? (enum cv_lost_where)ev->lost.where
+								   : CV_LOST_UNKNOWN;
 	fprintf(e->out, "{\"ph\":\"i\",\"s\":\"g\",\"cat\":\"concviz\",\"name\":\"dropped %" PRIu64
-		" events\",\"pid\":%u,\"tid\":%u,\"ts\":", (uint64_t)ev->lost.count, t ? t->pid : 0,
-		t ? t->tid : 0);
+		" events (%s)\",\"pid\":%u,\"tid\":%u,\"ts\":", (uint64_t)ev->lost.count,
+		cv_lost_where_text(w), t ? t->pid : 0, t ? t->tid : 0);
 	put_us(e->out, grid(ev->ts));
-	fputs("}", e->out);
+	fprintf(e->out, ",\"args\":{\"count\":%" PRIu64 ",\"where\":\"%s\"}}", (uint64_t)ev->lost.count,
+		cv_lost_where_name(w));
 }
 
 static void flush_all(struct exp *e)
@@ -633,6 +653,10 @@ static void ex_trace_meta(struct exp *e, const char *key, const struct cv_rec_he
 		",\"model_out_of_memory\":%" PRIu64,
 		cv_model_target_pid(e->m), h->clock_boot_ns, h->clock_real_ns, cv_model_start(e->m),
 		cv_model_events(e->m), cv_model_dropped(e->m), cv_model_nomem(e->m));
+	for (int i = 1; i <= CV_LOST_WHERE_COUNT; i++) { /* ring, memory, then unknown */
+		enum cv_lost_where w = (enum cv_lost_where)(i % CV_LOST_WHERE_COUNT);
+		fprintf(f, ",\"dropped_%s\":%" PRIu64, cv_lost_where_name(w), cv_model_dropped_where(e->m, w));
+	}
 	if (exited)
 		fprintf(f, ",\"target_exit_code\":%d", code);
 	else

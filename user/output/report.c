@@ -268,6 +268,32 @@ static void text_io(FILE *out, const struct cv_model *m)
 	}
 }
 
+/* Calls a signal interrupted, per thread; only threads with any. */
+static void text_signals(FILE *out, const struct cv_model *m)
+{
+	bool any = false;
+	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
+		const struct cv_thread *t = cv_model_thread(m, i);
+		const struct cv_sig_stats *s[] = { &t->recv.sig, &t->accept.sig, &t->mux.sig, &t->futex.sig };
+		char c[32];
+		if (!s[0]->interrupted && !s[1]->interrupted && !s[2]->interrupted && !s[3]->interrupted)
+			continue;
+		if (!any)
+			fprintf(out, "\nCALLS A SIGNAL INTERRUPTED (per kind: interruptions, then EINTR: calls that"
+				" failed so; a call the kernel restarted is one call)\n"
+				"%7s %-15s %7s %7s %7s %7s %7s %7s %7s %7s\n", "TID", "COMM", "RECV", "EINTR",
+				"ACCEPT", "EINTR", "MUX", "EINTR", "FUTEX", "EINTR");
+		any = true;
+		cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
+		fprintf(out, "%7" PRIu32 " %-15s", t->tid, c);
+		for (int k = 0; k < 4; k++) {
+			col_count(out, s[k]->interrupted, 7);
+			col_count(out, s[k]->eintr, 7);
+		}
+		fputc('\n', out);
+	}
+}
+
 /* "T12 x40, T13 x2" (the first few, then "+N more") */
 static void text_tids(FILE *out, const char *what, const struct cv_lock_tid *v, uint32_t n,
 		      uint64_t other)
@@ -513,10 +539,19 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 		fprintf(out, ", exit status %d\n", code);
 	else
 		fprintf(out, ", not exited\n");
-	fprintf(out, "duration %s, %llu events, %llu dropped events%s, %zu threads, %zu locks",
+	fprintf(out, "duration %s, %llu events, %llu dropped events",
 		cv_fmt_dur(b, sizeof(b), duration(m), CV_UTF8), (ull)cv_model_events(m),
-		(ull)cv_model_dropped(m), cv_model_dropped(m) ? " (counts may be low)" : "",
-		cv_model_thread_count(m), cv_model_lock_count(m));
+		(ull)cv_model_dropped(m));
+	if (cv_model_dropped(m)) {
+		fprintf(out, " (%llu %s, %llu %s", (ull)cv_model_dropped_where(m, CV_LOST_RING),
+			cv_lost_where_text(CV_LOST_RING), (ull)cv_model_dropped_where(m, CV_LOST_MEMORY),
+			cv_lost_where_text(CV_LOST_MEMORY));
+		if (cv_model_dropped_where(m, CV_LOST_UNKNOWN)) /* an old recording's */
+			fprintf(out, ", %llu %s", (ull)cv_model_dropped_where(m, CV_LOST_UNKNOWN),
+				cv_lost_where_text(CV_LOST_UNKNOWN));
+		fputs(") (counts may be low)", out);
+	}
+	fprintf(out, ", %zu threads, %zu locks", cv_model_thread_count(m), cv_model_lock_count(m));
 	if (cv_model_nomem(m))
 		fprintf(out, ", %llu facts lost: out of memory (counts may be low)",
 			(ull)cv_model_nomem(m));
@@ -531,6 +566,7 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 	text_kernel(out, m, extra);
 	text_io(out, m);
 	text_by_fd(out, m);
+	text_signals(out, m);
 	text_mux(out, m);
 	text_locks(out, m);
 	text_lock_waits(out, m);
@@ -611,6 +647,12 @@ static void json_by_fd(FILE *out, const struct cv_model *m, const struct cv_thre
 	}
 }
 
+/* , "interrupted": N, "eintr": N (a kind of call's signal counts) */
+static void json_sig(FILE *out, const struct cv_sig_stats *s)
+{
+	fprintf(out, ", \"interrupted\": %llu, \"eintr\": %llu", (ull)s->interrupted, (ull)s->eintr);
+}
+
 static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thread *t)
 {
 	uint64_t tm[CV_ST_COUNT];
@@ -658,10 +700,14 @@ static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thr
 			(ull)t->recv.by_kind[k].bytes);
 	fprintf(out, "}, \"by_fd\": [");
 	json_by_fd(out, m, t);
-	fprintf(out, "]},\n");
+	fputc(']', out);
+	json_sig(out, &t->recv.sig);
+	fprintf(out, "},\n");
 	fprintf(out, "      \"accept\": {\"calls\": %llu, \"eagain\": %llu, \"blocked_calls\": %llu, "
-		"\"wait_ns\": %llu},\n", (ull)t->accept.calls, (ull)t->accept.eagain,
+		"\"wait_ns\": %llu", (ull)t->accept.calls, (ull)t->accept.eagain,
 		(ull)t->accept.blocked_calls, (ull)t->accept.wait_ns);
+	json_sig(out, &t->accept.sig);
+	fprintf(out, "},\n");
 	fprintf(out, "      \"mux\": {\"calls\": %llu, \"wait_ns\": %llu, \"by_api\": {",
 		(ull)t->mux.calls, (ull)t->mux.wait_ns);
 	for (int k = 0; k < CV_MUX_API_COUNT; k++) {
@@ -671,9 +717,12 @@ static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thr
 			cv_mux_api_name((enum cv_mux_api)k), (ull)a->calls, (ull)a->wait_ns,
 			(ull)a->nfds, (ull)a->ready, (ull)a->timeouts, (ull)a->errors);
 	}
-	fprintf(out, "}, \"ready_unlisted\": %llu},\n", (ull)t->mux.ready_unlisted);
-	fprintf(out, "      \"futex\": {\"waits\": %llu, \"wait_ns\": %llu},\n",
+	fprintf(out, "}, \"ready_unlisted\": %llu", (ull)t->mux.ready_unlisted);
+	json_sig(out, &t->mux.sig);
+	fprintf(out, "},\n      \"futex\": {\"waits\": %llu, \"wait_ns\": %llu",
 		(ull)t->futex.waits, (ull)t->futex.wait_ns);
+	json_sig(out, &t->futex.sig);
+	fprintf(out, "},\n");
 	fprintf(out, "      \"uring\": {\"submitted\": %llu, \"completed\": %llu, "
 		"\"async_wait_ns\": %llu}}", (ull)t->uring.submitted, (ull)t->uring.completed,
 		(ull)t->uring.async_wait_ns);
@@ -767,8 +816,14 @@ void cv_report_json(FILE *out, const struct cv_model *m, const struct cv_report_
 {
 	int code;
 	fprintf(out, "{\"concviz\": 1, \"duration_ns\": %llu, \"events\": %llu, "
-		"\"dropped_events\": %llu, \"model_out_of_memory\": %llu,\n", (ull)duration(m),
-		(ull)cv_model_events(m), (ull)cv_model_dropped(m), (ull)cv_model_nomem(m));
+		"\"dropped_events\": %llu, ", (ull)duration(m), (ull)cv_model_events(m),
+		(ull)cv_model_dropped(m));
+	for (int i = 1; i <= CV_LOST_WHERE_COUNT; i++) { /* ring, memory, then unknown */
+		enum cv_lost_where w = (enum cv_lost_where)(i % CV_LOST_WHERE_COUNT);
+		fprintf(out, "\"dropped_%s\": %llu, ", cv_lost_where_name(w),
+			(ull)cv_model_dropped_where(m, w));
+	}
+	fprintf(out, "\"model_out_of_memory\": %llu,\n", (ull)cv_model_nomem(m));
 	if (extra && extra->file_bytes) {
 		uint64_t ev = cv_model_events(m);
 		fprintf(out, "  \"file_bytes\": %llu, \"bytes_per_event\": %.2f,\n",

@@ -1,0 +1,114 @@
+#!/usr/bin/env bats
+# signals.bats — a call a signal interrupts, against the program's own
+# counts: tests/e2e/sig_calls.c (built by `make` as build/tests/e2e/sig_calls)
+# signals a thread blocked in read(), a futex wait or poll(), with and
+# without SA_RESTART.  The kernel's sys_exit shows a restart code each time
+# (-512, -516); what the program saw is one call (restarted) or a call that
+# failed with EINTR, and concviz must say the same.
+
+load helpers
+
+HELPER="$ROOT/build/tests/e2e/sig_calls"
+ROUNDS=4
+SIGNALS=3
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "tracing needs root"
+	command -v jq > /dev/null || skip "jq missing"
+	[ -x "$HELPER" ] || { echo "missing $HELPER: run make"; return 1; }
+}
+
+# run_mode MODE: $J, $S for sig_calls MODE, with a recording in $BATS_TEST_TMPDIR/MODE.cvz
+run_mode() {
+	REC="$BATS_TEST_TMPDIR/$1.cvz"
+	run_json "signals-$1" -o "$REC" -- "$HELPER" "$1" "$ROUNDS" "$SIGNALS"
+	no_drops
+	[ "$(ex signals)" = $((ROUNDS * SIGNALS)) ]
+}
+
+ex() { jq -r ".threads[0].$1" "$S"; }
+cv() { th caller "$1"; }
+eq() { [ "$2" = "$3" ] || { echo "$1: program $2, concviz $3"; return 1; }; }
+
+# the data pipe's by_fd entry (its reads), and the control pipe's
+data_fd() { cv "[.recv.by_fd[] | select(.calls > 0)] | max_by(.bytes) | $1"; }
+
+# the recording says the same: report --json of it, and the export shows
+# no restart code as a result (an interrupted part is "signal":"interrupted")
+same_in_recording() {
+	local rep="$BATS_TEST_TMPDIR/rep.json" tr="$BATS_TEST_TMPDIR/trace.json" tid
+	"$CONCVIZ" report --json "$REC" > "$rep"
+	tid=$(jq '.threads[0].tid' "$S")
+	for k in recv futex mux accept; do
+		a=$(jq -c --argjson t "$tid" ".threads[] | select(.tid == \$t) | .$k" "$J")
+		b=$(jq -c --argjson t "$tid" ".threads[] | select(.tid == \$t) | .$k" "$rep")
+		[ "$a" = "$b" ] || { echo "$k live $a, recording $b"; return 1; }
+	done
+	"$CONCVIZ" export --format chrome -o "$tr" "$REC"
+	[ "$(jq '[.traceEvents[] | select(.args.ret? != null and .args.ret <= -512 and .args.ret >= -516)] | length' "$tr")" = 0 ]
+	[ "$(jq --argjson t "$tid" '[.traceEvents[] | select(.tid == $t and .args.signal? == "interrupted")] | length' "$tr")" = $((ROUNDS * SIGNALS)) ]
+}
+
+@test "signals: a read restarted after each handler (SA_RESTART) is one call" {
+	run_mode read-restart
+	eq recv.calls "$(ex read_calls)" "$(cv .recv.calls)"
+	eq recv.bytes "$(ex read_bytes)" "$(cv .recv.bytes)"
+	eq by_fd.calls "$(ex read_calls)" "$(data_fd .calls)"
+	eq recv.eintr "$(ex read_eintr)" "$(cv .recv.eintr)"
+	eq recv.interrupted "$(ex signals)" "$(cv .recv.interrupted)"
+	[ "$(ex read_calls)" = $((ROUNDS + 1)) ]   # a read per round, then EOF
+	same_in_recording
+	local tr="$BATS_TEST_TMPDIR/trace.json"
+	# each round's read is drawn in parts: the last one says it was restarted
+	[ "$(jq '[.traceEvents[] | select(.args.signal? == "restarted")] | length' "$tr")" = "$ROUNDS" ]
+}
+
+@test "signals: a read interrupted without SA_RESTART fails with EINTR, and is a call" {
+	run_mode read-eintr
+	eq recv.eintr "$(ex read_eintr)" "$(cv .recv.eintr)"
+	eq recv.interrupted "$(ex signals)" "$(cv .recv.interrupted)"
+	eq recv.calls $(($(ex read_calls) + $(ex ctl_calls))) "$(cv .recv.calls)"
+	eq recv.bytes $(($(ex read_bytes) + $(ex ctl_bytes))) "$(cv .recv.bytes)"
+	eq data.calls "$(ex read_calls)" "$(data_fd .calls)"
+	eq data.bytes "$(ex read_bytes)" "$(data_fd .bytes)"
+	[ "$(ex read_eintr)" = $((ROUNDS * SIGNALS)) ]
+	same_in_recording
+}
+
+@test "signals: a futex wait restarted after each handler is one wait of its lock" {
+	run_mode futex-restart
+	local waits=$(($(ex futex_calls) - $(ex futex_eagain)))   # (an EAGAIN never waited)
+	eq futex.waits "$waits" "$(cv .futex.waits)"
+	eq futex.eintr "$(ex futex_eintr)" "$(cv .futex.eintr)"
+	eq futex.interrupted "$(ex signals)" "$(cv .futex.interrupted)"
+	[ "$(ex futex_calls)" = "$ROUNDS" ]
+	# its lock row: one wait per call, by the caller
+	local tid
+	tid=$(jq '.threads[0].tid' "$S")
+	[ "$(jq --argjson t "$tid" '[.locks[] | .waiters[] | select(.tid == $t) | .waits] | add' "$J")" = "$waits" ]
+	same_in_recording
+}
+
+@test "signals: poll is never restarted after a handler: each signal is a call that failed with EINTR" {
+	run_mode poll-eintr
+	eq mux.poll.calls "$(ex poll_calls)" "$(cv .mux.by_api.poll.calls)"
+	eq mux.poll.errors "$(ex poll_eintr)" "$(cv .mux.by_api.poll.errors)"
+	eq mux.eintr "$(ex poll_eintr)" "$(cv .mux.eintr)"
+	eq mux.interrupted "$(ex signals)" "$(cv .mux.interrupted)"
+	eq recv.calls "$(ex read_calls)" "$(cv .recv.calls)"
+	[ "$(ex poll_eintr)" = $((ROUNDS * SIGNALS)) ]
+	same_in_recording
+}
+
+@test "signals: the text report lists the interrupted calls" {
+	run_mode read-eintr
+	run "$CONCVIZ" report "$REC"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"CALLS A SIGNAL INTERRUPTED"* ]]
+	local tid line
+	tid=$(jq '.threads[0].tid' "$S")
+	line=$(grep -A3 "CALLS A SIGNAL INTERRUPTED" <<< "$output" | grep -E "^ *$tid ")
+	echo "$line"
+	# RECV: 12 interruptions, 12 EINTR
+	[[ "$line" =~ ^\ *$tid\ +[^\ ]+\ +$((ROUNDS * SIGNALS))\ +$((ROUNDS * SIGNALS))\  ]]
+}
