@@ -36,9 +36,10 @@
  * `example-stats {JSON}` with the caller's counts:
  * read_calls/read_eintr/read_bytes (the data pipe), ctl_calls/ctl_bytes (the
  * control pipe), futex_calls/futex_eintr/futex_eagain, poll_calls/poll_eintr
- * (poll or ppoll; poll_ready, the uring modes: their results' sum), uring_done/uring_bytes (the CQEs it reaped), and signals
- * (handler runs, each while the caller was blocked; the uring modes: the
- * completions, each while it was blocked). */
+ * (poll or ppoll) and poll_ready (the uring modes: their results' sum),
+ * uring_done/uring_bytes (the CQEs it reaped), and signals (handler runs,
+ * each while the caller was blocked; the uring modes: the completions, each
+ * while it was blocked). */
 #include <errno.h>
 #include <linux/futex.h>
 #include <liburing.h>

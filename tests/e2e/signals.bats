@@ -3,7 +3,8 @@
 # counts: tests/e2e/sig_calls.c (built by `make` as build/tests/e2e/sig_calls)
 # signals a thread blocked in read(), a futex wait or poll(), with and
 # without SA_RESTART, or completes io_uring reads while it waits in ppoll()
-# or poll() (task work wakes the call as a signal would).  The kernel's
+# or poll() (task work wakes the call as a signal would); one run is under
+# strace, whose ptrace stops must not pass for "no handler ran".  The kernel's
 # sys_exit shows a restart code each time (-512, -514, -516); what the
 # program saw is one call (restarted) or a call that failed with EINTR, and
 # concviz must say the same.
@@ -135,6 +136,17 @@ same_in_recording() {
 	same_in_recording "$ROUNDS"
 	local tr="$BATS_TEST_TMPDIR/trace.json"
 	[ "$(jq '[.traceEvents[] | select(.args.signal? == "restarted")] | length' "$tr")" = 0 ]
+}
+
+@test "signals: under strace a read interrupted without SA_RESTART still fails with EINTR (a ptrace stop is no sign that no handler ran)" {
+	command -v strace > /dev/null || skip "strace missing"
+	run_json signals-strace -- strace -f -qq -o /dev/null "$HELPER" read-eintr "$ROUNDS" "$SIGNALS"
+	no_drops
+	[ "$(ex signals)" = $((ROUNDS * SIGNALS)) ]
+	eq recv.eintr "$(ex read_eintr)" "$(cv .recv.eintr)"
+	eq recv.interrupted "$(ex signals)" "$(cv .recv.interrupted)"
+	eq recv.calls $(($(ex read_calls) + $(ex ctl_calls))) "$(cv .recv.calls)"
+	[ "$(ex read_eintr)" = $((ROUNDS * SIGNALS)) ]
 }
 
 @test "signals: the text report lists the interrupted calls" {
