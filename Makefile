@@ -39,10 +39,10 @@ layer_objs  = $(patsubst %.c,$(BUILD)/%.o,$(wildcard user/$(1)/*.c))
 $(foreach l,$(LAYERS),$(eval $(l)_OBJS := $(call layer_objs,$(l))))
 PURE_OBJS  := $(common_OBJS) $(model_OBJS) $(record_OBJS) $(output_OBJS) $(source_OBJS)
 # live/symbols, live/procscan, live/cpython* and live/fdinfo read ELF files
-# and /proc but need no skeleton; live/placement is pure logic
+# and /proc but need no skeleton; live/placement and live/event_order are pure logic
 UNIT_OBJS  := $(PURE_OBJS) $(BUILD)/user/live/symbols.o $(BUILD)/user/live/procscan.o \
 	$(BUILD)/user/live/cpython.o $(BUILD)/user/live/cpython_table.o $(BUILD)/user/live/fdinfo.o \
-	$(BUILD)/user/live/placement.o
+	$(BUILD)/user/live/placement.o $(BUILD)/user/live/event_order.o
 TUI_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tui/*.c))
 USER_OBJS  := $(foreach l,$(LAYERS),$($(l)_OBJS))
 

@@ -234,7 +234,7 @@ static __always_inline void count_drops(__u64 k)
 	__u64 *n = bpf_map_lookup_elem(&drops, &zero);
 
 	if (n)
-		*n += k;
+		__sync_fetch_and_add(n, k); /* the flush (an interrupt) may count too */
 }
 
 static __always_inline void count_drop(void)
@@ -332,7 +332,7 @@ static __always_inline void submit_event(bool wake_now)
 		asm volatile("" : "+r"(k));
 		if (k < CV_STAGE_NEST &&
 		    bpf_ringbuf_output(&events, &s->nest[k], sizeof(struct cv_event),
-				       wake_now ? BPF_RB_FORCE_WAKEUP : 0))
+				       wake_now ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP))
 			count_drop();
 	}
 	/* last: user space's flush skips a stage while a probe is in it */

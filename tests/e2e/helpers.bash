@@ -81,3 +81,10 @@ public_copy() {
 		chmod 755 "$1" "$1/examples" || return 1
 	PUBLIC_CONCVIZ="$1/concviz"
 }
+
+# cpus_of TID: the CPUs thread TID may run on, one comma-separated list
+# (taskset's ranges expanded: 0-2,5 is 0,1,2,5)
+cpus_of() {
+	taskset -pc "$1" | sed 's/.*: //' | tr ',' '\n' |
+		awk -F- '{ for (c = $1; c <= ($2 == "" ? $1 : $2); c++) print c }' | paste -sd,
+}

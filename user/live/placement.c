@@ -24,7 +24,9 @@ void cv_placement_note(struct cv_placement *p, const struct cv_event *ev)
 	if ((ev->flags & CV_SW_PREV_TRACED) && p->on[cpu] && ev->ts > p->on_since[cpu])
 		p->busy_ns[cpu] += ev->ts - p->on_since[cpu];
 	p->on[cpu] = ev->flags & CV_SW_NEXT_TRACED;
-	p->on_since[cpu] = ev->ts;
+	/* an event older than the last look (events arrive late) counts from it */
+	if (ev->ts > p->on_since[cpu])
+		p->on_since[cpu] = ev->ts;
 }
 
 int cv_placement_avoid(struct cv_placement *p, uint64_t now, bool *avoid)

@@ -22,6 +22,7 @@
 #include "concviz.skel.h"
 #include "common/clock.h"
 #include "live/elf_funcs.h"
+#include "live/event_order.h"
 #include "live/placement.h"
 #include "live/priority.h"
 #include "live/tracer.h"
@@ -42,6 +43,7 @@ struct cv_tracer {
 	FILE *diag;
 	int ncpus;
 	uint64_t dropped;     /* drops already reported as CV_EV_LOST */
+	uint64_t stranded;    /* events left in a CPU's stage at the stop (an offline CPU) */
 	uint64_t delivered;
 
 	/* shared with the reader thread, under mu */
@@ -54,6 +56,18 @@ struct cv_tracer {
 
 	struct cv_event *batch; /* events of one poll, sorted before delivery */
 	size_t n, cap;
+	/* Every event stamped before complete_before is in pending or was taken
+	 * (under mu): the time just before the stages were flushed for the last
+	 * read of the ring buffer (UINT64_MAX once stopped and read: all is).
+	 * A batch delivers only what is stamped before it (its copy,
+	 * deliver_before) and keeps the rest (carry, sorted) for the next: a
+	 * CPU's stage may still hold events stamped in between, and a thread
+	 * that moved CPUs would have its events out of order. */
+	uint64_t complete_before, deliver_before;
+	struct cv_event *carry;
+	size_t ncarry, cap_carry;
+	struct cv_event *scratch; /* sort_batch's */
+	size_t cap_scratch;
 	cv_py_ask_fn py_ask;
 	void *py_ask_ctx;
 	/* interpreter asks: collected by the reader (under mu), handed to the
@@ -72,6 +86,7 @@ struct cv_tracer {
 	/* once real-time: off the CPUs the target keeps busy (live/placement.h) */
 	struct cv_placement *place; /* under mu */
 	cpu_set_t mask;       /* concviz's affinity at start */
+	cpu_set_t applied;    /* the one it set last (mask at start) */
 	uint64_t placed_at;   /* CLOCK_BOOTTIME of the last look (the reader's) */
 	uint64_t moves;       /* times concviz moved (under mu) */
 
@@ -163,6 +178,39 @@ static int on_ring_event(void *ctx, void *data, size_t size)
  * stamped before now.  A CPU interrupted inside a probe's reservation is
  * asked again; it leaves it within a microsecond. */
 #define FLUSH_TRIES 1000
+/* A probe stamps its event before it reserves it (the switch begins the call
+ * it blocks in between): what a flush finds complete is what was stamped
+ * this long before it */
+#define FLUSH_MARGIN_NS 100000ull
+/* the events left in the stages (after the last flush: lost) */
+static uint64_t staged(struct cv_tracer *t)
+{
+	struct { uint32_t n, depth; } c[t->ncpus > 0 ? t->ncpus : 1];
+	uint32_t zero = 0;
+	uint64_t sum = 0;
+
+	if (t->ncpus <= 0 || bpf_map__lookup_elem(t->skel->maps.stage_counts, &zero, sizeof(zero),
+						   c, sizeof(c), 0))
+		return 0;
+	for (int cpu = 0; cpu < t->ncpus; cpu++)
+		sum += c[cpu].n;
+	return sum;
+}
+
+/* The stages can be flushed on this kernel: run the flush once here, on
+ * this CPU.  Otherwise events would sit in them, unseen. */
+static int check_flush(struct cv_tracer *t, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, run);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.cv_flush_stage), &run) < 0) {
+		cv_errorf(err, errlen, "cannot run the probes' flush (BPF_PROG_TEST_RUN): %s",
+			  strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static void flush_stages(struct cv_tracer *t)
 {
 	struct { uint32_t n, depth; } c[t->ncpus > 0 ? t->ncpus : 1];
@@ -176,9 +224,8 @@ static void flush_stages(struct cv_tracer *t)
 		for (int i = 0; (c[cpu].n || c[cpu].depth) && i < FLUSH_TRIES; i++) {
 			LIBBPF_OPTS(bpf_test_run_opts, run, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
 
-			/* an offline CPU (ENXIO) has nothing staged any more */
-			int rr = bpf_prog_test_run_opts(fd, &run); if (getenv("CV_DBG")) fprintf(stderr, "kick cpu %d n %u d %u rc %d retval %u\n", cpu, c[cpu].n, c[cpu].depth, rr, run.retval);
-			if (rr || run.retval != 1)
+			/* an offline CPU (ENXIO) keeps its stage: counted lost at the stop */
+			if (bpf_prog_test_run_opts(fd, &run) || run.retval != 1)
 				break;
 		}
 	}
@@ -210,24 +257,28 @@ static void place(struct cv_tracer *t)
 {
 	bool avoid[CV_PLACEMENT_MAX_CPUS];
 	uint64_t now = cv_now_ns();
-	cpu_set_t want, have;
+	cpu_set_t want;
 	int n;
 
 	if (!t->place || now - t->placed_at < PLACE_PERIOD_MS * 1000000ull)
 		return;
 	t->placed_at = now;
 	pthread_mutex_lock(&t->mu);
-	n = t->raised_at ? cv_placement_avoid(t->place, now, avoid) : 0;
+	/* at normal priority the scheduler places concviz well by itself, and
+	 * concviz leaves its affinity alone */
+	n = t->raised_at ? cv_placement_avoid(t->place, now, avoid) : -1;
 	pthread_mutex_unlock(&t->mu);
-	/* at normal priority the scheduler places concviz well by itself */
+	if (n < 0)
+		return;
 	want = t->mask;
 	for (int c = 0; n && c < t->place->ncpus; c++)
 		if (avoid[c])
 			CPU_CLR(c, &want);
-	/* the reader's own affinity is every thread's (unless someone changed them) */
-	if ((sched_getaffinity(0, sizeof(have), &have) == 0 && CPU_EQUAL(&want, &have)) ||
-	    !cv_priority_set_affinity(&want))
+	/* only a change: a mask set from outside meanwhile is left as it is */
+	if (CPU_EQUAL(&want, &t->applied))
 		return;
+	t->applied = want;
+	cv_priority_set_affinity(&want);
 	if (n) {
 		pthread_mutex_lock(&t->mu);
 		t->moves++;
@@ -259,10 +310,15 @@ static void *reader_main(void *arg)
 		}
 		if (quit || atomic_load(&t->quit))
 			break;
+		uint64_t flushed_at = cv_now_ns() - FLUSH_MARGIN_NS;
+
 		flush_stages(t);
 		pthread_mutex_lock(&t->mu);
 		size_t before = t->npending;
 		int got = ring_buffer__consume(t->rb);
+
+		if (got >= 0 && flushed_at > t->complete_before)
+			t->complete_before = flushed_at;
 		/* a flush is answered even when empty: the consumer waits for it */
 		bool tell = (t->npending || t->nasks || flush) && !t->notified;
 		size_t taken = got > 0 ? t->npending - before : 0;
@@ -442,6 +498,7 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 	/* where concviz may run; without it (or memory), it is not moved */
 	if (sched_getaffinity(0, sizeof(t->mask), &t->mask) == 0 &&
 	    (t->place = malloc(sizeof(*t->place)))) {
+		t->applied = t->mask;
 		cv_placement_init(t->place, t->ncpus);
 		for (int c = 0; c < t->place->ncpus; c++)
 			t->place->allowed[c] = CPU_ISSET(c, &t->mask);
@@ -468,6 +525,8 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 		cv_errorf(err, errlen, "cannot attach the BPF probes: %s", strerror(-rc));
 		goto fail;
 	}
+	if (check_flush(t, err, errlen))
+		goto fail;
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_ring_event, t, NULL);
 	if (!t->rb) {
 		cv_errorf(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
@@ -600,6 +659,8 @@ void cv_tracer_close(struct cv_tracer *t)
 	pthread_mutex_destroy(&t->mu);
 	free(t->pending);
 	free(t->batch);
+	free(t->carry);
+	free(t->scratch);
 	free(t->place);
 	free(t);
 }
@@ -608,6 +669,14 @@ void cv_tracer_stop(struct cv_tracer *t)
 {
 	detach_uprobes(t);
 	concviz_bpf__detach(t->skel);
+	/* no probe runs now: once the stages are in the ring buffer and it is
+	 * read, every event there will be is in pending */
+	flush_stages(t);
+	t->stranded = staged(t);
+	pthread_mutex_lock(&t->mu);
+	if (ring_buffer__consume(t->rb) >= 0)
+		t->complete_before = UINT64_MAX;
+	pthread_mutex_unlock(&t->mu);
 }
 
 void cv_tracer_follow(struct cv_tracer *t, uint32_t tgid)
@@ -674,6 +743,26 @@ uint64_t cv_tracer_raised_at(struct cv_tracer *t)
 	return v;
 }
 
+/* Runs of our probes the kernel skipped: one fired inside another run of
+ * itself on the same CPU (a wake-up in an interrupt during a wake-up) */
+static uint64_t recursion_misses(struct cv_tracer *t)
+{
+	struct bpf_program *prog;
+	uint64_t sum = 0;
+
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		uint32_t len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+			sum += info.recursion_misses;
+	}
+	return sum;
+}
+
+/* Events lost in the kernel: the ring buffer full (counted per CPU by the
+ * probes), probe runs skipped, and events a CPU's stage kept at the stop */
 static uint64_t kernel_drops(struct cv_tracer *t)
 {
 	uint64_t vals[t->ncpus > 0 ? t->ncpus : 1], sum = 0;
@@ -684,26 +773,9 @@ static uint64_t kernel_drops(struct cv_tracer *t)
 		return 0;
 	for (int i = 0; i < t->ncpus; i++)
 		sum += vals[i];
-	return sum;
+	return sum + t->stranded + recursion_misses(t);
 }
 
-/* The batch is nearly sorted (ring order follows reservation, timestamps
- * differ by nanoseconds across CPUs): a stable insertion sort is O(n) here. */
-static void sort_by_ts(struct cv_event *ev, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		if (ev[i].ts >= ev[i - 1].ts)
-			continue;
-		struct cv_event tmp = ev[i];
-		size_t j = i;
-
-		while (j > 0 && ev[j - 1].ts > tmp.ts) {
-			ev[j] = ev[j - 1];
-			j--;
-		}
-		ev[j] = tmp;
-	}
-}
 
 /* Take everything consumed so far as this poll's batch (pending and batch
  * swap their arrays), and, once real-time, what the ring buffer holds now
@@ -715,11 +787,15 @@ static int take_pending(struct cv_tracer *t)
 	uint64_t v;
 	int rc = 0;
 
-	if (cv_tracer_raised_at(t))
+	uint64_t flushed_at = cv_now_ns() - FLUSH_MARGIN_NS;
+	bool raised = cv_tracer_raised_at(t) != 0;
+
+	if (raised)
 		flush_stages(t);
 	pthread_mutex_lock(&t->mu);
-	if (t->raised_at)
-		rc = ring_buffer__consume(t->rb);
+	if (raised && (rc = ring_buffer__consume(t->rb)) >= 0 && flushed_at > t->complete_before)
+		t->complete_before = flushed_at;
+	t->deliver_before = t->complete_before;
 	arr = t->batch;
 	cap = t->cap;
 	t->batch = t->pending;
@@ -743,6 +819,56 @@ static int take_pending(struct cv_tracer *t)
 /* how long a poll waits for the reader to answer a flush (it runs at nice
  * -20 and answers in microseconds; this bounds a starved one) */
 #define FLUSH_WAIT_MS 5
+
+/* The batch by time (live/event_order.h) */
+static void sort_batch(struct cv_tracer *t)
+{
+	cv_sort_events(t->batch, t->n, t->ncpus > 0 ? (unsigned)t->ncpus : 0, &t->scratch,
+		       &t->cap_scratch);
+}
+
+/* Last poll's carry in front of the batch (it is older than most of it).
+ * False when the batch cannot grow: the carry then stays apart. */
+static bool merge_carry(struct cv_tracer *t)
+{
+	if (!t->ncarry)
+		return true;
+	if (t->n + t->ncarry > t->cap) {
+		struct cv_event *nb = realloc(t->batch, (t->n + t->ncarry) * sizeof(*nb));
+
+		if (!nb)
+			return false;
+		t->batch = nb;
+		t->cap = t->n + t->ncarry;
+	}
+	memmove(t->batch + t->ncarry, t->batch, t->n * sizeof(*t->batch));
+	memcpy(t->batch, t->carry, t->ncarry * sizeof(*t->batch));
+	t->n += t->ncarry;
+	t->ncarry = 0;
+	return true;
+}
+
+/* The sorted batch's events stamped from deliver_before on go to carry, for
+ * the next poll; t->n is left what to deliver now.  When carry cannot grow,
+ * nothing is held back (the order across polls is then not assured). */
+static void hold_back(struct cv_tracer *t)
+{
+	size_t k = t->n;
+
+	while (k > 0 && t->batch[k - 1].ts >= t->deliver_before)
+		k--;
+	if (t->n - k > t->cap_carry) {
+		struct cv_event *nc = realloc(t->carry, (t->n - k) * sizeof(*nc));
+
+		if (!nc)
+			return;
+		t->carry = nc;
+		t->cap_carry = t->n - k;
+	}
+	memcpy(t->carry, t->batch + k, (t->n - k) * sizeof(*t->carry));
+	t->ncarry = t->n - k;
+	t->n = k;
+}
 
 int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn fn, void *ctx)
 {
@@ -768,13 +894,23 @@ int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn
 	/* before the events: the answer names their locks */
 	for (size_t i = 0; i < t->ntaken_asks && t->py_ask; i++)
 		t->py_ask(t->py_ask_ctx, &t->taken_asks[i]);
-	sort_by_ts(t->batch, t->n);
+	if (!merge_carry(t)) {
+		/* out of memory: the carry, older than most of the batch, first */
+		for (size_t i = 0; i < t->ncarry; i++)
+			fn(ctx, &t->carry[i]);
+		t->delivered += t->ncarry;
+		t->ncarry = 0;
+	}
+	sort_batch(t);
+	hold_back(t);
 	for (size_t i = 0; i < t->n; i++)
 		fn(ctx, &t->batch[i]);
 	t->delivered += t->n;
 	drops = kernel_drops(t) + t->lost_taken;
 	if (drops > t->dropped) {
-		struct cv_event lost = { .ts = t->n ? t->batch[t->n - 1].ts : cv_now_ns(),
+		/* in order: after what was delivered, before what is held back */
+		struct cv_event lost = { .ts = t->n ? t->batch[t->n - 1].ts
+					     : t->ncarry ? t->carry[0].ts : cv_now_ns(),
 					 .type = CV_EV_LOST };
 
 		lost.lost.count = drops - t->dropped;
