@@ -130,10 +130,12 @@ $(BUILD)/examples/%: examples/%.c $(EX_COMMON) examples/common.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -o $@ $< $(EX_COMMON) -lpthread -luring
 
+# sig_calls' uring modes put reads on an io_uring
+$(BUILD)/tests/e2e/sig_calls: E2E_LIBS := -luring
 $(BUILD)/tests/e2e/%: tests/e2e/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -o $@ $<
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -o $@ $< $(E2E_LIBS)
 
 $(BUILD)/bench/%: bench/%.c
 	$(call msg,CC,$@)

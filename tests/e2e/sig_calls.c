@@ -19,20 +19,35 @@
  *                  never restarted after a handler (ERESTART_RESTARTBLOCK),
  *                  so each signal makes it fail with EINTR, and the caller
  *                  polls again; then the data comes and it reads it.
+ *   ppoll-uring    no signal: each round the caller puts SIGNALS io_uring
+ *                  reads on SIGNALS empty pipes (IORING_OP_READ; the
+ *                  default ring, whose task work notifies with TWA_SIGNAL),
+ *                  then waits in ppoll() on the data pipe.  Main completes
+ *                  the reads one at a time while it waits: each completion's
+ *                  task work wakes the ppoll as a signal would
+ *                  (ERESTARTNOHAND) and the kernel restarts it, so the
+ *                  program never sees EINTR.  Then the data, the CQEs.
+ *   poll-uring     as ppoll-uring with poll(): the kernel goes on with
+ *                  restart_syscall (ERESTART_RESTARTBLOCK).
  * Every mode ends with main closing the data pipe: the caller's last read()
- * returns 0 (poll-eintr: its last poll returns the hang-up first).
+ * returns 0 (the poll modes: its last poll returns the hang-up first).
  *
  * The caller thread is named "caller".  Its last stderr line is
  * `example-stats {JSON}` with the caller's counts:
  * read_calls/read_eintr/read_bytes (the data pipe), ctl_calls/ctl_bytes (the
- * control pipe), futex_calls/futex_eintr/futex_eagain, poll_calls/poll_eintr,
- * and signals (handler runs, each while the caller was blocked). */
+ * control pipe), futex_calls/futex_eintr/futex_eagain, poll_calls/poll_eintr
+ * (poll or ppoll) and poll_ready (the uring modes: their results' sum),
+ * uring_done/uring_bytes (the CQEs it reaped), and signals (handler runs,
+ * each while the caller was blocked; the uring modes: the completions, each
+ * while it was blocked). */
 #include <errno.h>
 #include <linux/futex.h>
+#include <liburing.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +55,9 @@
 #include <time.h>
 #include <unistd.h>
 
-enum mode { READ_RESTART, READ_EINTR, FUTEX_RESTART, POLL_EINTR };
+enum mode { READ_RESTART, READ_EINTR, FUTEX_RESTART, POLL_EINTR, PPOLL_URING, POLL_URING };
+
+#define URING_READS_MAX 8 /* SIGNALS in the uring modes */
 
 static enum mode mode;
 static int rounds = 4, nsignals = 3;
@@ -50,6 +67,9 @@ static atomic_int handled;
 static atomic_int caller_tid, round_done;
 static long long read_calls, read_eintr, read_bytes, ctl_calls, ctl_bytes;
 static long long futex_calls, futex_eintr, futex_eagain, poll_calls, poll_eintr;
+static long long poll_ready, uring_done, uring_bytes;
+static struct io_uring ring; /* the caller's; main watches its CQ fill */
+static int uring_pipe[URING_READS_MAX][2];
 
 static void die(const char *what)
 {
@@ -86,6 +106,62 @@ static ssize_t read_data(char *buf, size_t n)
 	return r;
 }
 
+static bool uring_mode(void) { return mode == PPOLL_URING || mode == POLL_URING; }
+
+/* The uring modes' wait on the data pipe (an EINTR is counted, and it waits again). */
+static void poll_data(void)
+{
+	struct pollfd p = { .fd = data_pipe[0], .events = POLLIN };
+	int rc;
+
+	do {
+		rc = mode == PPOLL_URING ? ppoll(&p, 1, NULL, NULL) : poll(&p, 1, -1);
+		poll_calls++;
+		if (rc < 0 && errno == EINTR)
+			poll_eintr++;
+		else if (rc < 0)
+			die("poll");
+	} while (rc < 0);
+	poll_ready += rc;
+}
+
+/* The uring modes' caller: a round is SIGNALS reads put on the ring, the
+ * wait, their CQEs, the data. */
+static void uring_caller(void)
+{
+	static char ubuf[URING_READS_MAX];
+	char buf[256];
+
+	for (int r = 0;; r++) {
+		if (r < rounds) {
+			for (int k = 0; k < nsignals; k++) {
+				struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+				if (!sqe)
+					die("io_uring_get_sqe");
+				io_uring_prep_read(sqe, uring_pipe[k][0], &ubuf[k], 1, 0);
+			}
+			if (io_uring_submit(&ring) != nsignals)
+				die("io_uring_submit");
+		}
+		poll_data();
+		for (int k = 0; r < rounds && k < nsignals; k++) {
+			struct io_uring_cqe *cqe;
+			int rc = io_uring_wait_cqe(&ring, &cqe);
+			if (rc < 0) {
+				errno = -rc;
+				die("io_uring_wait_cqe");
+			}
+			uring_done++;
+			if (cqe->res > 0)
+				uring_bytes += cqe->res;
+			io_uring_cqe_seen(&ring, cqe);
+		}
+		if (read_data(buf, sizeof(buf)) == 0)
+			break;
+		atomic_fetch_add(&round_done, 1);
+	}
+}
+
 static void *caller(void *arg)
 {
 	char buf[256];
@@ -93,6 +169,10 @@ static void *caller(void *arg)
 	(void)arg;
 	pthread_setname_np(pthread_self(), "caller");
 	atomic_store(&caller_tid, (int)syscall(SYS_gettid));
+	if (uring_mode()) {
+		uring_caller();
+		return NULL;
+	}
 	if (mode == FUTEX_RESTART) {
 		for (unsigned r = 0; r < (unsigned)rounds; r++) {
 			while (atomic_load(&futex_word) == r) {
@@ -137,7 +217,8 @@ static void *caller(void *arg)
 	return NULL;
 }
 
-/* Is the caller blocked in syscall nr on its first argument a0 (-1: any)? */
+/* Is the caller blocked in syscall nr on its first argument a0 (-1: any)?
+ * (or in restart_syscall: a poll the kernel goes on with after task work) */
 static int blocked_in(int tid, long nr, long a0)
 {
 	char path[64], line[256], st = 0;
@@ -160,7 +241,7 @@ static int blocked_in(int tid, long nr, long a0)
 	if (fscanf(f, "%ld %lx", &n, &arg0) < 1)
 		n = -2;
 	fclose(f);
-	return st == 'S' && n == nr && (a0 < 0 || (long)arg0 == a0);
+	return st == 'S' && (n == nr || n == SYS_restart_syscall) && (a0 < 0 || (long)arg0 == a0);
 }
 
 static void wait_blocked(int tid, long nr, long a0)
@@ -184,7 +265,8 @@ static void wait_handled(int n)
 
 int main(int argc, char **argv)
 {
-	static const char *const names[] = { "read-restart", "read-eintr", "futex-restart", "poll-eintr" };
+	static const char *const names[] = { "read-restart", "read-eintr", "futex-restart",
+					     "poll-eintr", "ppoll-uring", "poll-uring" };
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	pthread_t th;
 	long nr;
@@ -192,32 +274,50 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		goto usage;
-	for (mode = READ_RESTART; mode <= POLL_EINTR; mode++)
+	for (mode = READ_RESTART; mode <= POLL_URING; mode++)
 		if (!strcmp(argv[1], names[mode]))
 			break;
-	if (mode > POLL_EINTR)
+	if (mode > POLL_URING)
 		goto usage;
 	if (argc > 2)
 		rounds = atoi(argv[2]);
 	if (argc > 3)
 		nsignals = atoi(argv[3]);
-	if (rounds < 1 || nsignals < 0)
+	if (rounds < 1 || nsignals < 0 || (uring_mode() && nsignals > URING_READS_MAX))
 		goto usage;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = mode == READ_EINTR ? 0 : SA_RESTART;
 	if (sigaction(SIGUSR1, &sa, NULL) || pipe(data_pipe) || pipe(ctl_pipe))
 		die("setup");
+	for (int k = 0; uring_mode() && k < nsignals; k++)
+		if (pipe(uring_pipe[k]))
+			die("setup");
+	/* the default ring: its task work notifies with TWA_SIGNAL */
+	if (uring_mode() && io_uring_queue_init(2 * URING_READS_MAX, &ring, 0) < 0)
+		die("io_uring_queue_init");
 	memset(data, 'x', sizeof(data));
-	nr = mode == FUTEX_RESTART ? SYS_futex : mode == POLL_EINTR ? SYS_poll : SYS_read;
+	nr = mode == FUTEX_RESTART ? SYS_futex : mode == POLL_EINTR || mode == POLL_URING ? SYS_poll
+	     : mode == PPOLL_URING ? SYS_ppoll : SYS_read;
 	if (pthread_create(&th, NULL, caller, NULL))
 		die("pthread_create");
 	while (!atomic_load(&caller_tid))
 		sleep_ms(1);
 	int tid = atomic_load(&caller_tid), sent = 0;
-	long a0 = mode == FUTEX_RESTART || mode == POLL_EINTR ? -1 : data_pipe[0];
+	long a0 = mode == READ_RESTART || mode == READ_EINTR ? data_pipe[0] : -1;
 	for (int r = 0; r < rounds; r++) {
 		for (int k = 0; k < nsignals; k++) {
 			wait_blocked(tid, nr, a0);
+			if (uring_mode()) { /* complete read k; its CQE is posted by the caller's task work */
+				if (write(uring_pipe[k][1], "u", 1) != 1)
+					die("write uring pipe");
+				for (int i = 0; io_uring_cq_ready(&ring) < (unsigned)k + 1; i++) {
+					if (i > 20000)
+						die("the read never completed");
+					sleep_ms(1);
+				}
+				atomic_fetch_add(&handled, 1);
+				continue;
+			}
 			if (mode == READ_EINTR && write(ctl_pipe[1], "c", 1) != 1)
 				die("write control");
 			if (pthread_kill(th, SIGUSR1))
@@ -243,12 +343,13 @@ int main(int argc, char **argv)
 		"[{\"tid\":%d,\"pid\":%d,\"role\":\"caller\",\"signals\":%d,\"read_calls\":%lld,"
 		"\"read_eintr\":%lld,\"read_bytes\":%lld,\"ctl_calls\":%lld,\"ctl_bytes\":%lld,"
 		"\"futex_calls\":%lld,\"futex_eintr\":%lld,\"futex_eagain\":%lld,\"poll_calls\":%lld,"
-		"\"poll_eintr\":%lld}]}\n",
+		"\"poll_eintr\":%lld,\"poll_ready\":%lld,\"uring_done\":%lld,\"uring_bytes\":%lld}]}\n",
 		names[mode], getpid(), tid, getpid(), atomic_load(&handled), read_calls, read_eintr,
 		read_bytes, ctl_calls, ctl_bytes, futex_calls, futex_eintr, futex_eagain, poll_calls,
-		poll_eintr);
+		poll_eintr, poll_ready, uring_done, uring_bytes);
 	return 0;
 usage:
-	fprintf(stderr, "usage: sig_calls read-restart|read-eintr|futex-restart|poll-eintr [ROUNDS] [SIGNALS]\n");
+	fprintf(stderr, "usage: sig_calls read-restart|read-eintr|futex-restart|poll-eintr|ppoll-uring|poll-uring"
+		" [ROUNDS] [SIGNALS (uring: at most %d)]\n", URING_READS_MAX);
 	return 2;
 }

@@ -2,9 +2,12 @@
 # signals.bats — a call a signal interrupts, against the program's own
 # counts: tests/e2e/sig_calls.c (built by `make` as build/tests/e2e/sig_calls)
 # signals a thread blocked in read(), a futex wait or poll(), with and
-# without SA_RESTART.  The kernel's sys_exit shows a restart code each time
-# (-512, -516); what the program saw is one call (restarted) or a call that
-# failed with EINTR, and concviz must say the same.
+# without SA_RESTART, or completes io_uring reads while it waits in ppoll()
+# or poll() (task work wakes the call as a signal would); one run is under
+# strace, whose ptrace stops must not pass for "no handler ran".  The kernel's
+# sys_exit shows a restart code each time (-512, -514, -516); what the
+# program saw is one call (restarted) or a call that failed with EINTR, and
+# concviz must say the same.
 
 load helpers
 
@@ -33,10 +36,12 @@ eq() { [ "$2" = "$3" ] || { echo "$1: program $2, concviz $3"; return 1; }; }
 # the data pipe's by_fd entry (its reads), and the control pipe's
 data_fd() { cv "[.recv.by_fd[] | select(.calls > 0)] | max_by(.bytes) | $1"; }
 
-# the recording says the same: report --json of it, and the export shows
-# no restart code as a result (an interrupted part is "signal":"interrupted")
+# same_in_recording [N]: the recording says the same: report --json of it,
+# and the export shows no restart code as a result and N parts (default:
+# every signal's) as "signal":"interrupted"
 same_in_recording() {
 	local rep="$BATS_TEST_TMPDIR/rep.json" tr="$BATS_TEST_TMPDIR/trace.json" tid
+	local parts=${1:-$((ROUNDS * SIGNALS))}
 	"$CONCVIZ" report --json "$REC" > "$rep"
 	tid=$(jq '.threads[0].tid' "$S")
 	for k in recv futex mux accept; do
@@ -46,7 +51,7 @@ same_in_recording() {
 	done
 	"$CONCVIZ" export --format chrome -o "$tr" "$REC"
 	[ "$(jq '[.traceEvents[] | select(.args.ret? != null and .args.ret <= -512 and .args.ret >= -516)] | length' "$tr")" = 0 ]
-	[ "$(jq --argjson t "$tid" '[.traceEvents[] | select(.tid == $t and .args.signal? == "interrupted")] | length' "$tr")" = $((ROUNDS * SIGNALS)) ]
+	[ "$(jq --argjson t "$tid" '[.traceEvents[] | select(.tid == $t and .args.signal? == "interrupted")] | length' "$tr")" = "$parts" ]
 }
 
 @test "signals: a read restarted after each handler (SA_RESTART) is one call" {
@@ -98,6 +103,50 @@ same_in_recording() {
 	eq recv.calls "$(ex read_calls)" "$(cv .recv.calls)"
 	[ "$(ex poll_eintr)" = $((ROUNDS * SIGNALS)) ]
 	same_in_recording
+}
+
+@test "signals: io_uring task work wakes ppoll, and the kernel restarts it: one call each, no EINTR" {
+	run_mode ppoll-uring
+	eq mux.poll.calls "$(ex poll_calls)" "$(cv .mux.by_api.poll.calls)"
+	eq mux.poll.ready "$(ex poll_ready)" "$(cv .mux.by_api.poll.ready)"
+	eq mux.poll.errors "$(ex poll_eintr)" "$(cv .mux.by_api.poll.errors)"
+	eq mux.eintr "$(ex poll_eintr)" "$(cv .mux.eintr)"
+	eq mux.interrupted "$(ex signals)" "$(cv .mux.interrupted)"
+	eq uring.completed "$(ex uring_done)" "$(cv .uring.completed)"
+	eq recv.calls "$(ex read_calls)" "$(cv .recv.calls)"
+	[ "$(ex poll_eintr)" = 0 ]
+	[ "$(ex poll_calls)" = $((ROUNDS + 1)) ]   # a ppoll per round, then the hang-up
+	same_in_recording
+	local tr="$BATS_TEST_TMPDIR/trace.json"
+	[ "$(jq '[.traceEvents[] | select(.args.signal? == "restarted")] | length' "$tr")" = "$ROUNDS" ]
+}
+
+@test "signals: a poll task work woke goes on as restart_syscall: a call with no result seen, no EINTR" {
+	run_mode poll-uring
+	eq mux.poll.calls "$(ex poll_calls)" "$(cv .mux.by_api.poll.calls)"
+	eq mux.poll.errors "$(ex poll_eintr)" "$(cv .mux.by_api.poll.errors)"
+	eq mux.eintr "$(ex poll_eintr)" "$(cv .mux.eintr)"
+	# each round's poll: its first interruption is seen, the rest and its
+	# result are restart_syscall's (not followed); the last poll is whole
+	eq mux.interrupted "$ROUNDS" "$(cv .mux.interrupted)"
+	eq mux.poll.ready 1 "$(cv .mux.by_api.poll.ready)"
+	eq recv.calls "$(ex read_calls)" "$(cv .recv.calls)"
+	[ "$(ex poll_eintr)" = 0 ]
+	[ "$(ex poll_calls)" = $((ROUNDS + 1)) ]
+	same_in_recording "$ROUNDS"
+	local tr="$BATS_TEST_TMPDIR/trace.json"
+	[ "$(jq '[.traceEvents[] | select(.args.signal? == "restarted")] | length' "$tr")" = 0 ]
+}
+
+@test "signals: under strace a read interrupted without SA_RESTART still fails with EINTR (a ptrace stop is no sign that no handler ran)" {
+	command -v strace > /dev/null || skip "strace missing"
+	run_json signals-strace -- strace -f -qq -o /dev/null "$HELPER" read-eintr "$ROUNDS" "$SIGNALS"
+	no_drops
+	[ "$(ex signals)" = $((ROUNDS * SIGNALS)) ]
+	eq recv.eintr "$(ex read_eintr)" "$(cv .recv.eintr)"
+	eq recv.interrupted "$(ex signals)" "$(cv .recv.interrupted)"
+	eq recv.calls $(($(ex read_calls) + $(ex ctl_calls))) "$(cv .recv.calls)"
+	[ "$(ex read_eintr)" = $((ROUNDS * SIGNALS)) ]
 }
 
 @test "signals: the text report lists the interrupted calls" {

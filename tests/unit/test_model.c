@@ -1174,6 +1174,129 @@ TEST(signal_unresolved_at_exit_and_end)
 	check_invariant();
 }
 
+/* a multiplexer call's exit: sys on one descriptor, blocked since enter */
+static struct cv_event mux_call(uint64_t ts, uint32_t tid, uint32_t sys, uint64_t enter, int64_t ret)
+{
+	struct cv_event e = mk(CV_EV_MUX, ts, tid);
+	e.flags = CV_CALL_BLOCKED;
+	e.mux.enter_ts = S + enter;
+	e.mux.sys = sys;
+	e.mux.nfds = 1;
+	e.mux.ret = ret;
+	return e;
+}
+
+/* an io_uring completion of tid's request, posted in done_tid's context */
+static void uring_done(uint64_t ts, uint32_t tid, uint32_t done_tid)
+{
+	struct cv_event c = mk(CV_EV_URING_COMPLETE, ts, tid);
+	c.ucomplete.done_tid = done_tid;
+	c.ucomplete.res = 1;
+	feed(c);
+}
+
+/* io_uring's task work wakes a thread in ppoll as a signal does
+ * (TIF_NOTIFY_SIGNAL: ERESTARTNOHAND) and runs on its way out, posting the
+ * completion; no handler runs, so the kernel restarts the ppoll: one call,
+ * no EINTR.  A completion posted by another thread (an io-wq worker), or
+ * one the thread's own io_uring_enter may have posted, shows nothing. */
+TEST(signal_task_work_restarts_ppoll)
+{
+	fresh(NULL);
+	task(0, 907, "poller", 0);
+	feed(mux_call(10, 907, CV_SYS_PPOLL, 5, -CV_ERESTARTNOHAND));
+	uring_done(11, 907, 907);
+	feed(mux_call(20, 907, CV_SYS_PPOLL, 15, -CV_ERESTARTNOHAND));
+	uring_done(21, 907, 907);
+	feed_checked(mux_call(30, 907, CV_SYS_PPOLL, 25, 1), CV_CALLSIG_RESTARTED);
+	const struct cv_thread *t = T(907);
+	const struct cv_mux_api_stats *a = &t->mux.by_api[CV_MUX_POLL];
+	CHECK_EQ(a->calls, 1);
+	CHECK_EQ(a->errors, 0);
+	CHECK_EQ(a->ready, 1);
+	CHECK_EQ(t->mux.sig.interrupted, 2);
+	CHECK_EQ(t->mux.sig.eintr, 0);
+	CHECK_EQ(t->uring.completed, 2);
+	const struct cv_mux_rec *mr = cv_model_thread_mux(M, t, 0);
+	CHECK(mr && mr->signal == CV_CALLSIG_RESTARTED && mr->interruptions == 2);
+	CHECK(mr && mr->enter_ts == S + 5 && mr->exit_ts == S + 30 && mr->ret == 1);
+
+	feed(mux_call(40, 907, CV_SYS_PPOLL, 35, -CV_ERESTARTNOHAND));
+	uring_done(41, 907, 950); /* posted by another thread: a handler ran */
+	feed_checked(mux_call(50, 907, CV_SYS_PPOLL, 45, 1), CV_CALLSIG_NONE);
+	CHECK_EQ(a->calls, 3);
+	CHECK_EQ(a->errors, 1);
+	CHECK_EQ(t->mux.sig.eintr, 1);
+
+	feed(mux_call(60, 907, CV_SYS_PPOLL, 55, -CV_ERESTARTNOHAND));
+	uring_done(61, 907, 907);
+	feed(mk(CV_EV_URING_ENTER, 62, 907)); /* (the program's own reap) */
+	feed_checked(mux_call(70, 907, CV_SYS_PPOLL, 65, 1), CV_CALLSIG_NONE);
+	CHECK_EQ(a->calls, 5);
+	CHECK_EQ(t->mux.sig.interrupted, 4);
+	CHECK_EQ(t->mux.sig.eintr, 2);
+	end_ev(100);
+	check_invariant();
+}
+
+/* poll's ERESTART_RESTARTBLOCK after task work goes on as restart_syscall,
+ * which is not followed: the poll is a call whose result was not seen, not
+ * an EINTR (nor is the read after it a continuation) */
+TEST(signal_task_work_poll_unresolved)
+{
+	fresh(NULL);
+	task(0, 908, "poller", 0);
+	feed(mux_call(10, 908, CV_SYS_POLL, 5, -CV_ERESTART_RESTARTBLOCK));
+	uring_done(11, 908, 908);
+	feed_checked(pipe_read(30, 908, 3, 0, 0, 8), CV_CALLSIG_NONE);
+	const struct cv_thread *t = T(908);
+	CHECK_EQ(t->mux.by_api[CV_MUX_POLL].calls, 1);
+	CHECK_EQ(t->mux.by_api[CV_MUX_POLL].errors, 0);
+	CHECK_EQ(t->mux.sig.interrupted, 1);
+	CHECK_EQ(t->mux.sig.eintr, 0);
+	CHECK_EQ(t->recv.calls, 1);
+	const struct cv_mux_rec *mr = cv_model_thread_mux(M, t, 0);
+	CHECK(mr && mr->signal == CV_CALLSIG_UNRESOLVED);
+	end_ev(100);
+	check_invariant();
+}
+
+/* The freezer's stop (TASK_FROZEN, after its fake signal) runs no handler:
+ * select is restarted.  A ptrace stop (TASK_TRACED) shows nothing: under
+ * strace one follows every exit, and the tracer then lets the handler run. */
+TEST(signal_frozen_and_traced_stops)
+{
+	fresh(NULL);
+	task(0, 909, "selector", 0);
+	struct cv_event sw = mk(CV_EV_SWITCH, 11, 909);
+	sw.flags = CV_SW_PREV_TRACED | CV_SW_PREV_BLOCKED;
+	feed(mux_call(10, 909, CV_SYS_SELECT, 5, -CV_ERESTARTNOHAND));
+	sw.sw.prev_state = 0x8000; /* TASK_FROZEN */
+	feed(sw);
+	wake(15, 909, 0);
+	on(16, 909);
+	feed_checked(mux_call(20, 909, CV_SYS_SELECT, 17, 1), CV_CALLSIG_RESTARTED);
+	const struct cv_thread *t = T(909);
+	CHECK_EQ(t->mux.by_api[CV_MUX_SELECT].calls, 1);
+	CHECK_EQ(t->mux.sig.eintr, 0);
+	const struct cv_mux_rec *mr = cv_model_thread_mux(M, t, 0);
+	CHECK(mr && mr->enter_ts == S + 5);
+
+	feed(mux_call(30, 909, CV_SYS_SELECT, 25, -CV_ERESTARTNOHAND));
+	sw.ts = S + 31;
+	sw.sw.prev_state = 0x8; /* TASK_TRACED */
+	feed(sw);
+	wake(35, 909, 0);
+	on(36, 909);
+	feed_checked(mux_call(40, 909, CV_SYS_SELECT, 37, 1), CV_CALLSIG_NONE);
+	CHECK_EQ(t->mux.by_api[CV_MUX_SELECT].calls, 3);
+	CHECK_EQ(t->mux.by_api[CV_MUX_SELECT].errors, 1);
+	CHECK_EQ(t->mux.sig.interrupted, 2);
+	CHECK_EQ(t->mux.sig.eintr, 1);
+	end_ev(100);
+	check_invariant();
+}
+
 TEST(tid_reuse_and_target)
 {
 	fresh(NULL);
@@ -1737,6 +1860,9 @@ int main(void)
 	RUN(signal_mux_codes);
 	RUN(signal_futex_and_accept_restarted);
 	RUN(signal_unresolved_at_exit_and_end);
+	RUN(signal_task_work_restarts_ppoll);
+	RUN(signal_task_work_poll_unresolved);
+	RUN(signal_frozen_and_traced_stops);
 	RUN(tid_reuse_and_target);
 	RUN(clamp_old_timestamps);
 	RUN(timeline_buckets_and_hook);

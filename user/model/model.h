@@ -145,7 +145,8 @@ bool cv_ret_is_restart(int64_t ret);
  * with a restart code is held, not counted; the thread's next call exit
  * says what followed: the same call again (same syscall, descriptor or
  * futex) where the kernel restarts that code is its continuation, and the
- * two are one call; anything else means the program got -1 EINTR. */
+ * two are one call; anything else means the program got -1 EINTR, unless
+ * something showed that no handler ran (then no result was seen). */
 enum cv_call_signal {
 	CV_CALLSIG_NONE = 0,
 	CV_CALLSIG_RESTARTED,       /* interrupted, restarted by the kernel: one call, the
@@ -153,8 +154,8 @@ enum cv_call_signal {
 	CV_CALLSIG_EINTR,           /* interrupted: the program got -1 EINTR (ret -CV_EINTR) */
 	CV_CALLSIG_UNRESOLVED,      /* interrupted, and no result seen: the thread exited
 				     * (a fatal signal, its process's exit), the trace ended,
-				     * or the kernel restarted it out of sight (a job-control
-				     * stop, then restart_syscall) */
+				     * or the kernel restarted it out of sight (no handler
+				     * ran: a stop, io_uring task work; then restart_syscall) */
 };
 /* "restarted", "eintr", "unresolved" ("" for none) */
 const char *cv_call_signal_name(enum cv_call_signal s);

@@ -361,7 +361,12 @@ static void on_cpu_evidence(struct cv_model *m, struct cv_thr *t, uint64_t ts)
 
 /* ---- events ------------------------------------------------------------------ */
 
-#define TASK_STOPPED_BIT 0x4    /* __TASK_STOPPED in prev_state: a job-control stop */
+/* prev_state bits of a stop in which no signal handler runs: __TASK_STOPPED
+ * (job control), TASK_FROZEN (the freezer, after its fake signal).  Not
+ * __TASK_TRACED: under strace a ptrace stop follows every syscall exit, and
+ * a tracer's stop comes before the handler it lets run. */
+#define TASK_STOPPED_BIT 0x4
+#define TASK_FROZEN_BIT  0x8000
 
 /* (signals, below) a held call ends: the thread exited, the trace ended */
 static void release_held(struct cv_model *m, struct cv_thr *t, bool ended);
@@ -381,8 +386,8 @@ static void on_switch(struct cv_model *m, const struct cv_event *ev)
 			else
 				t->pub.ivcsw++;
 			bucket_csw(m, t, ts, vol);
-			if (vol && (ev->sw.prev_state & TASK_STOPPED_BIT))
-				t->intr.stopped = true; /* no handler ran (job control) */
+			if (vol && (ev->sw.prev_state & (TASK_STOPPED_BIT | TASK_FROZEN_BIT)))
+				t->intr.stopped = true; /* no handler ran */
 			if (vol) {
 				struct lock_ref lr = {
 					.obj = ev->sw.obj - (ev->sw.block == CV_BLK_FUTEX ? ev->sw.obj_off : 0),
@@ -693,9 +698,18 @@ static void fold_call(struct cv_model *m, struct cv_thr *t, const struct cv_even
 		on_futex(m, t, ev, &cs);
 }
 
+/* Something since the held exit showed that no handler ran: the kernel
+ * restarted the call (a stop, or io_uring task work: TIF_NOTIFY_SIGNAL wakes
+ * a call as a signal does, and no handler runs for it). */
+static bool no_handler_seen(const struct cv_thr *t)
+{
+	return t->intr.stopped || t->intr.task_work;
+}
+
 /* ev is the held call made again, where the kernel restarts the held code:
  * the same syscall on the same descriptor (or futex, or multiplexer size).
- * ERESTARTNOHAND is restarted only when no handler ran (a stop showed it);
+ * ERESTARTNOHAND is restarted only when no handler ran (and else gives
+ * EINTR, so without that sign the same call again is a new one);
  * ERESTART_RESTARTBLOCK goes on as restart_syscall, which is not followed:
  * after it the same call again is a new one. */
 static bool continues_held(const struct cv_thr *t, const struct cv_event *ev)
@@ -704,7 +718,7 @@ static bool continues_held(const struct cv_thr *t, const struct cv_event *ev)
 	int64_t code = -call_ret(h);
 
 	if (ev->type != h->type || code == CV_ERESTART_RESTARTBLOCK ||
-	    (code == CV_ERESTARTNOHAND && !t->intr.stopped))
+	    (code == CV_ERESTARTNOHAND && !no_handler_seen(t)))
 		return false;
 	if (ev->type == CV_EV_MUX)
 		return ev->mux.sys == h->mux.sys && ev->mux.nfds == h->mux.nfds;
@@ -732,15 +746,15 @@ static void merge_held(struct cv_thr *t, const struct cv_event *ev)
 
 /* The held call ends with no continuation: the program got -1 EINTR, unless
  * the call never returned (ended: the thread exited, the trace ended), the
- * code is one the kernel always restarts, or a stop showed no handler ran
- * (then the kernel restarted it and its end was not seen). */
+ * code is one the kernel always restarts, or no handler ran (a stop, task
+ * work: then the kernel restarted it and its end was not seen). */
 static void release_held(struct cv_model *m, struct cv_thr *t, bool ended)
 {
 	if (!t->intr.held)
 		return;
 	struct cv_event ev = t->intr.ev;
 	t->intr.held = false;
-	if (ended || t->intr.stopped || call_ret(&ev) == -CV_ERESTARTNOINTR) {
+	if (ended || no_handler_seen(t) || call_ret(&ev) == -CV_ERESTARTNOINTR) {
 		fold_call(m, t, &ev, CV_CALLSIG_UNRESOLVED, t->intr.n);
 		return;
 	}
@@ -766,6 +780,7 @@ static void on_call(struct cv_model *m, struct cv_thr *t, const struct cv_event 
 		/* interrupted (again): what follows says what the program saw */
 		t->intr.n++;
 		t->intr.stopped = false;
+		t->intr.task_work = false;
 		sig_stats_of(t, ev)->interrupted++;
 		if (ev->type == CV_EV_FUTEX) { /* off the lock's waiters till it waits again */
 			leave_waiters(t);
@@ -807,6 +822,11 @@ static void on_uring_complete(struct cv_thr *t, const struct cv_event *ev)
 		.user_data = ev->ucomplete.user_data, .res = ev->ucomplete.res,
 		.opcode = ev->ucomplete.opcode,
 	};
+	/* posted by the submitter itself after a call of its was interrupted:
+	 * io_uring's task work (TWA_SIGNAL) woke that call as a signal does and
+	 * ran on the way out, where no handler ran for it (signals, above) */
+	if (t->intr.held && ev->ucomplete.done_tid == p->tid && ev->ts >= t->intr.ev.ts)
+		t->intr.task_work = true;
 }
 
 static void on_end(struct cv_model *m, uint64_t ts)
@@ -914,8 +934,11 @@ void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 		else if (ev->type == CV_EV_URING_SUBMIT) {
 			t->pub.uring.submitted++;
 			t->pub.uring.inflight++;
-		} else if (ev->type == CV_EV_URING_COMPLETE)
+		} else if (ev->type == CV_EV_URING_COMPLETE) {
 			on_uring_complete(t, ev);
+		} else if (ev->type == CV_EV_URING_ENTER) {
+			t->intr.task_work = false; /* its completions may have been this call's */
+		}
 		if (ev->type != CV_EV_COMM && ev->type != CV_EV_URING_SUBMIT &&
 		    ev->type != CV_EV_URING_COMPLETE)
 			t->seed_in_call = false; /* the call it was seeded in returned */

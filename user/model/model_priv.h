@@ -33,7 +33,12 @@ struct cv_thr {
 	 * the thread's next call exit or its end says what followed (model_feed.c) */
 	struct {
 		bool held;
-		bool stopped;           /* a job-control stop came since: no handler ran */
+		bool stopped;           /* a stop came since (job control, the freezer):
+					 * no handler ran */
+		bool task_work;         /* it posted an io_uring completion since: task
+					 * work woke it, no handler ran (void after an
+					 * io_uring_enter of its own: they may be that
+					 * call's) */
 		uint16_t n;             /* interruptions so far */
 		struct cv_event ev;     /* the call so far: the last part's exit, the
 					 * first's block (enter_ts), ret the restart code */
