@@ -73,7 +73,7 @@ struct {
 /* Ring-buffer reserve failures, per CPU: user space sums and reports them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, CV_DROP_CAUSES);
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
@@ -228,10 +228,9 @@ static __always_inline struct task_state *traced_current(void)
 	return traced(bpf_get_current_task_btf());
 }
 
-static __always_inline void count_drops(__u64 k)
+static __always_inline void count_drops(__u32 cause, __u64 k)
 {
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&drops, &zero);
+	__u64 *n = bpf_map_lookup_elem(&drops, &cause);
 
 	if (n)
 		__sync_fetch_and_add(n, k); /* the flush (an interrupt) may count too */
@@ -239,7 +238,7 @@ static __always_inline void count_drops(__u64 k)
 
 static __always_inline void count_drop(void)
 {
-	count_drops(1);
+	count_drops(CV_DROP_RING_FULL, 1);
 }
 
 /* Send the stage's n events as one ring-buffer record, waking user space
@@ -256,7 +255,7 @@ static __always_inline void stage_send(struct stage_count *c, struct stage_event
 	if (!wake_now && bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >= wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&events, s->ev, size, flags))
-		count_drops(n);
+		count_drops(CV_DROP_RING_FULL, n);
 }
 
 /* An event stamped ts (a probe that needs the time for more than the
@@ -280,7 +279,7 @@ static __always_inline struct cv_event *reserve_at(__u16 type, __u32 tid, __u32 
 	 * (an interrupt too) waits */
 	d = c->depth;
 	if (d > CV_STAGE_NEST) {
-		count_drop();
+		count_drops(CV_DROP_NESTED, 1);
 		return 0;
 	}
 	c->depth = d + 1;

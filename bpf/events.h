@@ -128,6 +128,13 @@ enum cv_sys {
 #define CV_ERESTARTNOHAND        514 /* restarted only when no handler ran */
 #define CV_ERESTART_RESTARTBLOCK 516 /* restarted (as restart_syscall) only when no handler ran */
 
+/* Why the probes dropped an event: the index of their per-CPU `drops` counters */
+enum cv_drop_cause {
+	CV_DROP_RING_FULL = 0, /* the ring buffer had no room (or a map lookup failed) */
+	CV_DROP_NESTED,        /* reserved inside more than CV_STAGE_NEST other reservations */
+	CV_DROP_CAUSES
+};
+
 /* CV_EV_SWITCH.flags */
 #define CV_SW_PREEMPT      0x01 /* prev was preempted (involuntary switch) */
 #define CV_SW_PREV_TRACED  0x02

@@ -458,6 +458,16 @@ static void print_stats(struct session *s)
 		(unsigned long long)n, (unsigned long long)cv_tracer_dropped(s->tracer), user, sys,
 		n ? (user + sys) * 1e9 / (double)n : 0.0, rts,
 		(unsigned long long)cv_tracer_moves(s->tracer));
+	if (cv_tracer_dropped(s->tracer)) {
+		struct cv_kernel_drops d;
+
+		cv_tracer_kernel_drops(s->tracer, &d);
+		cv_warn("stats: drops: %llu ring buffer full, %llu nested too deep, %llu probe runs "
+			"skipped, %llu left in a stage; %llu concviz's queue full",
+			(unsigned long long)d.ring_full, (unsigned long long)d.nested,
+			(unsigned long long)d.skipped, (unsigned long long)d.stranded,
+			(unsigned long long)cv_tracer_dropped_in_memory(s->tracer));
+	}
 }
 
 static void install_stop_signals(void)

@@ -44,6 +44,8 @@ struct cv_tracer {
 	int ncpus;
 	uint64_t dropped;     /* drops already reported as CV_EV_LOST */
 	uint64_t stranded;    /* events left in a CPU's stage at the stop (an offline CPU) */
+	uint64_t misses, misses_at; /* recursion_misses' last sum, and when */
+	bool stopped;         /* cv_tracer_stop ran: no probe runs */
 	uint64_t delivered;
 
 	/* shared with the reader thread, under mu */
@@ -673,6 +675,7 @@ void cv_tracer_stop(struct cv_tracer *t)
 	 * read, every event there will be is in pending */
 	flush_stages(t);
 	t->stranded = staged(t);
+	t->stopped = true;
 	pthread_mutex_lock(&t->mu);
 	if (ring_buffer__consume(t->rb) >= 0)
 		t->complete_before = UINT64_MAX;
@@ -744,11 +747,17 @@ uint64_t cv_tracer_raised_at(struct cv_tracer *t)
 }
 
 /* Runs of our probes the kernel skipped: one fired inside another run of
- * itself on the same CPU (a wake-up in an interrupt during a wake-up) */
+ * itself on the same CPU (a wake-up in an interrupt during a wake-up).
+ * Asked of the kernel once a second (a syscall per probe) and at the stop. */
+#define MISSES_PERIOD_NS 1000000000ull
 static uint64_t recursion_misses(struct cv_tracer *t)
 {
 	struct bpf_program *prog;
-	uint64_t sum = 0;
+	uint64_t sum = 0, now = cv_now_ns();
+
+	if (!t->stopped && now - t->misses_at < MISSES_PERIOD_NS)
+		return t->misses;
+	t->misses_at = now;
 
 	bpf_object__for_each_program(prog, t->skel->obj) {
 		struct bpf_prog_info info = { 0 };
@@ -758,22 +767,39 @@ static uint64_t recursion_misses(struct cv_tracer *t)
 		if (fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
 			sum += info.recursion_misses;
 	}
-	return sum;
+	if (sum > t->misses)
+		t->misses = sum;
+	return t->misses;
 }
 
-/* Events lost in the kernel: the ring buffer full (counted per CPU by the
- * probes), probe runs skipped, and events a CPU's stage kept at the stop */
-static uint64_t kernel_drops(struct cv_tracer *t)
+/* The probes' drops of one cause, summed over CPUs */
+static uint64_t probe_drops(struct cv_tracer *t, uint32_t cause)
 {
 	uint64_t vals[t->ncpus > 0 ? t->ncpus : 1], sum = 0;
-	uint32_t zero = 0;
 
-	if (t->ncpus <= 0 || bpf_map__lookup_elem(t->skel->maps.drops, &zero, sizeof(zero),
+	if (t->ncpus <= 0 || bpf_map__lookup_elem(t->skel->maps.drops, &cause, sizeof(cause),
 						   vals, sizeof(vals), 0))
 		return 0;
 	for (int i = 0; i < t->ncpus; i++)
 		sum += vals[i];
-	return sum + t->stranded + recursion_misses(t);
+	return sum;
+}
+
+void cv_tracer_kernel_drops(struct cv_tracer *t, struct cv_kernel_drops *d)
+{
+	d->ring_full = probe_drops(t, CV_DROP_RING_FULL);
+	d->nested = probe_drops(t, CV_DROP_NESTED);
+	d->skipped = recursion_misses(t);
+	d->stranded = t->stranded;
+}
+
+/* Events lost in the kernel (cv_kernel_drops), in all */
+static uint64_t kernel_drops(struct cv_tracer *t)
+{
+	struct cv_kernel_drops d;
+
+	cv_tracer_kernel_drops(t, &d);
+	return d.ring_full + d.nested + d.skipped + d.stranded;
 }
 
 

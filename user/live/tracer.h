@@ -84,6 +84,16 @@ int cv_tracer_set_py_rule(struct cv_tracer *t, uint64_t hash, const struct cv_py
 /* Events lost so far (as delivered in CV_EV_LOST, whose lost.where the
  * tracer leaves CV_LOST_UNKNOWN) … */
 uint64_t cv_tracer_dropped(const struct cv_tracer *t);
+
+/* What the events lost in the kernel were lost to (all of them reach the
+ * model as ring-buffer losses; CONCVIZ_STATS=1 prints these) */
+struct cv_kernel_drops {
+	uint64_t ring_full; /* the ring buffer had no room */
+	uint64_t nested;    /* a probe interrupted inside 3 others' reservations */
+	uint64_t skipped;   /* probe runs the kernel skipped (one fired inside itself) */
+	uint64_t stranded;  /* left in the stage of a CPU that went offline */
+};
+void cv_tracer_kernel_drops(struct cv_tracer *t, struct cv_kernel_drops *d);
 /* … of which concviz's own queue had no room for (the rest: the kernel's
  * ring buffer was full).  While a CV_EV_LOST is delivered, both include its
  * count, so the growth of this one since the previous LOST is its part. */
