@@ -258,11 +258,14 @@ static __always_inline void stage_send(struct stage_count *c, struct stage_event
 		count_drops(CV_DROP_RING_FULL, n);
 }
 
-/* An event stamped ts (a probe that needs the time for more than the
- * event reads the clock once: a read costs about as much as the reserve),
- * in this CPU's stage; every reserve that returns one is paired with a
- * submit before the probe reserves again. */
-static __always_inline struct cv_event *reserve_at(__u16 type, __u32 tid, __u32 pid, __u64 ts)
+/* An event in this CPU's stage, stamped now: after the claim, so that a
+ * flush that finds no reservation outstanding has every event stamped
+ * before it (user space delivers up to the flush's time).  A probe that
+ * needs the time for more than the event takes it from e->ts (one clock
+ * read: it costs about as much as the rest of the event).  Every reserve
+ * that returns an event is paired with a submit before the probe reserves
+ * again (or the second nests). */
+static __always_inline struct cv_event *reserve(__u16 type, __u32 tid, __u32 pid)
 {
 	__u32 zero = 0, d;
 	struct stage_count *c = bpf_map_lookup_elem(&stage_counts, &zero);
@@ -295,17 +298,12 @@ static __always_inline struct cv_event *reserve_at(__u16 type, __u32 tid, __u32 
 		e = &s->nest[k];
 	}
 	__builtin_memset(e, 0, sizeof(*e));
-	e->ts = ts;
+	e->ts = bpf_ktime_get_boot_ns();
 	e->tid = tid;
 	e->pid = pid;
 	e->type = type;
 	e->cpu = bpf_get_smp_processor_id();
 	return e;
-}
-
-static __always_inline struct cv_event *reserve(__u16 type, __u32 tid, __u32 pid)
-{
-	return reserve_at(type, tid, pid, bpf_ktime_get_boot_ns());
 }
 
 /* The event reserved last on this CPU is complete: staged (the stage goes
@@ -482,12 +480,13 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 	asm volatile("" : "+r"(flags));
 	if (!flags)
 		return 0;
-	now = bpf_ktime_get_boot_ns();
-	/* the block is the switch: one clock read for both */
+	/* the block is the switch: one clock read for both (the event's; a
+	 * description the begin sends nests in its reservation) */
+	e = reserve(CV_EV_SWITCH, prev->pid, prev->tgid);
+	now = e ? e->ts : bpf_ktime_get_boot_ns();
 	if (ps && blocked && ps->kind == CV_BLK_NONE &&
 	    !(prev_state & (CV_TASK_STOPPED | CV_TASK_TRACED)))
 		begin_at_block(prev, ps, now);
-	e = reserve_at(CV_EV_SWITCH, prev->pid, prev->tgid, now);
 	if (!e)
 		return 0;
 	e->flags = flags | (preempt ? CV_SW_PREEMPT : 0) | (blocked ? CV_SW_PREV_BLOCKED : 0);

@@ -1239,6 +1239,40 @@ TEST(signal_task_work_restarts_ppoll)
 	check_invariant();
 }
 
+/* task work also runs at later returns to user space: a completion the
+ * thread posts well after the interrupted exit (here 1 ms) is no sign that
+ * no handler ran, and the call it retries was a new one after an EINTR */
+TEST(signal_late_task_work_is_no_sign)
+{
+	fresh(NULL);
+	task(0, 909, "poller", 0);
+	feed(mux_call(10, 909, CV_SYS_PPOLL, 5, -CV_ERESTARTNOHAND));
+	uring_done(10 + MS, 909, 909);
+	feed_checked(mux_call(20 + MS, 909, CV_SYS_PPOLL, 15 + MS, 1), CV_CALLSIG_NONE);
+	const struct cv_thread *t = T(909);
+	CHECK_EQ(t->mux.by_api[CV_MUX_POLL].calls, 2);
+	CHECK_EQ(t->mux.sig.eintr, 1);
+	end_ev(2 * MS);
+	check_invariant();
+}
+
+/* a new thread under the id of one whose exit was lost does not continue
+ * the old one's interrupted call: that call is one whose result was not seen */
+TEST(signal_held_call_not_inherited_by_a_reused_tid)
+{
+	fresh(NULL);
+	task(0, 910, "old", 0);
+	feed(mux_call(10, 910, CV_SYS_PPOLL, 5, -CV_ERESTARTSYS));
+	task(20, 910, "new", 0);   /* TASK again: the exit was lost */
+	feed_checked(mux_call(30, 910, CV_SYS_PPOLL, 25, 1), CV_CALLSIG_NONE);
+	const struct cv_thread *t = T(910);
+	CHECK_EQ(t->mux.by_api[CV_MUX_POLL].calls, 2);
+	CHECK_EQ(t->mux.sig.interrupted, 1);
+	CHECK_EQ(t->mux.sig.eintr, 0);
+	end_ev(100);
+	check_invariant();
+}
+
 /* poll's ERESTART_RESTARTBLOCK after task work goes on as restart_syscall,
  * which is not followed: the poll is a call whose result was not seen, not
  * an EINTR (nor is the read after it a continuation) */
@@ -1861,6 +1895,8 @@ int main(void)
 	RUN(signal_futex_and_accept_restarted);
 	RUN(signal_unresolved_at_exit_and_end);
 	RUN(signal_task_work_restarts_ppoll);
+	RUN(signal_late_task_work_is_no_sign);
+	RUN(signal_held_call_not_inherited_by_a_reused_tid);
 	RUN(signal_task_work_poll_unresolved);
 	RUN(signal_frozen_and_traced_stops);
 	RUN(tid_reuse_and_target);

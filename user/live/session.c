@@ -667,6 +667,16 @@ int cv_session_end(struct cv_session *cs, int rc)
 				(unsigned long long)lost, (unsigned long long)(lost - in_memory),
 				(unsigned long long)in_memory);
 	}
+	if (s->tracer) {
+		struct cv_kernel_drops d;
+
+		cv_tracer_kernel_drops(s->tracer, &d);
+		if (d.skipped)
+			cv_warn("warning: the kernel skipped %llu runs of concviz's probes (one fired "
+				"inside itself on a CPU): events of traced threads among them are lost, "
+				"not counted as dropped (the kernel does not say whose they were)",
+				(unsigned long long)d.skipped);
+	}
 	if (s->started && s->o->tui && s->log_path[0])
 		cv_warn("%s output is in %s", s->o->argv ? "the target's" : "the session's",
 			s->log_path);

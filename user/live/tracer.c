@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/membarrier.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -45,6 +47,8 @@ struct cv_tracer {
 	uint64_t dropped;     /* drops already reported as CV_EV_LOST */
 	uint64_t stranded;    /* events left in a CPU's stage at the stop (an offline CPU) */
 	uint64_t misses, misses_at; /* recursion_misses' last sum, and when */
+	const volatile uint64_t *cons_pos, *prod_pos; /* the ring's positions (ring_pos) */
+	void *pos_map;        /* their read-only mapping, 2 pages */
 	bool stopped;         /* cv_tracer_stop ran: no probe runs */
 	uint64_t delivered;
 
@@ -66,6 +70,7 @@ struct cv_tracer {
 	 * CPU's stage may still hold events stamped in between, and a thread
 	 * that moved CPUs would have its events out of order. */
 	uint64_t complete_before, deliver_before;
+	uint64_t last_ts;     /* of the last event delivered */
 	struct cv_event *carry;
 	size_t ncarry, cap_carry;
 	struct cv_event *scratch; /* sort_batch's */
@@ -213,24 +218,66 @@ static int check_flush(struct cv_tracer *t, char *err, size_t errlen)
 	return 0;
 }
 
-static void flush_stages(struct cv_tracer *t)
+static bool flush_stages(struct cv_tracer *t)
 {
 	struct { uint32_t n, depth; } c[t->ncpus > 0 ? t->ncpus : 1];
 	int fd = bpf_program__fd(t->skel->progs.cv_flush_stage);
 	uint32_t zero = 0;
+	bool all = true;
 
 	if (t->ncpus <= 0 || bpf_map__lookup_elem(t->skel->maps.stage_counts, &zero, sizeof(zero),
 						   c, sizeof(c), 0))
-		return;
+		return false;
 	for (int cpu = 0; cpu < t->ncpus; cpu++) {
-		for (int i = 0; (c[cpu].n || c[cpu].depth) && i < FLUSH_TRIES; i++) {
+		bool done = !c[cpu].n && !c[cpu].depth;
+
+		for (int i = 0; !done && i < FLUSH_TRIES; i++) {
 			LIBBPF_OPTS(bpf_test_run_opts, run, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
 
 			/* an offline CPU (ENXIO) keeps its stage: counted lost at the stop */
-			if (bpf_prog_test_run_opts(fd, &run) || run.retval != 1)
+			if (bpf_prog_test_run_opts(fd, &run))
 				break;
+			done = run.retval != 1;
 		}
+		all &= done;
 	}
+	return all;
+}
+
+/* The ring buffer's producer and consumer positions (its first two pages,
+ * mapped read-only beside libbpf's own mapping) */
+static uint64_t ring_pos(const volatile uint64_t *pos)
+{
+	return pos ? __atomic_load_n(pos, __ATOMIC_ACQUIRE) : 0;
+}
+
+/* A flush of the stages before a read of the ring buffer: when, whether
+ * every stage went out, and where the producer was after it */
+struct flush_mark {
+	uint64_t at;       /* now, less a margin */
+	uint64_t produced; /* the ring's producer position after the flush */
+	bool all;
+};
+
+static struct flush_mark flush_for_read(struct cv_tracer *t)
+{
+	struct flush_mark f = { .at = cv_now_ns() - FLUSH_MARGIN_NS };
+
+	f.all = flush_stages(t);
+	f.produced = ring_pos(t->prod_pos);
+	return f;
+}
+
+/* After the read (ring_buffer__consume's got, t->mu held): when it took
+ * everything there was at the flush, events stamped before the flush are
+ * all in pending and complete_before moves on.  A stage that could not be
+ * flushed, or a record another CPU had reserved but not written yet (the
+ * read stops there), keeps it where it was. */
+static void read_done(struct cv_tracer *t, const struct flush_mark *f, int got)
+{
+	if (got >= 0 && f->all && t->cons_pos && ring_pos(t->cons_pos) >= f->produced &&
+	    f->at > t->complete_before)
+		t->complete_before = f->at;
 }
 
 /* The reader: woken by the kernel (BPF_RB_FORCE_WAKEUP once enough is
@@ -312,15 +359,13 @@ static void *reader_main(void *arg)
 		}
 		if (quit || atomic_load(&t->quit))
 			break;
-		uint64_t flushed_at = cv_now_ns() - FLUSH_MARGIN_NS;
+		struct flush_mark fm = flush_for_read(t);
 
-		flush_stages(t);
 		pthread_mutex_lock(&t->mu);
 		size_t before = t->npending;
 		int got = ring_buffer__consume(t->rb);
 
-		if (got >= 0 && flushed_at > t->complete_before)
-			t->complete_before = flushed_at;
+		read_done(t, &fm, got);
 		/* a flush is answered even when empty: the consumer waits for it */
 		bool tell = (t->npending || t->nasks || flush) && !t->notified;
 		size_t taken = got > 0 ? t->npending - before : 0;
@@ -534,6 +579,18 @@ struct cv_tracer *cv_tracer_open(FILE *diag, char *err, size_t errlen)
 		cv_errorf(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
 		goto fail;
 	}
+	/* the consumer page, then the producer page (the kernel's BPF ring
+	 * buffer layout): read_done compares them */
+	long page = sysconf(_SC_PAGESIZE);
+	t->pos_map = mmap(NULL, 2 * (size_t)page, PROT_READ, MAP_SHARED,
+			  bpf_map__fd(t->skel->maps.events), 0);
+	if (t->pos_map == MAP_FAILED) {
+		t->pos_map = NULL;
+		cv_errorf(err, errlen, "cannot map the ring buffer's positions: %s", strerror(errno));
+		goto fail;
+	}
+	t->cons_pos = t->pos_map;
+	t->prod_pos = (const volatile uint64_t *)((char *)t->pos_map + page);
 	if (ring_buffer__add(t->rb, bpf_map__fd(t->skel->maps.py_asks), on_py_ask, t)) {
 		cv_errorf(err, errlen, "cannot open the interpreter ring buffer: %s", strerror(errno));
 		goto fail;
@@ -657,6 +714,8 @@ void cv_tracer_close(struct cv_tracer *t)
 	if (t->reader_epfd >= 0)
 		close(t->reader_epfd);
 	ring_buffer__free(t->rb);
+	if (t->pos_map)
+		munmap(t->pos_map, 2 * (size_t)sysconf(_SC_PAGESIZE));
 	concviz_bpf__destroy(t->skel);
 	pthread_mutex_destroy(&t->mu);
 	free(t->pending);
@@ -671,6 +730,11 @@ void cv_tracer_stop(struct cv_tracer *t)
 {
 	detach_uprobes(t);
 	concviz_bpf__detach(t->skel);
+	/* a probe already running on another CPU may still stage: wait until
+	 * every CPU has left the RCU read side the probes run in (an RCU grace
+	 * period), or 10 ms if the kernel cannot */
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
+		usleep(10000);
 	/* no probe runs now: once the stages are in the ring buffer and it is
 	 * read, every event there will be is in pending */
 	flush_stages(t);
@@ -793,13 +857,15 @@ void cv_tracer_kernel_drops(struct cv_tracer *t, struct cv_kernel_drops *d)
 	d->stranded = t->stranded;
 }
 
-/* Events lost in the kernel (cv_kernel_drops), in all */
+/* Events of traced threads lost in the kernel, in all.  Not the skipped
+ * probe runs: the kernel counts those before the probe asks whether the
+ * task is traced (the end-of-run warning says how many there were). */
 static uint64_t kernel_drops(struct cv_tracer *t)
 {
 	struct cv_kernel_drops d;
 
 	cv_tracer_kernel_drops(t, &d);
-	return d.ring_full + d.nested + d.skipped + d.stranded;
+	return d.ring_full + d.nested + d.stranded;
 }
 
 
@@ -813,14 +879,16 @@ static int take_pending(struct cv_tracer *t)
 	uint64_t v;
 	int rc = 0;
 
-	uint64_t flushed_at = cv_now_ns() - FLUSH_MARGIN_NS;
 	bool raised = cv_tracer_raised_at(t) != 0;
+	struct flush_mark fm = { 0 };
 
 	if (raised)
-		flush_stages(t);
+		fm = flush_for_read(t);
 	pthread_mutex_lock(&t->mu);
-	if (raised && (rc = ring_buffer__consume(t->rb)) >= 0 && flushed_at > t->complete_before)
-		t->complete_before = flushed_at;
+	if (raised) {
+		rc = ring_buffer__consume(t->rb);
+		read_done(t, &fm, rc);
+	}
 	t->deliver_before = t->complete_before;
 	arr = t->batch;
 	cap = t->cap;
@@ -932,12 +1000,18 @@ int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn
 	for (size_t i = 0; i < t->n; i++)
 		fn(ctx, &t->batch[i]);
 	t->delivered += t->n;
+	if (t->n)
+		t->last_ts = t->batch[t->n - 1].ts;
 	drops = kernel_drops(t) + t->lost_taken;
 	if (drops > t->dropped) {
-		/* in order: after what was delivered, before what is held back */
-		struct cv_event lost = { .ts = t->n ? t->batch[t->n - 1].ts
-					     : t->ncarry ? t->carry[0].ts : cv_now_ns(),
-					 .type = CV_EV_LOST };
+		/* in order: after what was delivered, before anything to come */
+		uint64_t ts = cv_now_ns();
+
+		if (t->deliver_before && ts >= t->deliver_before)
+			ts = t->deliver_before - 1;
+		if (ts < t->last_ts)
+			ts = t->last_ts;
+		struct cv_event lost = { .ts = ts, .type = CV_EV_LOST };
 
 		lost.lost.count = drops - t->dropped;
 		t->dropped = drops;

@@ -85,12 +85,14 @@ int cv_tracer_set_py_rule(struct cv_tracer *t, uint64_t hash, const struct cv_py
  * tracer leaves CV_LOST_UNKNOWN) … */
 uint64_t cv_tracer_dropped(const struct cv_tracer *t);
 
-/* What the events lost in the kernel were lost to (all of them reach the
- * model as ring-buffer losses; CONCVIZ_STATS=1 prints these) */
+/* What the events lost in the kernel were lost to (they reach the model as
+ * ring-buffer losses; CONCVIZ_STATS=1 prints these).  Skipped probe runs
+ * are not among the losses: any task's may be one, traced or not. */
 struct cv_kernel_drops {
 	uint64_t ring_full; /* the ring buffer had no room */
 	uint64_t nested;    /* a probe interrupted inside 3 others' reservations */
-	uint64_t skipped;   /* probe runs the kernel skipped (one fired inside itself) */
+	uint64_t skipped;   /* probe runs the kernel skipped (one fired inside itself):
+			     * of any task, so at most this many events lost */
 	uint64_t stranded;  /* left in the stage of a CPU that went offline */
 };
 void cv_tracer_kernel_drops(struct cv_tracer *t, struct cv_kernel_drops *d);

@@ -448,6 +448,10 @@ static void on_task(struct cv_model *m, const struct cv_event *ev)
 		t = cv__new_thread(m, ev->tid, ev->pid, ev->ts, CV_ST_RUNNABLE, false);
 	if (!t)
 		return;
+	/* a new thread under a live one's id (the old one's exit was lost):
+	 * the old one's interrupted call is not the new one's */
+	if (!(ev->flags & CV_TASK_SEED))
+		release_held(m, t, true);
 	copy_comm(t->pub.comm, ev->task.comm);
 	t->pub.pid = ev->pid;
 	if (ev->flags & CV_TASK_PROCESS) {
@@ -822,10 +826,13 @@ static void on_uring_complete(struct cv_thr *t, const struct cv_event *ev)
 		.user_data = ev->ucomplete.user_data, .res = ev->ucomplete.res,
 		.opcode = ev->ucomplete.opcode,
 	};
-	/* posted by the submitter itself after a call of its was interrupted:
-	 * io_uring's task work (TWA_SIGNAL) woke that call as a signal does and
-	 * ran on the way out, where no handler ran for it (signals, above) */
-	if (t->intr.held && ev->ucomplete.done_tid == p->tid && ev->ts >= t->intr.ev.ts)
+	/* posted by the submitter itself right after a call of its was
+	 * interrupted: io_uring's task work (TWA_SIGNAL) woke that call as a
+	 * signal does and ran on the way out, where no handler ran for it
+	 * (signals, above).  Task work also runs at any later return to user
+	 * space: only one within CV_TASK_WORK_WINDOW_NS of the exit counts. */
+	if (t->intr.held && ev->ucomplete.done_tid == p->tid && ev->ts >= t->intr.ev.ts &&
+	    ev->ts - t->intr.ev.ts <= CV_TASK_WORK_WINDOW_NS)
 		t->intr.task_work = true;
 }
 

@@ -18,6 +18,10 @@ struct cv_fdd {
 	bool shown;
 };
 
+/* An io_uring completion the thread posts this soon after its interrupted
+ * call's exit is that exit's task work (model_feed.c, on_uring_complete) */
+#define CV_TASK_WORK_WINDOW_NS 50000ull
+
 struct cv_thr {
 	struct cv_thread pub;
 	struct cv_process *proc;    /* its process (model_procs.c) */
