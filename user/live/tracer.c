@@ -36,7 +36,8 @@
  * consumer that is busy (a frame blocked on a slow terminal, a recording
  * write) never leaves the kernel without room.  Past half this many events
  * in pending (the consumer's batch, the other array, has at most as many:
- * 8M, 512 MiB in all) they are counted as lost instead. */
+ * 8M, 512 MiB in all; the batch's sort space is as big as the batch) they
+ * are counted as lost instead. */
 #define PENDING_MAX (1u << 23)
 
 struct cv_tracer {
