@@ -1685,15 +1685,15 @@ int BPF_PROG(on_io_uring_submit_req, struct io_kiocb *req)
 	if (!traced_current())
 		return 0;
 	id = bpf_get_current_pid_tgid();
-	r.submit_ts = bpf_ktime_get_boot_ns();
 	r.tid = (__u32)id;
 	r.pid = id >> 32;
 	r.opcode = BPF_CORE_READ(req, opcode);
-	bpf_map_update_elem(&uring_reqs, &key, &r, BPF_ANY);
+	/* the event's time, stamped at its claim (reserve), is the request's */
 	e = reserve(CV_EV_URING_SUBMIT, r.tid, r.pid);
+	r.submit_ts = e ? e->ts : bpf_ktime_get_boot_ns();
+	bpf_map_update_elem(&uring_reqs, &key, &r, BPF_ANY);
 	if (!e)
 		return 0;
-	e->ts = r.submit_ts;
 	e->usubmit.user_data = BPF_CORE_READ(req, cqe.user_data);
 	e->usubmit.req = key;
 	e->usubmit.opcode = r.opcode;

@@ -1256,6 +1256,34 @@ TEST(signal_late_task_work_is_no_sign)
 	check_invariant();
 }
 
+/* preempted on its way out of the interrupted call, the thread runs its task
+ * work when it is back on a CPU: the window runs from there; once it has
+ * blocked somewhere since, a completion it posts is no sign */
+TEST(signal_task_work_after_a_preemption)
+{
+	fresh(NULL);
+	task(0, 911, "poller", 0);
+	on(1, 911);
+	feed(mux_call(10, 911, CV_SYS_PPOLL, 5, -CV_ERESTARTNOHAND));
+	off(11, 911, -1, 0, 0);          /* preempted on the way out */
+	on(11 + MS, 911);                /* back 1 ms later */
+	uring_done(12 + MS, 911, 911);   /* its task work */
+	feed_checked(mux_call(20 + MS, 911, CV_SYS_PPOLL, 15 + MS, 1), CV_CALLSIG_RESTARTED);
+	const struct cv_thread *t = T(911);
+	CHECK_EQ(t->mux.by_api[CV_MUX_POLL].calls, 1);
+	CHECK_EQ(t->mux.sig.eintr, 0);
+
+	feed(mux_call(30 + MS, 911, CV_SYS_PPOLL, 25 + MS, -CV_ERESTARTNOHAND));
+	off(31 + MS, 911, CV_BLK_NONE, 0, 0); /* blocked in something not followed */
+	on(40 + MS, 911);
+	uring_done(41 + MS, 911, 911);
+	feed_checked(mux_call(50 + MS, 911, CV_SYS_PPOLL, 45 + MS, 1), CV_CALLSIG_NONE);
+	CHECK_EQ(t->mux.by_api[CV_MUX_POLL].calls, 3);
+	CHECK_EQ(t->mux.sig.eintr, 1);
+	end_ev(2 * MS);
+	check_invariant();
+}
+
 /* a new thread under the id of one whose exit was lost does not continue
  * the old one's interrupted call: that call is one whose result was not seen */
 TEST(signal_held_call_not_inherited_by_a_reused_tid)
@@ -1896,6 +1924,7 @@ int main(void)
 	RUN(signal_unresolved_at_exit_and_end);
 	RUN(signal_task_work_restarts_ppoll);
 	RUN(signal_late_task_work_is_no_sign);
+	RUN(signal_task_work_after_a_preemption);
 	RUN(signal_held_call_not_inherited_by_a_reused_tid);
 	RUN(signal_task_work_poll_unresolved);
 	RUN(signal_frozen_and_traced_stops);

@@ -186,9 +186,9 @@ static int on_ring_event(void *ctx, void *data, size_t size)
  * stamped before now.  A CPU interrupted inside a probe's reservation is
  * asked again; it leaves it within a microsecond. */
 #define FLUSH_TRIES 1000
-/* A probe stamps its event before it reserves it (the switch begins the call
- * it blocks in between): what a flush finds complete is what was stamped
- * this long before it */
+/* Probes stamp their events after claiming them, but for an io_uring
+ * submission (stamped when it is recorded): what a flush finds complete is
+ * what was stamped this long before it */
 #define FLUSH_MARGIN_NS 100000ull
 /* the events left in the stages (after the last flush: lost) */
 static uint64_t staged(struct cv_tracer *t)
@@ -235,9 +235,12 @@ static bool flush_stages(struct cv_tracer *t)
 		for (int i = 0; !done && i < FLUSH_TRIES; i++) {
 			LIBBPF_OPTS(bpf_test_run_opts, run, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
 
-			/* an offline CPU (ENXIO) keeps its stage: counted lost at the stop */
-			if (bpf_prog_test_run_opts(fd, &run))
+			/* an offline CPU (ENXIO) keeps its stage, counted lost at the
+			 * stop: nothing more will come from it, delivery goes on */
+			if (bpf_prog_test_run_opts(fd, &run)) {
+				done = errno == ENXIO;
 				break;
+			}
 			done = run.retval != 1;
 		}
 		all &= done;
@@ -1010,6 +1013,8 @@ int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn
 
 		if (t->deliver_before && ts >= t->deliver_before)
 			ts = t->deliver_before - 1;
+		if (t->ncarry && ts > t->carry[0].ts)
+			ts = t->carry[0].ts;
 		if (ts < t->last_ts)
 			ts = t->last_ts;
 		struct cv_event lost = { .ts = ts, .type = CV_EV_LOST };

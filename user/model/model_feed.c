@@ -388,6 +388,12 @@ static void on_switch(struct cv_model *m, const struct cv_event *ev)
 			bucket_csw(m, t, ts, vol);
 			if (vol && (ev->sw.prev_state & (TASK_STOPPED_BIT | TASK_FROZEN_BIT)))
 				t->intr.stopped = true; /* no handler ran */
+			/* off the CPU on the way out of an interrupted call: preempted,
+			 * its task work is still to come; blocked, it left that way */
+			if (t->intr.held && vol)
+				t->intr.tw_from = 0;
+			else if (t->intr.held && t->intr.tw_from)
+				t->intr.out_preempted = true;
 			if (vol) {
 				struct lock_ref lr = {
 					.obj = ev->sw.obj - (ev->sw.block == CV_BLK_FUTEX ? ev->sw.obj_off : 0),
@@ -415,6 +421,10 @@ static void on_switch(struct cv_model *m, const struct cv_event *ev)
 			t->woken = false;
 			set_state(t, CV_ST_RUNNING, true);
 			t->pub.block = CV_BLK_NONE;
+			if (t->intr.out_preempted) {
+				t->intr.out_preempted = false;
+				t->intr.tw_from = ev->ts;
+			}
 		}
 	}
 }
@@ -785,6 +795,8 @@ static void on_call(struct cv_model *m, struct cv_thr *t, const struct cv_event 
 		t->intr.n++;
 		t->intr.stopped = false;
 		t->intr.task_work = false;
+		t->intr.tw_from = ev->ts;
+		t->intr.out_preempted = false;
 		sig_stats_of(t, ev)->interrupted++;
 		if (ev->type == CV_EV_FUTEX) { /* off the lock's waiters till it waits again */
 			leave_waiters(t);
@@ -830,9 +842,12 @@ static void on_uring_complete(struct cv_thr *t, const struct cv_event *ev)
 	 * interrupted: io_uring's task work (TWA_SIGNAL) woke that call as a
 	 * signal does and ran on the way out, where no handler ran for it
 	 * (signals, above).  Task work also runs at any later return to user
-	 * space: only one within CV_TASK_WORK_WINDOW_NS of the exit counts. */
-	if (t->intr.held && ev->ucomplete.done_tid == p->tid && ev->ts >= t->intr.ev.ts &&
-	    ev->ts - t->intr.ev.ts <= CV_TASK_WORK_WINDOW_NS)
+	 * space: only one within CV_TASK_WORK_WINDOW_NS of the exit counts (of
+	 * its return to the CPU if it was preempted on the way; none once it
+	 * blocked since). */
+	if (t->intr.held && ev->ucomplete.done_tid == p->tid && t->intr.tw_from &&
+	    !t->intr.out_preempted && ev->ts >= t->intr.tw_from &&
+	    ev->ts - t->intr.tw_from <= CV_TASK_WORK_WINDOW_NS)
 		t->intr.task_work = true;
 }
 

@@ -19,7 +19,8 @@ struct cv_fdd {
 };
 
 /* An io_uring completion the thread posts this soon after its interrupted
- * call's exit is that exit's task work (model_feed.c, on_uring_complete) */
+ * call's exit (on-CPU time: a preemption on its way out does not count) is
+ * that exit's task work (model_feed.c, on_uring_complete) */
 #define CV_TASK_WORK_WINDOW_NS 50000ull
 
 struct cv_thr {
@@ -43,6 +44,11 @@ struct cv_thr {
 					 * work woke it, no handler ran (void after an
 					 * io_uring_enter of its own: they may be that
 					 * call's) */
+		uint64_t tw_from;       /* task work on its way out runs from here: the
+					 * held exit, or the switch-in after the thread
+					 * was preempted on its way out; 0 it blocked
+					 * since (later task work is no sign) */
+		bool out_preempted;     /* preempted since tw_from, not yet back */
 		uint16_t n;             /* interruptions so far */
 		struct cv_event ev;     /* the call so far: the last part's exit, the
 					 * first's block (enter_ts), ret the restart code */
