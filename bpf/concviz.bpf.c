@@ -173,8 +173,9 @@ struct {
  * reserve and a submit cost ~30 ns, as much as the rest of an event.  A
  * stage is emptied when it is full, by submit_now(), and by user space
  * before it reads the ring buffer (it runs cv_flush_stage on every CPU whose
- * stage holds events), so an event is never read after a later one of
- * another CPU's.  IRQ-context probes (a wake-up from a timer interrupt) can
+ * stage holds events), and delivers only what was stamped before that
+ * flush (user/live/tracer.c), so no event reaches the model after a later
+ * one of another CPU's.  IRQ-context probes (a wake-up from a timer interrupt) can
  * interrupt a probe between its reserve and its submit: `depth` counts the
  * reservations outstanding on the CPU, and one made inside another goes
  * to the ring buffer alone, from a slot of `nest`.  Reserve and submit pair
@@ -182,10 +183,6 @@ struct {
  * depth at submit says where the event is. */
 #define CV_STAGE_EVENTS 32
 #define CV_STAGE_NEST   3
-struct stage_count {
-	__u32 n;     /* events in the stage */
-	__u32 depth; /* reservations outstanding on this CPU */
-};
 struct stage_events {
 	struct cv_event ev[CV_STAGE_EVENTS];
 	struct cv_event nest[CV_STAGE_NEST];
@@ -194,7 +191,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct stage_count);
+	__type(value, struct cv_stage_count);
 } stage_counts SEC(".maps");
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -243,7 +240,7 @@ static __always_inline void count_drop(void)
 
 /* Send the stage's n events as one ring-buffer record, waking user space
  * once wakeup_bytes are queued (or at once). */
-static __always_inline void stage_send(struct stage_count *c, struct stage_events *s, __u32 n,
+static __always_inline void stage_send(struct cv_stage_count *c, struct stage_events *s, __u32 n,
 				       bool wake_now)
 {
 	__u64 size = (__u64)(n & (2 * CV_STAGE_EVENTS - 1)) * sizeof(struct cv_event);
@@ -268,7 +265,7 @@ static __always_inline void stage_send(struct stage_count *c, struct stage_event
 static __always_inline struct cv_event *reserve(__u16 type, __u32 tid, __u32 pid)
 {
 	__u32 zero = 0, d;
-	struct stage_count *c = bpf_map_lookup_elem(&stage_counts, &zero);
+	struct cv_stage_count *c = bpf_map_lookup_elem(&stage_counts, &zero);
 	struct stage_events *s = bpf_map_lookup_elem(&stages, &zero);
 	struct cv_event *e;
 
@@ -312,7 +309,7 @@ static __always_inline struct cv_event *reserve(__u16 type, __u32 tid, __u32 pid
 static __always_inline void submit_event(bool wake_now)
 {
 	__u32 zero = 0, d, n;
-	struct stage_count *c = bpf_map_lookup_elem(&stage_counts, &zero);
+	struct cv_stage_count *c = bpf_map_lookup_elem(&stage_counts, &zero);
 	struct stage_events *s = bpf_map_lookup_elem(&stages, &zero);
 
 	if (!c || !s || !c->depth)
@@ -356,7 +353,7 @@ SEC("raw_tp")
 int cv_flush_stage(void *ctx)
 {
 	__u32 zero = 0;
-	struct stage_count *c = bpf_map_lookup_elem(&stage_counts, &zero);
+	struct cv_stage_count *c = bpf_map_lookup_elem(&stage_counts, &zero);
 	struct stage_events *s = bpf_map_lookup_elem(&stages, &zero);
 
 	if (!c || !s)

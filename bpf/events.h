@@ -135,6 +135,13 @@ enum cv_drop_cause {
 	CV_DROP_CAUSES
 };
 
+/* A CPU's stage (bpf/concviz.bpf.c): the value of the per-CPU map
+ * `stage_counts`, which user space reads before it flushes the stages */
+struct cv_stage_count {
+	__u32 n;     /* events in the stage */
+	__u32 depth; /* reservations outstanding on this CPU */
+};
+
 /* CV_EV_SWITCH.flags */
 #define CV_SW_PREEMPT      0x01 /* prev was preempted (involuntary switch) */
 #define CV_SW_PREV_TRACED  0x02

@@ -190,15 +190,22 @@ static int on_ring_event(void *ctx, void *data, size_t size)
  * submission (stamped when it is recorded): what a flush finds complete is
  * what was stamped this long before it */
 #define FLUSH_MARGIN_NS 100000ull
+/* every CPU's stage count, c[ncpus]; false when there are none to read */
+static bool read_stage_counts(struct cv_tracer *t, struct cv_stage_count *c)
+{
+	uint32_t zero = 0;
+
+	return t->ncpus > 0 && bpf_map__lookup_elem(t->skel->maps.stage_counts, &zero, sizeof(zero),
+						    c, (size_t)t->ncpus * sizeof(*c), 0) == 0;
+}
+
 /* the events left in the stages (after the last flush: lost) */
 static uint64_t staged(struct cv_tracer *t)
 {
-	struct { uint32_t n, depth; } c[t->ncpus > 0 ? t->ncpus : 1];
-	uint32_t zero = 0;
+	struct cv_stage_count c[t->ncpus > 0 ? t->ncpus : 1];
 	uint64_t sum = 0;
 
-	if (t->ncpus <= 0 || bpf_map__lookup_elem(t->skel->maps.stage_counts, &zero, sizeof(zero),
-						   c, sizeof(c), 0))
+	if (!read_stage_counts(t, c))
 		return 0;
 	for (int cpu = 0; cpu < t->ncpus; cpu++)
 		sum += c[cpu].n;
@@ -221,13 +228,11 @@ static int check_flush(struct cv_tracer *t, char *err, size_t errlen)
 
 static bool flush_stages(struct cv_tracer *t)
 {
-	struct { uint32_t n, depth; } c[t->ncpus > 0 ? t->ncpus : 1];
+	struct cv_stage_count c[t->ncpus > 0 ? t->ncpus : 1];
 	int fd = bpf_program__fd(t->skel->progs.cv_flush_stage);
-	uint32_t zero = 0;
 	bool all = true;
 
-	if (t->ncpus <= 0 || bpf_map__lookup_elem(t->skel->maps.stage_counts, &zero, sizeof(zero),
-						   c, sizeof(c), 0))
+	if (!read_stage_counts(t, c))
 		return false;
 	for (int cpu = 0; cpu < t->ncpus; cpu++) {
 		bool done = !c[cpu].n && !c[cpu].depth;
@@ -804,14 +809,20 @@ void cv_tracer_raise_now(struct cv_tracer *t)
 		cv_priority_raise(raise);
 }
 
-uint64_t cv_tracer_raised_at(struct cv_tracer *t)
+/* a field the reader writes, read under mu */
+static uint64_t locked_read(struct cv_tracer *t, const uint64_t *field)
 {
 	uint64_t v;
 
 	pthread_mutex_lock(&t->mu);
-	v = t->raised_at;
+	v = *field;
 	pthread_mutex_unlock(&t->mu);
 	return v;
+}
+
+uint64_t cv_tracer_raised_at(struct cv_tracer *t)
+{
+	return locked_read(t, &t->raised_at);
 }
 
 /* Runs of our probes the kernel skipped: one fired inside another run of
@@ -1059,10 +1070,5 @@ uint64_t cv_tracer_delivered(const struct cv_tracer *t)
 
 uint64_t cv_tracer_moves(struct cv_tracer *t)
 {
-	uint64_t v;
-
-	pthread_mutex_lock(&t->mu);
-	v = t->moves;
-	pthread_mutex_unlock(&t->mu);
-	return v;
+	return locked_read(t, &t->moves);
 }
