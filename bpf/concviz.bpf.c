@@ -56,6 +56,10 @@ struct task_state {
 	__u64 ino;        /* RECV: the fd's inode number at enter */
 	__u64 uptr[3];    /* MUX: the user arrays the ready fds come back in: poll's
 			   * pollfds; select's read/write/except sets; epoll's events */
+	/* the fd (desc_fd - 1, 0: none) and inode this thread last saw
+	 * described: its receives on it skip fdseen's lookup */
+	__u64 desc_ino;
+	__u32 desc_fd;
 };
 
 struct {
@@ -181,7 +185,7 @@ struct {
  * to the ring buffer alone, from a slot of `nest`.  Reserve and submit pair
  * last-in first-out (a probe submits before it reserves again), so the
  * depth at submit says where the event is. */
-#define CV_STAGE_EVENTS 32
+#define CV_STAGE_EVENTS 128
 #define CV_STAGE_NEST   3
 struct stage_events {
 	struct cv_event ev[CV_STAGE_EVENTS];
@@ -559,7 +563,10 @@ static __always_inline int on_waking(struct task_struct *p)
 	 * call begun yet too: the wake can come between the futex's queueing
 	 * and the switch-out that begins the call (then kept by begin) */
 	if (st->kind == CV_BLK_FUTEX || st->kind == CV_BLK_NONE) {
-		if (traced_current())
+		/* a thread of the wakee's own process is traced too (the fork
+		 * probe and attach's seeding trace every thread of a process):
+		 * no storage lookup for it */
+		if ((__u32)(id >> 32) == (__u32)p->tgid || traced_current())
 			st->waker = (__u32)id;
 		else if (st->kind == CV_BLK_NONE)
 			st->waker = 0;
@@ -1022,7 +1029,7 @@ static __always_inline void fd_socket(struct cv_event *e, struct file *f)
 
 /* CV_EV_FD: what fd names, the first time it is used since it named another
  * inode (sockets' addresses vanish with them: read them while they exist) */
-static __always_inline void fd_describe(__u32 sys, unsigned long fd, struct file *f, __u64 ino)
+static __always_inline bool fd_describe(__u32 sys, unsigned long fd, struct file *f, __u64 ino)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct fd_key k = { .pid = id >> 32, .fd = fd };
@@ -1031,11 +1038,13 @@ static __always_inline void fd_describe(__u32 sys, unsigned long fd, struct file
 	__u32 mode;
 	__u64 magic;
 
-	if (!f || (seen && *seen == ino))
-		return;
+	if (!f)
+		return false;
+	if (seen && *seen == ino)
+		return true;
 	e = reserve_current(CV_EV_FD);
 	if (!e)
-		return; /* counted as a drop; the next receive on it tries again */
+		return false; /* counted as a drop; the next receive on it tries again */
 	bpf_map_update_elem(&fdseen, &k, &ino, BPF_ANY);
 	e->fd.ino = ino;
 	e->fd.fd = fd;
@@ -1056,6 +1065,7 @@ static __always_inline void fd_describe(__u32 sys, unsigned long fd, struct file
 		fd_socket(e, f);
 	}
 	submit(e);
+	return true;
 }
 
 /* A receive or accept on fd begins: which object it reads (its inode) */
@@ -1065,7 +1075,14 @@ static __always_inline void recv_begin(struct task_state *st, const struct sys_c
 	begin(st, c);
 	st->obj = fd;
 	st->ino = f ? f->f_inode->i_ino : 0;
-	fd_describe(c->sys, fd, f, st->ino);
+	/* described for this process already (user space keeps a description
+	 * per process, fd and inode): no map lookup */
+	if (st->desc_fd == fd + 1 && st->desc_ino == st->ino)
+		return;
+	if (fd_describe(c->sys, fd, f, st->ino)) {
+		st->desc_fd = fd + 1;
+		st->desc_ino = st->ino;
+	}
 }
 
 #define CV_US_PER_S 1000000
