@@ -57,8 +57,9 @@ struct task_state {
 	__u64 uptr[3];    /* MUX: the user arrays the ready fds come back in: poll's
 			   * pollfds; select's read/write/except sets; epoll's events */
 	/* the fd (desc_fd - 1, 0: none) and inode this thread last saw
-	 * described: its receives on it skip fdseen's lookup */
+	 * described, at fd_desc_gen: its receives on it skip fdseen's lookup */
 	__u64 desc_ino;
+	__u64 desc_gen;
 	__u32 desc_fd;
 };
 
@@ -185,7 +186,7 @@ struct {
  * to the ring buffer alone, from a slot of `nest`.  Reserve and submit pair
  * last-in first-out (a probe submits before it reserves again), so the
  * depth at submit says where the event is. */
-#define CV_STAGE_EVENTS 128
+#define CV_STAGE_EVENTS 32
 #define CV_STAGE_NEST   3
 struct stage_events {
 	struct cv_event ev[CV_STAGE_EVENTS];
@@ -563,10 +564,7 @@ static __always_inline int on_waking(struct task_struct *p)
 	 * call begun yet too: the wake can come between the futex's queueing
 	 * and the switch-out that begins the call (then kept by begin) */
 	if (st->kind == CV_BLK_FUTEX || st->kind == CV_BLK_NONE) {
-		/* a thread of the wakee's own process is traced too (the fork
-		 * probe and attach's seeding trace every thread of a process):
-		 * no storage lookup for it */
-		if ((__u32)(id >> 32) == (__u32)p->tgid || traced_current())
+		if (traced_current())
 			st->waker = (__u32)id;
 		else if (st->kind == CV_BLK_NONE)
 			st->waker = 0;
@@ -1027,8 +1025,14 @@ static __always_inline void fd_socket(struct cv_event *e, struct file *f)
 	}
 }
 
+/* Counts the descriptions that replaced another (an fd named another inode
+ * since): user space then forgets the old one if nothing showed it, and a
+ * thread's memory of what was described (task_state.desc_*) is void. */
+__u64 fd_desc_gen;
+
 /* CV_EV_FD: what fd names, the first time it is used since it named another
- * inode (sockets' addresses vanish with them: read them while they exist) */
+ * inode (sockets' addresses vanish with them: read them while they exist).
+ * Returns whether user space has it described (now or before). */
 static __always_inline bool fd_describe(__u32 sys, unsigned long fd, struct file *f, __u64 ino)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -1042,6 +1046,8 @@ static __always_inline bool fd_describe(__u32 sys, unsigned long fd, struct file
 		return false;
 	if (seen && *seen == ino)
 		return true;
+	if (seen)
+		__sync_fetch_and_add(&fd_desc_gen, 1);
 	e = reserve_current(CV_EV_FD);
 	if (!e)
 		return false; /* counted as a drop; the next receive on it tries again */
@@ -1076,12 +1082,16 @@ static __always_inline void recv_begin(struct task_state *st, const struct sys_c
 	st->obj = fd;
 	st->ino = f ? f->f_inode->i_ino : 0;
 	/* described for this process already (user space keeps a description
-	 * per process, fd and inode): no map lookup */
-	if (st->desc_fd == fd + 1 && st->desc_ino == st->ino)
+	 * per process, fd and inode), and no description replaced one since
+	 * (which may have made user space drop it): no map lookup */
+	__u64 gen = fd_desc_gen;
+
+	if (st->desc_fd == fd + 1 && st->desc_ino == st->ino && st->desc_gen == gen)
 		return;
 	if (fd_describe(c->sys, fd, f, st->ino)) {
 		st->desc_fd = fd + 1;
 		st->desc_ino = st->ino;
+		st->desc_gen = gen;
 	}
 }
 
