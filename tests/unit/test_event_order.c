@@ -15,7 +15,7 @@ static int by_ts(const void *a, const void *b)
 	return (x->ts > y->ts) - (x->ts < y->ts);
 }
 
-/* ncpus CPUs, each making events at its own pace, sent in stages of up to 128 (the probes send up to 32)
+/* ncpus CPUs, each making events at its own pace, sent in stages of 32
  * (round robin over CPUs), every 50th event of a CPU sent alone ahead */
 static size_t make(struct cv_event *ev, size_t n, unsigned ncpus, unsigned seed)
 {
@@ -25,7 +25,7 @@ static size_t make(struct cv_event *ev, size_t n, unsigned ncpus, unsigned seed)
 	srand(seed);
 	while (k < n) {
 		unsigned c = (unsigned)rand() % ncpus;
-		size_t stage = 1 + (size_t)rand() % 128;
+		size_t stage = 1 + (size_t)rand() % 32;
 
 		for (size_t i = 0; i < stage && k < n; i++) {
 			now[c] += 1 + (uint64_t)(rand() % 1000);
