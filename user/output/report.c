@@ -54,15 +54,24 @@ static bool folded(const struct cv_model *m, const struct cv_thread *t,
 	return !(x && x->all_processes) && p && cv_model_process_short_lived(m, p);
 }
 
+/* A per-thread table's first two columns: TID, and COMM as the terminal
+ * may show it ("?" when unknown). */
+static void thread_cols(FILE *out, const struct cv_thread *t)
+{
+	char c[32];
+
+	cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
+	fprintf(out, "%7" PRIu32 " %-15s", t->tid, c);
+}
+
 static void thread_row(FILE *out, const struct cv_model *m, const struct cv_thread *t)
 {
 	uint64_t tm[CV_ST_COUNT], total = 0;
-	char b[64], c[32];
+	char b[64];
 	cv_model_thread_times(m, t, tm);
 	for (int s = 0; s < CV_ST_COUNT; s++)
 		total += tm[s];
-	cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
-	fprintf(out, "%7" PRIu32 " %-15s", t->tid, c);
+	thread_cols(out, t);
 	for (int s = 0; s < CV_ST_COUNT; s++) {
 		double pct = total ? 100.0 * (double)tm[s] / (double)total : 0;
 		if (!tm[s])
@@ -217,7 +226,7 @@ static void text_kernel(FILE *out, const struct cv_model *m, const struct cv_rep
 	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
 		const struct cv_thread *t = cv_model_thread(m, i);
 		uint64_t tm[CV_ST_COUNT];
-		char c[32], a[32], b[32], d[32], e[32];
+		char a[32], b[32], d[32], e[32];
 		if (!t->kernel_times || folded(m, t, x))
 			continue;
 		if (!any)
@@ -227,8 +236,8 @@ static void text_kernel(FILE *out, const struct cv_model *m, const struct cv_rep
 				"%7s %-15s %10s %10s %10s %10s\n", "TID", "COMM", "on cpu", "kernel", "runnable", "kernel");
 		any = true;
 		cv_model_thread_times(m, t, tm);
-		cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
-		fprintf(out, "%7" PRIu32 " %-15s %10s %10s %10s %10s\n", t->tid, c,
+		thread_cols(out, t);
+		fprintf(out, " %10s %10s %10s %10s\n",
 			cv_fmt_dur(a, sizeof(a), tm[CV_ST_RUNNING] + tm[CV_ST_COPY_DATA], CV_UTF8),
 			cv_fmt_dur(b, sizeof(b), t->kernel_cpu_ns, CV_UTF8),
 			cv_fmt_dur(d, sizeof(d), tm[CV_ST_RUNNABLE], CV_UTF8),
@@ -243,7 +252,7 @@ static void text_io(FILE *out, const struct cv_model *m)
 	bool any = false;
 	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
 		const struct cv_thread *t = cv_model_thread(m, i);
-		char c[32], b[32];
+		char b[32];
 		bool other = t->recv.calls != t->recv.by_kind[CV_RECV_SOCKET].calls;
 		if (!t->accept.calls && !other)
 			continue;
@@ -252,8 +261,7 @@ static void text_io(FILE *out, const struct cv_model *m)
 				"%7s %-15s %7s %7s %6s %8s  %s\n", "TID", "COMM", "ACCEPT", "EAGAIN",
 				"BLOCKD", "WAIT", "RECEIVES: calls/bytes by kind");
 		any = true;
-		cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
-		fprintf(out, "%7" PRIu32 " %-15s", t->tid, c);
+		thread_cols(out, t);
 		col_count(out, t->accept.calls, 7);
 		col_count(out, t->accept.eagain, 7);
 		col_count(out, t->accept.blocked_calls, 6);
@@ -275,7 +283,6 @@ static void text_signals(FILE *out, const struct cv_model *m)
 	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
 		const struct cv_thread *t = cv_model_thread(m, i);
 		const struct cv_sig_stats *s[] = { &t->recv.sig, &t->accept.sig, &t->mux.sig, &t->futex.sig };
-		char c[32];
 		if (!s[0]->interrupted && !s[1]->interrupted && !s[2]->interrupted && !s[3]->interrupted)
 			continue;
 		if (!any)
@@ -284,8 +291,7 @@ static void text_signals(FILE *out, const struct cv_model *m)
 				"%7s %-15s %7s %7s %7s %7s %7s %7s %7s %7s\n", "TID", "COMM", "RECV", "EINTR",
 				"ACCEPT", "EINTR", "MUX", "EINTR", "FUTEX", "EINTR");
 		any = true;
-		cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
-		fprintf(out, "%7" PRIu32 " %-15s", t->tid, c);
+		thread_cols(out, t);
 		for (int k = 0; k < 4; k++) {
 			col_count(out, s[k]->interrupted, 7);
 			col_count(out, s[k]->eintr, 7);
@@ -348,7 +354,7 @@ static void text_by_fd(FILE *out, const struct cv_model *m)
 	uint64_t unlisted = 0;
 	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
 		const struct cv_thread *t = cv_model_thread(m, i);
-		char c[32], b[32], d[200], fd[16];
+		char b[32], d[200], fd[16];
 		unlisted += t->mux.ready_unlisted;
 		for (size_t k = 0; k < cv_model_thread_fd_count(m, t); k++) {
 			const struct cv_fd_stats *f = cv_model_thread_fd(m, t, k);
@@ -359,12 +365,12 @@ static void text_by_fd(FILE *out, const struct cv_model *m)
 					"%7s %-15s %5s %-7s %7s %7s %10s %7s %7s  %s\n", "TID", "COMM", "FD", "KIND",
 					"CALLS", "BYTES", "WAIT", "ACCEPTS", "READY", "WHAT");
 			any = true;
-			cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
 			if (f->fd == CV_FD_OTHER)
 				snprintf(fd, sizeof(fd), "*");
 			else
 				snprintf(fd, sizeof(fd), "%" PRIu32, f->fd);
-			fprintf(out, "%7" PRIu32 " %-15s %5s %-7s", t->tid, c, fd,
+			thread_cols(out, t);
+			fprintf(out, " %5s %-7s", fd,
 				f->fd == CV_FD_OTHER ? "other" : cv_fd_kind_name(x ? x->kind : CV_FD_UNKNOWN));
 			col_count(out, f->calls, 7);
 			col(out, f->bytes ? cv_fmt_bytes(b, sizeof(b), f->bytes) : "-", 7);
@@ -392,7 +398,7 @@ static void text_mux(FILE *out, const struct cv_model *m)
 	bool any = false;
 	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
 		const struct cv_thread *t = cv_model_thread(m, i);
-		char c[32], b[32];
+		char b[32];
 		for (int k = 0; k < CV_MUX_API_COUNT; k++) {
 			const struct cv_mux_api_stats *a = &t->mux.by_api[k];
 			if (!a->calls)
@@ -403,8 +409,8 @@ static void text_mux(FILE *out, const struct cv_model *m)
 					"%7s %-15s %-6s %7s %10s %9s %10s %8s %6s\n", "TID", "COMM", "API",
 					"CALLS", "WAIT", "NFDS/CALL", "READY/CALL", "TIMEOUTS", "ERRORS");
 			any = true;
-			cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
-			fprintf(out, "%7" PRIu32 " %-15s %-6s", t->tid, c,
+			thread_cols(out, t);
+			fprintf(out, " %-6s",
 				cv_mux_api_name((enum cv_mux_api)k));
 			col_count(out, a->calls, 7);
 			col_ns(out, a->wait_ns, 10);
@@ -455,7 +461,7 @@ static void text_lock_waits(FILE *out, const struct cv_model *m)
 	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
 		const struct cv_thread *t = cv_model_thread(m, i);
 		uint64_t bk[CV_LK_COUNT], part[2] = { 0, 0 };
-		char c[32], b[32], label[160];
+		char b[32], label[160];
 		cv_model_thread_lock_wait_by_kind(m, t, bk);
 		for (int k = 0; k < CV_LK_COUNT; k++)
 			part[cv_lock_kind_is_signal_wait((enum cv_lock_kind)k)] += bk[k];
@@ -465,8 +471,7 @@ static void text_lock_waits(FILE *out, const struct cv_model *m)
 			fprintf(out, "\nLOCK WAIT BY KIND (contention: another thread holds it; waiting: for a signal)\n"
 				"%7s %-15s %10s %10s  %s\n", "TID", "COMM", "CONTENTION", "WAITING", "BY KIND");
 		any = true;
-		cv_fmt_clean(c, sizeof(c), t->comm[0] ? t->comm : "?", CV_ASCII);
-		fprintf(out, "%7" PRIu32 " %-15s", t->tid, c);
+		thread_cols(out, t);
 		col_ns(out, part[0], 10);
 		col_ns(out, part[1], 10);
 		fputc(' ', out);
