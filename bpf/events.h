@@ -149,6 +149,9 @@ struct cv_stage_count {
 #define CV_SW_PREV_BLOCKED 0x08 /* prev left the run queue (prev_state != 0, not preempted) */
 #define CV_SW_LOCK_SHARED  0x10 /* FUTEX block: as CV_CALL_SHARED */
 #define CV_SW_LOCK_PYOBJ   0x20 /* FUTEX block: as CV_CALL_PYOBJ */
+#define CV_SW_KCLOCK       0x40 /* this kernel gives its run-queue figures: next_run_delay
+				 * is the kernel's (when next is traced); recordings made
+				 * before concviz read it lack the flag */
 
 /* CV_EV_RECV/MUX/FUTEX/URING_ENTER .flags */
 #define CV_CALL_BLOCKED    0x01 /* the thread went off CPU (voluntarily) during the call */
@@ -200,6 +203,10 @@ struct cv_event {
 			__u8 lock_kind;   /* FUTEX: enum cv_lock_kind, as futex.kind */
 			__u8 pad8;
 			__u16 obj_off;    /* FUTEX: as futex.obj_off */
+			__u64 next_run_delay; /* (KCLOCK, next traced) the run-queue delay the
+					       * kernel counted for next, by its own clock,
+					       * since next's last switch-in (sched_info.run_delay,
+					       * and the arrival this switch adds) */
 		} sw;
 		struct {            /* CV_EV_WAKEUP: tid/pid are the wakee, ts its enqueue */
 			__u32 waker_tid, waker_pid; /* current task at sched_waking (0 in irq) */
@@ -222,6 +229,9 @@ struct cv_event {
 			__u32 group_dead; /* last thread of its process */
 			__u64 kernel_cpu_ns;       /* se.sum_exec_runtime at exit (schedstat field 1) */
 			__u64 kernel_run_delay_ns; /* sched_info.run_delay at exit (schedstat field 2) */
+			__u64 kernel_uncharged_ns; /* on a CPU but not charged to it by the kernel:
+						    * the host's steal, interrupt time (0: none, or
+						    * a recording made before concviz read it) */
 		} exit;
 		struct {            /* CV_EV_COMM */
 			char comm[CV_COMM_LEN];

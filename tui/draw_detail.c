@@ -377,10 +377,14 @@ static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 			 fmt_dur(u, a, sizeof(a), t->kernel_cpu_ns), fmt_dur(u, b, sizeof(b), t->kernel_run_delay_ns),
 			 fmt_dur(u, c, sizeof(c), tm[CV_ST_RUNNING] + tm[CV_ST_COPY_DATA]),
 			 fmt_dur(u, e, sizeof(e), tm[CV_ST_RUNNABLE]));
-		y = vl_row(v);
-		tui_putf(y, 4, u->cols - 4, tui_role(u, R_DIM),
-			 "the kernel counts %s of the runnable time (woken onto an idle CPU) as CPU time",
-			 fmt_dur(u, a, sizeof(a), t->idle_wake_ns));
+		uint64_t kcpu, kdelay;
+		if (cv_model_thread_as_kernel(u->m, t, &kcpu, &kdelay)) {
+			y = vl_row(v);
+			tui_putf(y, 4, u->cols - 4, tui_role(u, R_DIM),
+				 "traced, counted by the kernel's clock: on CPU %s, run queue %s"
+				 " (its clock skips the update when a woken thread takes the CPU)",
+				 fmt_dur(u, a, sizeof(a), kcpu), fmt_dur(u, b, sizeof(b), kdelay));
+		}
 	}
 }
 

@@ -6,14 +6,20 @@
 
 load helpers
 
-# ns per voluntary switch for the wakeups concviz cannot attribute: ones
-# that preempted a busy CPU, which the kernel also charges as CPU time.
-# Measured 0.5-9 us per switch on busy examples (tour, nonblocking), up to
-# 23 us for a sleeping client next to them (docs/time-accounting.md)
-PER_WAKE_NS=20000
-# and per involuntary switch: a thread preempted by such a wakeup is charged
-# about 11 us less by the kernel than the tracepoints show
-PER_PREEMPT_NS=15000
+# ns allowed per switch at which the trace cannot see how stale the
+# kernel's clock was (the thread blocked and an untraced thread took the
+# CPU): the staleness is up to ~70 us on this VM (docs/time-accounting.md)
+PER_UNSEEN_NS=100000
+# ns per voluntary switch: the kernel reads its clock at the enqueue, ~1 us
+# before the wake-up tracepoint fires, so each wake-up's share of the
+# runnable time the kernel counts as CPU is that much short (0.6-2 us a
+# switch measured; one run in about 20 of procs had its feeder 2.8 ms short,
+# 14 us a switch, unexplained: docs/time-accounting.md)
+PER_WAKE_NS=5000
+# and the most the kernel's clock is stale at a switch on this VM: what it
+# may move between the traced states per switch (measured up to ~70 us,
+# 56 us on average in a busy hour; docs/time-accounting.md)
+PER_MOVED_NS=100000
 
 setup() {
 	[ "$(id -u)" = 0 ] || skip "tracing needs root"
@@ -24,12 +30,17 @@ durations() {
 	local name=$1; shift
 	trace "$name" -- --seconds 2 "$@" || return 1
 	local lines
-	lines=$(jq -r -n --slurpfile cv "$J" --slurpfile ex "$S" --arg per_wake "$PER_WAKE_NS" \
-		--arg per_preempt "$PER_PREEMPT_NS" \
+	lines=$(jq -r -n --slurpfile cv "$J" --slurpfile ex "$S" --arg per_unseen "$PER_UNSEEN_NS" \
+		--arg per_wake "$PER_WAKE_NS" --arg per_moved "$PER_MOVED_NS" \
 		-f "$BATS_TEST_DIRNAME/durations.jq")
 	echo "$lines"
 	[ -n "$lines" ] || { echo "no thread compared"; return 1; }
-	! grep -q '^BAD' <<<"$lines"
+	if grep -q '^BAD' <<<"$lines"; then
+		# kept apart: examples.bats traces the same examples under the same names
+		cp "$J" "$OUT_DIR/durations-$name.json" 2>/dev/null
+		cp "$S" "$OUT_DIR/durations-$name.stats.json" 2>/dev/null
+		return 1
+	fi
 }
 
 @test "durations: blocking matches the kernel's accounting" { durations blocking; }

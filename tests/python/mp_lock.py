@@ -6,7 +6,12 @@ The parent takes the lock, forks PROCESSES children and holds it 0.3 s, so
 every child finds it taken (a non-blocking acquire fails: counted) and
 blocks in acquire; they then get it one after another, each holding it
 20 ms.  One lock (one POSIX semaphore in shared memory) in 5 processes:
-every contended acquire is exactly one wait, as in lock.py."""
+every contended acquire is exactly one wait, as in lock.py.  It is not the
+only process-shared lock here: the Value has its own (an RLock, another
+semaphore) and the SimpleQueue two more, and the children's
+`contended.get_lock()` is contended for real when one of them is preempted
+holding it (a loaded machine).  So the stats give the lock's address (its
+sem_t, the same in every process: they are forked), which names its row."""
 import multiprocessing
 import os
 import sys
@@ -40,7 +45,7 @@ def main():
     for p in procs:
         p.join()
     stats.report(main=stats.me(), children=sorted(pids.get() for _ in range(n)),
-                 contended=contended.value)
+                 contended=contended.value, lock=hex(lock._semlock.handle))
 
 
 if __name__ == "__main__":

@@ -758,8 +758,8 @@ TEST(times_on_grid_and_slices_nest)
 	CHECK_EQ(empty, 0);
 	CHECK_EQ(partial_overlaps(p), 0);
 	/* B polls while the model has it preempted (the synthetic rounds have
-	 * no switch-in for it): its runnable slice is cut at the first poll */
-	CHECK_STR(p->clipped, "50");
+	 * no switch-in for it): it ran, so no runnable slice is cut at a poll */
+	CHECK_STR(p->clipped, "0");
 }
 
 /* A recording of a few events made by build(w), exported and parsed. */
@@ -831,14 +831,14 @@ TEST(state_cut_at_syscall_enter)
 	free_parse(p);
 }
 
-/* A preempted thread whose switch-in is not recorded is preempted again:
- * the model closes runnable and opens it again at once. */
-static void preempted_twice(struct cv_rec_writer *w)
+/* A sleeping thread whose switch-in is not recorded blocks again: the
+ * model closes the sleep at the second block and opens it again at once. */
+static void blocked_twice(struct cv_rec_writer *w)
 {
 	task(w, 300, 300, "t");
 	sw(w, 0, 0, 300, 300, 0, 0);
-	sw(w, 300, 300, 0, 0, (uint32_t)-1, 0);
-	sw(w, 300, 300, 0, 0, (uint32_t)-1, 0);
+	sw(w, 300, 300, 0, 0, CV_BLK_NONE, 0);
+	sw(w, 300, 300, 0, 0, CV_BLK_NONE, 0);
 	sw(w, 0, 0, 300, 300, 0, 0);
 }
 
@@ -846,10 +846,10 @@ static void preempted_twice(struct cv_rec_writer *w)
  * the second in the first) */
 TEST(back_to_back_state_merged)
 {
-	EXPORT_OF(p, "twice.cvz", preempted_twice);
-	/* new thread → its first switch-in; then the two preemptions as one */
-	CHECK_EQ(count(p, "X", "runnable", "state"), 2);
-	const struct jev *sl = last_x(p, "runnable");
+	EXPORT_OF(p, "twice.cvz", blocked_twice);
+	/* the two blocks' sleeps as one */
+	CHECK_EQ(count(p, "X", "sleep", "state"), 1);
+	const struct jev *sl = last_x(p, "sleep");
 	CHECK_STR(sl ? sl->dur : "", "200.000");
 	free_parse(p);
 }

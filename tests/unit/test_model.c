@@ -1653,50 +1653,82 @@ TEST(wakeup_while_on_cpu_stays_running)
 	check_invariant();
 }
 
-/* idle_wake_ns: runnable from an enqueue on an idle CPU to that CPU's switch
- * from idle to the thread; not when another CPU picks it up, not after a
- * preemption, not when a busy thread was switched out for it */
-TEST(idle_wake_counts_only_the_idle_cpu_waking)
+/* A switch that carries the kernel's clock (CV_SW_KCLOCK): prev (0: idle)
+ * off the CPU (block < 0: preempted), next on it, and the run-queue delay
+ * the kernel counted for next since it last ran. */
+static void sw_k(uint64_t ts, uint32_t prev, int block, uint32_t next, bool next_traced,
+		 uint64_t run_delay)
 {
+	struct cv_event e = mk(CV_EV_SWITCH, ts, prev);
+	if (!prev)
+		e.pid = 0;
+	e.flags = CV_SW_KCLOCK | (next_traced ? CV_SW_NEXT_TRACED : 0);
+	if (prev)
+		e.flags |= CV_SW_PREV_TRACED | (block < 0 ? CV_SW_PREEMPT : CV_SW_PREV_BLOCKED);
+	e.sw.block = block < 0 ? CV_BLK_NONE : (uint32_t)block;
+	e.sw.next_tid = next;
+	e.sw.next_pid = next ? PID : 0;
+	e.sw.next_run_delay = run_delay;
+	feed(e);
+}
+
+/* The kernel's clock: of a traced wait, what the kernel does not count as
+ * run-queue delay is its CPU time (an idle CPU waking, a stale clock at a
+ * preemption: negative); a block to a woken traced thread at a stale clock
+ * is sleep to the kernel, one to an untraced thread unseen; a thread on a
+ * CPU with no switch-in seen ran from where it was runnable. */
+TEST(kernel_clock_splits_the_traced_time_as_the_kernel_counts_it)
+{
+	uint64_t cpu, delay;
+
 	fresh(NULL);
 	task(0, 101, "sleeper", 0);
-	on(0, 101);
-	off(10, 101, CV_BLK_NONE, 0, 0);
-	wake(30, 101, 0);                /* enqueued on CPU 0 (target_cpu 0) */
-	on(35, 101);                     /* CPU 0: idle -> 101 */
-	CHECK_EQ(T(101)->idle_wake_ns, 5);
-	off(40, 101, CV_BLK_NONE, 0, 0);
-	struct cv_event w = mk(CV_EV_WAKEUP, 50, 101);
-	w.wake.target_cpu = 1;           /* enqueued on CPU 1 … */
-	feed(w);
-	on(60, 101);                     /* … but CPU 0 ran it: a balancer's pull */
-	CHECK_EQ(T(101)->idle_wake_ns, 5);
-	off(70, 101, -1, 0, 0);          /* preempted: runnable, not woken */
-	on(80, 101);
-	CHECK_EQ(T(101)->idle_wake_ns, 5);
-	off(90, 101, CV_BLK_NONE, 0, 0);
-	wake(100, 101, 0);
-	struct cv_event sw = mk(CV_EV_SWITCH, 104, 102); /* a busy thread makes way */
-	sw.flags = CV_SW_NEXT_TRACED | CV_SW_PREEMPT;
-	sw.sw.next_tid = 101;
-	sw.sw.next_pid = PID;
-	feed(sw);
-	CHECK_EQ(T(101)->idle_wake_ns, 5);
+	task(0, 102, "other", 0);
+	CHECK(!cv_model_thread_as_kernel(M, T(101), &cpu, &delay)); /* no figures yet */
+	sw_k(0, 0, 0, 102, true, 0);
+	sw_k(1, 102, CV_BLK_NONE, 0, false, 0);
+	sw_k(0, 0, 0, 101, true, 0);
+	sw_k(10, 101, CV_BLK_NONE, 0, false, 0);   /* blocks, the CPU idles: clock fresh */
+	CHECK_EQ(T(101)->kclock.unseen_switches, 0);
+	wake(30, 101, 0);
+	sw_k(35, 0, 0, 101, true, 0);              /* idle CPU woke for it: 5 of CPU */
+	CHECK_EQ(T(101)->kclock.runnable_as_cpu_ns, 5);
+	sw_k(40, 101, CV_BLK_NONE, 0, false, 0);
+	wake(50, 101, 0);
+	sw_k(60, 0, 0, 101, true, 8);              /* waited 10, the kernel counts 8 */
+	CHECK_EQ(T(101)->kclock.runnable_as_cpu_ns, 5 + 2);
+	sw_k(70, 101, -1, 0, false, 0);            /* preempted at a stale clock … */
+	sw_k(80, 0, 0, 101, true, 13);             /* … the kernel counts 13 of a 10 wait */
+	CHECK_EQ(T(101)->kclock.runnable_as_cpu_ns, 5 + 2 - 3);
+	wake(85, 102, 101);
+	sw_k(90, 101, CV_BLK_NONE, 102, true, 0);  /* blocks to 102, woken 5 ago: stale by 5 */
+	CHECK_EQ(T(101)->kclock.running_as_sleep_ns, 5);
+	CHECK_EQ(T(102)->kclock.runnable_as_cpu_ns, 5);
+	wake(95, 101, 0);
+	sw_k(100, 102, -1, 101, true, 0);
+	sw_k(110, 101, CV_BLK_NONE, 999, false, 0); /* to an untraced thread: unseen */
+	CHECK_EQ(T(101)->kclock.unseen_switches, 1);
+	CHECK_EQ(T(101)->kclock.running_as_sleep_ns, 5);
 	end_ev(120);
-	CHECK_EQ(tm(101, CV_ST_RUNNABLE), 5 + 10 + 10 + 4);
+	/* traced: running 10+5+10+10+10 = 45, runnable 5+10+10+5 = 30 */
+	CHECK_EQ(tm(101, CV_ST_RUNNING), 45);
+	CHECK_EQ(tm(101, CV_ST_RUNNABLE), 30);
+	CHECK(cv_model_thread_as_kernel(M, T(101), &cpu, &delay));
+	CHECK_EQ(cpu, 45 + 9 - 5);
+	CHECK_EQ(delay, 30 - 9);                   /* 0 + 8 + 13 + 0 */
 	check_invariant();
-	/* a lost switch-in: the wakeup's mark goes with it, and the later
-	 * preemption's wait is the run queue's even if an idle CPU ends it */
+
+	/* preempted, then its own event with no switch-in seen: it ran */
 	fresh(NULL);
-	task(0, 102, "sleeper", 0);
-	on(0, 102);
-	off(10, 102, CV_BLK_NONE, 0, 0);
-	wake(20, 102, 0);
-	mux_ev(30, 102, 25);             /* its own event: on a CPU, no switch-in seen */
-	off(40, 102, -1, 0, 0);
-	on(50, 102);
-	CHECK_EQ(T(102)->idle_wake_ns, 0);
-	end_ev(60);
+	task(0, 103, "poller", 0);
+	sw_k(0, 0, 0, 103, true, 0);
+	sw_k(10, 103, -1, 999, false, 0);
+	mux_ev(30, 103, 25);
+	CHECK_EQ(T(103)->unseen_switch_ins, 1);
+	CHECK_EQ(T(103)->state, CV_ST_RUNNING);
+	end_ev(40);
+	CHECK_EQ(tm(103, CV_ST_RUNNING), 40);
+	CHECK_EQ(tm(103, CV_ST_RUNNABLE), 0);
 	check_invariant();
 }
 
@@ -1940,7 +1972,7 @@ int main(void)
 	RUN(pipe_and_mq_receives_by_kind);
 	RUN(own_event_repairs_a_lost_switch_in);
 	RUN(wakeup_while_on_cpu_stays_running);
-	RUN(idle_wake_counts_only_the_idle_cpu_waking);
+	RUN(kernel_clock_splits_the_traced_time_as_the_kernel_counts_it);
 	RUN(condvar_words_are_one_lock);
 	RUN(lock_kinds_merge);
 	RUN(possible_deadlock_from_the_wait_pattern);

@@ -232,7 +232,8 @@ TEST(json_summary)
 	LACKS(j, "bytes_per_event");
 	HAS(j, "{\"tid\": 101, \"pid\": 100, \"comm\": \"main\"");
 	HAS(j, "\"comm\": \"we\\\"ir\\\\d\\n\\u0001\\u00ff\xc3\xa9\"");
-	HAS(j, "\"ctx_switches\": {\"voluntary\": 1, \"involuntary\": 0}");
+	HAS(j, "\"ctx_switches\": {\"voluntary\": 1, \"involuntary\": 0, \"unseen_switch_ins\": 0}");
+	HAS(j, "\"kernel_clock\": null,"); /* no switch said the kernel's clock */
 	HAS(j, "\"time_ns\": {\"running\": 100, \"runnable\": 0, \"wait_data\": 0, \"copy_data\": 0, "
 	       "\"mux_wait\": 0, \"lock_wait\": 900, \"uring_wait\": 0, \"sleep\": 0}");
 	HAS(j, "\"time_ns\": {\"running\": 290, \"runnable\": 0, \"wait_data\": 0, \"copy_data\": 10, "
@@ -368,6 +369,54 @@ TEST(empty_model)
 
 /* drops say where they happened: ring buffer, concviz's queue, or (an old
  * recording's) not said; the three add up to dropped_events */
+/* The traced time as the kernel's clock counts it, in JSON and in the text
+ * report's table beside the kernel's own figures: a wait of 50 of which
+ * the kernel counts 30 as run-queue delay (the other 20 as CPU time). */
+TEST(kernel_clock_in_json_and_text)
+{
+	M = cv_model_new(NULL);
+	cv_model_set_start(M, S);
+	cv_model_set_target(M, PID, "demo");
+	struct cv_event e = mk(CV_EV_TASK, 0, 101);
+	e.flags = CV_TASK_PROCESS;
+	strcpy(e.task.comm, "main");
+	feed(e);
+	e = mk(CV_EV_SWITCH, 0, 0);
+	e.flags = CV_SW_NEXT_TRACED | CV_SW_KCLOCK;
+	e.sw.next_tid = 101;
+	e.sw.next_pid = PID;
+	feed(e);
+	e = mk(CV_EV_SWITCH, 100, 101);
+	e.flags = CV_SW_PREV_TRACED | CV_SW_PREV_BLOCKED | CV_SW_KCLOCK;
+	feed(e);
+	feed(mk(CV_EV_WAKEUP, 200, 101));
+	e = mk(CV_EV_SWITCH, 250, 0);
+	e.flags = CV_SW_NEXT_TRACED | CV_SW_KCLOCK;
+	e.sw.next_tid = 101;
+	e.sw.next_pid = PID;
+	e.sw.next_run_delay = 30;
+	feed(e);
+	e = mk(CV_EV_EXIT, 1000, 101);
+	e.exit.group_dead = 1;
+	e.exit.kernel_cpu_ns = 2000000;
+	e.exit.kernel_run_delay_ns = 3000000;
+	e.exit.kernel_uncharged_ns = 40; /* the host took 40 of its running */
+	feed(e);
+	feed(mk(CV_EV_END, 1000, 0));
+	char *j = capture(M, NULL, true);
+	CHECK(json_ok(j));
+	HAS(j, "\"kernel_clock\": {\"cpu_ns\": 830, \"run_delay_ns\": 30, \"runnable_as_cpu_ns\": 20, "
+	       "\"running_as_sleep_ns\": 0, \"uncharged_ns\": 40, \"unseen_switches\": 0},");
+	HAS(j, "\"kernel\": {\"cpu_ns\": 2000000, \"run_delay_ns\": 3000000},");
+	free(j);
+	char *t = capture(M, NULL, false);
+	HAS(t, "by its clock");
+	/* on cpu, by its clock, kernel; runnable, by its clock, kernel */
+	HAS(t, "    101 main                 850ns        830ns      2.0ms       50ns         30ns      3.0ms\n");
+	free(t);
+	cv_model_free(M);
+}
+
 TEST(drops_by_where)
 {
 	M = cv_model_new(NULL);
@@ -490,6 +539,7 @@ TEST(json_checker_self_test)
 int main(void)
 {
 	RUN(json_summary);
+	RUN(kernel_clock_in_json_and_text);
 	RUN(drops_by_where);
 	RUN(json_size_and_exit_code);
 	RUN(target_killed_by_signal);

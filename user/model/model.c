@@ -449,6 +449,27 @@ void cv_model_thread_times(const struct cv_model *m, const struct cv_thread *t,
 		out[t->state] += open_until(m, t) - t->state_since;
 }
 
+bool cv_model_thread_as_kernel(const struct cv_model *m, const struct cv_thread *t,
+			       uint64_t *cpu_ns, uint64_t *run_delay_ns)
+{
+	uint64_t tm[CV_ST_COUNT];
+	int64_t on, queued;
+
+	if (!t->kclock.seen)
+		return false;
+	cv_model_thread_times(m, t, tm);
+	on = cv__sat_add(cv__sat_add(cv__to_i64(tm[CV_ST_RUNNING]), cv__to_i64(tm[CV_ST_COPY_DATA])),
+			 cv__sat_add(t->kclock.runnable_as_cpu_ns,
+				     -cv__to_i64(t->kclock.running_as_sleep_ns)));
+	on = cv__sat_add(on, -cv__to_i64(t->kernel_uncharged_ns));
+	queued = cv__sat_add(cv__to_i64(tm[CV_ST_RUNNABLE]),
+			     t->kclock.runnable_as_cpu_ns == INT64_MIN ? INT64_MAX
+								: -t->kclock.runnable_as_cpu_ns);
+	*cpu_ns = on > 0 ? (uint64_t)on : 0;
+	*run_delay_ns = queued > 0 ? (uint64_t)queued : 0;
+	return true;
+}
+
 void cv_model_thread_lock_wait_by_kind(const struct cv_model *m, const struct cv_thread *t,
 				       uint64_t out[CV_LK_COUNT])
 {

@@ -229,6 +229,9 @@ struct cv_thread {
 	 * ns), for comparison with the states; valid when kernel_times */
 	bool kernel_times;
 	uint64_t kernel_cpu_ns, kernel_run_delay_ns;
+	/* on a CPU but not charged to it by the kernel (the host's steal,
+	 * interrupt time), known at exit; 0 none or not known */
+	uint64_t kernel_uncharged_ns;
 
 	/* current state; the open segment runs from state_since to model now */
 	enum cv_state state;
@@ -247,10 +250,26 @@ struct cv_thread {
 	 * closed segments only, see cv_model_thread_lock_wait_by_kind */
 	uint64_t lock_wait_ns[CV_LK_COUNT];
 	uint64_t vcsw, ivcsw;       /* voluntary / involuntary context switches */
-	/* Part of RUNNABLE: woken onto an idle CPU's run queue, until that CPU
-	 * switched to it (the CPU waking up; not a balancer pulling it later).  The kernel charges this time to the thread as
-	 * CPU time, not run-queue delay (docs/time-accounting.md). */
-	uint64_t idle_wake_ns;
+	uint64_t unseen_switch_ins; /* runnable, then seen on a CPU with no switch-in
+				     * reported: counted as running from where it
+				     * was runnable (the kernel does so) */
+	/* What the kernel's own accounting makes of the traced time, from the
+	 * run-queue delay it adds at each switch-in (CV_SW_KCLOCK; its clock
+	 * update is skipped when a woken thread takes an idle CPU or preempts,
+	 * docs/time-accounting.md).  The kernel's CPU time is then
+	 * running + copy_data + runnable_as_cpu_ns - running_as_sleep_ns -
+	 * kernel_uncharged_ns, its run_delay runnable - runnable_as_cpu_ns. */
+	struct {
+		bool seen;                  /* a switch-in carried the figure (not in
+					     * recordings made before concviz read it) */
+		int64_t runnable_as_cpu_ns; /* traced runnable the kernel counts as CPU time
+					     * (< 0: traced running it counts as waiting) */
+		uint64_t running_as_sleep_ns; /* traced running before a sleep that the kernel
+					     * counts as sleep: it blocked at a stale clock */
+		uint64_t unseen_switches;   /* blocks to an untraced thread: how stale the
+					     * clock was there is not seen (up to ~70 us
+					     * each on a VM, less on hardware) */
+	} kclock;
 
 	/* calls are what the program made: a call the kernel restarted after a
 	 * signal counts once (enum cv_call_signal) */
@@ -419,6 +438,12 @@ const struct cv_thread *cv_model_find_thread(const struct cv_model *m, uint32_t 
 /* Time per state including the open segment up to model now. */
 void cv_model_thread_times(const struct cv_model *m, const struct cv_thread *t,
 			   uint64_t out[CV_ST_COUNT]);
+/* The thread's traced on-CPU time (running + copy_data) and runnable time
+ * as the kernel's accounting counts them (struct cv_thread.kclock): what
+ * schedstat, time and top say, derived from the trace.  False when the
+ * trace has no kernel clock figures (an older recording). */
+bool cv_model_thread_as_kernel(const struct cv_model *m, const struct cv_thread *t,
+			       uint64_t *cpu_ns, uint64_t *run_delay_ns);
 /* What a thread in LOCK_WAIT waits for, as the TUI, the report and the JSON
  * say it: "waiting: condvar not_full", "waiting: mutex queue_lock",
  * "waiting: join T42", "waiting: GIL"; "" when it waits for no lock. */

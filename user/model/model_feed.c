@@ -349,6 +349,14 @@ static void block_on(struct cv_model *m, struct cv_thr *t, uint32_t block,
 static void on_cpu_evidence(struct cv_model *m, struct cv_thr *t, uint64_t ts)
 {
 	if (!t->pub.on_cpu) {
+		/* runnable, and on a CPU again with no switch-in seen: one the
+		 * kernel did not report (a VM's kernel may hide its agent's
+		 * switches) or a lost one.  The kernel counts that time as the
+		 * thread's CPU time (docs/time-accounting.md), so it is running. */
+		if (t->pub.state == CV_ST_RUNNABLE && t->seen_on_cpu) {
+			t->pub.state = CV_ST_RUNNING;
+			t->pub.unseen_switch_ins++;
+		}
 		if (t->seen_on_cpu)
 			seg_close(m, t, ts);
 		leave_waiters(t);
@@ -371,8 +379,32 @@ static void on_cpu_evidence(struct cv_model *m, struct cv_thr *t, uint64_t ts)
 /* (signals, below) a held call ends: the thread exited, the trace ended */
 static void release_held(struct cv_model *m, struct cv_thr *t, bool ended);
 
+/* The kernel's run-queue clock at a switch-in (CV_SW_KCLOCK): of next's
+ * traced wait, what the kernel counts as its CPU time instead, the wait
+ * minus the run-queue delay the kernel adds for it (negative: the kernel
+ * counts some of what was traced as running as waiting, a preemption at a
+ * stale clock).  For a next woken since it last ran, that is how stale the
+ * clock is at this switch: its update was skipped (docs/time-accounting.md). */
+static int64_t next_as_cpu(const struct cv_thr *nt, const struct cv_event *ev)
+{
+	uint64_t waited = nt->pub.state == CV_ST_RUNNABLE && ev->ts > nt->pub.state_since
+				  ? ev->ts - nt->pub.state_since : 0;
+	return cv__sat_add(cv__to_i64(waited), -cv__to_i64(ev->sw.next_run_delay));
+}
+
 static void on_switch(struct cv_model *m, const struct cv_event *ev)
 {
+	/* a prev that blocks at a stale clock: the kernel ends its CPU time, and
+	 * starts its sleep, where the clock stands; only a woken traced next
+	 * says how stale that is, and an idle one that it is not (nothing
+	 * asked to skip the update) */
+	bool kclock = ev->flags & CV_SW_KCLOCK;
+	const struct cv_thr *nt = kclock && (ev->flags & CV_SW_NEXT_TRACED)
+					  ? cv__find(m, ev->sw.next_tid) : NULL;
+	bool stale_seen = ev->sw.next_tid == 0 ||
+			  (nt && !nt->pub.exited && nt->woken && nt->pub.state == CV_ST_RUNNABLE);
+	int64_t stale = nt && ev->sw.next_tid ? next_as_cpu(nt, ev) : 0;
+
 	if (ev->flags & CV_SW_PREV_TRACED) {
 		struct cv_thr *t = get_thread(m, ev->tid, ev->pid, ev->ts, CV_ST_RUNNING, true);
 		if (t && !t->pub.exited) {
@@ -385,6 +417,11 @@ static void on_switch(struct cv_model *m, const struct cv_event *ev)
 				t->pub.vcsw++;
 			else
 				t->pub.ivcsw++;
+			if (vol && kclock && !stale_seen)
+				t->pub.kclock.unseen_switches++;
+			else if (vol && kclock && stale > 0)
+				t->pub.kclock.running_as_sleep_ns = (uint64_t)cv__sat_add(
+					cv__to_i64(t->pub.kclock.running_as_sleep_ns), stale);
 			bucket_csw(m, t, ts, vol);
 			if (vol && (ev->sw.prev_state & (TASK_STOPPED_BIT | TASK_FROZEN_BIT)))
 				t->intr.stopped = true; /* no handler ran */
@@ -412,12 +449,12 @@ static void on_switch(struct cv_model *m, const struct cv_event *ev)
 					      CV_ST_RUNNABLE, false);
 		if (t && !t->pub.exited) {
 			t->seen_on_cpu = true;
-			uint64_t since = t->pub.state_since;
-			uint64_t ts = seg_close(m, t, ev->ts);
-			/* prev is the idle task (pid 0): this CPU woke up for it */
-			if (t->woken && t->pub.state == CV_ST_RUNNABLE && ev->tid == 0 &&
-			    ev->cpu == t->wake_cpu)
-				t->pub.idle_wake_ns += ts - since;
+			if (kclock) {
+				t->pub.kclock.seen = true;
+				t->pub.kclock.runnable_as_cpu_ns =
+					cv__sat_add(t->pub.kclock.runnable_as_cpu_ns, next_as_cpu(t, ev));
+			}
+			seg_close(m, t, ev->ts);
 			t->woken = false;
 			set_state(t, CV_ST_RUNNING, true);
 			t->pub.block = CV_BLK_NONE;
@@ -448,7 +485,6 @@ static void on_wakeup(struct cv_model *m, const struct cv_event *ev)
 	seg_close(m, t, ev->ts);
 	set_state(t, CV_ST_RUNNABLE, false);
 	t->woken = true;
-	t->wake_cpu = ev->wake.target_cpu;
 }
 
 static void on_task(struct cv_model *m, const struct cv_event *ev)
@@ -519,6 +555,7 @@ static void on_exit_ev(struct cv_model *m, const struct cv_event *ev)
 		t->pub.kernel_times = true;
 		t->pub.kernel_cpu_ns = ev->exit.kernel_cpu_ns;
 		t->pub.kernel_run_delay_ns = ev->exit.kernel_run_delay_ns;
+		t->pub.kernel_uncharged_ns = ev->exit.kernel_uncharged_ns;
 	}
 	t->pub.on_cpu = false;
 	leave_waiters(t);

@@ -23,6 +23,23 @@ struct cv_fdd {
  * that exit's task work (model_feed.c, on_uring_complete) */
 #define CV_TASK_WORK_WINDOW_NS 50000ull
 
+/* a + b, held at INT64_MIN/INT64_MAX (figures read from a recording are
+ * not trusted to stay in range) */
+static inline int64_t cv__sat_add(int64_t a, int64_t b)
+{
+	if (b > 0 && a > INT64_MAX - b)
+		return INT64_MAX;
+	if (b < 0 && a < INT64_MIN - b)
+		return INT64_MIN;
+	return a + b;
+}
+
+/* a uint64_t as an int64_t, held at INT64_MAX */
+static inline int64_t cv__to_i64(uint64_t v)
+{
+	return v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
 struct cv_thr {
 	struct cv_thread pub;
 	struct cv_process *proc;    /* its process (model_procs.c) */
@@ -54,7 +71,6 @@ struct cv_thr {
 					 * first's block (enter_ts), ret the restart code */
 	} intr;
 	uint64_t continued_at;      /* exit ts of the last call exit that continued a held one */
-	uint32_t wake_cpu;          /* where that wakeup enqueued it */
 
 	/* timeline: bucket number b (absolute, from model start) lives at
 	 * buckets[b % bucket_cap] while b > last_bucket - bucket_cap; the ring

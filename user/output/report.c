@@ -225,23 +225,29 @@ static void text_kernel(FILE *out, const struct cv_model *m, const struct cv_rep
 	bool any = false;
 	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
 		const struct cv_thread *t = cv_model_thread(m, i);
-		uint64_t tm[CV_ST_COUNT];
-		char a[32], b[32], d[32], e[32];
+		uint64_t tm[CV_ST_COUNT], kcpu, kdelay;
+		char a[32], b[32], c[32], d[32], e[32], f[32];
 		if (!t->kernel_times || folded(m, t, x))
 			continue;
 		if (!any)
 			fprintf(out, "\nON CPU AND RUN QUEUE: traced vs the kernel's own accounting (schedstat, as time/top)\n"
-				"  the kernel charges a woken thread's wait for its CPU as CPU time; its figure, read at the\n"
-				"  thread's exit, can be up to a scheduler tick low for a thread busy to the end; see docs/time-accounting.md\n"
-				"%7s %-15s %10s %10s %10s %10s\n", "TID", "COMM", "on cpu", "kernel", "runnable", "kernel");
+				"  the kernel counts by its run-queue clock, which it does not update when a woken thread\n"
+				"  takes the CPU: part of the traced wait is CPU time to it.  \"by its clock\" is the traced\n"
+				"  time counted so; the kernel's figure is read at the thread's exit, up to a scheduler tick\n"
+				"  low for a thread busy to the end; see docs/time-accounting.md\n"
+				"%7s %-15s %10s %12s %10s %10s %12s %10s\n", "TID", "COMM", "on cpu",
+				"by its clock", "kernel", "runnable", "by its clock", "kernel");
 		any = true;
 		cv_model_thread_times(m, t, tm);
+		bool known = cv_model_thread_as_kernel(m, t, &kcpu, &kdelay);
 		thread_cols(out, t);
-		fprintf(out, " %10s %10s %10s %10s\n",
+		fprintf(out, " %10s %12s %10s %10s %12s %10s\n",
 			cv_fmt_dur(a, sizeof(a), tm[CV_ST_RUNNING] + tm[CV_ST_COPY_DATA], CV_UTF8),
-			cv_fmt_dur(b, sizeof(b), t->kernel_cpu_ns, CV_UTF8),
+			known ? cv_fmt_dur(b, sizeof(b), kcpu, CV_UTF8) : "-",
+			cv_fmt_dur(c, sizeof(c), t->kernel_cpu_ns, CV_UTF8),
 			cv_fmt_dur(d, sizeof(d), tm[CV_ST_RUNNABLE], CV_UTF8),
-			cv_fmt_dur(e, sizeof(e), t->kernel_run_delay_ns, CV_UTF8));
+			known ? cv_fmt_dur(e, sizeof(e), kdelay, CV_UTF8) : "-",
+			cv_fmt_dur(f, sizeof(f), t->kernel_run_delay_ns, CV_UTF8));
 	}
 }
 
@@ -669,8 +675,8 @@ static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thr
 		t->exited ? "exited" : cv_state_name(t->state));
 	json_signal(out, t->exited ? cv_wait_signal(t->exit_code) : 0);
 	fputs(",\n", out);
-	fprintf(out, "      \"ctx_switches\": {\"voluntary\": %llu, \"involuntary\": %llu},\n",
-		(ull)t->vcsw, (ull)t->ivcsw);
+	fprintf(out, "      \"ctx_switches\": {\"voluntary\": %llu, \"involuntary\": %llu, "
+		"\"unseen_switch_ins\": %llu},\n", (ull)t->vcsw, (ull)t->ivcsw, (ull)t->unseen_switch_ins);
 	fprintf(out, "      \"time_ns\": {");
 	for (int s = 0; s < CV_ST_COUNT; s++)
 		fprintf(out, "%s\"%s\": %llu", s ? ", " : "", cv_state_name((enum cv_state)s),
@@ -688,9 +694,18 @@ static void json_thread(FILE *out, const struct cv_model *m, const struct cv_thr
 	fprintf(out, "},\n      \"waiting_on\": ");
 	json_waiting_on(out, m, t);
 	fprintf(out, ",\n");
-	/* the part of runnable the kernel counts as CPU time, and the kernel's
-	 * own figures beside the traced ones (docs/time-accounting.md) */
-	fprintf(out, "      \"idle_wake_ns\": %llu,\n", (ull)t->idle_wake_ns);
+	/* what the kernel's accounting makes of the traced time, and its own
+	 * figures beside the traced ones (docs/time-accounting.md) */
+	uint64_t kcpu, kdelay;
+	if (cv_model_thread_as_kernel(m, t, &kcpu, &kdelay))
+		fprintf(out, "      \"kernel_clock\": {\"cpu_ns\": %llu, \"run_delay_ns\": %llu, "
+			"\"runnable_as_cpu_ns\": %lld, \"running_as_sleep_ns\": %llu, "
+			"\"uncharged_ns\": %llu, \"unseen_switches\": %llu},\n",
+			(ull)kcpu, (ull)kdelay, (long long)t->kclock.runnable_as_cpu_ns,
+			(ull)t->kclock.running_as_sleep_ns, (ull)t->kernel_uncharged_ns,
+			(ull)t->kclock.unseen_switches);
+	else
+		fprintf(out, "      \"kernel_clock\": null,\n");
 	if (t->kernel_times)
 		fprintf(out, "      \"kernel\": {\"cpu_ns\": %llu, \"run_delay_ns\": %llu},\n",
 			(ull)t->kernel_cpu_ns, (ull)t->kernel_run_delay_ns);
