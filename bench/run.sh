@@ -50,7 +50,7 @@ pipe_once() { # CONFIG: one run, prints usecs/op
 	case $1 in
 	bare) "${PIPE[@]}" > "$TMP/out" 2>&1 ;;
 	concviz) CONCVIZ_STATS=1 "$CV" run --json -- "${PIPE[@]}" > "$TMP/pipe.json" 2> "$TMP/out"
-		grep '^concviz: stats' "$TMP/out" > "$TMP/pipe.stats" ;;
+		grep '^concviz: stats: [0-9]* events' "$TMP/out" > "$TMP/pipe.stats" ;;
 	concviz-o) rm -f "$TMP/pipe.cvz"
 		"$CV" run --json -o "$TMP/pipe.cvz" -- "${PIPE[@]}" > /dev/null 2> "$TMP/out" ;;
 	perf) perf record -q -o "$TMP/perf.data" "${SCHED_TPS[@]}" -- "${PIPE[@]}" > "$TMP/out" 2>&1 ;;

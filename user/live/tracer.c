@@ -52,6 +52,7 @@ struct cv_tracer {
 	void *pos_map;        /* their read-only mapping, 2 pages */
 	bool stopped;         /* cv_tracer_stop ran: no probe runs */
 	uint64_t delivered;
+	struct cv_tracer_slowest slowest; /* the longest poll's work (CONCVIZ_STATS) */
 
 	/* shared with the reader thread, under mu */
 	pthread_mutex_t mu;
@@ -998,8 +999,10 @@ int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn
 		    (poll(p, 1, FLUSH_WAIT_MS) < 0 && errno != EINTR))
 			return -1;
 	}
+	uint64_t t0 = cv_now_ns();
 	if (take_pending(t) < 0)
 		return -1;
+	uint64_t t1 = cv_now_ns();
 	/* before the events: the answer names their locks */
 	for (size_t i = 0; i < t->ntaken_asks && t->py_ask; i++)
 		t->py_ask(t->py_ask_ctx, &t->taken_asks[i]);
@@ -1012,9 +1015,15 @@ int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn
 	}
 	sort_batch(t);
 	hold_back(t);
+	uint64_t t2 = cv_now_ns();
 	for (size_t i = 0; i < t->n; i++)
 		fn(ctx, &t->batch[i]);
 	t->delivered += t->n;
+	uint64_t t3 = cv_now_ns();
+	if (t3 - t0 > t->slowest.total_ns)
+		t->slowest = (struct cv_tracer_slowest){ .total_ns = t3 - t0, .take_ns = t1 - t0,
+							 .sort_ns = t2 - t1, .deliver_ns = t3 - t2,
+							 .events = t->n };
 	if (t->n)
 		t->last_ts = t->batch[t->n - 1].ts;
 	drops = kernel_drops(t) + t->lost_taken;
@@ -1061,6 +1070,11 @@ uint64_t cv_tracer_dropped(const struct cv_tracer *t)
 uint64_t cv_tracer_dropped_in_memory(const struct cv_tracer *t)
 {
 	return t->lost_taken; /* the consumer's copy, as of the last take */
+}
+
+struct cv_tracer_slowest cv_tracer_slowest_poll(const struct cv_tracer *t)
+{
+	return t->slowest;
 }
 
 uint64_t cv_tracer_delivered(const struct cv_tracer *t)

@@ -101,6 +101,13 @@ void cv_tracer_kernel_drops(struct cv_tracer *t, struct cv_kernel_drops *d);
  * count, so the growth of this one since the previous LOST is its part. */
 uint64_t cv_tracer_dropped_in_memory(const struct cv_tracer *t);
 uint64_t cv_tracer_delivered(const struct cv_tracer *t);
+/* The poll that took longest from taking its batch to the end of its
+ * delivery (the consumer's own work, not its wait): where the time went */
+struct cv_tracer_slowest {
+	uint64_t total_ns, take_ns, sort_ns, deliver_ns; /* deliver: the model, the recording */
+	size_t events;
+};
+struct cv_tracer_slowest cv_tracer_slowest_poll(const struct cv_tracer *t);
 /* Times a real-time concviz moved off CPUs the target kept busy (live/placement.h). */
 uint64_t cv_tracer_moves(struct cv_tracer *t);
 
