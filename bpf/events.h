@@ -205,8 +205,9 @@ struct cv_event {
 			__u16 obj_off;    /* FUTEX: as futex.obj_off */
 			__u64 next_run_delay; /* (KCLOCK, next traced) the run-queue delay the
 					       * kernel counted for next, by its own clock,
-					       * since next's last switch-in (sched_info.run_delay,
-					       * and the arrival this switch adds) */
+					       * since next's last reported switch-in
+					       * (sched_info.run_delay, and the arrival this
+					       * switch adds) */
 		} sw;
 		struct {            /* CV_EV_WAKEUP: tid/pid are the wakee, ts its enqueue */
 			__u32 waker_tid, waker_pid; /* current task at sched_waking (0 in irq) */

@@ -267,7 +267,7 @@ check_mux() {
 	line=$(grep '^concviz: stats: [0-9]* events' "$BATS_TEST_TMPDIR/e")
 	echo "$line"
 	# where the consumer's longest poll went, in numbers
-	grep -Eq '^concviz: stats: slowest poll [0-9.]+ ms for [0-9]+ events \(take [0-9.]+, sort [0-9.]+, deliver [0-9.]+ ms\); [0-9]+ page faults that read from disk$' \
+	grep -Eq '^concviz: stats: slowest poll [0-9.]+ ms for [0-9]+ events \(take [0-9.]+, prepare [0-9.]+, deliver [0-9.]+ ms\); [0-9]+ page faults that read from disk$' \
 		"$BATS_TEST_TMPDIR/e"
 	# real-time from the target's start (the default)
 	[[ "$line" =~ ^concviz:\ stats:\ ([0-9]+)\ events,\ 0\ dropped,\ CPU\ [0-9.]+s\ user\ \+\ [0-9.]+s\ sys\ =\ [0-9]+\ ns/event,\ real-time\ from\ 0\.[0-9]+\ s,\ moved\ off\ the\ target\'s\ CPU\ [0-9]+\ times$ ]]

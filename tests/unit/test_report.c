@@ -174,18 +174,24 @@ static const char *namer(void *ctx, uint32_t pid, uint64_t addr)
 	return addr == 0x1000 ? "counter_lock" : NULL;
 }
 
-/* A known model: two threads, two locks, a deadlock, a receive, a drop. */
-static void build(void)
+/* A new model M of target PID (command cmd) whose thread 101, "main", began. */
+static void start_model(const struct cv_model_hooks *h, const char *cmd)
 {
-	struct cv_model_hooks h = { .name_lock = namer };
-	M = cv_model_new(&h);
+	M = cv_model_new(h);
 	cv_model_set_start(M, S);
-	cv_model_set_target(M, PID, "demo \"quoted\" arg");
+	cv_model_set_target(M, PID, cmd);
 	struct cv_event e = mk(CV_EV_TASK, 0, 101);
 	e.flags = CV_TASK_PROCESS;
 	strcpy(e.task.comm, "main");
 	feed(e);
-	e = mk(CV_EV_TASK, 0, 102);
+}
+
+/* A known model: two threads, two locks, a deadlock, a receive, a drop. */
+static void build(void)
+{
+	struct cv_model_hooks h = { .name_lock = namer };
+	start_model(&h, "demo \"quoted\" arg");
+	struct cv_event e = mk(CV_EV_TASK, 0, 102);
 	memcpy(e.task.comm, "we\"ir\\d\n\x01\xff\xc3\xa9", 13); /* quote, backslash, ctl, bad and good UTF-8 */
 	feed(e);
 	e = mk(CV_EV_SWITCH, 0, 0);
@@ -367,21 +373,13 @@ TEST(empty_model)
 	cv_model_free(M);
 }
 
-/* drops say where they happened: ring buffer, concviz's queue, or (an old
- * recording's) not said; the three add up to dropped_events */
 /* The traced time as the kernel's clock counts it, in JSON and in the text
  * report's table beside the kernel's own figures: a wait of 50 of which
  * the kernel counts 30 as run-queue delay (the other 20 as CPU time). */
 TEST(kernel_clock_in_json_and_text)
 {
-	M = cv_model_new(NULL);
-	cv_model_set_start(M, S);
-	cv_model_set_target(M, PID, "demo");
-	struct cv_event e = mk(CV_EV_TASK, 0, 101);
-	e.flags = CV_TASK_PROCESS;
-	strcpy(e.task.comm, "main");
-	feed(e);
-	e = mk(CV_EV_SWITCH, 0, 0);
+	start_model(NULL, "demo");
+	struct cv_event e = mk(CV_EV_SWITCH, 0, 0);
 	e.flags = CV_SW_NEXT_TRACED | CV_SW_KCLOCK;
 	e.sw.next_tid = 101;
 	e.sw.next_pid = PID;
@@ -417,6 +415,8 @@ TEST(kernel_clock_in_json_and_text)
 	cv_model_free(M);
 }
 
+/* drops say where they happened: ring buffer, concviz's queue, or (an old
+ * recording's) not said; the three add up to dropped_events */
 TEST(drops_by_where)
 {
 	M = cv_model_new(NULL);

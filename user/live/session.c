@@ -459,9 +459,9 @@ static void print_stats(struct session *s)
 		n ? (user + sys) * 1e9 / (double)n : 0.0, rts,
 		(unsigned long long)cv_tracer_moves(s->tracer));
 	struct cv_tracer_slowest w = cv_tracer_slowest_poll(s->tracer);
-	cv_warn("stats: slowest poll %.1f ms for %zu events (take %.1f, sort %.1f, deliver %.1f ms); "
+	cv_warn("stats: slowest poll %.1f ms for %zu events (take %.1f, prepare %.1f, deliver %.1f ms); "
 		"%ld page faults that read from disk",
-		w.total_ns / 1e6, w.events, w.take_ns / 1e6, w.sort_ns / 1e6, w.deliver_ns / 1e6,
+		w.total_ns / 1e6, w.events, w.take_ns / 1e6, w.prepare_ns / 1e6, w.deliver_ns / 1e6,
 		ru.ru_majflt);
 	if (cv_tracer_dropped(s->tracer)) {
 		struct cv_kernel_drops d;

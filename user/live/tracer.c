@@ -1022,7 +1022,7 @@ int cv_tracer_poll(struct cv_tracer *t, int timeout_ms, int wake_fd, cv_event_fn
 	uint64_t t3 = cv_now_ns();
 	if (t3 - t0 > t->slowest.total_ns)
 		t->slowest = (struct cv_tracer_slowest){ .total_ns = t3 - t0, .take_ns = t1 - t0,
-							 .sort_ns = t2 - t1, .deliver_ns = t3 - t2,
+							 .prepare_ns = t2 - t1, .deliver_ns = t3 - t2,
 							 .events = t->n };
 	if (t->n)
 		t->last_ts = t->batch[t->n - 1].ts;

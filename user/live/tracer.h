@@ -104,7 +104,9 @@ uint64_t cv_tracer_delivered(const struct cv_tracer *t);
 /* The poll that took longest from taking its batch to the end of its
  * delivery (the consumer's own work, not its wait): where the time went */
 struct cv_tracer_slowest {
-	uint64_t total_ns, take_ns, sort_ns, deliver_ns; /* deliver: the model, the recording */
+	uint64_t total_ns, take_ns, prepare_ns, deliver_ns; /* prepare: Python answers, the
+							  * last poll's carry, the sort;
+							  * deliver: the model, the recording */
 	size_t events;
 };
 struct cv_tracer_slowest cv_tracer_slowest_poll(const struct cv_tracer *t);

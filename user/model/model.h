@@ -266,9 +266,10 @@ struct cv_thread {
 					     * (< 0: traced running it counts as waiting) */
 		uint64_t running_as_sleep_ns; /* traced running before a sleep that the kernel
 					     * counts as sleep: it blocked at a stale clock */
-		uint64_t unseen_switches;   /* blocks to an untraced thread: how stale the
-					     * clock was there is not seen (up to ~70 us
-					     * each on a VM, less on hardware) */
+		uint64_t unseen_switches;   /* blocks to anything but the idle task or a
+					     * traced thread woken since it last ran: how
+					     * stale the clock was there is not seen (up
+					     * to ~70 us each on a VM, less on hardware) */
 	} kclock;
 
 	/* calls are what the program made: a call the kernel restarted after a

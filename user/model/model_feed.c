@@ -345,7 +345,8 @@ static void block_on(struct cv_model *m, struct cv_thr *t, uint32_t block,
  * ts, whatever the model thought.  A thread never yet placed on a CPU has
  * run since it was first seen (its switch-in came before tracing followed
  * it: a child that runs at once after fork), so its open segment is running;
- * otherwise a switch-in was lost and running starts here. */
+ * a runnable one was switched in unseen and ran from where it was runnable
+ * (below); a blocked one's switch-in was lost, and running starts here. */
 static void on_cpu_evidence(struct cv_model *m, struct cv_thr *t, uint64_t ts)
 {
 	if (!t->pub.on_cpu) {
