@@ -393,18 +393,30 @@ static int64_t next_as_cpu(const struct cv_thr *nt, const struct cv_event *ev)
 	return cv__sat_add(cv__to_i64(waited), -cv__to_i64(ev->sw.next_run_delay));
 }
 
+/* t blocks at this switch (CV_SW_KCLOCK): at a stale clock the kernel ends
+ * its CPU time, and starts its sleep, where the clock stands.  Only a woken
+ * traced next says how stale that is, and an idle one that it is not
+ * (nothing asked to skip the update); any other next leaves it unseen. */
+static void block_at_kernel_clock(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
+{
+	const struct cv_thr *nt = (ev->flags & CV_SW_NEXT_TRACED) ? cv__find(m, ev->sw.next_tid) : NULL;
+	int64_t stale;
+
+	if (ev->sw.next_tid == 0)
+		return;
+	if (!nt || nt->pub.exited || !nt->woken || nt->pub.state != CV_ST_RUNNABLE) {
+		t->pub.kclock.unseen_switches++;
+		return;
+	}
+	stale = next_as_cpu(nt, ev);
+	if (stale > 0)
+		t->pub.kclock.running_as_sleep_ns = (uint64_t)cv__sat_add(
+			cv__to_i64(t->pub.kclock.running_as_sleep_ns), stale);
+}
+
 static void on_switch(struct cv_model *m, const struct cv_event *ev)
 {
-	/* a prev that blocks at a stale clock: the kernel ends its CPU time, and
-	 * starts its sleep, where the clock stands; only a woken traced next
-	 * says how stale that is, and an idle one that it is not (nothing
-	 * asked to skip the update) */
 	bool kclock = ev->flags & CV_SW_KCLOCK;
-	const struct cv_thr *nt = kclock && (ev->flags & CV_SW_NEXT_TRACED)
-					  ? cv__find(m, ev->sw.next_tid) : NULL;
-	bool stale_seen = ev->sw.next_tid == 0 ||
-			  (nt && !nt->pub.exited && nt->woken && nt->pub.state == CV_ST_RUNNABLE);
-	int64_t stale = nt && ev->sw.next_tid ? next_as_cpu(nt, ev) : 0;
 
 	if (ev->flags & CV_SW_PREV_TRACED) {
 		struct cv_thr *t = get_thread(m, ev->tid, ev->pid, ev->ts, CV_ST_RUNNING, true);
@@ -418,11 +430,8 @@ static void on_switch(struct cv_model *m, const struct cv_event *ev)
 				t->pub.vcsw++;
 			else
 				t->pub.ivcsw++;
-			if (vol && kclock && !stale_seen)
-				t->pub.kclock.unseen_switches++;
-			else if (vol && kclock && stale > 0)
-				t->pub.kclock.running_as_sleep_ns = (uint64_t)cv__sat_add(
-					cv__to_i64(t->pub.kclock.running_as_sleep_ns), stale);
+			if (vol && kclock)
+				block_at_kernel_clock(m, t, ev);
 			bucket_csw(m, t, ts, vol);
 			if (vol && (ev->sw.prev_state & (TASK_STOPPED_BIT | TASK_FROZEN_BIT)))
 				t->intr.stopped = true; /* no handler ran */
