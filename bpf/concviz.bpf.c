@@ -61,6 +61,11 @@ struct task_state {
 			   * was first seen) */
 	__u64 uncharged;  /* on a CPU, time the kernel did not charge it (rq_uncharged) */
 	__u64 uncharged_mark; /* rq_uncharged at its last switch-in, 0 not seen */
+	/* the fd (desc_fd - 1, 0: none) and inode this thread last saw
+	 * described, at fd_desc_gen: its receives on it skip fdseen's lookup */
+	__u64 desc_ino;
+	__u64 desc_gen;
+	__u32 desc_fd;
 };
 
 struct {
@@ -1117,9 +1122,15 @@ static __always_inline void fd_socket(struct cv_event *e, struct file *f)
 	}
 }
 
+/* Counts the descriptions that replaced another (an fd named another inode
+ * since): user space then forgets the old one if nothing showed it, and a
+ * thread's memory of what was described (task_state.desc_*) is void. */
+__u64 fd_desc_gen;
+
 /* CV_EV_FD: what fd names, the first time it is used since it named another
- * inode (sockets' addresses vanish with them: read them while they exist) */
-static __always_inline void fd_describe(__u32 sys, unsigned long fd, struct file *f, __u64 ino)
+ * inode (sockets' addresses vanish with them: read them while they exist).
+ * Returns whether user space has it described (now or before). */
+static __always_inline bool fd_describe(__u32 sys, unsigned long fd, struct file *f, __u64 ino)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct fd_key k = { .pid = id >> 32, .fd = fd };
@@ -1128,11 +1139,15 @@ static __always_inline void fd_describe(__u32 sys, unsigned long fd, struct file
 	__u32 mode;
 	__u64 magic;
 
-	if (!f || (seen && *seen == ino))
-		return;
+	if (!f)
+		return false;
+	if (seen && *seen == ino)
+		return true;
+	if (seen)
+		__sync_fetch_and_add(&fd_desc_gen, 1);
 	e = reserve_current(CV_EV_FD);
 	if (!e)
-		return; /* counted as a drop; the next receive on it tries again */
+		return false; /* counted as a drop; the next receive on it tries again */
 	bpf_map_update_elem(&fdseen, &k, &ino, BPF_ANY);
 	e->fd.ino = ino;
 	e->fd.fd = fd;
@@ -1153,6 +1168,7 @@ static __always_inline void fd_describe(__u32 sys, unsigned long fd, struct file
 		fd_socket(e, f);
 	}
 	submit(e);
+	return true;
 }
 
 /* A receive or accept on fd begins: which object it reads (its inode) */
@@ -1162,7 +1178,18 @@ static __always_inline void recv_begin(struct task_state *st, const struct sys_c
 	begin(st, c);
 	st->obj = fd;
 	st->ino = f ? f->f_inode->i_ino : 0;
-	fd_describe(c->sys, fd, f, st->ino);
+	/* described for this process already (user space keeps a description
+	 * per process, fd and inode), and no description replaced one since
+	 * (which may have made user space drop it): no map lookup */
+	__u64 gen = fd_desc_gen;
+
+	if (st->desc_fd == fd + 1 && st->desc_ino == st->ino && st->desc_gen == gen)
+		return;
+	if (fd_describe(c->sys, fd, f, st->ino)) {
+		st->desc_fd = fd + 1;
+		st->desc_ino = st->ino;
+		st->desc_gen = gen;
+	}
 }
 
 #define CV_US_PER_S 1000000
