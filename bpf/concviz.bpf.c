@@ -219,45 +219,53 @@ const volatile __u64 wakeup_bytes = 256 << 10;
  * CV_STAGE_EVENTS (user space lowers it for small ring buffers). */
 const volatile __u32 stage_max = CV_STAGE_EVENTS;
 
-/* The run-queue delay the kernel has counted for t, up to now: its
- * sched_info.run_delay and, while it is queued, what sched_info_arrive()
- * will add when it gets a CPU (rq_clock - last_queued; a switch-in's
- * tracepoint fires just before that).  The run queue is t's, reached through
- * its group's cfs_rq (set for every class): per-CPU variables have no
- * address here (no KALLSYMS_ALL).  False when this kernel has no such
- * figures (no SCHED_INFO, no FAIR_GROUP_SCHED).  Plain loads. */
-static __always_inline bool kernel_run_delay_known(struct task_struct *t)
+/* t's run queue, reached through its group's cfs_rq (set for every class):
+ * per-CPU variables have no address here (no KALLSYMS_ALL).  NULL when this
+ * kernel has no such link (no FAIR_GROUP_SCHED). */
+static __always_inline struct rq *task_rq(struct task_struct *t)
 {
-	return bpf_core_field_exists(t->sched_info) && bpf_core_field_exists(struct cfs_rq, rq);
+	return bpf_core_field_exists(struct cfs_rq, rq) ? t->se.cfs_rq->rq : 0;
 }
 
-static __always_inline bool kernel_run_delay(struct task_struct *t, __u64 *total)
+/* The run-queue delay the kernel has counted for t (on run queue rq), up to
+ * now: its sched_info.run_delay and, while it is queued, what
+ * sched_info_arrive() will add when it gets a CPU (rq_clock - last_queued;
+ * a switch-in's tracepoint fires just before that).  False when this kernel
+ * has no such figures (no SCHED_INFO, no run queue).  Plain loads. */
+static __always_inline bool kernel_run_delay_known(struct task_struct *t, struct rq *rq)
+{
+	return bpf_core_field_exists(t->sched_info) && rq;
+}
+
+static __always_inline bool kernel_run_delay(struct task_struct *t, struct rq *rq, __u64 *total)
 {
 	__u64 queued, clock;
 
-	if (!kernel_run_delay_known(t))
+	if (!kernel_run_delay_known(t, rq))
 		return false;
 	*total = t->sched_info.run_delay;
 	queued = t->sched_info.last_queued;
-	clock = t->se.cfs_rq->rq->clock;
+	clock = rq->clock;
 	if (queued && clock > queued)
 		*total += clock - queued;
 	return true;
 }
 
-/* The time t's run queue did not charge to the tasks that ran on it, so
- * far: rq->clock - rq->clock_task, the host's steal (PARAVIRT_TIME_ACCOUNTING)
+/* The time run queue rq did not charge to the tasks that ran on it, so far:
+ * rq->clock - rq->clock_task, the host's steal (PARAVIRT_TIME_ACCOUNTING)
  * and interrupt time (IRQ_TIME_ACCOUNTING), as of the clock's last update,
  * which is where the kernel's CPU charges start and end.  0 when this kernel
  * has no such figure. */
-static __always_inline __u64 rq_uncharged(struct task_struct *t)
+static __always_inline __u64 rq_uncharged(struct rq *rq)
 {
-	struct rq *rq;
+	return rq && rq->clock > rq->clock_task ? rq->clock - rq->clock_task : 0;
+}
 
-	if (!bpf_core_field_exists(struct cfs_rq, rq))
-		return 0;
-	rq = t->se.cfs_rq->rq;
-	return rq->clock > rq->clock_task ? rq->clock - rq->clock_task : 0;
+/* What the kernel has not charged st's thread in its current run, which
+ * began at its switch-in's mark, up to u (rq_uncharged now). */
+static __always_inline __u64 run_uncharged(const struct task_state *st, __u64 u)
+{
+	return st->uncharged_mark && u > st->uncharged_mark ? u - st->uncharged_mark : 0;
 }
 
 static __always_inline struct task_state *traced(struct task_struct *t)
@@ -270,7 +278,7 @@ static __always_inline struct task_state *traced(struct task_struct *t)
 		st = bpf_task_storage_get(&tstate, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		/* what it waited before it was traced is not the trace's */
 		if (st)
-			kernel_run_delay(t, &st->run_delay);
+			kernel_run_delay(t, task_rq(t), &st->run_delay);
 	}
 	return st;
 }
@@ -520,14 +528,14 @@ static __always_inline bool no_skb_recv(const struct task_state *st)
  * say it for, traced next or not: user space also needs to know that the
  * next it sees untraced had no figure to give. */
 static __always_inline void next_run_delay(struct cv_event *e, struct task_struct *next,
-					   struct task_state *ns)
+					   struct rq *rq, struct task_state *ns)
 {
 	__u64 total;
 
-	if (!kernel_run_delay_known(next))
+	if (!kernel_run_delay_known(next, rq))
 		return;
 	e->flags |= CV_SW_KCLOCK;
-	if (!ns || !kernel_run_delay(next, &total))
+	if (!ns || !kernel_run_delay(next, rq, &total))
 		return;
 	e->sw.next_run_delay = total > ns->run_delay ? total - ns->run_delay : 0;
 	ns->run_delay = total;
@@ -536,15 +544,15 @@ static __always_inline void next_run_delay(struct cv_event *e, struct task_struc
 /* What the kernel does not charge a traced thread while it runs, run by
  * run: from its switch-in's mark to its switch-out (one run queue: the
  * switch's; both are the clock instants the kernel charges between). */
-static __always_inline void uncharged_at_switch(struct task_struct *next, struct task_state *ps,
+static __always_inline void uncharged_at_switch(struct rq *rq, struct task_state *ps,
 						struct task_state *ns)
 {
-	__u64 u = rq_uncharged(next);
+	__u64 u = rq_uncharged(rq);
 
-	if (ps && ps->uncharged_mark && u > ps->uncharged_mark)
-		ps->uncharged += u - ps->uncharged_mark;
-	if (ps)
+	if (ps) {
+		ps->uncharged += run_uncharged(ps, u);
 		ps->uncharged_mark = 0;
+	}
 	if (ns)
 		ns->uncharged_mark = u;
 }
@@ -558,6 +566,7 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 	struct cv_event *e;
 	__u32 block = CV_BLK_NONE;
 	bool blocked = !preempt && prev_state != 0;
+	struct rq *rq;
 	__u64 now;
 
 	__u32 flags = 0;
@@ -577,14 +586,15 @@ int BPF_PROG(on_sched_switch, bool preempt, struct task_struct *prev,
 	if (ps && blocked && ps->kind == CV_BLK_NONE &&
 	    !(prev_state & (CV_TASK_STOPPED | CV_TASK_TRACED)))
 		begin_at_block(prev, ps, now);
-	uncharged_at_switch(next, ps, ns); /* kept even when the event is lost */
+	rq = task_rq(next); /* this CPU's */
+	uncharged_at_switch(rq, ps, ns); /* kept even when the event is lost */
 	if (!e)
 		return 0;
 	e->flags = flags | (preempt ? CV_SW_PREEMPT : 0) | (blocked ? CV_SW_PREV_BLOCKED : 0);
 	e->sw.next_tid = next->pid;
 	e->sw.next_pid = next->tgid;
 	e->sw.prev_state = prev_state;
-	next_run_delay(e, next, ns);
+	next_run_delay(e, next, rq, ns);
 	if (ps) {
 		switch (ps->kind) {
 		case CV_BLK_RECV:
@@ -914,7 +924,6 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
 
 	/* traced(): a thread of an attached process may not be marked yet */
 	struct task_state *st = traced(p);
-	__u64 u;
 
 	if (!st)
 		return 0;
@@ -926,9 +935,7 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
 	e = reserve(CV_EV_EXIT, p->pid, p->tgid);
 	if (e) {
 		/* the run it exits in, too: it is on a CPU */
-		u = rq_uncharged(p);
-		e->exit.kernel_uncharged_ns = st->uncharged +
-			(st->uncharged_mark && u > st->uncharged_mark ? u - st->uncharged_mark : 0);
+		e->exit.kernel_uncharged_ns = st->uncharged + run_uncharged(st, rq_uncharged(task_rq(p)));
 		e->exit.exit_code = BPF_CORE_READ(p, exit_code);
 		e->exit.group_dead = group_dead;
 		/* the kernel's own accounting (what schedstat, top and time show),
