@@ -156,6 +156,11 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(UNIT_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) $(UNIT_EXTRA_CFLAGS) -Itests/unit -o $@ $< $(UNIT_EXTRA) $(UNIT_OBJS) -lelf -lz -lm $(UNIT_EXTRA_LIBS)
 
+# the allocator settled before tracing
+$(BUILD)/tests/test_heap: UNIT_EXTRA := $(BUILD)/user/live/heap.o
+$(BUILD)/tests/test_heap: UNIT_EXTRA_LIBS := -lpthread
+$(BUILD)/tests/test_heap: $(BUILD)/user/live/heap.o
+
 # the TUI's pure logic: its frame statistics
 $(BUILD)/tests/test_frames: $(BUILD)/tui/frames.o
 $(BUILD)/tests/test_frames: UNIT_EXTRA := $(BUILD)/tui/frames.o

@@ -15,6 +15,7 @@
 #include "live/cpython.h"
 #include "live/elf_funcs.h"
 #include "live/fdinfo.h"
+#include "live/heap.h"
 #include "live/procscan.h"
 #include "live/session.h"
 #include "live/shared_map.h"
@@ -618,6 +619,8 @@ struct cv_session *cv_session_start(const struct cv_session_opts *o)
 	}
 	s->o = o;
 	s->target.pidfd = -1;
+	/* before the reader and the terminal writer start (heap.h) */
+	cv_heap_settle(CV_HEAP_RESERVE);
 	install_stop_signals();
 	describe_target(s);
 	if (start(s)) {

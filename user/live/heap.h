@@ -1,0 +1,35 @@
+/* heap.h — concviz's own address space stays as it is while it traces.
+ *
+ * Why: a kernel thread that walks reverse mappings (here kdamond, DAMON's
+ * monitor; kswapd and khugepaged do the same) holds the read side of an
+ * anon_vma's lock while it checks a page, and it can be preempted there.
+ * Beside 1,000 busy target threads a normal-priority kernel thread waits
+ * up to seconds for a CPU again.  Any brk, mmap, munmap or mremap of
+ * concviz that changes a mapping under that anon_vma needs its write side:
+ * measured, the consumer blocked in brk (vma_expand) for 0.15-1.4 s behind
+ * kdamond, holding mmap_lock, so the ring-buffer reader's next fault
+ * blocked too, and the ring buffer overflowed although both are real-time.
+ *
+ * So before tracing starts concviz's allocator is told to use one arena,
+ * serve every size from the heap (no chunk of its own mapping), never give
+ * memory back, and grow its heap now by a reserve of address space that is
+ * not touched (it costs no memory).  Past the reserve the heap grows as
+ * usual, in large steps.  The C library's own fallback to mmap when the
+ * heap cannot grow stays in place.
+ */
+#ifndef CONCVIZ_HEAP_H
+#define CONCVIZ_HEAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The address space concviz reserves for its heap at the start */
+#define CV_HEAP_RESERVE (512ul << 20)
+
+/* Settle the allocator as above, with reserve bytes of heap ready; once per
+ * process, before any thread but the first starts.  False when the C
+ * library refused a setting or the reserve (then the heap grows on demand:
+ * correct, only exposed to the stall above). */
+bool cv_heap_settle(size_t reserve);
+
+#endif
