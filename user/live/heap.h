@@ -13,8 +13,10 @@
  * So before tracing starts concviz's allocator is told to use one arena,
  * serve every size from the heap (no chunk of its own mapping), never give
  * memory back, and grow its heap now by a reserve of address space that is
- * not touched (it costs no memory).  Past the reserve the heap grows as
- * usual, in large steps.  The C library's own fallback to mmap when the
+ * not touched (it costs no memory; under strict overcommit accounting,
+ * vm.overcommit_memory=2, it would count against every process's commit
+ * limit, so there is none).  Past the reserve the heap grows as usual, in
+ * large steps.  The C library's own fallback to mmap when the
  * heap cannot grow stays in place.
  */
 #ifndef CONCVIZ_HEAP_H
@@ -28,8 +30,11 @@
 
 /* Settle the allocator as above, with reserve bytes of heap ready; once per
  * process, before any thread but the first starts.  False when the C
- * library refused a setting or the reserve (then the heap grows on demand:
- * correct, only exposed to the stall above). */
+ * library refused a setting or there is no reserve (then the heap grows on
+ * demand: correct, only exposed to the stall above). */
 bool cv_heap_settle(size_t reserve);
+
+/* The kernel accounts commit strictly (vm.overcommit_memory=2): no reserve */
+bool cv_heap_strict_commit(void);
 
 #endif
