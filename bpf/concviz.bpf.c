@@ -45,7 +45,7 @@ struct task_state {
 	__u32 op;         /* FUTEX op / URING enter flags */
 	__u32 waking_tid, waking_pid; /* who called try_to_wake_up, until sched_wakeup */
 	__u8 lkind;       /* FUTEX: enum cv_lock_kind of the object waited on */
-	__u8 pad8;
+	__u8 handlers;    /* CV_CALL_HANDLER_* since the last RECV/MUX/FUTEX event */
 	__u16 obj_off;    /* FUTEX: the word's offset in that object */
 	__u32 ukind;      /* the glibc object entered last (uprobes): enum cv_lock_kind … */
 	__u64 uobj;       /* … and its address: its futex waits are that kind */
@@ -218,6 +218,8 @@ const volatile __u64 wakeup_bytes = 256 << 10;
 /* Events per stage before it goes to the ring buffer, at most
  * CV_STAGE_EVENTS (user space lowers it for small ring buffers). */
 const volatile __u32 stage_max = CV_STAGE_EVENTS;
+/* the signal_deliver probe is loaded: call events say which handlers ran */
+const volatile bool handlers_known = false;
 
 /* t's run queue, reached through its group's cfs_rq (set for every class):
  * per-CPU variables have no address here (no KALLSYMS_ALL).  NULL when this
@@ -1472,13 +1474,25 @@ __noinline int call_begin(struct task_state *st, const struct sys_call *c)
 	return st->kind;
 }
 
+/* The handler runs to report in a call event, which then reports them: the
+ * next one reports those after it */
+static __always_inline __u32 call_handlers(struct task_state *st)
+{
+	__u32 h = st->handlers;
+
+	if (!handlers_known)
+		return 0;
+	st->handlers = 0;
+	return CV_CALL_SIG_KNOWN | h;
+}
+
 static __always_inline void emit_recv(struct task_state *st, long ret)
 {
 	struct cv_event *e = reserve_current(CV_EV_RECV);
 
 	if (!e)
 		return;
-	e->flags = st->flags;
+	e->flags = st->flags | call_handlers(st);
 	e->recv.enter_ts = st->enter_ts;
 	e->recv.copy_ts = st->copy_ts;
 	if (no_skb_recv(st))
@@ -1498,7 +1512,7 @@ static __always_inline void emit_mux(struct task_state *st, long ret)
 
 	if (!e)
 		return;
-	e->flags = st->flags;
+	e->flags = st->flags | call_handlers(st);
 	e->mux.enter_ts = st->enter_ts;
 	e->mux.ret = ret;
 	e->mux.sys = st->sys;
@@ -1701,7 +1715,7 @@ static __always_inline void emit_futex(struct task_state *st, long ret)
 	e = reserve_current(CV_EV_FUTEX);
 	if (!e)
 		return;
-	e->flags = st->flags;
+	e->flags = st->flags | call_handlers(st);
 	e->futex.enter_ts = st->enter_ts;
 	e->futex.addr = st->obj;
 	e->futex.ret = ret;
@@ -1727,6 +1741,31 @@ static __always_inline void emit_uring_enter(struct task_state *st, long ret)
 	e->uenter.min_complete = (__u64)st->arg >> 32;
 	e->uenter.enter_flags = st->op;
 	submit(e);
+}
+
+/* A signal delivered to a traced thread (get_signal, on its way back to
+ * user space).  A handler runs unless the action is to ignore it or the
+ * default (which stops or ends the thread, or ignores it).  The first
+ * handler after an interrupted call decides its restart (the arch's
+ * handle_signal): its SA_RESTART is kept. */
+#define CV_SIG_DFL    0ul
+#define CV_SIG_IGN    1ul
+#define CV_SA_RESTART 0x10000000ul /* x86 and arm64 alike */
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(on_signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	struct task_state *st = traced_current();
+	unsigned long handler;
+
+	if (!st || !ka)
+		return 0;
+	handler = (unsigned long)ka->sa.sa_handler; /* a BTF pointer: a plain load */
+	if (handler == CV_SIG_DFL || handler == CV_SIG_IGN)
+		return 0;
+	if (!(st->handlers & CV_CALL_HANDLER_RAN))
+		st->handlers = CV_CALL_HANDLER_RAN |
+			       (ka->sa.sa_flags & CV_SA_RESTART ? CV_CALL_HANDLER_RESTART : 0);
+	return 0;
 }
 
 SEC("tp_btf/sys_exit")

@@ -1284,6 +1284,71 @@ TEST(signal_task_work_after_a_preemption)
 	check_invariant();
 }
 
+/* ev as the kernel reports it with signal_deliver probed: the handlers the
+ * thread ran since its previous call event (CV_CALL_HANDLER_* or 0) */
+static struct cv_event handlers(struct cv_event ev, uint32_t ran)
+{
+	ev.flags |= CV_CALL_SIG_KNOWN | ran;
+	return ev;
+}
+
+/* When the events say which handlers ran, that decides, not the inference:
+ * a completion posted late (a vCPU held up between the exit and the task
+ * work), or none, still restarts a ppoll no handler ran for; one the thread
+ * posted in time is no restart when a handler ran. */
+TEST(signal_handlers_reported_decide_nohand)
+{
+	fresh(NULL);
+	task(0, 912, "poller", 0);
+	feed(handlers(mux_call(10, 912, CV_SYS_PPOLL, 5, -CV_ERESTARTNOHAND), 0));
+	uring_done(10 + MS, 912, 912); /* late: no sign by itself */
+	feed_checked(handlers(mux_call(20 + MS, 912, CV_SYS_PPOLL, 15 + MS, 1), 0),
+		     CV_CALLSIG_RESTARTED);
+	const struct cv_thread *t = T(912);
+	const struct cv_mux_api_stats *a = &t->mux.by_api[CV_MUX_POLL];
+	CHECK_EQ(a->calls, 1);
+	CHECK_EQ(t->mux.sig.eintr, 0);
+
+	feed(handlers(mux_call(30 + MS, 912, CV_SYS_PPOLL, 25 + MS, -CV_ERESTARTNOHAND), 0));
+	uring_done(31 + MS, 912, 912); /* in time, but a handler ran too */
+	feed_checked(handlers(mux_call(40 + MS, 912, CV_SYS_PPOLL, 35 + MS, 1), CV_CALL_HANDLER_RAN),
+		     CV_CALLSIG_NONE);
+	CHECK_EQ(a->calls, 3);
+	CHECK_EQ(a->errors, 1);
+	CHECK_EQ(t->mux.sig.eintr, 1);
+	end_ev(2 * MS);
+	check_invariant();
+}
+
+/* ERESTARTSYS: the first handler's SA_RESTART decides.  With it the read
+ * again is the same call; without it the program got EINTR, though it
+ * called the same read again.  ERESTART_RESTARTBLOCK with no handler went
+ * on as restart_syscall: a call whose result was not seen, not an EINTR. */
+TEST(signal_handlers_reported_decide_restartsys)
+{
+	fresh(NULL);
+	task(0, 913, "reader", 0);
+	feed(handlers(pipe_read(10, 913, 3, 5, 0, -CV_ERESTARTSYS), 0));
+	feed_checked(handlers(pipe_read(20, 913, 3, 15, 18, 8),
+			      CV_CALL_HANDLER_RAN | CV_CALL_HANDLER_RESTART), CV_CALLSIG_RESTARTED);
+	const struct cv_thread *t = T(913);
+	CHECK_EQ(t->recv.calls, 1);
+	CHECK_EQ(t->recv.sig.eintr, 0);
+
+	feed(handlers(pipe_read(30, 913, 3, 25, 0, -CV_ERESTARTSYS), 0));
+	feed_checked(handlers(pipe_read(40, 913, 3, 35, 38, 8), CV_CALL_HANDLER_RAN), CV_CALLSIG_NONE);
+	CHECK_EQ(t->recv.calls, 3);
+	CHECK_EQ(t->recv.sig.eintr, 1);
+
+	feed(handlers(mux_call(50, 913, CV_SYS_POLL, 45, -CV_ERESTART_RESTARTBLOCK), 0));
+	feed_checked(handlers(pipe_read(60, 913, 3, 55, 58, 8), 0), CV_CALLSIG_NONE);
+	CHECK_EQ(t->mux.by_api[CV_MUX_POLL].calls, 1);
+	CHECK_EQ(t->mux.by_api[CV_MUX_POLL].errors, 0);
+	CHECK_EQ(t->mux.sig.eintr, 0);
+	end_ev(100);
+	check_invariant();
+}
+
 /* a new thread under the id of one whose exit was lost does not continue
  * the old one's interrupted call: that call is one whose result was not seen */
 TEST(signal_held_call_not_inherited_by_a_reused_tid)
@@ -1957,6 +2022,8 @@ int main(void)
 	RUN(signal_task_work_restarts_ppoll);
 	RUN(signal_late_task_work_is_no_sign);
 	RUN(signal_task_work_after_a_preemption);
+	RUN(signal_handlers_reported_decide_nohand);
+	RUN(signal_handlers_reported_decide_restartsys);
 	RUN(signal_held_call_not_inherited_by_a_reused_tid);
 	RUN(signal_task_work_poll_unresolved);
 	RUN(signal_frozen_and_traced_stops);

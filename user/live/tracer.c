@@ -525,6 +525,7 @@ static int open_skel(struct cv_tracer *t, bool check_probes, char *err, size_t e
 		disable_missing(t, vmlinux);
 		btf__free(vmlinux);
 	}
+	t->skel->rodata->handlers_known = bpf_program__autoload(t->skel->progs.on_signal_deliver);
 	return concviz_bpf__load(t->skel);
 }
 

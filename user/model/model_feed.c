@@ -378,7 +378,7 @@ static void on_cpu_evidence(struct cv_model *m, struct cv_thr *t, uint64_t ts)
 #define TASK_FROZEN_BIT  0x8000
 
 /* (signals, below) a held call ends: the thread exited, the trace ended */
-static void release_held(struct cv_model *m, struct cv_thr *t, bool ended);
+static void release_held(struct cv_model *m, struct cv_thr *t, const struct cv_event *next);
 
 /* The kernel's run-queue clock at a switch-in (CV_SW_KCLOCK): of next's
  * traced wait, what the kernel counts as its CPU time instead, the wait
@@ -507,7 +507,7 @@ static void on_task(struct cv_model *m, const struct cv_event *ev)
 	/* a new thread under a live one's id (the old one's exit was lost):
 	 * the old one's interrupted call is not the new one's */
 	if (!(ev->flags & CV_TASK_SEED))
-		release_held(m, t, true);
+		release_held(m, t, NULL);
 	copy_comm(t->pub.comm, ev->task.comm);
 	t->pub.pid = ev->pid;
 	if (ev->flags & CV_TASK_PROCESS) {
@@ -551,7 +551,7 @@ static void on_exit_ev(struct cv_model *m, const struct cv_event *ev)
 	if (!t || t->pub.exited)
 		return;
 	on_cpu_evidence(m, t, ev->ts); /* a thread exits on its own CPU */
-	release_held(m, t, true);      /* a call a (fatal) signal interrupted */
+	release_held(m, t, NULL);      /* a call a (fatal) signal interrupted */
 	uint64_t ts = seg_close(m, t, ev->ts);
 	t->pub.exited = true;
 	t->pub.exit_ts = ts;
@@ -761,10 +761,28 @@ static void fold_call(struct cv_model *m, struct cv_thr *t, const struct cv_even
 
 /* Something since the held exit showed that no handler ran: the kernel
  * restarted the call (a stop, or io_uring task work: TIF_NOTIFY_SIGNAL wakes
- * a call as a signal does, and no handler runs for it). */
+ * a call as a signal does, and no handler runs for it).  The inference for
+ * events that do not say which handlers ran (kernel_restarted). */
 static bool no_handler_seen(const struct cv_thr *t)
 {
 	return t->intr.stopped || t->intr.task_work;
+}
+
+/* Whether the kernel restarted a call that exited with restart code, from
+ * the handlers the thread's next call event next says ran since (the first
+ * handler decides, by its SA_RESTART): 1 restarted, 0 the program got
+ * EINTR, -1 next does not say (see no_handler_seen). */
+static int kernel_restarted(int64_t code, const struct cv_event *next)
+{
+	if (code == CV_ERESTARTNOINTR)
+		return 1;
+	if (!next || !(next->flags & CV_CALL_SIG_KNOWN))
+		return -1;
+	if (!(next->flags & CV_CALL_HANDLER_RAN))
+		return 1;
+	if (code == CV_ERESTARTSYS)
+		return (next->flags & CV_CALL_HANDLER_RESTART) != 0;
+	return 0; /* ERESTARTNOHAND, ERESTART_RESTARTBLOCK: not after a handler */
 }
 
 /* ev is the held call made again, where the kernel restarts the held code:
@@ -777,9 +795,10 @@ static bool continues_held(const struct cv_thr *t, const struct cv_event *ev)
 {
 	const struct cv_event *h = &t->intr.ev;
 	int64_t code = -call_ret(h);
+	int restarted = kernel_restarted(code, ev);
 
-	if (ev->type != h->type || code == CV_ERESTART_RESTARTBLOCK ||
-	    (code == CV_ERESTARTNOHAND && !no_handler_seen(t)))
+	if (ev->type != h->type || code == CV_ERESTART_RESTARTBLOCK || restarted == 0 ||
+	    (restarted < 0 && code == CV_ERESTARTNOHAND && !no_handler_seen(t)))
 		return false;
 	if (ev->type == CV_EV_MUX)
 		return ev->mux.sys == h->mux.sys && ev->mux.nfds == h->mux.nfds;
@@ -805,17 +824,20 @@ static void merge_held(struct cv_thr *t, const struct cv_event *ev)
 		h->mux.timeout_ms = timeout;
 }
 
-/* The held call ends with no continuation: the program got -1 EINTR, unless
- * the call never returned (ended: the thread exited, the trace ended), the
- * code is one the kernel always restarts, or no handler ran (a stop, task
- * work: then the kernel restarted it and its end was not seen). */
-static void release_held(struct cv_model *m, struct cv_thr *t, bool ended)
+/* The held call ends with no continuation (next: the thread's next call
+ * event; NULL: the thread exited, or the trace ended).  The program got -1
+ * EINTR, unless the call never returned (no next), or the kernel restarted
+ * it (a code it always restarts, no handler ran: its end was not seen, as
+ * restart_syscall's is not). */
+static void release_held(struct cv_model *m, struct cv_thr *t, const struct cv_event *next)
 {
 	if (!t->intr.held)
 		return;
 	struct cv_event ev = t->intr.ev;
 	t->intr.held = false;
-	if (ended || no_handler_seen(t) || call_ret(&ev) == -CV_ERESTARTNOINTR) {
+	int restarted = kernel_restarted(-call_ret(&ev), next);
+
+	if (!next || restarted == 1 || (restarted < 0 && no_handler_seen(t))) {
 		fold_call(m, t, &ev, CV_CALLSIG_UNRESOLVED, t->intr.n);
 		return;
 	}
@@ -829,7 +851,7 @@ static void on_call(struct cv_model *m, struct cv_thr *t, const struct cv_event 
 	bool cont = t->intr.held && continues_held(t, ev);
 
 	if (t->intr.held && !cont)
-		release_held(m, t, false);
+		release_held(m, t, ev);
 	if (cont) {
 		merge_held(t, ev);
 	} else if (cv_ret_is_restart(call_ret(ev))) {
@@ -904,7 +926,7 @@ static void on_end(struct cv_model *m, uint64_t ts)
 	m->end = ts > m->now ? ts : m->now;
 	for (size_t i = 0; i < m->nthr; i++)
 		if (!m->thr[i]->pub.exited) {
-			release_held(m, m->thr[i], true);
+			release_held(m, m->thr[i], NULL);
 			seg_close(m, m->thr[i], m->end);
 		}
 }
