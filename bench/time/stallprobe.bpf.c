@@ -1,9 +1,10 @@
-// stallprobe.bpf.c — for the threads of processes named "concviz": each
-// time one waits long for a CPU (>= 20 ms runnable) or is off a CPU long
-// (>= 80 ms, longer than its reader's 50 ms poll), the state it left in, its
-// kernel stack then, who woke it, the fair server's state, and the last
-// switches on the CPU it came back on.  Passive: nothing is sent while it
-// runs; stallprobe.c reads the maps at the end.
+// stallprobe.bpf.c — for threads named "concviz": each time one waits long
+// for a CPU (>= 20 ms runnable) or is blocked long in an uninterruptible
+// sleep (>= 20 ms in D: a lock, I/O; its interruptible sleeps, the polls,
+// are not recorded), the state it left in, its kernel stack then, who woke
+// it, the fair server's state, and the last switches on the CPU it came back
+// on.  Passive: nothing is sent while it runs; stallprobe.c reads the maps
+// at the end.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -19,13 +20,13 @@ struct thread {
 	struct sp_server at_out;
 };
 
-struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 64);
+struct { __uint(type, BPF_MAP_TYPE_LRU_HASH); __uint(max_entries, 1024);
 	 __type(key, __u32); __type(value, struct thread); } threads SEC(".maps");
 struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, SP_RECS);
 	 __type(key, __u32); __type(value, struct sp_wait); } waits SEC(".maps");
 struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1);
 	 __type(key, __u32); __type(value, struct sp_ring); } rings SEC(".maps");
-struct { __uint(type, BPF_MAP_TYPE_STACK_TRACE); __uint(max_entries, 256);
+struct { __uint(type, BPF_MAP_TYPE_STACK_TRACE); __uint(max_entries, 16384);
 	 __uint(key_size, 4); __uint(value_size, 8 * 16); } stacks SEC(".maps");
 __u32 nwaits;
 
@@ -89,7 +90,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	s->next = next->pid;
 	s->prev_policy = prev->policy;
 	s->next_policy = next->policy;
-	s->prev_state = prev_state;
+	s->prev_state = preempt ? 0 : prev_state;
 	s->next_by_server = next->dl_server != 0;
 	r->n++;
 	if (watched(prev)) {
@@ -103,7 +104,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		}
 		t->out_ts = now;
 		t->wake_ts = 0;
-		t->state = prev_state;
+		t->state = preempt ? 0 : prev_state;
 		t->out_cpu = bpf_get_smp_processor_id();
 		t->stack = bpf_get_stackid(ctx, &stacks, 0);
 		if (rq)
@@ -116,10 +117,11 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		return 0;
 	__u64 runnable_since = t->state == 0 ? t->out_ts : t->wake_ts;
 	bool long_runnable = runnable_since && now - runnable_since >= 20000000ull;
-	if (!long_runnable && now - t->out_ts < 80000000ull)
+	bool long_blocked = (t->state & 0x2 /* TASK_UNINTERRUPTIBLE */) &&
+			    now - t->out_ts >= 20000000ull;
+	if (!long_runnable && !long_blocked)
 		return 0;
-	__u32 i = nwaits; /* a diagnostic: a lost race costs one record */
-	nwaits = i + 1;
+	__u32 i = __sync_fetch_and_add(&nwaits, 1);
 	struct sp_wait *w = bpf_map_lookup_elem(&waits, &i);
 	if (!w)
 		return 0;

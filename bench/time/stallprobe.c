@@ -1,5 +1,5 @@
 /* stallprobe.c — run beside concviz, Ctrl-C (SIGINT/SIGTERM) to print its
- * threads' long waits (stallprobe.bpf.c): state and kernel stack at the
+ * threads' long waits (stallprobe.bpf.c; the first SP_RECS): state and kernel stack at the
  * switch-out, who woke it, the fair server then and at the switch-in, and
  * what ran on that CPU just before.  Found the 1,000-thread stall: the
  * consumer in brk, blocked on an anon_vma lock kdamond held (live/heap.h). */
@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,25 +18,61 @@
 static volatile sig_atomic_t stop;
 static void on_signal(int sig) { (void)sig; stop = 1; }
 
-/* the kernel symbol at or below addr, from /proc/kallsyms */
-static void ksym(unsigned long addr, char *out, size_t n)
+/* /proc/kallsyms, sorted by address, read once */
+struct ksym { unsigned long addr; char name[64]; };
+static struct ksym *ksyms;
+static size_t nksyms;
+
+static int by_addr(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void load_ksyms(void)
 {
 	FILE *f = fopen("/proc/kallsyms", "re");
-	char line[256], best[128] = "?";
-	unsigned long base = 0;
+	char line[256];
+	size_t cap = 0;
 
 	while (f && fgets(line, sizeof(line), f)) {
-		unsigned long a;
-		char type, name[128];
+		struct ksym k;
+		char type;
 
-		if (sscanf(line, "%lx %c %127s", &a, &type, name) == 3 && a <= addr && a > base) {
-			base = a;
-			snprintf(best, sizeof(best), "%s", name);
+		if (sscanf(line, "%lx %c %63s", &k.addr, &type, k.name) != 3 || !k.addr)
+			continue;
+		if (nksyms == cap) {
+			struct ksym *n = realloc(ksyms, (cap = cap ? cap * 2 : 65536) * sizeof(*n));
+
+			if (!n)
+				break;
+			ksyms = n;
 		}
+		ksyms[nksyms++] = k;
 	}
 	if (f)
 		fclose(f);
-	snprintf(out, n, "%s+0x%lx", best, addr - base);
+	qsort(ksyms, nksyms, sizeof(*ksyms), by_addr);
+}
+
+/* the kernel symbol at or below addr */
+static void ksym(unsigned long addr, char *out, size_t n)
+{
+	size_t lo = 0, hi = nksyms;
+
+	while (lo < hi) { /* the first symbol above addr */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ksyms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		snprintf(out, n, "0x%lx", addr);
+	else
+		snprintf(out, n, "%s+0x%lx", ksyms[lo - 1].name, addr - ksyms[lo - 1].addr);
 }
 
 static void print_server(const char *when, const struct sp_server *s)
@@ -90,6 +127,8 @@ int main(void)
 	fprintf(stderr, "stallprobe: ready\n");
 	while (!stop)
 		sigsuspend(&old);
+	stallprobe_bpf__detach(skel); /* nothing changes while it is read */
+	load_ksyms();
 	__u32 n = skel->bss->nwaits;
 	printf("%u long waits\n", n);
 	for (__u32 i = 0; i < n && i < SP_RECS; i++) {

@@ -3,14 +3,15 @@
 #define STALLPROBE_H
 
 #define SP_HIST 64      /* switches kept per CPU (a power of two) */
-#define SP_RECS 64      /* long waits kept */
+#define SP_RECS 64      /* long waits kept (the first ones) */
 
 struct sp_switch {
 	__u64 ts;
 	__u32 prev, next;
 	__u16 prev_policy, next_policy;
-	__u8 prev_state, next_by_server; /* next picked by a deadline server (fair_server) */
-	__u8 pad[2];
+	__u16 prev_state;   /* 0 when preempted */
+	__u8 next_by_server; /* next picked by a deadline server (fair_server) */
+	__u8 pad;
 };
 
 struct sp_ring {

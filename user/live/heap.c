@@ -1,5 +1,4 @@
 /* heap.c — the allocator settled before tracing (heap.h). */
-#include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,15 +23,19 @@ bool cv_heap_strict_commit(void)
 
 bool cv_heap_settle(size_t reserve)
 {
-	/* mallopt returns 1 on success */
-	bool ok = mallopt(M_ARENA_MAX, 1) == 1 &&    /* no thread arenas: they grow by mprotect */
-		  mallopt(M_MMAP_MAX, 0) == 1 &&     /* no chunk of its own mapping (munmap, mremap) */
-		  mallopt(M_TRIM_THRESHOLD, INT_MAX) == 1 && /* no trim of the heap's top */
-		  mallopt(M_TOP_PAD, GROWTH_PAD) == 1;
-	/* the reserve: taken from the heap's top and given back to it, untouched;
-	 * not where the kernel would charge it against everyone's commit limit */
-	if (cv_heap_strict_commit())
+	bool strict = cv_heap_strict_commit();
+	bool ok = true;
+
+	/* mallopt returns 1 on success; each is tried whatever the others did */
+	ok &= mallopt(M_ARENA_MAX, 1) == 1;       /* no thread arenas: they grow by mprotect */
+	ok &= mallopt(M_MMAP_MAX, 0) == 1;        /* no chunk of its own mapping (munmap, mremap) */
+	ok &= mallopt(M_TRIM_THRESHOLD, -1) == 1; /* never trim the heap's top (-1: SIZE_MAX) */
+	/* under strict accounting neither the reserve nor a large step: both
+	 * would count against every process's commit limit */
+	if (strict)
 		return false;
+	ok &= mallopt(M_TOP_PAD, GROWTH_PAD) == 1;
+	/* the reserve: taken from the heap's top and given back to it, untouched */
 	void *p = malloc(reserve);
 
 	if (!p)
