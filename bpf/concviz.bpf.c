@@ -457,11 +457,14 @@ static __always_inline struct cv_event *reserve_current(__u16 type)
  * numbers: not followed (TS_COMPAT). */
 #if defined(__TARGET_ARCH_x86)
 #define SYSCALL_NR(r) ((long)(r)->orig_ax) /* a BTF pointer: a plain load */
+#define SYSCALL_RET(r) ((long)(r)->ax)
+#define HANDLERS_EXACT 1 /* on_signal_deliver */
 #define IN_SYSCALL(r) ((long)(r)->ax == -38 /* -ENOSYS */)
 #define CV_TS_COMPAT 0x0002
 #define COMPAT_TASK(t) ((t)->thread_info.status & CV_TS_COMPAT) /* a BTF pointer */
 #elif defined(__TARGET_ARCH_arm64)
 #define SYSCALL_NR(r) ((long)(r)->syscallno)
+#define HANDLERS_EXACT 0
 #define IN_SYSCALL(r) ((long)(r)->syscallno >= 0 && (r)->regs[0] == (r)->orig_x0)
 #define COMPAT_TASK(t) 0
 #endif
@@ -1474,13 +1477,13 @@ __noinline int call_begin(struct task_state *st, const struct sys_call *c)
 	return st->kind;
 }
 
-/* The handler runs to report in a call event, which then reports them: the
- * next one reports those after it */
+/* The handler bits for a call event, cleared once it carries them: the
+ * handler on the way out of the call before it (on_signal_deliver) */
 static __always_inline __u32 call_handlers(struct task_state *st)
 {
 	__u32 h = st->handlers;
 
-	if (!handlers_known)
+	if (!handlers_known || !HANDLERS_EXACT)
 		return 0;
 	st->handlers = 0;
 	return CV_CALL_SIG_KNOWN | h;
@@ -1744,27 +1747,47 @@ static __always_inline void emit_uring_enter(struct task_state *st, long ret)
 }
 
 /* A signal delivered to a traced thread (get_signal, on its way back to
- * user space).  A handler runs unless the action is to ignore it or the
- * default (which stops or ends the thread, or ignores it).  The first
- * handler after an interrupted call decides its restart (the arch's
- * handle_signal): its SA_RESTART is kept. */
+ * user space) whose action is a handler (not ignored, not the default,
+ * which stops or ends the thread, or ignores it), on the way out of a
+ * followed call that exited with a restart code: the handler the arch's
+ * handle_signal decides that call's restart by, next, from the same
+ * registers (x86: the code in ax, the number in orig_ax).  A handler run
+ * after the restart was set up (ax is the number again), after EINTR was
+ * set (a second handler), or on the way out of another syscall is not that
+ * call's.  arm64 sets up a restart before get_signal runs, so its
+ * registers cannot say it: there the model infers it (HANDLERS_EXACT). */
 #define CV_SIG_DFL    0ul
 #define CV_SIG_IGN    1ul
 #define CV_SA_RESTART 0x10000000ul /* x86 and arm64 alike */
+static __always_inline bool restart_code(long ret)
+{
+	return ret == -CV_ERESTARTSYS || ret == -CV_ERESTARTNOINTR || ret == -CV_ERESTARTNOHAND ||
+	       ret == -CV_ERESTART_RESTARTBLOCK;
+}
+
 SEC("tp_btf/signal_deliver")
 int BPF_PROG(on_signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
 {
-	struct task_state *st = traced_current();
+#if HANDLERS_EXACT
+	struct task_struct *cur = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+	struct task_state *st;
 	unsigned long handler;
 
-	if (!st || !ka)
+	if (!ka)
 		return 0;
 	handler = (unsigned long)ka->sa.sa_handler; /* a BTF pointer: a plain load */
 	if (handler == CV_SIG_DFL || handler == CV_SIG_IGN)
 		return 0;
-	if (!(st->handlers & CV_CALL_HANDLER_RAN))
-		st->handlers = CV_CALL_HANDLER_RAN |
-			       (ka->sa.sa_flags & CV_SA_RESTART ? CV_CALL_HANDLER_RESTART : 0);
+	regs = (struct pt_regs *)bpf_task_pt_regs(cur);
+	if (!regs || !cv_nr_followed(SYSCALL_NR(regs)) || !restart_code(SYSCALL_RET(regs)) ||
+	    cv_sys_block(cv_sys_of_nr(SYSCALL_NR(regs))) == CV_BLK_URING) /* no RECV/MUX/FUTEX */
+		return 0;
+	if (!(st = traced(cur)) || (st->handlers & CV_CALL_HANDLER_RAN))
+		return 0;
+	st->handlers = CV_CALL_HANDLER_RAN |
+		       (ka->sa.sa_flags & CV_SA_RESTART ? CV_CALL_HANDLER_RESTART : 0);
+#endif
 	return 0;
 }
 

@@ -163,15 +163,16 @@ struct cv_stage_count {
 #define CV_CALL_PIPE       0x04 /* RECV: read/readv on a pipe or FIFO (else a socket, or
 				 * mq_timedreceive by sys); no skb copy: copy_ts is the
 				 * switch-in after the wait, 0 if it never blocked */
-/* RECV/MUX/FUTEX: the signal handlers the thread ran since its previous
- * RECV/MUX/FUTEX event (signal_deliver): what the kernel made of that call's
- * restart code, exactly (ERESTARTNOHAND: EINTR if a handler ran; ERESTARTSYS:
- * EINTR if the first handler has no SA_RESTART).  Without CV_CALL_SIG_KNOWN
- * (a kernel without the tracepoint, a recording made before concviz read it)
+/* RECV/MUX/FUTEX: the signal handler the thread ran on the way out of its
+ * previous RECV/MUX/FUTEX call, if that exited with a restart code
+ * (signal_deliver): what the kernel made of the code (ERESTARTNOHAND and
+ * ERESTART_RESTARTBLOCK: EINTR if a handler ran; ERESTARTSYS: EINTR if it
+ * has no SA_RESTART; else restarted).  Without CV_CALL_SIG_KNOWN (arm64, a
+ * kernel without the tracepoint, a recording made before concviz read it)
  * the model infers it (model_feed.c). */
 #define CV_CALL_SIG_KNOWN       0x20 /* handler runs are reported: the two bits below */
 #define CV_CALL_HANDLER_RAN     0x40 /* a handler ran (a signal not ignored, not default) */
-#define CV_CALL_HANDLER_RESTART 0x80 /* the first of them has SA_RESTART */
+#define CV_CALL_HANDLER_RESTART 0x80 /* it has SA_RESTART */
 
 /* CV_EV_MUX_READY.flags */
 #define CV_MUXR_EPOLL      0x01 /* epoll: the fds are each event's registered `data` (its low

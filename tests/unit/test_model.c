@@ -1349,6 +1349,44 @@ TEST(signal_handlers_reported_decide_restartsys)
 	check_invariant();
 }
 
+/* -516 after a handler is EINTR, -513 after one is restarted; and events
+ * lost after a hold may have carried the handler: the next event's bits do
+ * not decide then, the inference does (no sign: EINTR) */
+TEST(signal_handlers_reported_other_codes_and_losses)
+{
+	fresh(NULL);
+	task(0, 914, "poller", 0);
+	feed(handlers(mux_call(10, 914, CV_SYS_POLL, 5, -CV_ERESTART_RESTARTBLOCK), 0));
+	feed_checked(handlers(mux_call(20, 914, CV_SYS_POLL, 15, 1), CV_CALL_HANDLER_RAN),
+		     CV_CALLSIG_NONE);
+	const struct cv_thread *t = T(914);
+	CHECK_EQ(t->mux.by_api[CV_MUX_POLL].calls, 2);
+	CHECK_EQ(t->mux.sig.eintr, 1);
+
+	struct cv_event pi = mk(CV_EV_FUTEX, 30, 914);
+	pi.flags = CV_CALL_BLOCKED;
+	pi.futex.enter_ts = S + 25;
+	pi.futex.addr = 0x1000;
+	pi.futex.op = 6; /* FUTEX_LOCK_PI */
+	pi.futex.ret = -CV_ERESTARTNOINTR;
+	feed(handlers(pi, 0));
+	pi.ts = S + 40;
+	pi.futex.enter_ts = S + 35;
+	pi.futex.ret = 0;
+	feed_checked(handlers(pi, CV_CALL_HANDLER_RAN), CV_CALLSIG_RESTARTED);
+	CHECK_EQ(t->futex.sig.eintr, 0);
+
+	feed(handlers(mux_call(50, 914, CV_SYS_PPOLL, 45, -CV_ERESTARTNOHAND), 0));
+	struct cv_event lost = mk(CV_EV_LOST, 51, 0);
+	lost.lost.count = 3;
+	feed(lost);
+	feed_checked(handlers(mux_call(60, 914, CV_SYS_PPOLL, 55, 1), 0), CV_CALLSIG_NONE);
+	CHECK_EQ(t->mux.by_api[CV_MUX_POLL].calls, 4);
+	CHECK_EQ(t->mux.sig.eintr, 2);
+	end_ev(100);
+	check_invariant();
+}
+
 /* a new thread under the id of one whose exit was lost does not continue
  * the old one's interrupted call: that call is one whose result was not seen */
 TEST(signal_held_call_not_inherited_by_a_reused_tid)
@@ -2024,6 +2062,7 @@ int main(void)
 	RUN(signal_task_work_after_a_preemption);
 	RUN(signal_handlers_reported_decide_nohand);
 	RUN(signal_handlers_reported_decide_restartsys);
+	RUN(signal_handlers_reported_other_codes_and_losses);
 	RUN(signal_held_call_not_inherited_by_a_reused_tid);
 	RUN(signal_task_work_poll_unresolved);
 	RUN(signal_frozen_and_traced_stops);

@@ -768,15 +768,19 @@ static bool no_handler_seen(const struct cv_thr *t)
 	return t->intr.stopped || t->intr.task_work;
 }
 
-/* Whether the kernel restarted a call that exited with restart code, from
- * the handlers the thread's next call event next says ran since (the first
- * handler decides, by its SA_RESTART): 1 restarted, 0 the program got
- * EINTR, -1 next does not say (see no_handler_seen). */
-static int kernel_restarted(int64_t code, const struct cv_event *next)
+/* Whether the kernel restarted t's held call, from the handler the thread's
+ * next call event next says ran on the way out of it (its SA_RESTART
+ * decides -512): 1 restarted, 0 the program got EINTR, -1 next does not say
+ * (see no_handler_seen), or events were lost since the hold (the one that
+ * said may be among them). */
+static int kernel_restarted(const struct cv_model *m, const struct cv_thr *t,
+			    const struct cv_event *next)
 {
+	int64_t code = -call_ret(&t->intr.ev);
+
 	if (code == CV_ERESTARTNOINTR)
 		return 1;
-	if (!next || !(next->flags & CV_CALL_SIG_KNOWN))
+	if (!next || !(next->flags & CV_CALL_SIG_KNOWN) || m->dropped != t->intr.dropped)
 		return -1;
 	if (!(next->flags & CV_CALL_HANDLER_RAN))
 		return 1;
@@ -791,11 +795,12 @@ static int kernel_restarted(int64_t code, const struct cv_event *next)
  * EINTR, so without that sign the same call again is a new one);
  * ERESTART_RESTARTBLOCK goes on as restart_syscall, which is not followed:
  * after it the same call again is a new one. */
-static bool continues_held(const struct cv_thr *t, const struct cv_event *ev)
+static bool continues_held(const struct cv_model *m, const struct cv_thr *t,
+			   const struct cv_event *ev)
 {
 	const struct cv_event *h = &t->intr.ev;
 	int64_t code = -call_ret(h);
-	int restarted = kernel_restarted(code, ev);
+	int restarted = kernel_restarted(m, t, ev);
 
 	if (ev->type != h->type || code == CV_ERESTART_RESTARTBLOCK || restarted == 0 ||
 	    (restarted < 0 && code == CV_ERESTARTNOHAND && !no_handler_seen(t)))
@@ -833,9 +838,9 @@ static void release_held(struct cv_model *m, struct cv_thr *t, const struct cv_e
 {
 	if (!t->intr.held)
 		return;
+	int restarted = kernel_restarted(m, t, next);
 	struct cv_event ev = t->intr.ev;
 	t->intr.held = false;
-	int restarted = kernel_restarted(-call_ret(&ev), next);
 
 	if (!next || restarted == 1 || (restarted < 0 && no_handler_seen(t))) {
 		fold_call(m, t, &ev, CV_CALLSIG_UNRESOLVED, t->intr.n);
@@ -848,7 +853,7 @@ static void release_held(struct cv_model *m, struct cv_thr *t, const struct cv_e
 /* A receive, accept, multiplexer or futex call's exit. */
 static void on_call(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
 {
-	bool cont = t->intr.held && continues_held(t, ev);
+	bool cont = t->intr.held && continues_held(m, t, ev);
 
 	if (t->intr.held && !cont)
 		release_held(m, t, ev);
@@ -862,6 +867,7 @@ static void on_call(struct cv_model *m, struct cv_thr *t, const struct cv_event 
 	if (t->intr.held && cv_ret_is_restart(call_ret(&t->intr.ev))) {
 		/* interrupted (again): what follows says what the program saw */
 		t->intr.n++;
+		t->intr.dropped = m->dropped;
 		t->intr.stopped = false;
 		t->intr.task_work = false;
 		t->intr.tw_from = ev->ts;

@@ -66,6 +66,8 @@ struct cv_thr {
 					 * was preempted on its way out; 0 it blocked
 					 * since (later task work is no sign) */
 		bool out_preempted;     /* preempted since tw_from, not yet back */
+		uint64_t dropped;       /* the model's dropped count when it was held: events
+					 * lost since may have carried its handler bits */
 		uint16_t n;             /* interruptions so far */
 		struct cv_event ev;     /* the call so far: the last part's exit, the
 					 * first's block (enter_ts), ret the restart code */
