@@ -1320,7 +1320,7 @@ TEST(signal_handlers_reported_decide_nohand)
 	check_invariant();
 }
 
-/* ERESTARTSYS: the first handler's SA_RESTART decides.  With it the read
+/* ERESTARTSYS: the handler's SA_RESTART decides.  With it the read
  * again is the same call; without it the program got EINTR, though it
  * called the same read again.  ERESTART_RESTARTBLOCK with no handler went
  * on as restart_syscall: a call whose result was not seen, not an EINTR. */
