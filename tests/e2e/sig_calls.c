@@ -29,6 +29,10 @@
  *                  program never sees EINTR.  Then the data, the CQEs.
  *   poll-uring     as ppoll-uring with poll(): the kernel goes on with
  *                  restart_syscall (ERESTART_RESTARTBLOCK).
+ *   read-retry     handler without SA_RESTART; read() on a pipe fails with
+ *                  EINTR after each handler and the caller at once reads the
+ *                  same pipe again: from its registers alone that looks like
+ *                  a restart; the program made a call per signal more.
  * Every mode ends with main closing the data pipe: the caller's last read()
  * returns 0 (the poll modes: its last poll returns the hang-up first).
  *
@@ -55,7 +59,8 @@
 #include <time.h>
 #include <unistd.h>
 
-enum mode { READ_RESTART, READ_EINTR, FUTEX_RESTART, POLL_EINTR, PPOLL_URING, POLL_URING };
+enum mode { READ_RESTART, READ_EINTR, FUTEX_RESTART, POLL_EINTR, PPOLL_URING, POLL_URING,
+	     READ_RETRY };
 
 #define URING_READS_MAX 8 /* SIGNALS in the uring modes */
 
@@ -204,6 +209,8 @@ static void *caller(void *arg)
 		ssize_t r = read_data(buf, sizeof(buf));
 		if (r == 0)
 			break;
+		if (r < 0 && mode == READ_RETRY)
+			continue; /* the same read again, at once */
 		if (r < 0) { /* read-eintr: the bell rang, the command waits */
 			ssize_t c = read(ctl_pipe[0], buf, 1);
 			ctl_calls++;
@@ -266,7 +273,7 @@ static void wait_handled(int n)
 int main(int argc, char **argv)
 {
 	static const char *const names[] = { "read-restart", "read-eintr", "futex-restart",
-					     "poll-eintr", "ppoll-uring", "poll-uring" };
+					     "poll-eintr", "ppoll-uring", "poll-uring", "read-retry" };
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	pthread_t th;
 	long nr;
@@ -274,10 +281,10 @@ int main(int argc, char **argv)
 
 	if (argc < 2)
 		goto usage;
-	for (mode = READ_RESTART; mode <= POLL_URING; mode++)
+	for (mode = READ_RESTART; mode <= READ_RETRY; mode++)
 		if (!strcmp(argv[1], names[mode]))
 			break;
-	if (mode > POLL_URING)
+	if (mode > READ_RETRY)
 		goto usage;
 	if (argc > 2)
 		rounds = atoi(argv[2]);
@@ -286,7 +293,7 @@ int main(int argc, char **argv)
 	if (rounds < 1 || nsignals < 0 || (uring_mode() && nsignals > URING_READS_MAX))
 		goto usage;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = mode == READ_EINTR ? 0 : SA_RESTART;
+	sa.sa_flags = mode == READ_EINTR || mode == READ_RETRY ? 0 : SA_RESTART;
 	if (sigaction(SIGUSR1, &sa, NULL) || pipe(data_pipe) || pipe(ctl_pipe))
 		die("setup");
 	for (int k = 0; uring_mode() && k < nsignals; k++)
@@ -303,7 +310,7 @@ int main(int argc, char **argv)
 	while (!atomic_load(&caller_tid))
 		sleep_ms(1);
 	int tid = atomic_load(&caller_tid), sent = 0;
-	long a0 = mode == READ_RESTART || mode == READ_EINTR ? data_pipe[0] : -1;
+	long a0 = mode == READ_RESTART || mode == READ_EINTR || mode == READ_RETRY ? data_pipe[0] : -1;
 	for (int r = 0; r < rounds; r++) {
 		for (int k = 0; k < nsignals; k++) {
 			wait_blocked(tid, nr, a0);
@@ -349,7 +356,7 @@ int main(int argc, char **argv)
 		poll_eintr, poll_ready, uring_done, uring_bytes);
 	return 0;
 usage:
-	fprintf(stderr, "usage: sig_calls read-restart|read-eintr|futex-restart|poll-eintr|ppoll-uring|poll-uring"
+	fprintf(stderr, "usage: sig_calls read-restart|read-eintr|futex-restart|poll-eintr|ppoll-uring|poll-uring|read-retry"
 		" [ROUNDS] [SIGNALS (uring: at most %d)]\n", URING_READS_MAX);
 	return 2;
 }

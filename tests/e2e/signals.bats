@@ -2,7 +2,8 @@
 # signals.bats — a call a signal interrupts, against the program's own
 # counts: tests/e2e/sig_calls.c (built by `make` as build/tests/e2e/sig_calls)
 # signals a thread blocked in read(), a futex wait or poll(), with and
-# without SA_RESTART, or completes io_uring reads while it waits in ppoll()
+# without SA_RESTART (the caller then reads a control pipe, or the same pipe
+# again at once), or completes io_uring reads while it waits in ppoll()
 # or poll() (task work wakes the call as a signal would); one run is under
 # strace, whose ptrace stops must not pass for "no handler ran".  The kernel's
 # sys_exit shows a restart code each time (-512, -514, -516); what the
@@ -77,6 +78,17 @@ same_in_recording() {
 	eq data.calls "$(ex read_calls)" "$(data_fd .calls)"
 	eq data.bytes "$(ex read_bytes)" "$(data_fd .bytes)"
 	[ "$(ex read_eintr)" = $((ROUNDS * SIGNALS)) ]
+	same_in_recording
+}
+
+@test "signals: a read retried at once after EINTR (no SA_RESTART) is a call per signal more, each failed with EINTR" {
+	run_mode read-retry
+	eq recv.calls "$(ex read_calls)" "$(cv .recv.calls)"
+	eq recv.eintr "$(ex read_eintr)" "$(cv .recv.eintr)"
+	eq recv.interrupted "$(ex signals)" "$(cv .recv.interrupted)"
+	eq recv.bytes "$(ex read_bytes)" "$(cv .recv.bytes)"
+	[ "$(ex read_eintr)" = $((ROUNDS * SIGNALS)) ]
+	[ "$(ex read_calls)" = $((ROUNDS * SIGNALS + ROUNDS + 1)) ]
 	same_in_recording
 }
 
