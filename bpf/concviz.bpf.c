@@ -45,7 +45,8 @@ struct task_state {
 	__u32 op;         /* FUTEX op / URING enter flags */
 	__u32 waking_tid, waking_pid; /* who called try_to_wake_up, until sched_wakeup */
 	__u8 lkind;       /* FUTEX: enum cv_lock_kind of the object waited on */
-	__u8 handlers;    /* CV_CALL_HANDLER_* since the last RECV/MUX/FUTEX event */
+	__u8 handlers;    /* CV_CALL_HANDLER_*: the handler on the way out of the last
+			   * RECV/MUX/FUTEX call, for the next such event (on_signal_deliver) */
 	__u16 obj_off;    /* FUTEX: the word's offset in that object */
 	__u32 ukind;      /* the glibc object entered last (uprobes): enum cv_lock_kind … */
 	__u64 uobj;       /* … and its address: its futex waits are that kind */
@@ -1780,7 +1781,8 @@ int BPF_PROG(on_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 	if (handler == CV_SIG_DFL || handler == CV_SIG_IGN)
 		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(cur);
-	if (!regs || !cv_nr_followed(SYSCALL_NR(regs)) || !restart_code(SYSCALL_RET(regs)) ||
+	if (!regs || COMPAT_TASK(cur) || !cv_nr_followed(SYSCALL_NR(regs)) ||
+	    !restart_code(SYSCALL_RET(regs)) ||
 	    cv_sys_block(cv_sys_of_nr(SYSCALL_NR(regs))) == CV_BLK_URING) /* no RECV/MUX/FUTEX */
 		return 0;
 	if (!(st = traced(cur)) || (st->handlers & CV_CALL_HANDLER_RAN))
