@@ -1,8 +1,9 @@
 /* test_heap.c — the settled allocator (user/live/heap.h): once settled, no
  * allocation changes the process's mappings or its heap's end while it fits
  * the reserve, in the first thread or another, up to sizes the C library
- * would otherwise map on their own.  The process's mappings are the lines of
- * /proc/self/maps. */
+ * would otherwise map on their own; past the reserve the heap grows and
+ * cv_heap_outgrown says by how much.  The process's mappings are the lines
+ * of /proc/self/maps. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,12 +107,21 @@ TEST(settled_heap_keeps_mappings)
 	CHECK(cv_heap_settle(256u << 20));
 	CHECK(same_mappings_around(big_alloc, true));
 	CHECK(same_mappings_around(churn, true));
+	CHECK_EQ(cv_heap_outgrown(), 0);
 	/* a thread started after the settling allocates from the same heap */
 	pthread_t t;
 	bool same = false;
 	CHECK_EQ(pthread_create(&t, NULL, in_thread, &same), 0);
 	pthread_join(t, NULL);
 	CHECK(same);
+	CHECK_EQ(cv_heap_outgrown(), 0);
+	/* past the reserve the heap grows, and says so */
+	void *past = malloc(512u << 20); /* untouched */
+	CHECK(past != NULL);
+	/* at least 512 MiB less the heap's free top: the 256 MiB reserve and
+	 * the 64 MiB step it was taken with */
+	CHECK(cv_heap_outgrown() >= (192u << 20));
+	free(past);
 }
 
 int main(void)

@@ -1,12 +1,17 @@
 /* heap.c — the allocator settled before tracing (heap.h). */
 #include <malloc.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "live/heap.h"
 
 /* each growth past the reserve adds this much beyond the request */
 #define GROWTH_PAD (64 << 20)
+
+/* the heap's end once the reserve was taken, 0 without one */
+static uintptr_t reserved_end;
 
 bool cv_heap_strict_commit(void)
 {
@@ -41,5 +46,13 @@ bool cv_heap_settle(size_t reserve)
 	if (!p)
 		return false;
 	free(p);
+	reserved_end = (uintptr_t)sbrk(0);
 	return ok;
+}
+
+size_t cv_heap_outgrown(void)
+{
+	uintptr_t end = (uintptr_t)sbrk(0);
+
+	return reserved_end && end > reserved_end ? end - reserved_end : 0;
 }

@@ -39,6 +39,11 @@
  * demand: correct, only exposed to the stall above). */
 bool cv_heap_settle(size_t reserve);
 
+/* How far the heap has grown past the end it had with its reserve, in
+ * bytes: each growth is a mapping change, so a chance of the stall above
+ * (CONCVIZ_STATS says it).  0 while it fits, or without a reserve. */
+size_t cv_heap_outgrown(void);
+
 /* The kernel accounts commit strictly (vm.overcommit_memory=2): no reserve */
 bool cv_heap_strict_commit(void);
 

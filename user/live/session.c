@@ -63,6 +63,7 @@ struct session {
 	char cmdline[512];
 	char log_path[128];
 	FILE *diag;              /* the TUI's log for libbpf and concviz messages */
+	bool heap_settled;       /* the allocator took its settings and reserve (heap.h) */
 };
 
 static volatile sig_atomic_t g_stop_signal;
@@ -460,10 +461,19 @@ static void print_stats(struct session *s)
 		n ? (user + sys) * 1e9 / (double)n : 0.0, rts,
 		(unsigned long long)cv_tracer_moves(s->tracer));
 	struct cv_tracer_slowest w = cv_tracer_slowest_poll(s->tracer);
+	size_t outgrown = cv_heap_outgrown();
+	char heap[96];
+
+	if (!s->heap_settled)
+		snprintf(heap, sizeof(heap), "heap not settled: it grows as it needs");
+	else if (outgrown)
+		snprintf(heap, sizeof(heap), "heap grew %.0f MiB past its reserve", outgrown / 1048576.0);
+	else
+		snprintf(heap, sizeof(heap), "heap within its reserve");
 	cv_warn("stats: slowest poll %.1f ms for %zu events (take %.1f, prepare %.1f, deliver %.1f ms); "
-		"%ld page faults that read from disk",
+		"%ld page faults that read from disk; %s",
 		w.total_ns / 1e6, w.events, w.take_ns / 1e6, w.prepare_ns / 1e6, w.deliver_ns / 1e6,
-		ru.ru_majflt);
+		ru.ru_majflt, heap);
 	if (cv_tracer_dropped(s->tracer)) {
 		struct cv_kernel_drops d;
 
@@ -620,7 +630,7 @@ struct cv_session *cv_session_start(const struct cv_session_opts *o)
 	s->o = o;
 	s->target.pidfd = -1;
 	/* before the reader and the terminal writer start (heap.h) */
-	cv_heap_settle(CV_HEAP_RESERVE);
+	s->heap_settled = cv_heap_settle(CV_HEAP_RESERVE);
 	install_stop_signals();
 	describe_target(s);
 	if (start(s)) {
