@@ -1760,11 +1760,6 @@ static __always_inline void emit_uring_enter(struct task_state *st, long ret)
 #define CV_SIG_DFL    0ul
 #define CV_SIG_IGN    1ul
 #define CV_SA_RESTART 0x10000000ul /* x86 and arm64 alike */
-static __always_inline bool restart_code(long ret)
-{
-	return ret == -CV_ERESTARTSYS || ret == -CV_ERESTARTNOINTR || ret == -CV_ERESTARTNOHAND ||
-	       ret == -CV_ERESTART_RESTARTBLOCK;
-}
 
 SEC("tp_btf/signal_deliver")
 int BPF_PROG(on_signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
@@ -1782,7 +1777,7 @@ int BPF_PROG(on_signal_deliver, int sig, struct kernel_siginfo *info, struct k_s
 		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(cur);
 	if (!regs || COMPAT_TASK(cur) || !cv_nr_followed(SYSCALL_NR(regs)) ||
-	    !restart_code(SYSCALL_RET(regs)) ||
+	    !cv_is_restart_code(SYSCALL_RET(regs)) ||
 	    cv_sys_block(cv_sys_of_nr(SYSCALL_NR(regs))) == CV_BLK_URING) /* no RECV/MUX/FUTEX */
 		return 0;
 	if (!(st = traced(cur)) || (st->handlers & CV_CALL_HANDLER_RAN))

@@ -128,6 +128,15 @@ enum cv_sys {
 #define CV_ERESTARTNOHAND        514 /* restarted only when no handler ran */
 #define CV_ERESTART_RESTARTBLOCK 516 /* restarted (as restart_syscall) only when no handler ran */
 
+/* ret is one of the restart codes: a signal interrupted the call, and what
+ * the program saw comes after the exit (the probes: the handler that decides
+ * it; the model holds the call until it knows) */
+static inline __attribute__((always_inline)) int cv_is_restart_code(__s64 ret)
+{
+	return ret == -CV_ERESTARTSYS || ret == -CV_ERESTARTNOINTR || ret == -CV_ERESTARTNOHAND ||
+	       ret == -CV_ERESTART_RESTARTBLOCK;
+}
+
 /* Why the probes dropped an event: the index of their per-CPU `drops` counters */
 enum cv_drop_cause {
 	CV_DROP_RING_FULL = 0, /* the ring buffer had no room (or a map lookup failed) */

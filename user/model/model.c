@@ -59,12 +59,6 @@ const char *cv_mux_api_name(enum cv_mux_api a)
 	return (unsigned)a < CV_MUX_API_COUNT ? names[a] : "?";
 }
 
-bool cv_ret_is_restart(int64_t ret)
-{
-	return ret == -CV_ERESTARTSYS || ret == -CV_ERESTARTNOINTR || ret == -CV_ERESTARTNOHAND ||
-	       ret == -CV_ERESTART_RESTARTBLOCK;
-}
-
 const char *cv_call_signal_name(enum cv_call_signal s)
 {
 	switch (s) {

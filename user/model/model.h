@@ -137,10 +137,6 @@ bool cv_lock_kind_is_signal_wait(enum cv_lock_kind k);
  * queue, join, barrier: those wait for a signal, not for a holder. */
 bool cv_lock_kind_can_deadlock(enum cv_lock_kind k);
 
-/* ret is one of the kernel's restart codes (CV_ERESTARTSYS …): a signal
- * interrupted the call, and what the program saw comes after the exit. */
-bool cv_ret_is_restart(int64_t ret);
-
 /* What signals did to one call (docs/design.md, "Signals").  A call exit
  * with a restart code is held, not counted; the thread's next call exit
  * says what followed: the same call again (same syscall, descriptor or

@@ -859,12 +859,12 @@ static void on_call(struct cv_model *m, struct cv_thr *t, const struct cv_event 
 		release_held(m, t, ev);
 	if (cont) {
 		merge_held(t, ev);
-	} else if (cv_ret_is_restart(call_ret(ev))) {
+	} else if (cv_is_restart_code(call_ret(ev))) {
 		t->intr.ev = *ev;
 		t->intr.n = 0;
 		t->intr.held = true;
 	}
-	if (t->intr.held && cv_ret_is_restart(call_ret(&t->intr.ev))) {
+	if (t->intr.held && cv_is_restart_code(call_ret(&t->intr.ev))) {
 		/* interrupted (again): what follows says what the program saw */
 		t->intr.n++;
 		t->intr.dropped = m->dropped;
@@ -894,7 +894,7 @@ enum cv_call_signal cv_model_call_signal(const struct cv_model *m, const struct 
 
 	if (ev->type != CV_EV_RECV && ev->type != CV_EV_MUX && ev->type != CV_EV_FUTEX)
 		return CV_CALLSIG_NONE;
-	if (cv_ret_is_restart(call_ret(ev)))
+	if (cv_is_restart_code(call_ret(ev)))
 		return CV_CALLSIG_UNRESOLVED;
 	t = cv__find(m, ev->tid);
 	return t && ev->ts && t->continued_at == ev->ts ? CV_CALLSIG_RESTARTED : CV_CALLSIG_NONE;

@@ -329,7 +329,7 @@ static uint64_t enter_of(uint64_t enter, uint64_t exit)
 static const char *ret_arg(char *buf, size_t n, const struct exp *e, const struct cv_event *ev,
 			   int64_t ret)
 {
-	if (cv_ret_is_restart(ret))
+	if (cv_is_restart_code(ret))
 		snprintf(buf, n, "\"ret\":null,\"signal\":\"interrupted\"");
 	else
 		snprintf(buf, n, "\"ret\":%" PRId64 "%s", ret,
