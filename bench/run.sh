@@ -12,7 +12,8 @@
 #   nginx    nginx (1 worker, 127.0.0.1) under wrk -c4, the worker attached
 # Usage: bench/run.sh [WORKLOAD...]   (default: all, in that order).  Each
 # workload takes a minute or two; run them one by one on a shared machine.
-# Env: LOOPS (pipe, default 200000), REPS (default 3; nginx always 5).  Root.
+# Env: LOOPS (pipe, default 200000), REPS (default 3), NGINX_ROUNDS (default
+# 5, item 4's count; more rounds narrow the paired ratio).  Root.
 set -u
 cd "$(dirname "$0")/.."
 LOOPS=${LOOPS:-200000}
@@ -228,14 +229,15 @@ bench_tax() {
 WRK_SECS=4
 bench_nginx() {
 	local ngx="$TMP/ngx" worker c i pid rps
-	echo "## nginx: 1 worker on 127.0.0.1:8088 (bench/nginx.conf), wrk -t2 -c4 -d${WRK_SECS}s, 5 alternating runs"
+	local rounds=${NGINX_ROUNDS:-5}
+	echo "## nginx: 1 worker on 127.0.0.1:8088 (bench/nginx.conf), wrk -t2 -c4 -d${WRK_SECS}s, $rounds alternating runs"
 	mkdir -p "$ngx/html" "$ngx/logs"
 	cp bench/nginx.conf "$ngx/"
 	head -c 600 /dev/zero | tr '\0' x > "$ngx/html/index.html"
 	nginx -p "$ngx" -c nginx.conf || { echo "nginx did not start"; return 1; }
 	sleep 0.5
 	worker=$(pgrep -P "$(cat "$ngx/nginx.pid")" | head -n 1)
-	for i in 1 2 3 4 5; do
+	for ((i = 0; i < rounds; i++)); do
 		for c in bare concviz perf bpftrace; do
 			case $c in
 			concviz) CONCVIZ_STATS=1 "$CV" attach --json -d $((WRK_SECS + 3)) "$worker" > "$TMP/ngx.json" \
@@ -254,10 +256,14 @@ bench_nginx() {
 	kill "$(cat "$ngx/nginx.pid")"
 	local base v
 	base=$(awk '$1 == "bare" {print $2}' "$TMP/ngx.runs" | median)
-	printf '%-10s %10s %8s\n' config req/s x_bare
+	# x_bare: the medians' ratio (item 4's figure).  paired: the median of
+	# each run's ratio to the bare run of its own round, which cancels the
+	# host's slow swings (bare alone moves by 10-20 % within minutes here)
+	printf '%-10s %10s %8s %8s\n' config req/s x_bare paired
 	for c in bare concviz perf bpftrace; do
 		v=$(awk -v c="$c" '$1 == c {print $2}' "$TMP/ngx.runs" | median)
-		printf '%-10s %10s %8s\n' "$c" "$v" "$(ratio "$v" "$base")"
+		p=$(awk -v c="$c" '$1 == "bare" {b = $2} $1 == c && b > 0 {print $2 / b}' "$TMP/ngx.runs" | median)
+		printf '%-10s %10s %8s %8.3f\n' "$c" "$v" "$(ratio "$v" "$base")" "$p"
 	done
 	echo "concviz: runs' drops $(awk '$1 == "drops" {printf "%s ", $2}' "$TMP/ngx.runs")(events $(awk '$1 == "drops" {printf "%s ", $3}' "$TMP/ngx.runs"))"
 }
