@@ -70,13 +70,22 @@ bench_pipe() {
 	local base perf_v v
 	base=$(awk '$1 == "bare" {print $2}' "$TMP/pipe.runs" | median)
 	perf_v=$(awk '$1 == "perf" {print $2}' "$TMP/pipe.runs" | median)
-	printf '%-10s %10s %10s %16s\n' config usecs/op overhead "x perf's overhead"
+	# paired: the median over rounds of each run's overhead over its own
+	# round's bare, and of its ratio to that round's perf overhead (a slow
+	# bare in one round moves the medians' figures, not these)
+	printf '%-10s %10s %10s %16s %8s %8s\n' config usecs/op overhead "x perf's overhead" paired "x perf"
 	for c in "${cfgs[@]}"; do
 		v=$(awk -v c="$c" '$1 == c {print $2}' "$TMP/pipe.runs" | median)
 		[ -n "$v" ] || { printf '%-10s %10s\n' "$c" failed; continue; }
 		if [ "$c" = bare ]; then printf '%-10s %10s %10s %16s\n' "$c" "$v" - -; continue; fi
-		printf '%-10s %10s %10s %16s\n' "$c" "$v" "$(pct "$v" "$base")" \
-			"$(ratio "($v - $base)" "($perf_v - $base)")"
+		local po pr
+		po=$(awk -v c="$c" '$1 == "bare" {b = $2} $1 == c && b > 0 {print ($2 - b) * 100 / b}' \
+			"$TMP/pipe.runs" | median)
+		pr=$(awk -v c="$c" '$1 == "bare" {b = $2; r++} $1 == "perf" {p[r] = $2 - b}
+			$1 == c {v[r] = $2 - b}
+			END {for (i in v) if (p[i] > 0) print v[i] / p[i]}' "$TMP/pipe.runs" | median)
+		printf '%-10s %10s %10s %16s %+7.1f%% %8.3f\n' "$c" "$v" "$(pct "$v" "$base")" \
+			"$(ratio "($v - $base)" "($perf_v - $base)")" "$po" "$pr"
 	done
 	echo "concviz: $(jq .events "$TMP/pipe.json") events, $(jq .dropped_events "$TMP/pipe.json") dropped;" \
 	     "$(sed 's/^concviz: stats: //' "$TMP/pipe.stats")"
