@@ -306,6 +306,31 @@ strip_rec() { jq -S 'del(.bytes_per_event, .file_bytes)' "$1"; }
 	one_line_error "terminal"
 }
 
+@test "record: a disk that fills during the run stops it with one line; the file reads up to its last whole block" {
+	# the blocks are written by the recorder's own thread: its failure must
+	# still reach the session, once, as the error it was
+	local d="$BATS_TEST_TMPDIR/tiny"
+	mkdir -p "$d"
+	mount -t tmpfs -o size=128k tmpfs "$d" || skip "cannot mount a tmpfs here"
+	# locks writes ~350 KB in 2 s
+	try "$CONCVIZ" run --json -o "$d/full.cvz" locks --seconds 2
+	local st=0
+	# one line of concviz's among the example's own
+	if [ "$rc" != 1 ] || [ "$(grep -c '^concviz: ' "$ERRF")" != 1 ] ||
+	   ! grep -qF "concviz: recording to $d/full.cvz failed: cannot write recording $d/full.cvz: No space left on device" "$ERRF"; then
+		echo "wanted exit 1 and one concviz line about the full disk; got exit $rc:"
+		cat "$ERRF"
+		st=1
+	fi
+	# what was written is a recording: the header and whole blocks, maybe a cut one
+	if [ "$st" = 0 ]; then
+		try "$CONCVIZ" report --json "$d/full.cvz"
+		[ "$rc" = 0 ] || grep -q truncated "$ERRF" || { cat "$ERRF"; st=1; }
+	fi
+	umount "$d"
+	return "$st"
+}
+
 @test "record: Ctrl-C ends a recording cleanly; SIGKILL leaves a readable or 'truncated' file" {
 	local f="$BATS_TEST_TMPDIR/int.cvr"
 	"$CONCVIZ" run --json -o "$f" blocking --seconds 30 > "$BATS_TEST_TMPDIR/int.json" 2> "$BATS_TEST_TMPDIR/int.err" 3>&- &

@@ -553,7 +553,7 @@ TEST(force_overwrite)
 	CHECK(w != NULL);
 	struct cv_event ev = { .ts = 5, .tid = 7, .pid = 7, .type = CV_EV_END };
 	CHECK_EQ(cv_rec_write_event(w, &ev), 0);
-	CHECK_EQ(cv_rec_flush(w), 0);
+	CHECK_EQ(cv_rec_sync(w), 0);
 	CHECK_STR(cv_rec_error(w), "");
 	struct stat st;
 	stat(path, &st);
@@ -586,6 +586,99 @@ TEST(full_disk_error)
 		struct stat dst;
 		CHECK(stat("/dev/full", &dst) == 0 && S_ISCHR(dst.st_mode) && dst.st_uid == 0);
 	}
+}
+
+/* The recording's writes are not the caller's: a FIFO nobody reads (a disk
+ * that does not keep up) holds up no flush until CV_REC_QUEUE_MAX bytes are
+ * queued, and what the writer thread then writes is the whole recording. */
+TEST(flush_does_not_wait_for_the_disk)
+{
+	const char *path = path_in_dir("stalled.fifo");
+	char err[256];
+	struct cv_rec_meta meta = { .target_pid = 9, .command = "stalled" };
+
+	CHECK(mkfifo(path, 0600) == 0);
+	int rd = open(path, O_RDONLY | O_NONBLOCK); /* so the writer's open does not wait */
+	CHECK(rd >= 0);
+	struct cv_rec_writer *w = cv_rec_create(path, true, &meta, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w || rd < 0)
+		return;
+	/* a synchronous flush would block on the full pipe: end the test then */
+	alarm(20);
+	const int n = 400000; /* ~4 MB: 60 times the pipe's 64 KiB */
+	for (int i = 0; i < n; i++) {
+		struct cv_event ev = { .ts = 1000 + (uint64_t)i * 700, .tid = 10 + i % 7, .pid = 10,
+				       .type = CV_EV_WAKEUP };
+		ev.wake.waker_tid = 10 + (i + 3) % 7;
+		ev.wake.waker_pid = 10;
+		CHECK_EQ(cv_rec_write_event(w, &ev), 0);
+		if (i % 1000 == 999)
+			CHECK_EQ(cv_rec_flush(w), 0);
+	}
+	CHECK_EQ(cv_rec_flush(w), 0);
+	uint64_t total = cv_rec_bytes(w);
+	CHECK(total > (1u << 20));
+	/* now the disk catches up: read it all */
+	int fl = fcntl(rd, F_GETFL);
+	fcntl(rd, F_SETFL, fl & ~O_NONBLOCK);
+	uint8_t *buf = malloc(total);
+	size_t got = 0;
+	while (buf && got < total) {
+		ssize_t k = read(rd, buf + got, total - got);
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	CHECK_EQ(got, total);
+	CHECK_EQ(cv_rec_close(w), 0);
+	alarm(0);
+	close(rd);
+	struct cv_rec_reader *r = buf ? cv_rec_open_mem(buf, got, "stalled", err, sizeof(err)) : NULL;
+	CHECK(r != NULL);
+	struct cv_rec_item it;
+	int events = 0;
+	while (r && cv_rec_next(r, &it) == 1)
+		events += it.kind == CV_REC_EVENT && it.ev.type == CV_EV_WAKEUP;
+	CHECK_EQ(events, n);
+	cv_rec_reader_close(r);
+	free(buf);
+	unlink(path);
+}
+
+/* A write that fails after the start (the reader went away: EPIPE) fails
+ * a later flush or the close with the error, once, and nothing hangs. */
+TEST(late_write_error_reported)
+{
+	const char *path = path_in_dir("gone.fifo");
+	char err[256];
+	struct cv_rec_meta meta = { .target_pid = 9, .command = NULL };
+
+	CHECK(mkfifo(path, 0600) == 0);
+	int rd = open(path, O_RDONLY | O_NONBLOCK);
+	CHECK(rd >= 0);
+	struct cv_rec_writer *w = cv_rec_create(path, true, &meta, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w || rd < 0)
+		return;
+	close(rd); /* the disk is gone */
+	alarm(20);
+	/* the writer thread gets EPIPE (its SIGPIPE is blocked); this thread's
+	 * flushes see the failure once the thread has written */
+	int failed_at = -1;
+	for (int i = 0; i < 200000 && failed_at < 0; i++) {
+		struct cv_event ev = { .ts = 1000 + (uint64_t)i, .tid = 10, .pid = 10, .type = CV_EV_WAKEUP };
+		if (cv_rec_write_event(w, &ev) != 0 || (i % 100 == 99 && cv_rec_flush(w) != 0))
+			failed_at = i;
+		if (i % 100 == 99)
+			usleep(100);
+	}
+	CHECK(failed_at >= 0);
+	CHECK(strstr(cv_rec_error(w), "Broken pipe") != NULL);
+	CHECK(strstr(cv_rec_error(w), "gone.fifo") != NULL);
+	CHECK_EQ(cv_rec_close(w), -1);
+	alarm(0);
+	unlink(path);
 }
 
 /* cv_rec_load feeds a model: a tiny consistent trace. */
@@ -1137,6 +1230,8 @@ int main(void)
 	RUN(header_errors);
 	RUN(force_overwrite);
 	RUN(full_disk_error);
+	RUN(flush_does_not_wait_for_the_disk);
+	RUN(late_write_error_reported);
 	RUN(load_into_model);
 	RUN(replay_controls);
 	RUN(replay_truncated_warns);

@@ -17,6 +17,7 @@
 #include "common/varint.h"
 #include "common/version.h"
 #include "record/recfile.h"
+#include "record/writeq.h"
 
 #define HDR_FIXED   40          /* bytes before the strings */
 #define BLOCK_HDR   12          /* payload length, record count, crc */
@@ -32,25 +33,6 @@ size_t cv_rec__encode_lock_shared(uint32_t pid, uint64_t addr, uint64_t dev, uin
 				  uint64_t off, uint8_t *out);
 
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (k == 0) {
-			errno = ENOSPC;
-			return -1;
-		}
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 /* ==== writer ============================================================= */
 
 struct cv_rec_writer {
@@ -60,7 +42,8 @@ struct cv_rec_writer {
 	size_t len, cap;            /* len includes BLOCK_HDR */
 	uint32_t nrec;
 	struct cv_rec_codec codec;
-	uint64_t written;
+	uint64_t header_bytes;      /* written at create; the blocks go through q */
+	struct cv_writeq *q;
 	bool failed;
 	char err[512];
 };
@@ -122,12 +105,18 @@ struct cv_rec_writer *cv_rec_create(const char *path, bool force, const struct c
 	n += 4;
 	cv_put_le32(h + 12, (uint32_t)n);
 	cv_put_le32(h + n - 4, cv_rec_crc32(0, h, n - 4));
-	if (write_all(fd, h, n) != 0) {
+	if (cv_write_all(fd, h, n) != 0) {
 		cv_errorf(err, errlen, "cannot write recording %s: %s", path, strerror(errno));
 		cv_outfile_discard(path, created);
 		goto fail;
 	}
-	w->written = n;
+	w->header_bytes = n;
+	if (!(w->q = cv_writeq_start(fd, CV_REC_QUEUE_MAX))) {
+		cv_errorf(err, errlen, "cannot start the writer of recording %s: %s", path,
+			  strerror(errno));
+		cv_outfile_discard(path, created);
+		goto fail;
+	}
 	free(h);
 	return w;
 fail:
@@ -151,10 +140,14 @@ static int wfail(struct cv_rec_writer *w, const char *what, int e)
 
 int cv_rec_flush(struct cv_rec_writer *w)
 {
+	int e;
+
 	if (!w)
 		return -1;
 	if (w->failed)
 		return -1;
+	if ((e = cv_writeq_error(w->q))) /* an earlier block's write */
+		return wfail(w, "cannot write recording", e);
 	if (w->nrec == 0)
 		return 0;
 	size_t payload = w->len - BLOCK_HDR;
@@ -163,9 +156,8 @@ int cv_rec_flush(struct cv_rec_writer *w)
 	uint32_t crc = cv_rec_crc32(0, w->buf, 8);
 	crc = cv_rec_crc32(crc, w->buf + BLOCK_HDR, payload);
 	cv_put_le32(w->buf + 8, crc);
-	if (write_all(w->fd, w->buf, w->len) != 0)
-		return wfail(w, "cannot write recording", errno);
-	w->written += w->len;
+	if (cv_writeq_push(w->q, w->buf, w->len) != 0)
+		return wfail(w, "cannot write recording", cv_writeq_error(w->q));
 	w->len = BLOCK_HDR;
 	w->nrec = 0;
 	cv_rec_codec_reset(&w->codec);
@@ -247,11 +239,22 @@ int cv_rec_write_target(struct cv_rec_writer *w, uint32_t pid, const char *comma
 	return commit(w, cv_rec__encode_target(pid, command, p));
 }
 
+int cv_rec_sync(struct cv_rec_writer *w)
+{
+	if (cv_rec_flush(w) != 0)
+		return -1;
+	if (cv_writeq_sync(w->q) != 0)
+		return wfail(w, "cannot write recording", cv_writeq_error(w->q));
+	return 0;
+}
+
 int cv_rec_close(struct cv_rec_writer *w)
 {
 	if (!w)
 		return 0;
 	int rc = cv_rec_flush(w);
+	if (cv_writeq_stop(w->q) != 0 && rc == 0)
+		rc = wfail(w, "cannot write recording", errno);
 	if (close(w->fd) != 0 && rc == 0)
 		rc = wfail(w, "cannot close recording", errno);
 	free(w->buf);
@@ -269,7 +272,7 @@ uint64_t cv_rec_bytes(struct cv_rec_writer *w)
 {
 	if (!w)
 		return 0;
-	return w->written + (w->nrec ? w->len : 0);
+	return w->header_bytes + cv_writeq_pushed(w->q) + (w->nrec ? w->len : 0);
 }
 
 /* ==== reader ============================================================= */

@@ -7,10 +7,13 @@
  * compactly (a tag byte, a zigzag-varint delta timestamp, threads by their
  * number in the block or as the one running on the CPU, fields that are zero
  * or repeat the previous event's omitted), lock names, trace start and
- * target exit.  Each cv_rec_flush()/cv_rec_close() writes the buffered records
- * as one block with write(2), so a killed writer leaves a file readable up to
- * its last flush; at worst the last block is cut short, which the reader
- * reports as "truncated" and stops cleanly.  Every block decodes on its own.
+ * target exit.  Each cv_rec_flush()/cv_rec_close() ends the buffered records
+ * as one block, which a thread of the writer's own writes with write(2)
+ * (writeq.h: the caller, concviz's consumer, never waits on the disk until
+ * CV_REC_QUEUE_MAX bytes are queued).  A killed writer leaves a file
+ * readable up to the last block written; at worst that block is cut short,
+ * which the reader reports as "truncated" and stops cleanly.  Every block
+ * decodes on its own.
  * A feed (cv_rec_feed_until) applies what a reader delivers to a model.
  *
  * The reader never trusts a length: every field is bounded, every block is
@@ -34,6 +37,7 @@
 #define CV_REC_MAX_NAME     1024u          /* lock name bytes */
 #define CV_REC_MAX_COMMAND  4096u          /* command bytes in a TARGET record */
 #define CV_REC_FLUSH_AT     (64u << 10)    /* writer emits a block at this payload size */
+#define CV_REC_QUEUE_MAX    (64u << 20)    /* blocks queued for the disk before a flush waits */
 
 /* ---- writer ---------------------------------------------------------- */
 
@@ -68,10 +72,13 @@ int cv_rec_write_fd_desc(struct cv_rec_writer *w, uint32_t pid, uint32_t fd, uin
  * fork).  Readers apply it over the header's pid/command; command NULL keeps
  * the header's command. */
 int cv_rec_write_target(struct cv_rec_writer *w, uint32_t pid, const char *command);
-int cv_rec_flush(struct cv_rec_writer *w);   /* write(2) the buffered records as one block */
-int cv_rec_close(struct cv_rec_writer *w);   /* flush + close + free; NULL is a no-op */
+/* End the buffered records as one block and queue it for the disk; -1 also
+ * once an earlier block's write failed. */
+int cv_rec_flush(struct cv_rec_writer *w);
+int cv_rec_sync(struct cv_rec_writer *w);    /* flush, and wait until all is written */
+int cv_rec_close(struct cv_rec_writer *w);   /* flush + write all + close + free; NULL is a no-op */
 const char *cv_rec_error(struct cv_rec_writer *w); /* "" if no error */
-uint64_t cv_rec_bytes(struct cv_rec_writer *w);    /* file size once flushed (written + buffered) */
+uint64_t cv_rec_bytes(struct cv_rec_writer *w);    /* file size once all is written (+ buffered) */
 
 /* ---- reader ---------------------------------------------------------- */
 
