@@ -13,9 +13,9 @@ CLANG        ?= clang
 CC           ?= cc
 FUZZ_SECONDS ?= 60
 FUZZ_DIR     := build/fuzz
-FUZZ_SRCS    := user/record/recfile.c user/record/recfile_codec.c user/common/outfile.c \
-	user/common/err.c
-FUZZ_HDRS    := user/record/recfile.h user/common/varint.h user/common/outfile.h \
+FUZZ_SRCS    := user/record/recfile.c user/record/recfile_codec.c user/record/writeq.c \
+	user/common/outfile.c user/common/err.c
+FUZZ_HDRS    := user/record/recfile.h user/record/writeq.h user/common/varint.h user/common/outfile.h \
 	user/common/err.h user/common/version.h bpf/events.h
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -I. -Iuser \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

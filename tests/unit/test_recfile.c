@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -600,12 +601,14 @@ TEST(flush_does_not_wait_for_the_disk)
 	CHECK(mkfifo(path, 0600) == 0);
 	int rd = open(path, O_RDONLY | O_NONBLOCK); /* so the writer's open does not wait */
 	CHECK(rd >= 0);
-	struct cv_rec_writer *w = cv_rec_create(path, true, &meta, err, sizeof(err));
-	CHECK(w != NULL);
-	if (!w || rd < 0)
+	if (rd < 0)
 		return;
 	/* a synchronous flush would block on the full pipe: end the test then */
 	alarm(20);
+	struct cv_rec_writer *w = cv_rec_create(path, true, &meta, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return;
 	const int n = 400000; /* ~4 MB: 60 times the pipe's 64 KiB */
 	for (int i = 0; i < n; i++) {
 		struct cv_event ev = { .ts = 1000 + (uint64_t)i * 700, .tid = 10 + i % 7, .pid = 10,
@@ -637,10 +640,17 @@ TEST(flush_does_not_wait_for_the_disk)
 	struct cv_rec_reader *r = buf ? cv_rec_open_mem(buf, got, "stalled", err, sizeof(err)) : NULL;
 	CHECK(r != NULL);
 	struct cv_rec_item it;
-	int events = 0;
-	while (r && cv_rec_next(r, &it) == 1)
-		events += it.kind == CV_REC_EVENT && it.ev.type == CV_EV_WAKEUP;
+	int events = 0, in_order = 1;
+	uint64_t last = 0;
+	while (r && cv_rec_next(r, &it) == 1) {
+		if (it.kind != CV_REC_EVENT || it.ev.type != CV_EV_WAKEUP)
+			continue;
+		in_order &= it.ev.ts == 1000 + (uint64_t)events * 700 && it.ev.ts >= last;
+		last = it.ev.ts;
+		events++;
+	}
 	CHECK_EQ(events, n);
+	CHECK(in_order); /* the blocks went out in the order they were flushed */
 	cv_rec_reader_close(r);
 	free(buf);
 	unlink(path);
@@ -657,12 +667,14 @@ TEST(late_write_error_reported)
 	CHECK(mkfifo(path, 0600) == 0);
 	int rd = open(path, O_RDONLY | O_NONBLOCK);
 	CHECK(rd >= 0);
+	if (rd < 0)
+		return;
+	alarm(20);
 	struct cv_rec_writer *w = cv_rec_create(path, true, &meta, err, sizeof(err));
 	CHECK(w != NULL);
-	if (!w || rd < 0)
+	if (!w)
 		return;
 	close(rd); /* the disk is gone */
-	alarm(20);
 	/* the writer thread gets EPIPE (its SIGPIPE is blocked); this thread's
 	 * flushes see the failure once the thread has written */
 	int failed_at = -1;
@@ -677,6 +689,38 @@ TEST(late_write_error_reported)
 	CHECK(strstr(cv_rec_error(w), "Broken pipe") != NULL);
 	CHECK(strstr(cv_rec_error(w), "gone.fifo") != NULL);
 	CHECK_EQ(cv_rec_close(w), -1);
+	alarm(0);
+	unlink(path);
+}
+
+/* A write of the last block, the one before close, that fails (the file's
+ * size limit: EFBIG, the writer thread's SIGXFSZ blocked) is reported by
+ * cv_rec_sync with its error, as the session's finish reports it. */
+TEST(last_block_error_reported_by_sync)
+{
+	const char *path = path_in_dir("limited.cvz");
+	char err[256];
+	struct cv_rec_meta meta = { .target_pid = 9, .command = NULL };
+	struct rlimit old, lim;
+
+	alarm(20);
+	struct cv_rec_writer *w = cv_rec_create(path, false, &meta, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w || getrlimit(RLIMIT_FSIZE, &old) != 0)
+		return;
+	lim = old;
+	lim.rlim_cur = cv_rec_bytes(w) + 100; /* the header and not one block */
+	CHECK(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+	for (int i = 0; i < 1000; i++) {
+		struct cv_event ev = { .ts = 1000 + (uint64_t)i, .tid = 10, .pid = 10, .type = CV_EV_WAKEUP };
+		CHECK_EQ(cv_rec_write_event(w, &ev), 0);
+	}
+	CHECK_EQ(cv_rec_flush(w), 0); /* queued: not written yet, no error yet */
+	CHECK_EQ(cv_rec_sync(w), -1);
+	CHECK(strstr(cv_rec_error(w), "cannot write recording") != NULL);
+	CHECK(strstr(cv_rec_error(w), "File too large") != NULL);
+	CHECK_EQ(cv_rec_close(w), -1);
+	setrlimit(RLIMIT_FSIZE, &old);
 	alarm(0);
 	unlink(path);
 }
@@ -1232,6 +1276,7 @@ int main(void)
 	RUN(full_disk_error);
 	RUN(flush_does_not_wait_for_the_disk);
 	RUN(late_write_error_reported);
+	RUN(last_block_error_reported_by_sync);
 	RUN(load_into_model);
 	RUN(replay_controls);
 	RUN(replay_truncated_warns);

@@ -38,7 +38,9 @@ bool cv_priority_raise(FILE *diag)
 
 	if (kept_normal())
 		return false;
-	/* every thread of concviz (the consumer and the ring-buffer reader);
+	/* every thread concviz has (the consumer, the ring-buffer reader, the
+	 * recording's writer: a starved one would hold up the consumer, on the
+	 * one heap arena's lock or on a full queue);
 	 * reset-on-fork: nothing concviz starts later inherits it */
 	if (!(d = opendir("/proc/self/task"))) {
 		err = errno;

@@ -329,8 +329,10 @@ static void finish(struct session *s)
 			rec_check(s, cv_rec_write_target_exit(s->rec, s->target.exit_status));
 	}
 	on_event(s, &end);
+	/* the last blocks written now: a failure there is reported with its
+	 * error (close could only say that it failed) */
 	if (s->rec)
-		rec_check(s, cv_rec_flush(s->rec));
+		rec_check(s, cv_rec_sync(s->rec));
 	s->finished = true;
 }
 
@@ -699,6 +701,8 @@ int cv_session_end(struct cv_session *cs, int rc)
 		cv_warn("%s output is in %s", s->o->argv ? "the target's" : "the session's",
 			s->log_path);
 	cv_target_release(&s->target);
+	if (s->rec && !s->failed)
+		rec_check(s, cv_rec_sync(s->rec)); /* a session that never finished */
 	if (s->rec && cv_rec_close(s->rec) && !s->failed)
 		fail(s, "recording to %s failed while closing", s->o->output);
 	if (s->failed) {

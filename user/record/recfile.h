@@ -78,7 +78,8 @@ int cv_rec_flush(struct cv_rec_writer *w);
 int cv_rec_sync(struct cv_rec_writer *w);    /* flush, and wait until all is written */
 int cv_rec_close(struct cv_rec_writer *w);   /* flush + write all + close + free; NULL is a no-op */
 const char *cv_rec_error(struct cv_rec_writer *w); /* "" if no error */
-uint64_t cv_rec_bytes(struct cv_rec_writer *w);    /* file size once all is written (+ buffered) */
+uint64_t cv_rec_bytes(struct cv_rec_writer *w);    /* file size once all is written (+ buffered);
+                                                    * after a failure, what was meant to be */
 
 /* ---- reader ---------------------------------------------------------- */
 

@@ -116,6 +116,11 @@ int cv_writeq_push(struct cv_writeq *q, const void *buf, size_t len)
 {
 	struct block *b = malloc(sizeof(*b) + len);
 
+	if (b) { /* private until linked: copied before the lock */
+		b->next = NULL;
+		b->len = len;
+		memcpy(b->data, buf, len);
+	}
 	pthread_mutex_lock(&q->mu);
 	if (!b && !q->error)
 		q->error = ENOMEM;
@@ -127,9 +132,6 @@ int cv_writeq_push(struct cv_writeq *q, const void *buf, size_t len)
 		free(b);
 		return -1;
 	}
-	b->next = NULL;
-	b->len = len;
-	memcpy(b->data, buf, len);
 	if (q->tail)
 		q->tail->next = b;
 	else
