@@ -589,6 +589,30 @@ TEST(full_disk_error)
 	}
 }
 
+/* A recording to a new FIFO `name` in the test directory, with *rd its read
+ * end (opened first, non-blocking, so the writer's open does not wait), and
+ * alarm(20) armed: a test that hangs on the FIFO ends there.  NULL (checks
+ * failed) if either cannot be had. */
+static struct cv_rec_writer *fifo_recording(const char *name, int *rd)
+{
+	const char *path = path_in_dir(name);
+	char err[256];
+	struct cv_rec_meta meta = { .target_pid = 9, .command = name };
+	struct cv_rec_writer *w;
+
+	CHECK(mkfifo(path, 0600) == 0);
+	*rd = open(path, O_RDONLY | O_NONBLOCK);
+	CHECK(*rd >= 0);
+	if (*rd < 0)
+		return NULL;
+	alarm(20);
+	w = cv_rec_create(path, true, &meta, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		close(*rd);
+	return w;
+}
+
 /* The recording's writes are not the caller's: a FIFO nobody reads (a disk
  * that does not keep up) holds up no flush until CV_REC_QUEUE_MAX bytes are
  * queued, and what the writer thread then writes is the whole recording. */
@@ -596,17 +620,10 @@ TEST(flush_does_not_wait_for_the_disk)
 {
 	const char *path = path_in_dir("stalled.fifo");
 	char err[256];
-	struct cv_rec_meta meta = { .target_pid = 9, .command = "stalled" };
+	int rd;
+	/* a synchronous flush would block on the full pipe: the alarm ends it */
+	struct cv_rec_writer *w = fifo_recording("stalled.fifo", &rd);
 
-	CHECK(mkfifo(path, 0600) == 0);
-	int rd = open(path, O_RDONLY | O_NONBLOCK); /* so the writer's open does not wait */
-	CHECK(rd >= 0);
-	if (rd < 0)
-		return;
-	/* a synchronous flush would block on the full pipe: end the test then */
-	alarm(20);
-	struct cv_rec_writer *w = cv_rec_create(path, true, &meta, err, sizeof(err));
-	CHECK(w != NULL);
 	if (!w)
 		return;
 	const int n = 400000; /* ~4 MB: 60 times the pipe's 64 KiB */
@@ -661,17 +678,9 @@ TEST(flush_does_not_wait_for_the_disk)
 TEST(late_write_error_reported)
 {
 	const char *path = path_in_dir("gone.fifo");
-	char err[256];
-	struct cv_rec_meta meta = { .target_pid = 9, .command = NULL };
+	int rd;
+	struct cv_rec_writer *w = fifo_recording("gone.fifo", &rd);
 
-	CHECK(mkfifo(path, 0600) == 0);
-	int rd = open(path, O_RDONLY | O_NONBLOCK);
-	CHECK(rd >= 0);
-	if (rd < 0)
-		return;
-	alarm(20);
-	struct cv_rec_writer *w = cv_rec_create(path, true, &meta, err, sizeof(err));
-	CHECK(w != NULL);
 	if (!w)
 		return;
 	close(rd); /* the disk is gone */
