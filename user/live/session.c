@@ -701,8 +701,8 @@ int cv_session_end(struct cv_session *cs, int rc)
 		cv_warn("%s output is in %s", s->o->argv ? "the target's" : "the session's",
 			s->log_path);
 	cv_target_release(&s->target);
-	if (s->rec && !s->failed)
-		rec_check(s, cv_rec_sync(s->rec)); /* a session that never finished */
+	if (s->rec && !s->failed && !s->finished) /* finish() waited already */
+		rec_check(s, cv_rec_sync(s->rec));
 	if (s->rec && cv_rec_close(s->rec) && !s->failed)
 		fail(s, "recording to %s failed while closing", s->o->output);
 	if (s->failed) {
