@@ -2,7 +2,7 @@
  *
  * Every event is one struct cv_event: a fixed 64-byte record, a common
  * header and a per-type payload.  A ring-buffer record is one or more of
- * them, one CPU's stage (bpf/concviz.bpf.c), in the order that CPU made
+ * them, one CPU's stage (bpf/probe/stage.h), in the order that CPU made
  * them.  Timestamps are CLOCK_BOOTTIME nanoseconds (bpf_ktime_get_boot_ns),
  * the clock user space reads with clock_gettime(CLOCK_BOOTTIME).
  *
@@ -144,7 +144,7 @@ enum cv_drop_cause {
 	CV_DROP_CAUSES
 };
 
-/* A CPU's stage (bpf/concviz.bpf.c): the value of the per-CPU map
+/* A CPU's stage (bpf/probe/stage.h): the value of the per-CPU map
  * `stage_counts`, which user space reads before it flushes the stages */
 struct cv_stage_count {
 	__u32 n;     /* events in the stage */

@@ -1,7 +1,7 @@
 /* syscalls.h — the syscalls concviz follows: their numbers per architecture,
  * the enum cv_sys and block kind each one reports, and when one really waits.
  *
- * One table for the probes (bpf/concviz.bpf.c, which see a syscall enter)
+ * One table for the probes (bpf/probe/, which see a syscall enter)
  * and for attach seeding (user/live/procscan.c, which finds a thread already
  * blocked in one through /proc/PID/task/TID/syscall): both must classify a
  * syscall the same way.  Plain C on both sides (no libc, no vmlinux.h).

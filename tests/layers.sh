@@ -27,6 +27,7 @@ layer_of() { # path -> layer name
 	case $1 in
 	user/*/*) local l=${1#user/}; echo "${l%%/*}" ;;
 	tui/*) echo tui ;;
+	bpf/probe/*) echo probe ;; # the probes' own parts: no user-space includer
 	bpf/*) echo bpf ;;
 	build/*) echo build ;;
 	system/*) echo system ;;

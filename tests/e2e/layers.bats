@@ -65,3 +65,12 @@ copy_tree() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *'user/model/model.c includes through a macro'* ]]
 }
+
+@test "layers: user space may not include a part of the probes (bpf/probe/)" {
+	d=$(copy_tree)
+	echo '#include "bpf/probe/stage.h"' >> "$d/user/live/tracer.c"
+	run "$ROOT/tests/layers.sh" "$d"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'user/live/tracer.c includes "bpf/probe/stage.h"'*'live may not use probe'* ]]
+}

@@ -267,7 +267,7 @@ static bool site(const struct py_proc *p, uint32_t tid, char *buf, size_t n)
 	uint64_t ts = peek_ptr(p->tgid, peek_ptr(p->tgid, p->runtime + l->runtime_interp_head) +
 				l->interp_threads), frame = 0;
 
-	/* as the probes do (bpf/concviz.bpf.c, py_frame): a thread being
+	/* as the probes do (bpf/probe/python.h, py_frame): a thread being
 	 * started has a state with its creator's id and no frame */
 	for (int i = 0; i < 256 && ts && !frame; i++) {
 		uint32_t native = 0;

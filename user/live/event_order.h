@@ -1,7 +1,7 @@
 /* event_order.h — the events of one read of the ring buffer, by time.
  *
  * The ring buffer holds each CPU's events in stages of up to 32, the CPUs'
- * stages interleaved (bpf/concviz.bpf.c).  Sorted as one sequence by
+ * stages interleaved (bpf/probe/stage.h).  Sorted as one sequence by
  * insertion that is O(n x CPUs).  Each CPU's own events are in order but
  * for one sent alone from an interrupt now and then: they are sorted by
  * insertion per CPU, then the CPUs are merged, O(n log CPUs).  Stable

@@ -101,7 +101,7 @@ void cv_proc_classify_syscall(uint32_t pid, uint32_t tid, long nr, const uint64_
 	uint32_t sys = cv_sys_of_nr(nr), block = cv_sys_block(sys);
 	uint64_t obj = 0;
 
-	/* the same tests as the probes' call_begin (bpf/concviz.bpf.c) */
+	/* the same tests as the probes' call_begin (bpf/probe/call_begin.h) */
 	switch (sys) {
 	case CV_SYS_READ:
 	case CV_SYS_READV:

@@ -170,7 +170,7 @@ static void take_event(struct cv_tracer *t, const void *data)
 }
 
 /* ring_buffer__consume's callback, with t->mu held: a record is one CPU's
- * stage, one or more events (bpf/concviz.bpf.c) */
+ * stage, one or more events (bpf/probe/stage.h) */
 static int on_ring_event(void *ctx, void *data, size_t size)
 {
 	struct cv_tracer *t = ctx;
