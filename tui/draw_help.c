@@ -43,8 +43,9 @@ static void kind_legend(struct tui *u, struct vl *v)
 		tui_put(y, 13, u->cols - 13, A_NORMAL, kind_help[i][1]);
 	}
 	y = vl_row(v);
-	tui_putf(y, 2, u->cols - 2, tui_role(u, R_DIM), "possible deadlock: >= 2 threads of a process stuck "
-		 ">= %us on 2+ mutex/semaphore/unknown locks, none running or in IO, holders unknown",
+	tui_putf(y, 2, u->cols - 2, tui_role(u, R_DIM), "possible deadlock: threads stuck >= %us on 2+ "
+		 "mutex/semaphore/join/unknown locks, or all of a process's on its own, none running "
+		 "or in IO, holders unknown; \"over\": one of the waits ended",
 		 (unsigned)(CV_STUCK_NS / 1000000000ULL));
 }
 

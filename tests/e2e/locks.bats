@@ -161,19 +161,23 @@ lock_wait_sums() {
 	grep -Eq '^taker-(ab: deadlock: holding sem_a, gave up waiting for sem_b|ba: deadlock: holding sem_b, gave up waiting for sem_a)' "$E"
 	jq -e '.deadlocks | length == 1 and (.[0].confirmed | not)' "$J"
 	# its threads are the two takers, each waiting for the other's semaphore
-	jq -n --slurpfile cv "$J" --slurpfile ex "$S" -e '
-		$cv[0] as $c | $c.deadlocks[0] as $d
-		| ($d.threads | sort) == ($ex[0].threads | map(.tid) | sort)
-		  and ([$d.locks[] as $a | $c.locks[] | select(.addr == $a) | .name] | sort) == ["sem_a", "sem_b"]
-		  and $d.stuck_ns >= 1900000000 and $d.stuck_ns <= 2200000000'
+	# (and the main thread, stuck joining taker-ab); it was over when the
+	# first deadline passed
 	ab=$(jq '.threads[] | select(.role == "taker-ab") | .tid' "$S")
-	jq -e --argjson t "$ab" '.deadlocks[0] | .text | test("possible deadlock: .*T\($t) waits sem_b.*holders unknown")' "$J"
+	jq -n --slurpfile cv "$J" --slurpfile ex "$S" --argjson ab "$ab" -e '
+		$cv[0] as $c | $c.deadlocks[0] as $d
+		| ($d.threads | sort) == ($ex[0].threads | map(.tid) + [$ex[0].pid] | sort)
+		  and ([$d.locks[] as $a | $c.locks[] | select(.addr == $a) | .name] | sort)
+		      == ["join T\($ab)", "sem_a", "sem_b"]
+		  and $d.stuck_ns >= 1900000000 and $d.stuck_ns <= 2200000000
+		  and $d.ended_ts_ns > $d.ts_ns'
+	jq -e --argjson t "$ab" '.deadlocks[0] | .text | test("possible deadlock: .*T\($t) waits sem_b.*holders unknown; over at [^:]*: T[0-9]+ gave up waiting \\(a timeout\\)$")' "$J"
 	# a report of the recording says the same
 	"$CONCVIZ" report --json "$rec" > "$BATS_TEST_TMPDIR/semdl.report.json"
 	[ "$(jq -c '.deadlocks' "$J")" = "$(jq -c '.deadlocks' "$BATS_TEST_TMPDIR/semdl.report.json")" ]
 	run "$CONCVIZ" report "$rec"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"possible deadlock: T"*"waits sem_"*"both for 2.0"* ]]
+	[[ "$output" == *"possible deadlock: T"*"waits sem_"*"all for 2.0"* ]]
 	[[ "$output" != *"none detected"* ]]
 }
 

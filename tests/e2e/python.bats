@@ -237,6 +237,79 @@ check_deadlock() {
 		"$(cv --argjson t "$ba" '.locks[] | select(.kind == "mutex" and ([.waiters[].tid] | index($t))) | .owner_tid')"
 }
 
+# the deadlocks in $J whose threads are the JSON array $1 (any order)
+deadlocks_of() {
+	jq -c --argjson t "$1" '[.deadlocks[] | select((.threads | sort) == ($t | sort))]' "$J"
+}
+
+# stuck NAME MODE [concviz opts]: stuck.py MODE under concviz; $DL the
+# deadlocks of the threads it says get stuck: one, and the only one
+stuck() {
+	local name=$1 mode=$2; shift 2
+	py "$name" "$@" -- "$PY" "$PYDIR/stuck.py" "$mode"
+	DL=$(deadlocks_of "$(ex -c .stuck)")
+	eq "deadlocks of the stuck threads" 1 "$(jq length <<< "$DL")"
+	eq "deadlocks" 1 "$(cv '.deadlocks | length')"
+}
+
+# dl_locks FIELD: FIELD of the lock rows that $DL's deadlock waits for, sorted
+dl_locks() {
+	jq -c --slurpfile r "$J" "[.[0].locks | unique | .[] as \$a | \$r[0].locks[] | select(.addr == \$a) | .$1] | sort" <<< "$DL"
+}
+
+@test "python: a Lock its only thread takes twice: a possible deadlock of one; with --lock-holders a deadlock" {
+	stuck stuck-self self -d 2.5
+	local dl=$DL
+	eq confirmed false "$(jq '.[0].confirmed' <<< "$dl")"
+	jq -e --arg t "$(ex '.stuck[0]')" '.[0].text | test("^possible deadlock: T\($t) waits lock in stuck_alone \\(stuck.py\\), for [0-9.]+s, no thread of the process running; holders unknown$")' \
+		<<< "$dl" > /dev/null || { jq . <<< "$dl"; return 1; }
+	stuck stuck-self-holders self -d 2.5 --lock-holders
+	dl=$DL
+	eq confirmed true "$(jq '.[0].confirmed' <<< "$dl")"
+	eq text "deadlock: T$(ex '.stuck[0]') waits lock in stuck_alone (stuck.py) held by T$(ex '.stuck[0]')" \
+		"$(jq -r '.[0].text' <<< "$dl")"
+}
+
+@test "python: the main thread joins a worker that waits for the main thread's Lock: a possible deadlock of both" {
+	stuck stuck-join join -d 2.5
+	local dl=$DL
+	eq confirmed false "$(jq '.[0].confirmed' <<< "$dl")"
+	eq "kinds waited for" '["join","mutex"]' "$(dl_locks kind)"
+	jq -e '.[0].stuck_ns >= 1000000000 and .[0].ended_ts_ns == null' <<< "$dl" > /dev/null
+	# with the holders known it is still one deadlock of the two, never a
+	# cycle through the GIL the worker let go of as it blocked
+	stuck stuck-join-holders join -d 2.5 --lock-holders
+	dl=$DL
+	jq -e '.[0].text | test("GIL") | not' <<< "$dl" > /dev/null || { jq . <<< "$dl"; return 1; }
+}
+
+@test "python: waiters behind a holder that sleeps: the pattern is over when one takes its lock; with --lock-holders no deadlock" {
+	py stuck-asleep -- "$PY" "$PYDIR/stuck.py" asleep
+	eq finishes true "$(ex .finishes)"
+	local d
+	d=$(jq -c --argjson w "$(ex -c .waiters)" '[.deadlocks[] | select(.threads as $t | all($w[]; . as $x | $t | index($x)))]' "$J")
+	eq "possible deadlocks with both waiters" 1 "$(jq length <<< "$d")"
+	eq confirmed false "$(jq '.[0].confirmed' <<< "$d")"
+	jq -e '.[0].ended_ts_ns > .[0].ts_ns' <<< "$d" > /dev/null || { jq . <<< "$d"; return 1; }
+	jq -e '.[0].text | test("; over at \\+[0-9.]+s: T[0-9]+ got its lock, so it was not a deadlock$")' <<< "$d" > /dev/null ||
+		{ jq . <<< "$d"; return 1; }
+	py stuck-asleep-holders --lock-holders -- "$PY" "$PYDIR/stuck.py" asleep
+	eq "deadlocks with the holder known to sleep" 0 "$(cv '.deadlocks | length')"
+	eq "holder of both locks" "[$(ex .holder),$(ex .holder)]" \
+		"$(cv -c --argjson w "$(ex -c .waiters)" '[.locks[] | select(.kind == "mutex" and ([.waiters[].tid] | any(. as $x | $w | index($x)))) | .owner_tid]')"
+}
+
+@test "python: two processes take two multiprocessing Locks in opposite order: a possible deadlock across them" {
+	stuck stuck-procs processes -d 3
+	local dl=$DL
+	eq confirmed false "$(jq '.[0].confirmed' <<< "$dl")"
+	# two locks, each a row of its own shared across the processes (they
+	# forked: the same addresses in both)
+	eq "shared locks waited for" '[true,true]' "$(dl_locks shared)"
+	jq -e '.[0].text | test("both for [0-9.]+s, no thread of these processes running; holders unknown$")' \
+		<<< "$dl" > /dev/null || { jq . <<< "$dl"; return 1; }
+}
+
 @test "python: one multiprocessing.Lock shared by 4 processes is one lock row" {
 	py mplock -- "$PY" "$PYDIR/mp_lock.py" 4
 	local rows row

@@ -689,6 +689,13 @@ TEST(futex_locks)
 	check_invariant();
 }
 
+/* A cycle of known holders is confirmed once it still holds
+ * CV_CYCLE_CONFIRM_NS later: the model's clock moves on by advance(). */
+static void settle(uint64_t ts)
+{
+	cv_model_advance(M, S + ts);
+}
+
 TEST(deadlock_cycles)
 {
 	fresh(NULL);
@@ -697,8 +704,11 @@ TEST(deadlock_cycles)
 	on(1, 301);
 	on(1, 302);
 	off(10, 301, CV_BLK_FUTEX, 0xA, 302);
+	settle(200 * MS);
 	CHECK_EQ(cv_model_deadlock_count(M), 0);
-	off(20, 302, CV_BLK_FUTEX, 0xB, 301);
+	off(200 * MS + 20, 302, CV_BLK_FUTEX, 0xB, 301);
+	CHECK_EQ(cv_model_deadlock_count(M), 0); /* not yet: a wakeup may be in flight */
+	settle(400 * MS);
 	CHECK_EQ(cv_model_deadlock_count(M), 1);
 	const struct cv_deadlock *d = cv_model_deadlock(M, 0);
 	CHECK(d != NULL);
@@ -709,44 +719,49 @@ TEST(deadlock_cycles)
 		CHECK_EQ(d->tids[1], 301);
 		CHECK_EQ(d->addrs[1], 0xA);
 		CHECK_EQ(d->pids[0], PID);
-		CHECK_EQ(d->ts, S + 20);
+		CHECK_EQ(d->ts, S + 200 * MS + 20);
 	}
 	/* the same cycle again is recorded once */
-	wake(30, 301, 0);
-	wake(30, 302, 0);
-	on(31, 301);
-	on(31, 302);
-	off(40, 301, CV_BLK_FUTEX, 0xA, 302);
-	off(41, 302, CV_BLK_FUTEX, 0xB, 301);
+	wake(500 * MS, 301, 0);
+	wake(500 * MS, 302, 0);
+	on(501 * MS, 301);
+	on(501 * MS, 302);
+	off(510 * MS, 301, CV_BLK_FUTEX, 0xA, 302);
+	off(511 * MS, 302, CV_BLK_FUTEX, 0xB, 301);
+	settle(700 * MS);
 	CHECK_EQ(cv_model_deadlock_count(M), 1);
 
 	/* a chain 401 -> C(402) -> D(403), 403 running: no deadlock */
-	task(50, 401, "c1", 0);
-	task(50, 402, "c2", 0);
-	task(50, 403, "c3", 0);
-	on(51, 401);
-	on(51, 402);
-	on(51, 403);
-	off(60, 402, CV_BLK_FUTEX, 0xD, 403);
-	off(61, 401, CV_BLK_FUTEX, 0xC, 402);
-	off(62, 403, CV_BLK_NONE, 0, 0);
+	task(800 * MS, 401, "c1", 0);
+	task(800 * MS, 402, "c2", 0);
+	task(800 * MS, 403, "c3", 0);
+	on(801 * MS, 401);
+	on(801 * MS, 402);
+	on(801 * MS, 403);
+	off(810 * MS, 402, CV_BLK_FUTEX, 0xD, 403);
+	off(811 * MS, 401, CV_BLK_FUTEX, 0xC, 402);
+	off(812 * MS, 403, CV_BLK_NONE, 0, 0);
+	settle(1000 * MS);
 	CHECK_EQ(cv_model_deadlock_count(M), 0 + 1);
 	/* a cycle not through the blocking thread is not reported for it */
-	task(70, 501, "x", 0);
-	on(71, 501);
-	off(72, 501, CV_BLK_FUTEX, 0xA, 301); /* 301 is in the 301/302 cycle */
+	task(1100 * MS, 501, "x", 0);
+	on(1101 * MS, 501);
+	off(1102 * MS, 501, CV_BLK_FUTEX, 0xA, 301); /* 301 is in the 301/302 cycle */
+	settle(1300 * MS);
 	CHECK_EQ(cv_model_deadlock_count(M), 1);
 	/* a 3-cycle */
-	task(80, 601, "p", 0);
-	task(80, 602, "q", 0);
-	task(80, 603, "r", 0);
-	on(81, 601);
-	on(81, 602);
-	on(81, 603);
-	off(90, 601, CV_BLK_FUTEX, 0x61, 602);
-	off(91, 602, CV_BLK_FUTEX, 0x62, 603);
+	task(1400 * MS, 601, "p", 0);
+	task(1400 * MS, 602, "q", 0);
+	task(1400 * MS, 603, "r", 0);
+	on(1401 * MS, 601);
+	on(1401 * MS, 602);
+	on(1401 * MS, 603);
+	off(1410 * MS, 601, CV_BLK_FUTEX, 0x61, 602);
+	off(1411 * MS, 602, CV_BLK_FUTEX, 0x62, 603);
+	settle(1600 * MS);
 	CHECK_EQ(cv_model_deadlock_count(M), 1);
-	off(92, 603, CV_BLK_FUTEX, 0x63, 601);
+	off(1612 * MS, 603, CV_BLK_FUTEX, 0x63, 601);
+	settle(1800 * MS);
 	CHECK_EQ(cv_model_deadlock_count(M), 2);
 	d = cv_model_deadlock(M, 1);
 	if (d) {
@@ -755,8 +770,20 @@ TEST(deadlock_cycles)
 		CHECK_EQ(d->tids[1], 601);
 		CHECK_EQ(d->tids[2], 602);
 		CHECK_EQ(d->addrs[2], 0x62);
+		CHECK_EQ(d->ts, S + 1612 * MS);
 	}
-	end_ev(100);
+	/* a cycle seen as 701 blocks while its holder's wakeup is still on its
+	 * way (woken on another CPU, enqueued 5 µs later): no deadlock */
+	task(1900 * MS, 701, "w", 0);
+	task(1900 * MS, 702, "h", 0);
+	on(1901 * MS, 701);
+	on(1901 * MS, 702);
+	off(1902 * MS, 702, CV_BLK_FUTEX, 0x71, 701); /* waits for what 701 holds */
+	off(1910 * MS, 701, CV_BLK_FUTEX, 0x72, 702); /* 701 released 0x71 just before */
+	wake(1910 * MS + 5000, 702, 701);
+	settle(2100 * MS);
+	CHECK_EQ(cv_model_deadlock_count(M), 2);
+	end_ev(2200 * MS);
 	check_invariant();
 }
 
@@ -802,6 +829,7 @@ TEST(wait_chains)
 	off(20, 811, CV_BLK_FUTEX, 0xD, 812);
 	off(21, 812, CV_BLK_FUTEX, 0xE, 811);
 	off(22, 813, CV_BLK_FUTEX, 0xF, 812);
+	settle(200 * MS);
 	CHECK_EQ(cv_model_deadlock_count(M), 1);
 
 	CHECK(!chain_of(803, &c)); /* running: no chain */
@@ -839,18 +867,18 @@ TEST(wait_chains)
 	CHECK_EQ(heads[3], 813);
 
 	/* 801 is woken: 802 heads its own chain now */
-	wake(30, 801, 802);
+	wake(300 * MS, 801, 802);
 	CHECK(!chain_of(801, &c));
 	CHECK_EQ(chain_heads(heads, 8, all), 4);
 	CHECK_EQ(heads[0], 802);
 	/* the holder exits: the chain ends there */
-	exit_ev(31, 803, 0);
+	exit_ev(310 * MS, 803, 0);
 	CHECK(chain_of(802, &c));
 	CHECK_EQ(c.n, 1);
 	CHECK_EQ(c.link[0].holder, 803);
 	CHECK(T(803)->exited);
 	CHECK_EQ(cv_model_deadlock_count(M), 1);
-	end_ev(100);
+	end_ev(400 * MS);
 	check_invariant();
 }
 
@@ -1912,12 +1940,14 @@ TEST(lock_kinds_merge)
 	l = cv_model_find_lock(M, PID, 0x9990);
 	CHECK(l && l->kind == CV_LK_JOIN && l->name && !strcmp(l->name, "join T3"));
 	CHECK(cv_lock_kind_can_deadlock(CV_LK_SEMAPHORE) && cv_lock_kind_can_deadlock(CV_LK_FUTEX) &&
-	      !cv_lock_kind_can_deadlock(CV_LK_JOIN) && !cv_lock_kind_can_deadlock(CV_LK_CONDVAR));
+	      cv_lock_kind_can_deadlock(CV_LK_JOIN) && !cv_lock_kind_can_deadlock(CV_LK_CONDVAR) &&
+	      !cv_lock_kind_can_deadlock(CV_LK_QUEUE));
 }
 
 /* Two threads blocked on each other's semaphore for 2 s, the third in a
- * join, none running: a possible deadlock (holders unknown), once, its
- * length running to the first wakeup. */
+ * join, none running: a possible deadlock of all three (holders unknown),
+ * once, its length running to the first wakeup; the wait that then times
+ * out says it was none. */
 enum third { THIRD_JOINS, THIRD_RUNS, THIRD_RECV };
 
 static void stuck_set(uint8_t kind, enum third third, uint64_t hold, uint64_t ba_waits);
@@ -1969,15 +1999,19 @@ TEST(possible_deadlock_from_the_wait_pattern)
 	if (!d)
 		return;
 	CHECK(!d->confirmed);
-	CHECK_EQ(d->n, 2);
-	CHECK(d->tids[0] == 2 && d->addrs[0] == 0xb0 && d->tids[1] == 3 && d->addrs[1] == 0xa0);
+	CHECK_EQ(d->n, 3);
+	CHECK(d->tids[0] == 1 && d->addrs[0] == 0x9990);
+	CHECK(d->tids[1] == 2 && d->addrs[1] == 0xb0 && d->tids[2] == 3 && d->addrs[2] == 0xa0);
 	CHECK_EQ(d->since, S + 10 * MS);
 	CHECK_EQ(d->ts, S + 10 * MS + CV_STUCK_NS);
 	CHECK_EQ(d->until - d->since, 2000 * MS);
+	CHECK_EQ(d->ended, S + 2010 * MS + 1000);
+	CHECK(d->ended_tid == 3 && d->ended_timeout);
 	char text[512];
 	CHECK_STR(cv_model_deadlock_text(M, d, text, sizeof(text)),
-		  "possible deadlock: T2 waits sem_b, T3 waits sem_a, both for 2.00s, no thread of "
-		  "the process running; holders unknown");
+		  "possible deadlock: T1 waits 0x9990, T2 waits sem_b, T3 waits sem_a, all for 2.00s, "
+		  "no thread of the process running; holders unknown; over at +2.01s: T3 gave up "
+		  "waiting (a timeout)");
 	/* a mutex pair with unknown holders is one too */
 	stuck_pair(CV_LK_MUTEX, false, 1500 * MS);
 	CHECK_EQ(cv_model_deadlock_count(M), 1);
@@ -1991,14 +2025,180 @@ TEST(no_possible_deadlock_without_the_pattern)
 	CHECK_EQ(cv_model_deadlock_count(M), 0);
 	stuck_pair(CV_LK_SEMAPHORE, false, 900 * MS); /* under the threshold */
 	CHECK_EQ(cv_model_deadlock_count(M), 0);
-	/* an idle pool: two workers on one empty jobs semaphore (no cycle
-	 * without two locks), and the same with the main thread in a receive */
+	/* an idle pool: two workers on one empty jobs semaphore, the main
+	 * thread in a receive (IO may yet wake it, and it may post jobs) */
+	stuck_set(CV_LK_SEMAPHORE, THIRD_RECV, 2000 * MS, 0xb0);
+	CHECK_EQ(cv_model_deadlock_count(M), 0);
+	stuck_set(CV_LK_FUTEX, THIRD_RECV, 2000 * MS, 0xa0);
+	CHECK_EQ(cv_model_deadlock_count(M), 0);
+	/* the same pool while the main thread joins a worker: nobody is left
+	 * to post a job, every thread is stuck */
 	stuck_set(CV_LK_SEMAPHORE, THIRD_JOINS, 2000 * MS, 0xb0);
-	CHECK_EQ(cv_model_deadlock_count(M), 0);
-	stuck_set(CV_LK_FUTEX, THIRD_RECV, 2000 * MS, 0xa0); /* IO may yet wake it */
-	CHECK_EQ(cv_model_deadlock_count(M), 0);
+	CHECK_EQ(cv_model_deadlock_count(M), 1);
 	stuck_set(CV_LK_SEMAPHORE, THIRD_JOINS, 2000 * MS, 0xa0); /* the cycle: found */
 	CHECK_EQ(cv_model_deadlock_count(M), 1);
+}
+
+static void off_lock_held(uint64_t ts, uint32_t tid, uint64_t obj, uint8_t kind, uint32_t owner)
+{
+	struct cv_event e = mk(CV_EV_SWITCH, ts, tid);
+	e.flags = CV_SW_PREV_TRACED | CV_SW_PREV_BLOCKED;
+	e.sw.block = CV_BLK_FUTEX;
+	e.sw.obj = obj;
+	e.sw.lock_kind = kind;
+	e.sw.owner_tid = owner;
+	feed(e);
+}
+
+static void advance_to(uint64_t from, uint64_t to)
+{
+	for (uint64_t t = from; t <= to; t += 100 * MS)
+		cv_model_advance(M, S + t);
+}
+
+/* One thread, alone in its process, waits 1.5 s for a mutex: with its
+ * holder unknown a possible deadlock (nobody else could release it); with
+ * the holder known to be the waiter itself, a deadlock. */
+TEST(a_thread_stuck_alone_on_its_own_lock)
+{
+	char text[512];
+	fresh(NULL);
+	cv_model_set_lock_name(M, PID, 0xa0, "lk");
+	task(0, 1, "main", CV_TASK_PROCESS);
+	on(0, 1);
+	off_lock(1 * MS, 1, 0xa0, 0, CV_LK_MUTEX);
+	advance_to(100 * MS, 1500 * MS);
+	CHECK_EQ(cv_model_deadlock_count(M), 1);
+	const struct cv_deadlock *d = cv_model_deadlock(M, 0);
+	CHECK(d && !d->confirmed && d->n == 1 && d->tids[0] == 1 && d->addrs[0] == 0xa0);
+	if (d)
+		CHECK_STR(cv_model_deadlock_text(M, d, text, sizeof(text)),
+			  "possible deadlock: T1 waits lk, for 1.50s, no thread of the process "
+			  "running; holders unknown");
+
+	fresh(NULL);
+	cv_model_set_lock_name(M, PID, 0xa0, "lk");
+	task(0, 1, "main", CV_TASK_PROCESS);
+	on(0, 1);
+	off_lock_held(1 * MS, 1, 0xa0, CV_LK_MUTEX, 1);
+	advance_to(100 * MS, 1500 * MS); /* the pattern adds nothing to it */
+	CHECK_EQ(cv_model_deadlock_count(M), 1);
+	d = cv_model_deadlock(M, 0);
+	CHECK(d && d->confirmed && d->n == 1);
+	if (d)
+		CHECK_STR(cv_model_deadlock_text(M, d, text, sizeof(text)),
+			  "deadlock: T1 waits lk held by T1");
+
+	/* the same wait beside a second thread that sleeps: not the pattern
+	 * (one lock, and not every thread stuck) */
+	fresh(NULL);
+	task(0, 1, "main", CV_TASK_PROCESS);
+	task(0, 2, "sleeper", 0);
+	on(0, 1);
+	on(0, 2);
+	off(1 * MS, 2, CV_BLK_NONE, 0, 0);
+	off_lock(2 * MS, 1, 0xa0, 0, CV_LK_MUTEX);
+	advance_to(100 * MS, 1500 * MS);
+	CHECK_EQ(cv_model_deadlock_count(M), 0);
+	/* a semaphore (a counting one: another process may post it) shared
+	 * with another process: not this process's alone */
+	fresh(NULL);
+	const struct cv_shared_key k = { 8, 99, 0 };
+	cv_model_set_lock_shared(M, PID, 0xa0, &k);
+	task(0, 1, "main", CV_TASK_PROCESS);
+	on(0, 1);
+	off_lock(1 * MS, 1, 0xa0, 0, CV_LK_SEMAPHORE);
+	advance_to(100 * MS, 1500 * MS);
+	CHECK_EQ(cv_model_deadlock_count(M), 0);
+}
+
+/* Two threads wait 2 s for locks a and b whose known holder T1 sleeps: no
+ * deadlock, it may yet release them.  With the holders unknown the wait
+ * pattern is seen, and the first waiter's lock taken says it was none. */
+TEST(stuck_behind_a_sleeping_holder)
+{
+	char text[512];
+	for (int known = 0; known < 2; known++) {
+		fresh(NULL);
+		cv_model_set_lock_name(M, PID, 0xa0, "a");
+		cv_model_set_lock_name(M, PID, 0xb0, "b");
+		task(0, 1, "holder", CV_TASK_PROCESS);
+		task(0, 2, "wa", 0);
+		task(0, 3, "wb", 0);
+		on(0, 1);
+		off(1 * MS, 1, CV_BLK_NONE, 0, 0); /* asleep, holding a and b */
+		on(2 * MS, 2);
+		off_lock_held(3 * MS, 2, 0xa0, CV_LK_MUTEX, known ? 1 : 0);
+		on(4 * MS, 3);
+		off_lock_held(5 * MS, 3, 0xb0, CV_LK_MUTEX, known ? 1 : 0);
+		advance_to(100 * MS, 2000 * MS);
+		wake(2005 * MS, 1, 0);
+		on(2005 * MS, 1);
+		wake(2006 * MS, 2, 1);
+		on(2007 * MS, 2);
+		futex_lock_ev(2008 * MS, 2, 3 * MS, 0xa0, 0, CV_LK_MUTEX, 0, 1);
+		end_ev(2010 * MS);
+		CHECK_EQ(cv_model_deadlock_count(M), known ? 0 : 1);
+		const struct cv_deadlock *d = cv_model_deadlock(M, 0);
+		if (known || !d)
+			continue;
+		CHECK(!d->confirmed && d->n == 2 && d->ended == S + 2008 * MS && d->ended_tid == 2 &&
+		      !d->ended_timeout);
+		CHECK_STR(cv_model_deadlock_text(M, d, text, sizeof(text)),
+			  "possible deadlock: T2 waits a, T3 waits b, both for 2.00s, no thread of the "
+			  "process running; holders unknown; over at +2.01s: T2 got its lock, so it was "
+			  "not a deadlock");
+	}
+}
+
+/* Two processes, one thread each, each stuck on a lock in shared memory
+ * (multiprocessing.Lock), a third process waiting for its children: a
+ * possible deadlock across the processes; not while one of them runs. */
+TEST(possible_deadlock_across_processes)
+{
+	char text[512];
+	for (int runs = 0; runs < 2; runs++) {
+		fresh(NULL);
+		const struct cv_shared_key ka = { 8, 77, 0 }, kb = { 8, 77, 32 };
+		cv_model_set_lock_shared(M, PID + 1, 0x7000, &ka);
+		cv_model_set_lock_shared(M, PID + 2, 0x8000, &ka);
+		cv_model_set_lock_shared(M, PID + 1, 0x7020, &kb);
+		cv_model_set_lock_shared(M, PID + 2, 0x8020, &kb);
+		cv_model_set_lock_name(M, PID + 1, 0x7000, "sem.a");
+		cv_model_set_lock_name(M, PID + 1, 0x7020, "sem.b");
+		task(0, PID, "parent", CV_TASK_PROCESS);
+		for (uint32_t c = 1; c <= 2; c++) {
+			struct cv_event e = mk(CV_EV_TASK, 0, PID + c);
+			e.pid = PID + c;
+			e.flags = CV_TASK_PROCESS;
+			e.task.parent_tid = e.task.parent_pid = PID;
+			feed(e);
+		}
+		on(0, PID);
+		off(1 * MS, PID, CV_BLK_NONE, 0, 0); /* waitpid */
+		struct cv_event e = mk(CV_EV_SWITCH, 2 * MS, PID + 1);
+		e.pid = PID + 1;
+		e.flags = CV_SW_PREV_TRACED | CV_SW_PREV_BLOCKED | CV_SW_LOCK_SHARED;
+		e.sw.block = CV_BLK_FUTEX;
+		e.sw.obj = 0x7020; /* b */
+		e.sw.lock_kind = CV_LK_MUTEX;
+		feed(e);
+		e.ts = S + 3 * MS;
+		e.tid = e.pid = PID + 2;
+		e.sw.obj = 0x8000; /* a */
+		feed(e);
+		if (runs)
+			on(4 * MS, PID);
+		advance_to(100 * MS, 1600 * MS);
+		CHECK_EQ(cv_model_deadlock_count(M), runs ? 0 : 1);
+		const struct cv_deadlock *d = cv_model_deadlock(M, 0);
+		if (runs || !d)
+			continue;
+		CHECK(!d->confirmed && d->n == 2 && d->pids[0] == PID + 1 && d->pids[1] == PID + 2);
+		CHECK_STR(cv_model_deadlock_text(M, d, text, sizeof(text)),
+			  "possible deadlock: T101 waits sem.b, T102 waits sem.a, both for 1.60s, no "
+			  "thread of these processes running; holders unknown");
+	}
 }
 
 /* One lock object in shared memory, at different addresses in two
@@ -2083,6 +2283,9 @@ int main(void)
 	RUN(lock_kinds_merge);
 	RUN(possible_deadlock_from_the_wait_pattern);
 	RUN(no_possible_deadlock_without_the_pattern);
+	RUN(a_thread_stuck_alone_on_its_own_lock);
+	RUN(stuck_behind_a_sleeping_holder);
+	RUN(possible_deadlock_across_processes);
 	RUN(shared_lock_across_processes);
 	cv_model_free(M);
 	return CHECK_DONE();

@@ -124,7 +124,7 @@ bool cv_lock_kind_is_signal_wait(enum cv_lock_kind k)
 
 bool cv_lock_kind_can_deadlock(enum cv_lock_kind k)
 {
-	return !cv_lock_kind_is_signal_wait(k) || k == CV_LK_SEMAPHORE;
+	return !cv_lock_kind_is_signal_wait(k) || k == CV_LK_SEMAPHORE || k == CV_LK_JOIN;
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */

@@ -132,9 +132,10 @@ const char *cv_lock_kind_name(enum cv_lock_kind k);
  * holds what it wants).  The report and the TUI show the two apart. */
 bool cv_lock_kind_is_signal_wait(enum cv_lock_kind k);
 /* Can a wait of this kind be part of a deadlock read from the wait pattern
- * (cv_model_deadlock, confirmed false)?  Contention kinds and semaphores (a
- * semaphore used as a lock: CPython's Lock is a sem_t); not condvar, event,
- * queue, join, barrier: those wait for a signal, not for a holder. */
+ * (cv_model_deadlock, confirmed false)?  Contention kinds, semaphores (a
+ * semaphore used as a lock: CPython's Lock is a sem_t) and joins (a join
+ * waits for one thread, as a lock for its holder); not condvar, event,
+ * queue, barrier: those wait for a signal from anyone. */
 bool cv_lock_kind_can_deadlock(enum cv_lock_kind k);
 
 /* What signals did to one call (docs/design.md, "Signals").  A call exit
@@ -346,10 +347,17 @@ struct cv_lock {
 };
 
 #define CV_DEADLOCK_MAX 16
-/* A possible deadlock is read from the wait pattern: >= 2 threads of one
- * process each blocked at least this long on locks that can deadlock
- * (cv_lock_kind_can_deadlock), on >= 2 different locks, and no thread of
- * the process running, runnable or waiting for IO.  Checked at most every CV_STUCK_CHECK_NS of model time. */
+/* A possible deadlock is read from the wait pattern.  A thread is stuck
+ * when it has been blocked at least CV_STUCK_NS on a wait that can deadlock
+ * (cv_lock_kind_can_deadlock), unless the lock's known holder is blocked
+ * elsewhere than on a lock (asleep, say: it may yet release it).  In one
+ * process with no thread running, runnable or waiting for IO, the pattern
+ * is either >= 2 threads stuck on >= 2 different locks, or every thread
+ * stuck, on locks of its own process (a thread waiting for a lock it
+ * holds; a lock whose holder exited).  Threads stuck on process-shared
+ * locks are also looked at across all traced processes: >= 2 of them on
+ * >= 2 locks with no traced thread running, runnable or waiting for IO.
+ * Checked at most every CV_STUCK_CHECK_NS of model time. */
 #define CV_STUCK_NS       1000000000ULL
 #define CV_STUCK_CHECK_NS  100000000ULL
 struct cv_deadlock {
@@ -358,6 +366,11 @@ struct cv_deadlock {
 	uint64_t ts;                /* when the cycle closed / the pattern was first seen */
 	uint64_t since;             /* possible: the latest of the threads' block starts */
 	uint64_t until;             /* possible: the last time the pattern was seen */
+	uint64_t ended;             /* possible: when the first of its waits ended by
+				     * itself (the lock taken, or a timeout): then it was
+				     * not a deadlock; 0 if none did */
+	uint32_t ended_tid;         /* … the thread whose wait ended */
+	bool ended_timeout;         /* … by its timeout */
 	uint32_t n;                 /* threads (= locks) in the cycle */
 	uint32_t tids[CV_DEADLOCK_MAX];
 	uint32_t pids[CV_DEADLOCK_MAX];
@@ -511,6 +524,8 @@ const struct cv_lock *cv_model_find_lock(const struct cv_model *m, uint32_t pid,
  * Where holders are unknown, the wait pattern (CV_STUCK_NS above) gives
  * possible deadlocks (confirmed false), in the same list, once per set of
  * threads, unless a confirmed one has those threads. */
+/* t is stuck as the wait pattern counts it (CV_STUCK_NS above) at now */
+bool cv_model_thread_stuck(const struct cv_model *m, const struct cv_thread *t, uint64_t now);
 size_t cv_model_deadlock_count(const struct cv_model *m);
 const struct cv_deadlock *cv_model_deadlock(const struct cv_model *m, size_t i);
 /* One line for a deadlock, the same in the report, the JSON and the TUI:

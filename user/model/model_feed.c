@@ -302,10 +302,12 @@ static void join_waiters(struct cv_thr *t, struct cv_lock *l)
 		l->max_waiters = l->cur_waiters;
 }
 
-/* owner_tid names a traced thread of pid other than self? */
-static bool valid_owner(const struct cv_model *m, uint32_t owner, uint32_t pid, uint32_t self)
+/* owner_tid names a traced thread of pid, other than self unless the lock
+ * is a mutex (a thread waiting for a mutex it holds waits for ever)? */
+static bool valid_owner(const struct cv_model *m, uint32_t owner, uint32_t pid, uint32_t self,
+			const struct cv_lock *l)
 {
-	if (!owner || owner == self)
+	if (!owner || (owner == self && !(l && l->kind == CV_LK_MUTEX)))
 		return false;
 	const struct cv_thr *o = cv__find(m, owner);
 	return o && o->pub.pid == pid;
@@ -334,7 +336,7 @@ static void block_on(struct cv_model *m, struct cv_thr *t, uint32_t block,
 	if (t->waiting != l)
 		t->futex_waker = 0;
 	join_waiters(t, l);
-	if (l && valid_owner(m, owner, t->pub.pid, t->pub.tid)) {
+	if (l && valid_owner(m, owner, t->pub.pid, t->pub.tid, l)) {
 		t->pub.block_owner = owner;
 		l->owner_tid = owner;
 		cv__check_deadlock(m, t, ts);
@@ -484,7 +486,7 @@ static void on_wakeup(struct cv_model *m, const struct cv_event *ev)
 	/* a stuck thread leaves the pattern: see it once more as it was (a
 	 * possible deadlock's length runs to here, not to the last check) */
 	if (t->pub.state == CV_ST_LOCK_WAIT && ev->ts >= t->pub.state_since + CV_STUCK_NS)
-		cv__check_stuck(m, ev->ts);
+		cv__check_stuck(m, ev->ts, false);
 	if (t->pub.state == CV_ST_LOCK_WAIT && ev->wake.waker_tid &&
 	    ev->wake.waker_tid != t->pub.tid && cv__find(m, ev->wake.waker_tid))
 		t->futex_waker = ev->wake.waker_tid;
@@ -667,7 +669,6 @@ static void on_futex(struct cv_model *m, struct cv_thr *t, const struct cv_event
 {
 	struct cv_thread *p = &t->pub;
 	uint32_t waker = ev->futex.waker_tid ? ev->futex.waker_tid : t->futex_waker;
-	uint32_t owner = valid_owner(m, ev->futex.owner_tid, p->pid, p->tid) ? ev->futex.owner_tid : 0;
 	uint64_t obj = ev->futex.addr - ev->futex.obj_off;
 	struct cv_lock *l = NULL;
 
@@ -675,6 +676,10 @@ static void on_futex(struct cv_model *m, struct cv_thr *t, const struct cv_event
 	t->futex_waker = 0;
 	if (ev->futex.ret != -CV_EAGAIN)
 		l = lock_of_wait(m, p->pid, obj, ev->futex.kind);
+	uint32_t owner = valid_owner(m, ev->futex.owner_tid, p->pid, p->tid, l) ? ev->futex.owner_tid : 0;
+	/* a wait that ended by itself: a possible deadlock it was in was none */
+	if (m->ndl && (ev->futex.ret == 0 || ev->futex.ret == -CV_ETIMEDOUT))
+		cv__stuck_wait_ended(m, t, obj, ev->ts, ev->futex.ret == -CV_ETIMEDOUT);
 	t->futex_hist[t->futex_head++ % CV_HIST_FUTEX] = (struct cv_futex_rec){
 		.enter_ts = ev->futex.enter_ts, .exit_ts = ev->ts, .addr = obj,
 		.ret = ev->futex.ret, .owner_tid = owner, .waker_tid = waker, .flags = ev->flags,
@@ -928,7 +933,7 @@ static void on_uring_complete(struct cv_thr *t, const struct cv_event *ev)
 
 static void on_end(struct cv_model *m, uint64_t ts)
 {
-	cv__check_stuck(m, ts > m->now ? ts : m->now); /* threads still stuck at the end */
+	cv__check_stuck(m, ts > m->now ? ts : m->now, true); /* threads still stuck at the end */
 	m->end = ts > m->now ? ts : m->now;
 	for (size_t i = 0; i < m->nthr; i++)
 		if (!m->thr[i]->pub.exited) {
@@ -945,7 +950,7 @@ void cv_model_advance(struct cv_model *m, uint64_t now)
 	 * stuck process sends no events, a timed-out wait's wakeup ends it */
 	if (!m->end && m->now >= m->stuck_check + CV_STUCK_CHECK_NS) {
 		m->stuck_check = m->now;
-		cv__check_stuck(m, m->now);
+		cv__check_stuck(m, m->now, false);
 	}
 }
 

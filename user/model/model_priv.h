@@ -92,6 +92,12 @@ struct cv_thr {
 };
 
 #define CV_RECENT 1024
+/* A cycle of waiters and holders is confirmed when it still holds this
+ * long after the block that closed it: the holder that seemed to wait may
+ * have been woken on another CPU, its wakeup not yet seen (an IPI wake is
+ * enqueued there microseconds later).  At most CV_CYCLE_PENDING at once. */
+#define CV_CYCLE_CONFIRM_NS 10000000ull
+#define CV_CYCLE_PENDING 8
 
 struct cv_model {
 	struct cv_model_hooks hooks;
@@ -125,6 +131,11 @@ struct cv_model {
 
 	struct cv_deadlock *dl;
 	size_t ndl, dl_cap;
+	/* cycles seen as a thread blocked, confirmed once they still hold
+	 * CV_CYCLE_CONFIRM_NS later (model_waits.c): a holder's wakeup can be
+	 * in flight when the waiter blocks */
+	struct cv_deadlock pend[CV_CYCLE_PENDING];
+	size_t npend;
 
 	struct cv_process **procs;  /* first-sighting order (model_procs.c) */
 	size_t nproc, proc_cap;
@@ -175,8 +186,14 @@ struct cv_lock *cv__lock(struct cv_model *m, uint32_t pid, uint64_t addr, bool c
 /* t just blocked on t->waiting, whose holder is known: record the deadlock
  * if the wait-for graph leads back to t (model_waits.c) */
 void cv__check_deadlock(struct cv_model *m, const struct cv_thr *t, uint64_t ts);
-/* The wait pattern at `now`: record possible deadlocks (model_waits.c) */
-void cv__check_stuck(struct cv_model *m, uint64_t now);
+/* The wait pattern at `now`: confirm the cycles that still hold, record
+ * possible deadlocks (model_waits.c); at_end: the trace's last look */
+void cv__check_stuck(struct cv_model *m, uint64_t now, bool at_end);
+/* t's futex wait on its own address obj ended at ts by itself (it took the
+ * lock, or timed out): a possible deadlock with that wait in it was not
+ * one (model_waits.c) */
+void cv__stuck_wait_ended(struct cv_model *m, const struct cv_thr *t, uint64_t obj, uint64_t ts,
+			  bool timeout);
 static inline uint64_t cv__bucket_of(const struct cv_model *m, uint64_t ts)
 {
 	return ts > m->start ? (ts - m->start) / CV_BUCKET_NS : 0;

@@ -68,12 +68,12 @@ static void sorted_tids(const struct cv_deadlock *d, uint32_t out[CV_DEADLOCK_MA
 	qsort(out, d->n, sizeof(*out), cmp_u32);
 }
 
-/* The deadlock already recorded for d's set of threads, or NULL. */
+/* The deadlock recorded last for d's set of threads, or NULL. */
 static struct cv_deadlock *known(const struct cv_model *m, const struct cv_deadlock *d)
 {
 	uint32_t want[CV_DEADLOCK_MAX], have[CV_DEADLOCK_MAX];
 	sorted_tids(d, want);
-	for (size_t i = 0; i < m->ndl; i++) {
+	for (size_t i = m->ndl; i-- > 0;) {
 		if (m->dl[i].n != d->n)
 			continue;
 		sorted_tids(&m->dl[i], have);
@@ -98,32 +98,114 @@ static void add_deadlock(struct cv_model *m, const struct cv_deadlock *d)
 	m->dl[m->ndl++] = *d;
 }
 
-void cv__check_deadlock(struct cv_model *m, const struct cv_thr *t, uint64_t ts)
+/* The cycle through t, if t waits in one (t first): into d */
+static bool cycle_of(const struct cv_model *m, const struct cv_thr *t, struct cv_deadlock *d)
 {
 	struct cv_wait_chain c;
+	if (!lock_waiting(t))
+		return false;
 	walk(m, t, &c);
 	if (c.end != CV_CHAIN_CYCLE || c.cycle_at != 0)
-		return; /* no cycle, or one that does not include t */
-	struct cv_deadlock d = { .confirmed = true, .ts = ts, .n = c.n };
+		return false; /* no cycle, or one that does not include t */
+	*d = (struct cv_deadlock){ .confirmed = true, .n = c.n };
 	for (uint32_t i = 0; i < c.n; i++) {
-		d.tids[i] = c.link[i].tid;
-		d.pids[i] = c.link[i].pid;
-		d.addrs[i] = c.link[i].addr;
+		const struct cv_thr *w = cv__find(m, c.link[i].tid);
+		d->tids[i] = c.link[i].tid;
+		d->pids[i] = c.link[i].pid;
+		d->addrs[i] = c.link[i].addr;
+		/* it closed with the last of its waits to begin */
+		if (w && w->pub.state_since > d->ts)
+			d->ts = w->pub.state_since;
 	}
-	struct cv_deadlock *k = known(m, &d);
+	return true;
+}
+
+static void confirm(struct cv_model *m, const struct cv_deadlock *d)
+{
+	struct cv_deadlock *k = known(m, d);
 	if (!k)
-		add_deadlock(m, &d);
+		add_deadlock(m, d);
 	else if (!k->confirmed) /* the holders became known: it is one */
-		*k = d;
+		*k = *d;
+}
+
+void cv__check_deadlock(struct cv_model *m, const struct cv_thr *t, uint64_t ts)
+{
+	struct cv_deadlock d;
+	(void)ts;
+	if (!cycle_of(m, t, &d))
+		return;
+	const struct cv_deadlock *k = known(m, &d);
+	if (k && k->confirmed)
+		return;
+	if (m->npend == CV_CYCLE_PENDING) {
+		confirm(m, &d); /* no room to wait: as it is seen */
+		return;
+	}
+	m->pend[m->npend++] = d;
+}
+
+/* Pending cycles old enough, or all at the end: confirmed if the first
+ * thread still waits in a cycle of the same threads, else dropped. */
+static void confirm_pending(struct cv_model *m, uint64_t now, bool at_end)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < m->npend; i++) {
+		struct cv_deadlock p = m->pend[i], d;
+		if (!at_end && now < p.ts + CV_CYCLE_CONFIRM_NS) {
+			m->pend[keep++] = p;
+			continue;
+		}
+		const struct cv_thr *t = cv__find(m, p.tids[0]);
+		uint32_t a[CV_DEADLOCK_MAX], b[CV_DEADLOCK_MAX];
+		if (!t || t->pub.exited || !cycle_of(m, t, &d) || d.n != p.n)
+			continue;
+		sorted_tids(&p, a);
+		sorted_tids(&d, b);
+		if (memcmp(a, b, p.n * sizeof(*a)) == 0)
+			confirm(m, &d);
+	}
+	m->npend = keep;
 }
 
 /* ---- possible deadlocks: the wait pattern ------------------------------------- */
 
-/* Blocked on a lock that can deadlock, since at least CV_STUCK_NS before now. */
-static bool stuck(const struct cv_thr *t, uint64_t now)
+/* Blocked on a wait that can deadlock, since at least CV_STUCK_NS before
+ * now; not a wait of unknown kind already under way at attach (an idle
+ * thread's condvar or event looks the same) */
+static bool stuck(const struct cv_model *m, const struct cv_thr *t, uint64_t now)
 {
-	return lock_waiting(t) && cv_lock_kind_can_deadlock(t->pub.block_kind) &&
-	       now >= t->pub.state_since + CV_STUCK_NS;
+	if (!lock_waiting(t) || !cv_lock_kind_can_deadlock(t->pub.block_kind) ||
+	    (t->seed_in_call && t->pub.block_kind == CV_LK_FUTEX) ||
+	    now < t->pub.state_since + CV_STUCK_NS)
+		return false;
+	/* a join of a thread that has exited: its wakeup is on the way (the
+	 * kernel wakes the joiner after the exit) */
+	if (t->pub.block_kind == CV_LK_JOIN)
+		for (size_t i = 0; i < m->nthr; i++) {
+			const struct cv_thr *j = m->thr[i];
+			if (j->join_addr == t->pub.block_obj && j->pub.pid == t->pub.pid)
+				return !j->pub.exited;
+		}
+	return true;
+}
+
+bool cv_model_thread_stuck(const struct cv_model *m, const struct cv_thread *t, uint64_t now)
+{
+	(void)m;
+	return stuck(m, cv_thr_of(t), now);
+}
+
+/* stuck, and not waiting for a known holder that is blocked elsewhere than
+ * on a lock (asleep, in another call): that one may yet release it */
+static bool stuck_for_good(const struct cv_model *m, const struct cv_thr *t, uint64_t now)
+{
+	const struct cv_thr *o;
+
+	if (!stuck(m, t, now))
+		return false;
+	o = holder_of(m, t);
+	return !o || o == t || lock_waiting(o);
 }
 
 static bool runs(const struct cv_thr *t)
@@ -145,45 +227,58 @@ static bool waits_for_io(const struct cv_thr *t)
 	}
 }
 
-/* Some confirmed deadlock has every thread of d? */
+/* How many of a's threads are b's too */
+static uint32_t common_tids(const struct cv_deadlock *a, const struct cv_deadlock *b)
+{
+	uint32_t hit = 0;
+	for (uint32_t i = 0; i < a->n; i++)
+		for (uint32_t k = 0; k < b->n; k++)
+			hit += a->tids[i] == b->tids[k];
+	return hit;
+}
+
+/* Some confirmed deadlock has every thread of d (or d all of its)? */
 static bool covered(const struct cv_model *m, const struct cv_deadlock *d)
 {
 	for (size_t i = 0; i < m->ndl; i++) {
 		const struct cv_deadlock *c = &m->dl[i];
-		uint32_t hit = 0;
-		if (!c->confirmed)
-			continue;
-		for (uint32_t a = 0; a < d->n; a++)
-			for (uint32_t b = 0; b < c->n; b++)
-				hit += d->tids[a] == c->tids[b];
-		if (hit == d->n || hit == c->n)
+		uint32_t hit = c->confirmed ? common_tids(d, c) : 0;
+		if (c->confirmed && (hit == d->n || hit == c->n))
 			return true;
 	}
 	return false;
 }
 
-/* The pattern in process pid: its stuck threads into d (false: not the
- * pattern, i.e. fewer than 2 stuck, all on one lock — a cycle needs two —
- * or one of its threads runs or waits for IO). */
+/* The pattern among the threads of process pid (0: of every traced
+ * process, the threads stuck on process-shared locks): its stuck threads
+ * into d; false when it is not the pattern (model.h, CV_STUCK_NS). */
 static bool pattern(const struct cv_model *m, uint32_t pid, uint64_t now, struct cv_deadlock *d)
 {
-	uint32_t distinct = 0;      /* different locks among the stuck */
+	const struct cv_lock *locks[CV_DEADLOCK_MAX];
+	uint32_t distinct = 0, live = 0;
+	bool shared = false;
 
 	*d = (struct cv_deadlock){ .until = now };
 	for (size_t i = 0; i < m->nthr; i++) {
 		const struct cv_thr *t = m->thr[i];
-		if (t->pub.pid != pid || t->pub.exited)
+		if ((pid && t->pub.pid != pid) || t->pub.exited)
 			continue;
 		if (runs(t) || waits_for_io(t))
 			return false;
-		if (!stuck(t, now) || d->n == CV_DEADLOCK_MAX)
+		live++;
+		if (!stuck_for_good(m, t, now) || (!pid && !t->waiting->shared))
 			continue;
-		for (uint32_t k = 0; k < d->n; k++)
-			distinct -= d->addrs[k] == t->waiting->addr;
-		distinct++;
+		if (d->n == CV_DEADLOCK_MAX)
+			return false; /* too many to say which: not a pattern to name */
+		bool seen = false;
+		for (uint32_t k = 0; k < distinct; k++)
+			seen |= locks[k] == t->waiting;
+		if (!seen)
+			locks[distinct++] = t->waiting;
+		shared |= t->waiting->shared;
 		d->tids[d->n] = t->pub.tid;
-		d->pids[d->n] = pid;
-		d->addrs[d->n] = t->waiting->addr;
+		d->pids[d->n] = t->pub.pid;
+		d->addrs[d->n] = t->pub.block_obj; /* in its own process (a shared one's too) */
 		if (t->pub.state_since > d->since)
 			d->since = t->pub.state_since;
 		d->n++;
@@ -191,29 +286,81 @@ static bool pattern(const struct cv_model *m, uint32_t pid, uint64_t now, struct
 	/* when it became the pattern, as far as the states tell: the same live
 	 * and in a replay, whenever the check ran */
 	d->ts = d->since + CV_STUCK_NS;
-	return d->n >= 2 && distinct >= 2;
+	if (d->n >= 2 && distinct >= 2)
+		return true;
+	return pid && d->n >= 1 && d->n == live && !shared;
 }
 
-void cv__check_stuck(struct cv_model *m, uint64_t now)
+/* A possible deadlock has every thread of d, whose waits began before it
+ * was over: the same episode, after some of its threads left (died, gave
+ * up) */
+static bool within_possible(const struct cv_model *m, const struct cv_deadlock *d)
+{
+	for (size_t i = 0; i < m->ndl; i++) {
+		const struct cv_deadlock *c = &m->dl[i];
+		if (!c->confirmed && (!c->ended || d->since < c->ended) && c->n > d->n &&
+		    common_tids(d, c) == d->n)
+			return true;
+	}
+	return false;
+}
+
+/* Record d (or that it is still there) unless a confirmed one has it. */
+static void note_pattern(struct cv_model *m, const struct cv_deadlock *d, uint64_t now)
+{
+	struct cv_deadlock *k;
+
+	if (covered(m, d) || within_possible(m, d))
+		return;
+	k = known(m, d);
+	if (!k || (k->ended && d->since >= k->ended)) /* none, or that one was over */
+		add_deadlock(m, d);
+	else if (!k->confirmed && k->since == d->since && !k->ended)
+		k->until = now; /* the same waits, still stuck */
+}
+
+void cv__check_stuck(struct cv_model *m, uint64_t now, bool at_end)
 {
 	struct cv_hash seen = { 0 };
+	bool shared = false;
+
+	if (m->npend)
+		confirm_pending(m, now, at_end);
 
 	for (size_t i = 0; i < m->nthr; i++) {
 		const struct cv_thr *t = m->thr[i];
 		struct cv_deadlock d;
+		if (!stuck(m, t, now))
+			continue;
+		shared |= t->waiting->shared;
 		/* one look per process, from its first stuck thread */
-		if (!stuck(t, now) || cv_hash_get(&seen, t->pub.pid) != CV_HASH_NONE)
+		if (cv_hash_get(&seen, t->pub.pid) != CV_HASH_NONE)
 			continue;
 		cv_hash_set(&seen, t->pub.pid, 1);
-		if (!pattern(m, t->pub.pid, now, &d) || covered(m, &d))
-			continue;
-		struct cv_deadlock *k = known(m, &d);
-		if (!k)
-			add_deadlock(m, &d);
-		else if (!k->confirmed && k->since == d.since)
-			k->until = now; /* the same waits, still stuck */
+		if (pattern(m, t->pub.pid, now, &d))
+			note_pattern(m, &d, now);
 	}
 	cv_hash_free(&seen);
+	struct cv_deadlock d;
+	if (shared && pattern(m, 0, now, &d))
+		note_pattern(m, &d, now);
+}
+
+void cv__stuck_wait_ended(struct cv_model *m, const struct cv_thr *t, uint64_t obj, uint64_t ts,
+			  bool timeout)
+{
+	for (size_t i = 0; i < m->ndl; i++) {
+		struct cv_deadlock *d = &m->dl[i];
+		if (d->confirmed || d->ended || ts < d->since)
+			continue;
+		for (uint32_t k = 0; k < d->n; k++)
+			if (d->tids[k] == t->pub.tid && d->addrs[k] == obj) {
+				d->ended = ts;
+				d->ended_tid = t->pub.tid;
+				d->ended_timeout = timeout;
+				break;
+			}
+	}
 }
 
 size_t cv_model_deadlock_count(const struct cv_model *m) { return m->ndl; }
@@ -288,9 +435,21 @@ char *cv_model_deadlock_text(const struct cv_model *m, const struct cv_deadlock 
 			pos += (size_t)snprintf(buf + pos, n - pos, " held by T%u",
 						d->tids[(k + 1) % d->n]);
 	}
-	if (!d->confirmed && pos < n)
-		snprintf(buf + pos, n - pos, ", %s for %s, no thread of the process running; "
-			 "holders unknown", d->n == 2 ? "both" : "all",
-			 cv_fmt_dur(dur, sizeof(dur), d->until - d->since, CV_ASCII));
+	if (d->confirmed || pos >= n)
+		return buf;
+	bool one_process = true;
+	for (uint32_t k = 1; k < d->n; k++)
+		one_process &= d->pids[k] == d->pids[0];
+	pos += (size_t)snprintf(buf + pos, n - pos, ", %sfor %s, no thread of %s running; "
+				"holders unknown", d->n == 1 ? "" : d->n == 2 ? "both " : "all ",
+				cv_fmt_dur(dur, sizeof(dur), d->until - d->since, CV_ASCII),
+				one_process ? "the process" : "these processes");
+	if (d->ended && pos < n) {
+		uint64_t start = cv_model_start(m), at = d->ended > start ? d->ended - start : 0;
+		snprintf(buf + pos, n - pos, "; over at +%s: T%u %s",
+			 cv_fmt_dur(dur, sizeof(dur), at, CV_ASCII), d->ended_tid,
+			 d->ended_timeout ? "gave up waiting (a timeout)"
+					  : "got its lock, so it was not a deadlock");
+	}
 	return buf;
 }

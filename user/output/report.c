@@ -497,10 +497,7 @@ static size_t stuck_now(const struct cv_model *m)
 	uint64_t now = cv_model_end(m) ? cv_model_end(m) : cv_model_now(m);
 	size_t n = 0;
 	for (size_t i = 0; i < cv_model_thread_count(m); i++) {
-		const struct cv_thread *t = cv_model_thread(m, i);
-		n += !t->exited && t->state == CV_ST_LOCK_WAIT &&
-		     cv_lock_kind_can_deadlock((enum cv_lock_kind)t->block_kind) &&
-		     now >= t->state_since + CV_STUCK_NS;
+		n += cv_model_thread_stuck(m, cv_model_thread(m, i), now);
 	}
 	return n;
 }
@@ -517,7 +514,7 @@ static void text_deadlocks(FILE *out, const struct cv_model *m)
 				(ull)(CV_STUCK_NS / 1000000000ULL));
 		else
 			fprintf(out, "\nDEADLOCKS: none detected (no cycle of known holders; no threads "
-				"of a process stuck on locks for %llus with none running)\n",
+				"stuck on locks or joins for %llus with none of their process running)\n",
 				(ull)(CV_STUCK_NS / 1000000000ULL));
 		return;
 	}
@@ -827,6 +824,11 @@ static void json_deadlock(FILE *out, const struct cv_model *m, const struct cv_d
 		fputs("null", out);
 	else
 		fprintf(out, "%llu", (ull)(d->until - d->since));
+	fputs(", \"ended_ts_ns\": ", out);
+	if (d->ended)
+		fprintf(out, "%llu", (ull)d->ended);
+	else
+		fputs("null", out);
 	fputs(", \"text\": ", out);
 	cv_json_string(out, cv_model_deadlock_text(m, d, text, sizeof(text)));
 	fputc('}', out);
