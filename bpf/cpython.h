@@ -67,6 +67,19 @@ struct cv_py_ask {
 	__u32 why;              /* enum cv_py_ask_why */
 };
 
+/* py_seen: a Python lock (tgid, its object) waited on before, and where
+ * its first wait was: the code objects of the waiting thread's innermost
+ * frames then (0: none), so user space names it by the code that waited,
+ * not by whatever that thread runs when the name is read. */
+#define CV_PY_SITE_CODES 6
+struct cv_py_seen_key {
+	__u64 obj;
+	__u32 tgid, pad;
+};
+struct cv_py_site {
+	__u64 code[CV_PY_SITE_CODES]; /* innermost first */
+};
+
 #define CV_PY_FRAMES     4   /* innermost frames looked at */
 #define CV_PY_THREADS    64  /* PyThreadStates searched for the waiting thread */
 #define CV_PY_NAME_MAX   48  /* bytes of a qualname hashed */

@@ -18,16 +18,13 @@ struct {
 	__type(value, struct cv_py_rule);
 } py_rules SEC(".maps");
 
-/* Python locks already waited on (tgid, key): a first one wakes user space */
-struct py_seen_key {
-	__u64 obj;
-	__u32 tgid, pad;
-};
+/* Python locks already waited on (tgid, key), and where their first wait
+ * was (bpf/cpython.h): a first one wakes user space, which names it */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8192);
-	__type(key, struct py_seen_key);
-	__type(value, __u8);
+	__type(key, struct cv_py_seen_key);
+	__type(value, struct cv_py_site);
 } py_seen SEC(".maps");
 
 /* Requests to user space to look at a process's interpreter (not events:
@@ -153,7 +150,7 @@ __noinline __u64 py_code_hash(const struct cv_py_proc *p, __u64 code)
  * straight from the program's code is a Lock/RLock acquire (their sem_t). */
 static __always_inline void py_classify(struct task_state *st, const struct cv_py_proc *p, __u32 tid)
 {
-	__u64 frame = py_frame(st, p, tid), key = 0;
+	__u64 frame = py_frame(st, p, tid), key = 0, innermost = frame;
 	const struct cv_py_rule *found = 0;
 
 	if (!frame)
@@ -189,11 +186,18 @@ static __always_inline void py_classify(struct task_state *st, const struct cv_p
 	} else {
 		return;
 	}
-	struct py_seen_key k = { .obj = st->obj, .tgid = bpf_get_current_pid_tgid() >> 32 };
-	__u8 one = 1;
+	struct cv_py_seen_key k = { .obj = st->obj, .tgid = bpf_get_current_pid_tgid() >> 32 };
 
 	if (!bpf_map_lookup_elem(&py_seen, &k)) {
-		bpf_map_update_elem(&py_seen, &k, &one, BPF_ANY);
+		struct cv_py_site site = {};
+
+		frame = innermost;
+#pragma clang loop unroll(disable)
+		for (int i = 0; i < CV_PY_SITE_CODES && frame; i++) {
+			site.code[i] = read_ptr(frame + p->frame_code);
+			frame = read_ptr(frame + p->frame_previous);
+		}
+		bpf_map_update_elem(&py_seen, &k, &site, BPF_ANY);
 		st->py_new = 1;
 	}
 }

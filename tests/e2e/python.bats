@@ -237,6 +237,25 @@ check_deadlock() {
 		"$(cv --argjson t "$ba" '.locks[] | select(.kind == "mutex" and ([.waiters[].tid] | index($t))) | .owner_tid')"
 }
 
+@test "python: locks are named by the code that waited, at its wait: 10 Locks, a Barrier, an idle pool worker" {
+	py names -- "$PY" "$PYDIR/names.py"
+	# each waiter computes elsewhere right after its short wait, and has
+	# exited by the end: a name read later would say busy_elsewhere, or none
+	eq "names of the 10 Locks" '{"lock in waiter (names.py)":10}' \
+		"$(cv -c --argjson w "$(ex -c .waiters)" '[.locks[] | select(.kind == "mutex" and ([.waiters[].tid] | any(. as $x | $w | index($x)))) | .name] | group_by(.) | map({(.[0]): length}) | add')"
+	local b
+	b=$(cv -c '[.locks[] | select(.kind == "barrier")]')
+	eq "barrier rows" 1 "$(jq length <<< "$b")"
+	eq "barrier name" "Barrier in at_barrier (names.py)" "$(jq -r '.[0].name' <<< "$b")"
+	# every round two threads wait for the third: (3 - 1) waits a round
+	eq "barrier waits" $((2 * $(ex .rounds))) "$(jq '.[0].waits' <<< "$b")"
+	eq "at once" 2 "$(jq '.[0].max_waiters' <<< "$b")"
+	jq -e --argjson all "$(ex -c .barrier)" '[.[0].waiters[].tid] | length >= 2 and all(.[]; . as $x | $all | index($x))' \
+		<<< "$b" > /dev/null || { echo "barrier waiters: $(jq -c '.[0].waiters' <<< "$b")"; return 1; }
+	eq "idle worker" '["queue"]' "$(cv -c '[.locks[] | select(.name == "ThreadPoolExecutor work queue") | .kind]')"
+	eq "contention in the pool" 0 "$(cv '[.locks[] | select(.name != null and (.name | test("thread.py")))] | length')"
+}
+
 # the deadlocks in $J whose threads are the JSON array $1 (any order)
 deadlocks_of() {
 	jq -c --argjson t "$1" '[.deadlocks[] | select((.threads | sort) == ($t | sort))]' "$J"

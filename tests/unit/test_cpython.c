@@ -46,6 +46,7 @@ TEST(layout_3_11)
 	CHECK_EQ(l->str_length, offsetof(PyASCIIObject, length));
 	CHECK_EQ(l->str_state, offsetof(PyASCIIObject, state));
 	CHECK_EQ(l->str_ascii_data, sizeof(PyASCIIObject));
+	CHECK_EQ(l->str_compact_data, sizeof(PyCompactUnicodeObject));
 	CHECK_EQ(l->obj_type, offsetof(PyObject, ob_type));
 	CHECK_EQ(l->type_name, offsetof(PyTypeObject, tp_name));
 }
@@ -98,18 +99,66 @@ TEST(probe_libpython)
 	/* every word of the GIL's state is the GIL; the next byte is not */
 	CHECK_STR(cv_cpython_name(c, (uint32_t)getpid(), (uint32_t)gettid(),
 				  (uint64_t)(uintptr_t)&_PyRuntime.ceval.gil.switch_cond, CV_LK_FUTEX,
-				  false, buf, sizeof(buf)), "GIL");
+				  false, NULL, buf, sizeof(buf)), "GIL");
 	CHECK_STR(cv_cpython_name(c, (uint32_t)getpid(), (uint32_t)gettid(), gil, CV_LK_GIL, false,
-				  buf, sizeof(buf)), "GIL");
+				  NULL, buf, sizeof(buf)), "GIL");
 	CHECK(cv_cpython_name(c, (uint32_t)getpid(), (uint32_t)gettid(),
-			      gil + sizeof(struct _gil_runtime_state), CV_LK_FUTEX, false, buf,
+			      gil + sizeof(struct _gil_runtime_state), CV_LK_FUTEX, false, NULL, buf,
 			      sizeof(buf)) == NULL);
 	/* a fork of it is the same interpreter; a forgotten one is none */
 	cv_cpython_fork(c, (uint32_t)getpid(), 1);
-	CHECK_STR(cv_cpython_name(c, 1, 1, gil, CV_LK_GIL, false, buf, sizeof(buf)), "GIL");
+	CHECK_STR(cv_cpython_name(c, 1, 1, gil, CV_LK_GIL, false, NULL, buf, sizeof(buf)), "GIL");
 	cv_cpython_forget(c, 1);
-	CHECK(cv_cpython_name(c, 1, 1, gil, CV_LK_GIL, false, buf, sizeof(buf)) == NULL);
+	CHECK(cv_cpython_name(c, 1, 1, gil, CV_LK_GIL, false, NULL, buf, sizeof(buf)) == NULL);
 	CHECK_EQ(ftell(warn), 0); /* a supported version says nothing */
+	cv_cpython_free(c);
+	cv_symbols_free(syms);
+	fclose(warn);
+}
+
+/* A lock is named by the frames the probes saw at its first wait (code
+ * objects, innermost first): the first one outside the standard library's
+ * waiting functions, in any script (UTF-8 names); with none of the
+ * program's among them, by the waiting thread's frames now. */
+TEST(names_from_the_frames_seen)
+{
+	struct cv_symbols *syms = cv_symbols_new();
+	FILE *warn = tmpfile();
+	struct cv_cpython *c = cv_cpython_new(syms, warn);
+	struct cv_py_proc e;
+	uint32_t pid = (uint32_t)getpid(), tid = (uint32_t)gettid();
+	char buf[256];
+
+	Py_Initialize();
+	PyObject *g = PyDict_New();
+	PyDict_SetItemString(g, "__builtins__", PyEval_GetBuiltins());
+	PyObject *src = Py_CompileString("import threading\n"
+					 "def worker():\n    pass\n"
+					 "def f\xc3\xbchre():\n    pass\n"
+					 "cond = threading.Condition()\n",
+					 "\xc3\xbc" "bung.py", Py_file_input);
+	CHECK(src && PyEval_EvalCode(src, g, g));
+	PyObject *cond = PyDict_GetItemString(g, "cond");
+	PyObject *wait = PyObject_GetAttrString((PyObject *)Py_TYPE(cond), "wait");
+	struct cv_py_site site = { .code = {
+		(uint64_t)(uintptr_t)PyFunction_GetCode(wait),
+		(uint64_t)(uintptr_t)PyFunction_GetCode(PyDict_GetItemString(g, "worker")),
+	} };
+	CHECK_EQ(cv_cpython_probe(c, pid, &e), CV_PY_SUPPORTED);
+	CHECK_STR(cv_cpython_name(c, pid, tid, 0x1000, CV_LK_MUTEX, false, &site, buf, sizeof(buf)),
+		  "lock in worker (\xc3\xbc" "bung.py)");
+	CHECK_STR(cv_cpython_name(c, pid, tid, (uint64_t)(uintptr_t)cond, CV_LK_CONDVAR, true, &site,
+				  buf, sizeof(buf)), "Condition in worker (\xc3\xbc" "bung.py)");
+	site.code[1] = (uint64_t)(uintptr_t)PyFunction_GetCode(PyDict_GetItemString(g, "f\xc3\xbchre"));
+	CHECK_STR(cv_cpython_name(c, pid, tid, 0x1000, CV_LK_MUTEX, false, &site, buf, sizeof(buf)),
+		  "lock in f\xc3\xbchre (\xc3\xbc" "bung.py)");
+	/* only the library's wait seen: this thread now runs no Python code */
+	site.code[1] = 0;
+	CHECK_STR(cv_cpython_name(c, pid, tid, 0x1000, CV_LK_MUTEX, false, &site, buf, sizeof(buf)),
+		  "lock");
+	Py_DECREF(wait);
+	Py_DECREF(src);
+	Py_DECREF(g);
 	cv_cpython_free(c);
 	cv_symbols_free(syms);
 	fclose(warn);
@@ -121,5 +170,6 @@ int main(void)
 	RUN(unsupported_versions);
 	RUN(rule_hash);
 	RUN(probe_libpython);
+	RUN(names_from_the_frames_seen);
 	return CHECK_DONE();
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/hash.h"
+#include "common/utf8.h"
 
 #define PY_SITE_FRAMES 16 /* frames searched for the program's own code */
 
@@ -210,23 +211,32 @@ static uint64_t peek_ptr(uint32_t pid, uint64_t addr)
 	return addr && peek(pid, addr, &v, sizeof(v)) ? v : 0;
 }
 
-/* A compact ASCII str object's text into buf; false if it is none. */
+/* A compact str object's text into buf as UTF-8 (a file or function name
+ * in any script: "übung.py"); false if it is none or does not fit. */
 static bool peek_str(const struct py_proc *p, uint64_t str, char *buf, size_t n)
 {
 	const struct cv_py_layout *l = p->layout;
 	uint64_t len = 0;
-	uint32_t state = 0;
+	uint32_t state = 0, kind;
+	uint8_t units[1024];
 
 	if (!str || !peek(p->tgid, str + l->str_length, &len, sizeof(len)) ||
 	    !peek(p->tgid, str + l->str_state, &state, sizeof(state)))
 		return false;
 	/* state: interned:2 kind:3 compact:1 ascii:1 (the same since 3.3) */
-	if (!(state & (1u << 5)) || !(state & (1u << 6)) || len == 0 || len >= n)
+	kind = (state >> 2) & 7;
+	if (!(state & (1u << 5)) || len == 0 || len >= n)
 		return false;
-	if (!peek(p->tgid, str + l->str_ascii_data, buf, len))
+	if (state & (1u << 6)) {
+		if (!peek(p->tgid, str + l->str_ascii_data, buf, len))
+			return false;
+		buf[len] = '\0';
+		return true;
+	}
+	if ((kind != 1 && kind != 2 && kind != 4) || len * kind > sizeof(units) ||
+	    !peek(p->tgid, str + l->str_compact_data, units, len * kind))
 		return false;
-	buf[len] = '\0';
-	return true;
+	return cv_utf8_from_units(units, len, kind, buf, n);
 }
 
 static const char *base_name(const char *path)
@@ -259,9 +269,24 @@ static const struct cv_py_wait_rule *code_rule(const struct py_proc *p, uint64_t
 	return NULL;
 }
 
-/* "worker (lesson.py)": thread tid's innermost frame outside the standard
+/* "worker (lesson.py)" into buf if code is the program's own (not one of
+ * the standard library's waiting functions) */
+static bool code_site(const struct py_proc *p, uint64_t code, char *buf, size_t n)
+{
+	const struct cv_py_layout *l = p->layout;
+	char file[256], qual[128];
+
+	if (!code || !peek_str(p, peek_ptr(p->tgid, code + l->code_filename), file, sizeof(file)) ||
+	    !peek_str(p, peek_ptr(p->tgid, code + l->code_qualname), qual, sizeof(qual)) ||
+	    is_library_wait(base_name(file)))
+		return false;
+	snprintf(buf, n, "%s (%s)", qual, base_name(file));
+	return true;
+}
+
+/* The site of thread tid now: its innermost frame outside the standard
  * library's waiting functions; false if tid runs no Python code */
-static bool site(const struct py_proc *p, uint32_t tid, char *buf, size_t n)
+static bool site_now(const struct py_proc *p, uint32_t tid, char *buf, size_t n)
 {
 	const struct cv_py_layout *l = p->layout;
 	uint64_t ts = peek_ptr(p->tgid, peek_ptr(p->tgid, p->runtime + l->runtime_interp_head) +
@@ -278,18 +303,22 @@ static bool site(const struct py_proc *p, uint32_t tid, char *buf, size_t n)
 		ts = peek_ptr(p->tgid, ts + l->ts_next);
 	}
 	for (int i = 0; i < PY_SITE_FRAMES && frame; i++) {
-		uint64_t code = peek_ptr(p->tgid, frame + l->frame_code);
-		char file[256], qual[128];
-
-		if (peek_str(p, peek_ptr(p->tgid, code + l->code_filename), file, sizeof(file)) &&
-		    peek_str(p, peek_ptr(p->tgid, code + l->code_qualname), qual, sizeof(qual)) &&
-		    !is_library_wait(base_name(file))) {
-			snprintf(buf, n, "%s (%s)", qual, base_name(file));
+		if (code_site(p, peek_ptr(p->tgid, frame + l->frame_code), buf, n))
 			return true;
-		}
 		frame = peek_ptr(p->tgid, frame + l->frame_previous);
 	}
 	return false;
+}
+
+/* The site of a wait: from the code objects of its frames as the probes
+ * saw them, else (none, or all the library's) from its thread now */
+static bool site(const struct py_proc *p, uint32_t tid, const struct cv_py_site *seen,
+		 char *buf, size_t n)
+{
+	for (int i = 0; seen && i < CV_PY_SITE_CODES && seen->code[i]; i++)
+		if (code_site(p, seen->code[i], buf, n))
+			return true;
+	return site_now(p, tid, buf, n);
 }
 
 /* What object addr is: a CODE rule's label, else its type's name */
@@ -312,7 +341,8 @@ static bool object_label(const struct py_proc *p, uint64_t addr, char *buf, size
 }
 
 const char *cv_cpython_name(struct cv_cpython *c, uint32_t pid, uint32_t tid, uint64_t addr,
-			    uint8_t kind, bool pyobj, char *buf, size_t n)
+			    uint8_t kind, bool pyobj, const struct cv_py_site *seen, char *buf,
+			    size_t n)
 {
 	const struct py_proc *p = find(c, pid);
 	char what[64], where[400];
@@ -341,7 +371,7 @@ const char *cv_cpython_name(struct cv_cpython *c, uint32_t pid, uint32_t tid, ui
 	} else {
 		return NULL;
 	}
-	if (site(p, tid, where, sizeof(where)))
+	if (site(p, tid, seen, where, sizeof(where)))
 		snprintf(buf, n, "%s in %s", what, where);
 	else
 		snprintf(buf, n, "%s", what);

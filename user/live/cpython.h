@@ -40,6 +40,8 @@ struct cv_py_layout {
 	uint32_t code_qualname, code_filename;
 	uint32_t str_length, str_state, str_ascii_data; /* PyASCIIObject: length, state,
 							 * sizeof (where ASCII data starts) */
+	uint32_t str_compact_data;      /* sizeof PyCompactUnicodeObject: where a compact
+					 * non-ASCII str's code units start */
 	uint32_t obj_type, type_name;   /* PyObject: ob_type; PyTypeObject: tp_name */
 };
 
@@ -86,10 +88,13 @@ void cv_cpython_forget(struct cv_cpython *c, uint32_t tgid);
  * waits are keyed by (pyobj, e.g. "Condition in consumer (lesson.py)",
  * "Thread.join in <module> (run.py)"); a lock acquired by Python code
  * ("lock in worker (lesson.py)") when kind is CV_LK_MUTEX; an address in an
- * unsupported interpreter's _PyRuntime.  The site is the first frame of
- * thread tid (the waiter) outside the standard library's waiting
- * functions.  NULL: not a Python lock (the ELF symbols may name it). */
+ * unsupported interpreter's _PyRuntime.  The site is the first frame
+ * outside the standard library's waiting functions: of the frames the
+ * probes saw at its first wait (site, innermost first, may be NULL), else
+ * of thread tid (the waiter) now.  NULL: not a Python lock (the ELF symbols
+ * may name it). */
 const char *cv_cpython_name(struct cv_cpython *c, uint32_t pid, uint32_t tid, uint64_t addr,
-			    uint8_t kind, bool pyobj, char *buf, size_t n);
+			    uint8_t kind, bool pyobj, const struct cv_py_site *site, char *buf,
+			    size_t n);
 
 #endif /* CONCVIZ_CPYTHON_H_USER */

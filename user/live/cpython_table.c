@@ -17,7 +17,7 @@ static const struct cv_py_layout layouts[] = {
 		.frame_holder_current = 8,
 		.frame_code = 32, .frame_previous = 48, .frame_self = 72,
 		.code_qualname = 128, .code_filename = 112,
-		.str_length = 16, .str_state = 32, .str_ascii_data = 48,
+		.str_length = 16, .str_state = 32, .str_ascii_data = 48, .str_compact_data = 72,
 		.obj_type = 8, .type_name = 24,
 	},
 };
@@ -49,8 +49,9 @@ const struct cv_py_wait_rule cv_py_wait_rules[] = {
 	{ "threading.py", "Semaphore.release", SELF(CV_LK_SEMAPHORE, 0), NULL },
 	{ "threading.py", "BoundedSemaphore.release", SELF(CV_LK_SEMAPHORE, 0), NULL },
 	{ "threading.py", "Barrier.wait", SELF(CV_LK_BARRIER, 0), NULL },
-	{ "threading.py", "Barrier._enter", SELF(CV_LK_BARRIER, 0), NULL },
-	{ "threading.py", "Barrier._wait", SELF(CV_LK_BARRIER, 0), NULL },
+	/* (their self is a closure's cell in _wait: Barrier.wait's is the object) */
+	{ "threading.py", "Barrier._enter", SELF(CV_LK_BARRIER, 1), NULL },
+	{ "threading.py", "Barrier._wait", SELF(CV_LK_BARRIER, 1), NULL },
 	{ "threading.py", "Thread._wait_for_tstate_lock", CODE(CV_LK_JOIN), "Thread.join" },
 	{ "threading.py", "Thread.start", CODE(CV_LK_JOIN), "Thread.start" },
 	{ "threading.py", "_shutdown", CODE(CV_LK_JOIN), "Thread.join at exit" },
@@ -58,6 +59,14 @@ const struct cv_py_wait_rule cv_py_wait_rules[] = {
 	{ "queue.py", "Queue.put", SELF(CV_LK_QUEUE, 0), NULL },
 	{ "queue.py", "Queue.join", SELF(CV_LK_QUEUE, 0), NULL },
 	{ "queue.py", "Queue.task_done", SELF(CV_LK_QUEUE, 0), NULL },
+	/* multiprocessing's, whose locks are semaphores in shared memory */
+	{ "synchronize.py", "Condition.wait", SELF(CV_LK_CONDVAR, 1), NULL },
+	{ "synchronize.py", "Condition.__enter__", SELF(CV_LK_CONDVAR, 1), NULL },
+	{ "synchronize.py", "Event.wait", SELF(CV_LK_EVENT, 0), NULL },
+	{ "queues.py", "Queue.get", SELF(CV_LK_QUEUE, 0), NULL },
+	/* an idle concurrent.futures worker, in its SimpleQueue's get (a C
+	 * method: this is the innermost Python frame) */
+	{ "thread.py", "_worker", CODE(CV_LK_QUEUE), "ThreadPoolExecutor work queue" },
 };
 const size_t cv_py_wait_rule_count = sizeof(cv_py_wait_rules) / sizeof(cv_py_wait_rules[0]);
 

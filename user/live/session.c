@@ -116,17 +116,24 @@ static const char *name_lock(void *ctx, uint32_t pid, uint64_t addr)
 	uint8_t kind = CV_LK_FUTEX;
 	bool pyobj = false;
 
-	if (ev && ev->type == CV_EV_FUTEX && !(ev->flags & CV_CALL_SHARED)) {
+	/* (a Python object is the process's own, also when the futex it waits
+	 * on is in shared memory: multiprocessing's Event) */
+	if (ev && ev->type == CV_EV_FUTEX &&
+	    (!(ev->flags & CV_CALL_SHARED) || (ev->flags & CV_CALL_PYOBJ))) {
 		kind = ev->futex.kind;
 		pyobj = ev->flags & CV_CALL_PYOBJ;
 	} else if (ev && ev->type == CV_EV_SWITCH && ev->sw.block == CV_BLK_FUTEX &&
-		   !(ev->flags & CV_SW_LOCK_SHARED)) {
+		   (!(ev->flags & CV_SW_LOCK_SHARED) || (ev->flags & CV_SW_LOCK_PYOBJ))) {
 		kind = ev->sw.lock_kind;
 		pyobj = ev->flags & CV_SW_LOCK_PYOBJ;
 	}
-	if (s->py && ev)
-		name = cv_cpython_name(s->py, pid, ev->tid, addr, kind, pyobj, s->lock_name,
-				       sizeof(s->lock_name));
+	if (s->py && ev) {
+		struct cv_py_site seen;
+		bool have = cv_tracer_py_site(s->tracer, pid, addr, &seen);
+
+		name = cv_cpython_name(s->py, pid, ev->tid, addr, kind, pyobj, have ? &seen : NULL,
+				       s->lock_name, sizeof(s->lock_name));
+	}
 	return name ? name : symbol_name(s, pid, addr);
 }
 
@@ -221,9 +228,10 @@ static void feed(struct session *s, const struct cv_event *ev)
 	if (ev->type == CV_EV_COMM && ev->tid == ev->pid && s->syms)
 		cv_symbols_forget(s->syms, ev->pid); /* exec: new mappings */
 	follow_forks(s, ev);
-	if (ev->type == CV_EV_FUTEX && (ev->flags & CV_CALL_SHARED))
+	if (ev->type == CV_EV_FUTEX && (ev->flags & CV_CALL_SHARED) && !(ev->flags & CV_CALL_PYOBJ))
 		share_lock(s, ev->pid, ev->futex.addr - ev->futex.obj_off);
 	else if (ev->type == CV_EV_SWITCH && (ev->flags & CV_SW_LOCK_SHARED) &&
+		 !(ev->flags & CV_SW_LOCK_PYOBJ) &&
 		 (ev->flags & CV_SW_PREV_TRACED) && ev->sw.block == CV_BLK_FUTEX)
 		share_lock(s, ev->pid, ev->sw.obj - ev->sw.obj_off);
 	s->feeding = ev;

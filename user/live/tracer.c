@@ -1063,6 +1063,13 @@ int cv_tracer_set_py_rule(struct cv_tracer *t, uint64_t hash, const struct cv_py
 	return bpf_map__update_elem(t->skel->maps.py_rules, &hash, sizeof(hash), r, sizeof(*r), BPF_ANY);
 }
 
+bool cv_tracer_py_site(struct cv_tracer *t, uint32_t tgid, uint64_t obj, struct cv_py_site *out)
+{
+	struct cv_py_seen_key k = { .obj = obj, .tgid = tgid };
+
+	return bpf_map__lookup_elem(t->skel->maps.py_seen, &k, sizeof(k), out, sizeof(*out), 0) == 0;
+}
+
 uint64_t cv_tracer_dropped(const struct cv_tracer *t)
 {
 	return t->dropped;
