@@ -249,6 +249,13 @@ strip_rec() { jq -S 'del(.bytes_per_event, .file_bytes)' "$1"; }
 	head -c $((size - 5)) "$good" > "$d/cut-late"
 	try "$CONCVIZ" report "$d/cut-late"
 	one_line_error "truncated at offset"
+	grep -q "reported the readable part: [1-9][0-9]* events" "$ERRF"
+	# the report of what it holds, and that it is only part
+	grep -q "^concviz report: " "$OUTF"
+	grep -q "^ONLY PART OF THE RECORDING, up to where it ends: .*truncated at offset" "$OUTF"
+	try "$CONCVIZ" report --json "$d/cut-late"
+	one_line_error "truncated at offset"
+	jq -e '(.read_error | test("truncated at offset")) and .events > 10' "$OUTF" > /dev/null
 	try "$CONCVIZ" export --format chrome -o "$d/late.json" "$d/cut-late"
 	one_line_error "truncated at offset"
 	jq -e '[.traceEvents[] | select(.ph == "X")] | length > 10' "$d/late.json" > /dev/null
@@ -321,6 +328,10 @@ strip_rec() { jq -S 'del(.bytes_per_event, .file_bytes)' "$1"; }
 		echo "wanted exit 1 and one concviz line about the full disk; got exit $rc:"
 		cat "$ERRF"
 		st=1
+	fi
+	# the run's own summary is whole: only the file is short
+	if [ "$st" = 0 ] && ! jq -e '.events > 100 and .dropped_events == 0' "$OUTF" > /dev/null; then
+		echo "no whole summary on stdout:"; head -c 600 "$OUTF"; st=1
 	fi
 	# what was written is a recording: the header and whole blocks, maybe a cut one
 	if [ "$st" = 0 ]; then

@@ -94,18 +94,25 @@ int cv_cmd_report(int argc, char **argv)
 		cv_warn("out of memory");
 		return 1;
 	}
-	if (cv_rec_load(file, m, &bytes, err, sizeof(err))) {
+	int rc = cv_rec_load(file, m, &bytes, err, sizeof(err)) ? 1 : 0;
+	/* a recording cut short or damaged after some events (a run killed,
+	 * a disk that filled): the report of what it holds, and exit 1 */
+	if (rc && !cv_model_events(m)) {
 		cv_warn("%s", err);
 		cv_model_free(m);
 		return 1;
 	}
-	struct cv_report_extra extra = { .file_bytes = bytes, .all_processes = all };
+	struct cv_report_extra extra = { .file_bytes = bytes, .all_processes = all,
+					 .read_error = rc ? err : NULL };
+	uint64_t events = cv_model_events(m);
 	if (json)
 		cv_report_json(stdout, m, &extra);
 	else
 		cv_report_text(stdout, m, &extra);
 	cv_model_free(m);
-	return fflush(stdout) ? 1 : 0;
+	if (rc)
+		cv_warn("%s (reported the readable part: %llu events)", err, (unsigned long long)events);
+	return fflush(stdout) || rc ? 1 : 0;
 }
 
 /* The export's output: stdout for "-", else a new file (outfile rules),

@@ -16,8 +16,8 @@ static int run_batch(const struct cv_source *src, const struct cv_session_opts *
 
 	while ((rc = src->pump(src->ctx, 100)) == 0)
 		;
-	if (rc < 0)
-		return 1;
+	/* failed (a recording whose disk filled): the session said why, and
+	 * its model is whole: the summary still goes out */
 	if (o->json)
 		cv_report_json(stdout, src->model(src->ctx), &extra);
 	else
@@ -26,7 +26,7 @@ static int run_batch(const struct cv_source *src, const struct cv_session_opts *
 		cv_warn("cannot write the summary to stdout: %s", strerror(errno));
 		return 1;
 	}
-	return 0;
+	return rc < 0;
 }
 
 int cv_cmd_trace(struct cv_session_opts *o)

@@ -370,7 +370,9 @@ static int pump(void *ctx, int timeout_ms)
 		finish(s);
 		return s->failed ? -1 : 1;
 	}
-	return s->failed ? -1 : 0;
+	/* failed: stopping, and -1 once finished, so the model holds every
+	 * event (a recording that failed leaves the report whole) */
+	return 0;
 }
 
 static void quit(void *ctx)

@@ -570,6 +570,9 @@ void cv_report_text(FILE *out, const struct cv_model *m, const struct cv_report_
 			cv_fmt_bytes(b, sizeof(b), extra->file_bytes),
 			ev ? (double)extra->file_bytes / (double)ev : 0.0);
 	}
+	if (extra && extra->read_error)
+		fprintf(out, "ONLY PART OF THE RECORDING, up to where it ends: %s\n",
+			extra->read_error);
 	text_threads(out, m, extra);
 	text_kernel(out, m, extra);
 	text_io(out, m);
@@ -850,6 +853,11 @@ void cv_report_json(FILE *out, const struct cv_model *m, const struct cv_report_
 		uint64_t ev = cv_model_events(m);
 		fprintf(out, "  \"file_bytes\": %llu, \"bytes_per_event\": %.2f,\n",
 			(ull)extra->file_bytes, ev ? (double)extra->file_bytes / (double)ev : 0.0);
+	}
+	if (extra && extra->read_error) {
+		fputs("  \"read_error\": ", out);
+		cv_json_string(out, extra->read_error);
+		fputs(",\n", out);
 	}
 	fprintf(out, "  \"target\": {\"pid\": %" PRIu32 ", \"command\": ", cv_model_target_pid(m));
 	cv_json_string(out, cv_model_target_command(m));

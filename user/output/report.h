@@ -13,6 +13,8 @@
 
 struct cv_report_extra {
 	uint64_t file_bytes;    /* recording size, 0 = not a recording */
+	const char *read_error; /* the recording ends early (cut short, damaged): why;
+				 * the report is of the part before (NULL: whole) */
 	bool all_processes;     /* text: list short-lived helper processes' threads too
 				 * (else they fold into one line; JSON lists them all) */
 };

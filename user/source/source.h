@@ -39,7 +39,8 @@ struct cv_source {
 	/* Feed the events that are available, waiting at most timeout_ms for
 	 * some, and advance the model's clock.  0: more may come; 1: finished
 	 * (target exited and every event drained, or end of recording); -1:
-	 * error (see last_error). */
+	 * error (see last_error), once the source has ended (a live run that
+	 * fails stops and drains first: its model holds every event). */
 	int (*pump)(void *ctx, int timeout_ms);
 	/* The viewer is done: a live run stops its target (SIGTERM) and keeps
 	 * draining on later pumps; attach detaches; replay does nothing. */
