@@ -182,6 +182,23 @@ check_mux() {
 	[ "$(jq .dropped_events "$J")" = 0 ]
 }
 
+@test "attach to a thread's ID (as htop lists them) traces its process, and says so" {
+	"$EX/blocking" --seconds 4 2> "$BATS_TEST_TMPDIR/ex.err" &
+	pid=$!
+	sleep 0.7
+	tid=$(ls "/proc/$pid/task" | grep -vx "$pid" | head -n 1)
+	[ -n "$tid" ]
+	"$CONCVIZ" attach --json -d 1 "$tid" > "$BATS_TEST_TMPDIR/a.json" 2> "$BATS_TEST_TMPDIR/a.err"
+	rc=$?
+	wait "$pid"
+	[ "$rc" -eq 0 ] || { cat "$BATS_TEST_TMPDIR/a.err"; return 1; }
+	J="$BATS_TEST_TMPDIR/a.json"
+	[ "$(jq .target.pid "$J")" = "$pid" ]
+	jq -e --argjson t "$tid" '[.threads[].tid] | index($t)' "$J" > /dev/null
+	[ "$(grep -c '^concviz: ' "$BATS_TEST_TMPDIR/a.err")" = 1 ]
+	grep -qx "concviz: $tid is a thread of process $pid: tracing that process, all its threads" "$BATS_TEST_TMPDIR/a.err"
+}
+
 @test "text report: per-thread table, locks and dropped events" {
 	run bash -c "'$CONCVIZ' run --report locks --seconds 1 2>/dev/null"
 	[ "$status" -eq 0 ]

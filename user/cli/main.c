@@ -52,7 +52,8 @@ static const char usage_run[] =
 static const char usage_attach[] =
 	"usage: concviz attach [OPTS] PID\n"
 	"Trace a running process, all its threads, until it exits, the duration ends\n"
-	"or you quit.  The process is left running.\n"
+	"or you quit.  The process is left running.  A thread's ID (htop, top -H)\n"
+	"traces its process.\n"
 	"  -d, --duration SEC   stop tracing after SEC seconds\n"
 	"  -o, --output FILE    record every event to FILE   (--force to overwrite)\n"
 	"      --report         no TUI: text summary on stdout at the end\n"

@@ -57,6 +57,15 @@ int cv_proc_parse_pid(const char *arg, uint32_t *pid, char *err, size_t errlen)
 		cv_errorf(err, errlen, "PID %lu has exited (a zombie its parent has not reaped): nothing to trace", v);
 		return -1;
 	}
+	/* a thread's ID (htop and top -H list them): its process is traced,
+	 * all of its threads */
+	snprintf(path, sizeof(path), "/proc/%lu/status", v);
+	unsigned long tgid = v;
+	const char *tg = read_file(path, buf, sizeof(buf)) < 0 ? NULL : strstr(buf, "\nTgid:");
+	if (tg && sscanf(tg, "\nTgid: %lu", &tgid) == 1 && tgid && tgid != v) {
+		cv_warn("%lu is a thread of process %lu: tracing that process, all its threads", v, tgid);
+		v = tgid;
+	}
 	if (v == (unsigned long)getpid()) {
 		cv_errorf(err, errlen, "PID %lu is concviz itself", v);
 		return -1;
