@@ -36,6 +36,15 @@ load helpers
 	[[ "$output" == *"unknown example"*"no-such-example"* ]]
 }
 
+@test "a command given without --: one line that says to put -- before it, exit 2" {
+	for c in /bin/true true; do
+		run "$CONCVIZ" run --json "$c" lesson.py
+		[ "$status" -eq 2 ]
+		[ "${#lines[@]}" -eq 1 ]
+		[ "$output" = "concviz: '$c' is not an example; to trace a command, put -- before it: concviz run -- $c" ]
+	done
+}
+
 @test "unknown command and bad options: exit 2" {
 	run "$CONCVIZ" frobnicate
 	[ "$status" -eq 2 ]
@@ -83,6 +92,13 @@ teardown() {
 	run "$CONCVIZ" run --json -- /nonexistent/cmd
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"cannot run '/nonexistent/cmd'"* ]]
+	# a script here, named without ./: execvp looks in PATH only
+	cd "$BATS_TEST_TMPDIR"
+	printf 'print(1)\n' > lesson.py
+	run "$CONCVIZ" run --json -- lesson.py
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == "concviz: cannot run 'lesson.py': not in PATH (for the file here: -- ./lesson.py, or -- python3 lesson.py for a script)" ]]
 }
 
 @test "run -- COMMAND traces any command" {

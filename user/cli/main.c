@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/err.h"
 #include "cli/catalog.h"
@@ -127,6 +128,26 @@ static int parse_live_opts(const char *cmd, const char *help, int argc, char **a
 	return -1;
 }
 
+/* A path, a file here, or a program in PATH: what `run` without -- was
+ * probably meant to trace */
+static bool looks_like_a_command(const char *name)
+{
+	char path[PATH_MAX];
+	const char *dirs = getenv("PATH");
+
+	if (strchr(name, '/') || access(name, F_OK) == 0)
+		return true;
+	for (const char *d = dirs; d && *d;) {
+		size_t n = strcspn(d, ":");
+
+		if (n && (size_t)snprintf(path, sizeof(path), "%.*s/%s", (int)n, d, name) < sizeof(path) &&
+		    access(path, X_OK) == 0)
+			return true;
+		d += n + (d[n] == ':');
+	}
+	return false;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct cv_session_opts o = { 0 };
@@ -145,6 +166,11 @@ static int cmd_run(int argc, char **argv)
 	} else {
 		const char *name = optind < argc ? argv[optind] : "tour";
 
+		if (!cv_example_find(name) && looks_like_a_command(name)) {
+			cv_warn("'%s' is not an example; to trace a command, put -- before it: "
+				"concviz run -- %s", name, name);
+			return 2;
+		}
 		if (!cv_example_find(name))
 			return cv_usage_error("run", "unknown example (concviz list shows them):", name);
 		if (cv_example_path(name, path, sizeof(path))) {

@@ -123,7 +123,12 @@ int cv_target_spawn(struct cv_target *t, char *const argv[], int out_fd,
 		waitpid(t->child, NULL, 0);
 		t->child = 0;
 		t->gone = true;
-		cv_errorf(err, errlen, "cannot run '%s': %s", argv[0], strerror(e));
+		if (e == ENOENT && !strchr(argv[0], '/') && access(argv[0], F_OK) == 0)
+			/* execvp looks in PATH only: the file here is not found */
+			cv_errorf(err, errlen, "cannot run '%s': not in PATH (for the file here: "
+				  "-- ./%s, or -- python3 %s for a script)", argv[0], argv[0], argv[0]);
+		else
+			cv_errorf(err, errlen, "cannot run '%s': %s", argv[0], strerror(e));
 		return -1;
 	}
 	close(errp[0]);
