@@ -209,3 +209,26 @@ lock_wait_sums() {
 	jq -e --argjson ab "$ab" --argjson ba "$ba" '.deadlocks[0].text |
 		contains("T\($ab) waits sem_b held by T\($ba)")' "$J"
 }
+
+@test "locks: a statically linked program is said once: its condvar waits are futex waits; a dynamic one says nothing" {
+	command -v gcc > /dev/null || skip "gcc missing"
+	local d="$BATS_TEST_TMPDIR"
+	cat > "$d/cv.c" <<'C'
+#include <pthread.h>
+#include <unistd.h>
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+static int ready;
+static void *w(void *a) { (void)a; pthread_mutex_lock(&m); while (!ready) pthread_cond_wait(&c, &m); pthread_mutex_unlock(&m); return 0; }
+int main(void) { pthread_t t; pthread_create(&t, 0, w, 0); usleep(200000); pthread_mutex_lock(&m); ready = 1; pthread_cond_signal(&c); pthread_mutex_unlock(&m); pthread_join(t, 0); return 0; }
+C
+	gcc -static -pthread -O2 -o "$d/cv-static" "$d/cv.c" || skip "no static C library"
+	gcc -pthread -O2 -o "$d/cv-dynamic" "$d/cv.c"
+	"$CONCVIZ" run --json -- "$d/cv-static" > "$d/s.json" 2> "$d/s.err"
+	[ "$(grep -c '^concviz: ' "$d/s.err")" = 1 ] || { cat "$d/s.err"; return 1; }
+	grep -qx "concviz: warning: $d/cv-static is statically linked (no shared C library): its condition variable and barrier waits show as futex waits (kind \"futex\")" "$d/s.err"
+	jq -e '[.locks[] | select(.kind == "condvar")] | length == 0' "$d/s.json"
+	"$CONCVIZ" run --json -- "$d/cv-dynamic" > "$d/d.json" 2> "$d/d.err"
+	[ "$(grep -c '^concviz: ' "$d/d.err")" = 0 ] || { cat "$d/d.err"; return 1; }
+	jq -e '[.locks[] | select(.kind == "condvar")] | length == 1' "$d/d.json"
+}

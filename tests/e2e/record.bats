@@ -265,6 +265,20 @@ strip_rec() { jq -S 'del(.bytes_per_event, .file_bytes)' "$1"; }
 	one_line_error "terminal"
 }
 
+@test "record: a run that never started leaves no recording (a command that cannot run, a process gone)" {
+	local f="$BATS_TEST_TMPDIR/ne.cvz"
+	try "$CONCVIZ" run --json -o "$f" -- /nonexistent/cmd
+	one_line_error "cannot run '/nonexistent/cmd'"
+	[ ! -e "$f" ]
+	sleep 0.05 &
+	local gone=$!
+	wait "$gone"
+	try "$CONCVIZ" attach --json -o "$f" "$gone"
+	[ "$rc" = 1 ]
+	[ "$(grep -c '^concviz: ' "$ERRF")" = 1 ] || { cat "$ERRF"; return 1; }
+	[ ! -e "$f" ]
+}
+
 @test "record: -o refuses to clobber, --force overwrites, unwritable output fails first, sudo user owns the file, non-root can read it" {
 	rec blocking
 	local f="$BATS_TEST_TMPDIR/existing.cvr" marker="$BATS_TEST_TMPDIR/target-ran"

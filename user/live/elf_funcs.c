@@ -87,6 +87,30 @@ int cv_elf_func_offsets(const char *path, const char *name, uint64_t *offs, size
 	return k;
 }
 
+int cv_elf_is_static(const char *path)
+{
+	int fd, r = 1;
+	size_t n;
+	Elf *elf;
+
+	if (elf_version(EV_CURRENT) == EV_NONE || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &n)) {
+		r = -1;
+		n = 0;
+	}
+	for (size_t i = 0; i < n && r == 1; i++) {
+		GElf_Phdr ph;
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_INTERP)
+			r = 0;
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return r;
+}
+
 int cv_proc_libc(uint32_t pid, char *buf, size_t n)
 {
 	char path[64], line[4096];

@@ -16,6 +16,10 @@
  * or -1 if the file cannot be read as ELF. */
 int cv_elf_func_offsets(const char *path, const char *name, uint64_t *offs, size_t max);
 
+/* Is the ELF program at path linked statically (no PT_INTERP: no dynamic
+ * loader, so no shared C library)?  1 yes, 0 no, -1 not readable as ELF. */
+int cv_elf_is_static(const char *path);
+
 /* The C library process pid maps (the path in its /proc/PID/maps whose
  * file name starts with "libc.so" or "libc-"), into buf; false if none. */
 int cv_proc_libc(uint32_t pid, char *buf, size_t n);

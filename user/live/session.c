@@ -407,12 +407,21 @@ static void on_child_ready(void *ctx, uint32_t pid)
 
 static int start_child(struct session *s, int out_fd)
 {
-	char err[sizeof(s->err)];
+	char err[sizeof(s->err)], exe[64];
+	const char *env = getenv("CONCVIZ_LOCK_UPROBES");
 
 	if (cv_target_spawn(&s->target, s->o->argv, out_fd, on_child_ready, s, err, sizeof(err))) {
 		fail(s, "%s", err);
 		return -1;
 	}
+	/* the probes sit in the C library concviz maps: a static program
+	 * has its own copy, which they do not see */
+	snprintf(exe, sizeof(exe), "/proc/%u/exe", s->target.pid);
+	FILE *out = s->o->tui ? s->diag : stderr;
+	if (out && !(env && strcmp(env, "0") == 0) && cv_elf_is_static(exe) == 1)
+		fprintf(out, "concviz: warning: %s is statically linked "
+			"(no shared C library): its condition variable and barrier waits show as futex "
+			"waits (kind \"futex\")\n", s->o->argv[0]);
 	return 0;
 }
 
@@ -591,6 +600,8 @@ static void lock_probes(struct session *s)
 
 	if (env && strcmp(env, "0") == 0)
 		return; /* asked for: no uprobe traps in any process (README) */
+	if (!s->o->argv && kill((pid_t)pid, 0) && errno == ESRCH)
+		return; /* gone: the attach says so */
 	if (!cv_proc_libc(pid, libc, sizeof(libc)))
 		snprintf(err, sizeof(err), "process %u maps no C library (libc.so)", pid);
 	else if (!cv_tracer_attach_lock_probes(s->tracer, libc, s->o->lock_holders, err, sizeof(err)))
@@ -715,6 +726,10 @@ int cv_session_end(struct cv_session *cs, int rc)
 		rec_check(s, cv_rec_sync(s->rec));
 	if (s->rec && cv_rec_close(s->rec) && !s->failed)
 		fail(s, "recording to %s failed while closing", s->o->output);
+	/* nothing was traced (the command could not run, the process was
+	 * gone): no recording that would say nothing happened */
+	if (s->rec && !s->started)
+		unlink(s->o->output);
 	if (s->failed) {
 		cv_warn("%s", s->err);
 		rc = 1;
