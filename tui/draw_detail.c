@@ -361,7 +361,7 @@ static void summary(struct tui *u, struct vl *v, const struct cv_thread *t)
 		default: break;
 		}
 		tui_putf(y, 20, u->cols - 20, A_NORMAL, "for %s  %s",
-			 fmt_dur(u, d, sizeof(d), now > t->state_since ? now - t->state_since : 0), what);
+			 fmt_dur(u, d, sizeof(d), now > t->state_entered ? now - t->state_entered : 0), what);
 	}
 	y = vl_row(v);
 	tui_putf(y, 2, u->cols - 2, A_NORMAL,

@@ -501,6 +501,25 @@ ns() {
 	quit_clean 0
 }
 
+@test "replay: at the end a thread's detail says how long it has been in its state" {
+	command -v tmux > /dev/null || skip "tmux missing"
+	local f="$BATS_TEST_TMPDIR/asleep.cvz"
+	sleep 6 &
+	local pid=$!
+	"$CONCVIZ" attach --json -d 1.5 -o "$f" "$pid" > /dev/null 2>&1
+	kill "$pid"
+	start "'$CONCVIZ' replay '$f'"
+	wait_for "sleep" 10
+	tmux send-keys -t "$SESSION" End
+	sleep 0.5
+	tmux send-keys -t "$SESSION" Enter
+	wait_for "state sleep" 5
+	shot detail-at-end
+	# asleep all the traced 1.5 s (it was asleep before too: seeded)
+	grep -Eq 'state sleep +for 1\.[4-6][0-9]*s' <<< "$SCREEN" || { echo "$SCREEN" | grep state; return 1; }
+	quit_clean 0
+}
+
 @test "replay: a truncated recording replays its prefix, says [truncated], warns after quit; works as non-root" {
 	command -v tmux > /dev/null || skip "tmux missing"
 	rec locks

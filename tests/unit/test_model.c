@@ -2201,6 +2201,25 @@ TEST(possible_deadlock_across_processes)
 	}
 }
 
+/* How long a thread has been in its state: from when it entered it, also
+ * after the end closed its open segment (the TUI's "for 2.00s"). */
+TEST(state_entered_survives_the_end)
+{
+	fresh(NULL);
+	task(0, 1, "main", CV_TASK_PROCESS);
+	on(0, 1);
+	off_lock(10 * MS, 1, 0xa0, 0, CV_LK_MUTEX);
+	wake(20 * MS, 1, 0);                     /* runnable from 20 ms … */
+	CHECK_EQ(T(1)->state_entered, S + 20 * MS);
+	on(30 * MS, 1);
+	off(40 * MS, 1, CV_BLK_NONE, 0, 0);      /* asleep from 40 ms */
+	end_ev(2040 * MS);
+	CHECK_EQ(T(1)->state, CV_ST_SLEEP);
+	CHECK_EQ(T(1)->state_since, S + 2040 * MS);
+	CHECK_EQ(T(1)->state_entered, S + 40 * MS);
+	check_invariant();
+}
+
 /* One lock object in shared memory, at different addresses in two
  * processes: one lock, both pids, waiters counted across them. */
 TEST(shared_lock_across_processes)
@@ -2287,6 +2306,7 @@ int main(void)
 	RUN(stuck_behind_a_sleeping_holder);
 	RUN(possible_deadlock_across_processes);
 	RUN(shared_lock_across_processes);
+	RUN(state_entered_survives_the_end);
 	cv_model_free(M);
 	return CHECK_DONE();
 }

@@ -239,6 +239,7 @@ struct cv_thr *cv__new_thread(struct cv_model *m, uint32_t tid, uint32_t pid, ui
 	t->pub.first_ts = ts;
 	t->pub.state = st;
 	t->pub.state_since = ts;
+	t->pub.state_entered = ts;
 	t->pub.on_cpu = on_cpu;
 	t->seen_on_cpu = on_cpu;
 	t->first_bucket = cv__bucket_of(m, ts);

@@ -233,6 +233,8 @@ struct cv_thread {
 	/* current state; the open segment runs from state_since to model now */
 	enum cv_state state;
 	uint64_t state_since;
+	uint64_t state_entered;     /* when the thread entered its current state (a
+				     * segment may close within one, and at the end) */
 	bool on_cpu;
 	uint32_t block;             /* enum cv_block_kind while blocked (ACCEPT: in state
 				     * WAIT_DATA, waiting for a connection) */

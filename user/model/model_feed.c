@@ -171,6 +171,8 @@ static uint64_t seg_close_copy(struct cv_model *m, struct cv_thr *t, uint64_t co
 
 static void set_state(struct cv_thr *t, enum cv_state st, bool on_cpu)
 {
+	if (st != t->pub.state)
+		t->pub.state_entered = t->pub.state_since; /* the caller closed the segment */
 	t->pub.state = st;
 	t->pub.on_cpu = on_cpu;
 }
@@ -357,7 +359,8 @@ static void on_cpu_evidence(struct cv_model *m, struct cv_thr *t, uint64_t ts)
 		 * switches) or a lost one.  The kernel counts that time as the
 		 * thread's CPU time (docs/time-accounting.md), so it is running. */
 		if (t->pub.state == CV_ST_RUNNABLE && t->seen_on_cpu) {
-			t->pub.state = CV_ST_RUNNING;
+			t->pub.state = CV_ST_RUNNING; /* since its open segment began */
+			t->pub.state_entered = t->pub.state_since;
 			t->pub.unseen_switch_ins++;
 		}
 		if (t->seen_on_cpu)
