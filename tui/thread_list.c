@@ -59,6 +59,38 @@ static int cmp_rows(const void *pa, const void *pb)
 	return c;
 }
 
+void tui_row_window(struct tui *u, struct tui_row *r)
+{
+	const struct cv_process *p = r->fold_n ? cv_model_thread_process(u->m, r->t) : NULL;
+	uint64_t b = tui_bucket_of(u, u->view_now);
+
+	if (r->win_done)
+		return;
+	r->win_done = true;
+	memset(r->win, 0, sizeof(r->win));
+	r->win_csw = 0;
+	r->win_len = 0;
+	for (size_t i = 0, n = p ? cv_model_thread_count(u->m) : 1; i < n; i++) {
+		const struct cv_thread *o = p ? cv_model_thread(u->m, i) : r->t;
+		uint64_t w[CV_ST_COUNT], len = 0;
+		uint32_t csw = 0;
+		if (p && cv_model_thread_process(u->m, o) != p)
+			continue;
+		tui_window(u, o, b, TUI_WINDOW_BUCKETS, w, &csw);
+		for (int s = 0; s < CV_ST_COUNT; s++) {
+			r->win[s] += w[s];
+			len += w[s];
+		}
+		r->win_csw += csw;
+		if (len > r->win_len)
+			r->win_len = len;
+	}
+	r->win_total = 0;
+	for (int s = 0; s < CV_ST_COUNT; s++)
+		r->win_total += r->win[s];
+	r->cpu = r->win_len ? (double)r->win[CV_ST_RUNNING] / (double)r->win_len : 0;
+}
+
 void tui_rows_build(struct tui *u)
 {
 	size_t n = u->m ? cv_model_thread_count(u->m) : 0;
@@ -72,8 +104,6 @@ void tui_rows_build(struct tui *u)
 		u->rows = r;
 		u->cap_rows = cap;
 	}
-	bool need_win = u->sort == S_CPU;
-	uint64_t last_b = n ? tui_bucket_of(u, u->view_now) : 0;
 	tui_fold_frame_start(u);
 	for (size_t i = 0; i < n; i++) {
 		const struct cv_thread *t = cv_model_thread(u->m, i);
@@ -85,13 +115,10 @@ void tui_rows_build(struct tui *u)
 		memset(r, 0, sizeof(*r));
 		r->t = t;
 		r->tid = t->tid;
-		if (need_win) {
-			tui_window(u, t, last_b, TUI_WINDOW_BUCKETS, r->win, &r->win_csw);
-			for (int s = 0; s < CV_ST_COUNT; s++)
-				r->win_total += r->win[s];
-			r->cpu = r->win_total ? (double)r->win[CV_ST_RUNNING] / r->win_total : 0;
-		}
 	}
+	/* (after the loop: a folded row's threads are all counted by now) */
+	for (size_t i = 0; u->sort == S_CPU && i < u->nrows; i++)
+		tui_row_window(u, &u->rows[i]);
 	g_sort = u->sort;
 	g_rev = u->sort_rev;
 	if (u->nrows > 1)

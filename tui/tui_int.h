@@ -28,9 +28,12 @@ struct tui_row {                /* one visible thread row, rebuilt every frame *
 	const struct cv_thread *t;  /* valid only until the next pump */
 	uint32_t tid;               /* safe to read at any time */
 	uint64_t win[CV_ST_COUNT];  /* time per state in the recent window */
-	uint64_t win_total;
+	bool win_done;              /* win… below are this frame's (tui_row_window) */
+	uint64_t win_total;         /* (a folded process's: all its threads') */
+	uint64_t win_len;           /* the window's length, one thread's */
 	uint32_t win_csw;           /* switches in the window */
-	double cpu;                 /* running share of the window, 0..1 */
+	double cpu;                 /* running share of the window, 0..1 (summed over a
+				     * folded process's threads: may pass 1) */
 	uint32_t fold_n;            /* a folded process's row: its other threads, hidden */
 };
 
@@ -160,6 +163,9 @@ char *tui_time_label(const struct tui *u, char *buf, size_t n); /* "◀ 12.3s ag
 
 /* thread_list.c */
 void tui_rows_build(struct tui *u);
+/* r's recent window (TUI_WINDOW_BUCKETS): time per state, switches, CPU
+ * share; a folded process's row sums its threads (CPU may pass 100 %) */
+void tui_row_window(struct tui *u, struct tui_row *r);
 bool tui_thread_visible(const struct tui *u, const struct cv_thread *t);
 const char *tui_sort_name(enum tui_sort s);
 

@@ -286,3 +286,30 @@ check_by_fd() {
 	eq "blocked calls" 0 "$(tj .recv.blocked_calls)"
 	eq "wait for data" 0 "$(tj .time_ns.wait_data)"
 }
+
+@test "procs TUI: a folded process's row adds up its threads (switches, switches/s), as htop's process rows do" {
+	command -v tmux > /dev/null || skip "tmux missing"
+	local f="$BATS_TEST_TMPDIR/threads.cvz"
+	"$CONCVIZ" run --json -o "$f" procs --seconds 2 --mode threads > /dev/null 2>&1
+	start "'$CONCVIZ' replay '$f'"
+	wait_for "worker-4" 10
+	tmux send-keys -t "$SESSION" End
+	sleep 0.6
+	shot unfolded-end
+	# TID NAME STATE(2 words) vol/inv rate cpu: the thread rows, summed
+	local want got
+	want=$(awk '$1 ~ /^[0-9]+$/ && $5 ~ /^[0-9]+\/[0-9]+$/ { split($5, c, "/"); v += c[1]; i += c[2]; r += $6; n++ }
+		END { printf "%d/%d %d %d", v, i, r, n }' <<< "$SCREEN")
+	[ "${want##* }" = 6 ] || { echo "rows: $want"; echo "$SCREEN"; return 1; }
+	tmux send-keys -t "$SESSION" p
+	wait_for "+5 thr" 5
+	shot folded-end
+	got=$(awk '$3 == "+5" { printf "%s %s", $7, $8 }' <<< "$SCREEN")
+	set -- $want
+	local csw=$1 rate=$2
+	set -- $got
+	# switches exactly; switches/s within the rounding of its 6 rows
+	[ "$1" = "$csw" ] && [ $(($2 - rate)) -le 3 ] && [ $((rate - $2)) -le 3 ] ||
+		{ echo "folded row: $got, its threads: $want"; echo "$SCREEN"; return 1; }
+	quit_clean
+}
