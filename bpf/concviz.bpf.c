@@ -29,6 +29,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* The parts, each after the parts it uses (bpf/probe/): */
+#include "probe/pidns.h"         /* thread IDs inside PID namespaces */
 #include "probe/task_state.h"    /* who is traced; a thread's in-flight call */
 #include "probe/stage.h"         /* events out: per-CPU stage, ring buffer, drops */
 #include "probe/syscall_regs.h"  /* the syscall a thread is in, from its registers */

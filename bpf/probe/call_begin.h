@@ -121,7 +121,7 @@ static __always_inline void futex_kind(struct task_state *st, __u64 addr, __u32 
 	__u16 off;
 
 	if (op == CV_FUTEX_LOCK_PI || op == CV_FUTEX_LOCK_PI2) {
-		st->owner = word & CV_FUTEX_TID_MASK;
+		st->owner = pidns_global(word & CV_FUTEX_TID_MASK);
 		st->flags |= CV_CALL_IS_MUTEX;
 		st->lkind = CV_LK_MUTEX;
 	} else if (val == 2 && word == 2 &&
@@ -129,7 +129,7 @@ static __always_inline void futex_kind(struct task_state *st, __u64 addr, __u32 
 		/* before the entered object and the condvar map: a freed condvar's
 		 * memory may hold a mutex now (a condvar's own waits never expect
 		 * 2: g_refs waits are odd) */
-		st->owner = owner;
+		st->owner = pidns_global(owner);
 		st->flags |= CV_CALL_IS_MUTEX;
 		st->lkind = CV_LK_MUTEX;
 	} else if (st->ukind && addr >= st->uobj && addr < st->uobj + size) {

@@ -77,7 +77,7 @@ static __always_inline __u32 py_gil_holder(const struct cv_py_proc *p, __u32 sel
 	if (!locked)
 		return 0;
 	ts = read_ptr(p->gil + p->gil_last_holder);
-	tid = ts ? (__u32)read_ptr(ts + p->ts_native_tid) : 0;
+	tid = ts ? pidns_global((__u32)read_ptr(ts + p->ts_native_tid)) : 0;
 	return tid == self ? 0 : tid;
 }
 
@@ -150,7 +150,8 @@ __noinline __u64 py_code_hash(const struct cv_py_proc *p, __u64 code)
  * straight from the program's code is a Lock/RLock acquire (their sem_t). */
 static __always_inline void py_classify(struct task_state *st, const struct cv_py_proc *p, __u32 tid)
 {
-	__u64 frame = py_frame(st, p, tid), key = 0, innermost = frame;
+	/* CPython keeps the thread's ID in its own PID namespace */
+	__u64 frame = py_frame(st, p, pidns_own_tid()), key = 0, innermost = frame;
 	const struct cv_py_rule *found = 0;
 
 	if (!frame)

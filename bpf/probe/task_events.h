@@ -14,6 +14,7 @@ int BPF_PROG(on_sched_process_fork, struct task_struct *parent, struct task_stru
 	if (!cs)
 		return 0;
 	py_on_fork(parent, child);
+	pidns_note(child);
 	e = reserve(CV_EV_TASK, child->pid, child->tgid);
 	if (!e)
 		return 0;
@@ -58,6 +59,7 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
 	}
 	/* the task's last context switch is not its own any more */
 	bpf_task_storage_delete(&tstate, p);
+	pidns_forget(p);
 	return 0;
 }
 

@@ -111,8 +111,10 @@ static __always_inline struct task_state *traced(struct task_struct *t)
 	if (seed_tgid && (__u32)t->tgid == seed_tgid) {
 		st = bpf_task_storage_get(&tstate, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		/* what it waited before it was traced is not the trace's */
-		if (st)
+		if (st) {
 			kernel_run_delay(t, task_rq(t), &st->run_delay);
+			pidns_note(t);
+		}
 	}
 	return st;
 }

@@ -232,3 +232,34 @@ C
 	[ "$(grep -c '^concviz: ' "$d/d.err")" = 0 ] || { cat "$d/d.err"; return 1; }
 	jq -e '[.locks[] | select(.kind == "condvar")] | length == 1' "$d/d.json"
 }
+
+@test "locks: inside a PID namespace (unshare --pid) the deadlock's holders are known: glibc's namespace IDs are translated" {
+	command -v unshare > /dev/null || skip "unshare missing"
+	unshare --pid --fork true 2> /dev/null || skip "no PID namespaces here"
+	run_json ns-deadlock -- unshare --pid --fork "$EX/deadlock" --seconds 2
+	# the example's own ids are its namespace's (1, 2, 3 …): the threads
+	# are the two takers concviz saw, each holding what the other waits for
+	jq -e '.deadlocks | length == 1 and .[0].confirmed and (.[0].threads | length) == 2' "$J"
+	local a b
+	a=$(jq '.deadlocks[0].threads[0]' "$J")
+	b=$(jq '.deadlocks[0].threads[1]' "$J")
+	[ "$a" -gt 3 ] && [ "$b" -gt 3 ] # global IDs, not the namespace's
+	jq -e --argjson a "$a" --argjson b "$b" '
+		[.locks[] | select(.name == "lock_a" or .name == "lock_b") | .owner_tid] | sort == ([$a, $b] | sort)' "$J"
+	jq -e --argjson a "$a" --argjson b "$b" '[.threads[].tid] | index($a) and index($b)' "$J"
+	# attached to it (found in the namespace at attach): the same
+	unshare --pid --fork "$EX/deadlock" --seconds 5 2> /dev/null &
+	local sh=$! pid=""
+	for _ in $(seq 50); do
+		pid=$(pgrep -P "$sh" -x deadlock || true)
+		[ -n "$pid" ] && break
+		sleep 0.1
+	done
+	[ -n "$pid" ]
+	sleep 0.5
+	J="$BATS_TEST_TMPDIR/ns-attach.json"
+	"$CONCVIZ" attach --json -d 1.5 "$pid" > "$J" 2> /dev/null
+	wait "$sh" || true
+	jq -e '.deadlocks | length == 1 and .[0].confirmed' "$J"
+	jq -e '[.locks[] | select(.name == "lock_a" or .name == "lock_b") | .owner_tid] | all(. != null and . > 3)' "$J"
+}

@@ -256,6 +256,20 @@ check_deadlock() {
 	eq "contention in the pool" 0 "$(cv '[.locks[] | select(.name != null and (.name | test("thread.py")))] | length')"
 }
 
+@test "python: inside a PID namespace (unshare --pid) the GIL's holder is known by its global ID" {
+	command -v unshare > /dev/null || skip "unshare missing"
+	unshare --pid --fork true 2> /dev/null || skip "no PID namespaces here"
+	py gil-ns -- unshare --pid --fork "$PY" "$PYDIR/gil.py" threads
+	local g
+	g=$(cv -c '[.locks[] | select(.kind == "gil")]')
+	eq "GIL rows" 1 "$(jq length <<< "$g")"
+	# the program's own ids are its namespace's: 1 is its main thread
+	eq "its main thread in its namespace" 1 "$(ex .main_tid)"
+	jq -e --slurpfile r "$J" '.[0].owner_tid as $o | $o != null and $o > 3 and
+		([$r[0].threads[].tid] | index($o))' <<< "$g" > /dev/null || { jq . <<< "$g"; return 1; }
+	jq -e '.[0].waits > 10' <<< "$g" > /dev/null
+}
+
 # the deadlocks in $J whose threads are the JSON array $1 (any order)
 deadlocks_of() {
 	jq -c --argjson t "$1" '[.deadlocks[] | select((.threads | sort) == ($t | sort))]' "$J"

@@ -207,6 +207,48 @@ int cv_proc_seed_threads(uint32_t pid, uint64_t ts,
 	return n;
 }
 
+int cv_proc_ns_tids(uint32_t pid, void (*fn)(void *ctx, uint32_t ns, uint32_t ns_tid, uint32_t tid),
+		    void *ctx)
+{
+	char path[96], buf[2048];
+	struct stat own, their;
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%u/ns/pid", pid);
+	if (stat("/proc/self/ns/pid", &own) || stat(path, &their) || own.st_ino == their.st_ino)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%u/task", pid);
+	if (!(d = opendir(path)))
+		return 0;
+	while ((de = readdir(d))) {
+		unsigned long tid = strtoul(de->d_name, NULL, 10), ns_tid = 0;
+		const char *l;
+
+		if (!tid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%u/task/%lu/status", pid, tid);
+		if (read_file(path, buf, sizeof(buf)) < 0 || !(l = strstr(buf, "\nNSpid:")))
+			continue;
+		/* "NSpid:	<global>	…	<in its own namespace>": the last one */
+		for (l += 7; *l && *l != '\n';) {
+			char *end;
+			unsigned long v = strtoul(l, &end, 10);
+			if (end == l)
+				break;
+			ns_tid = v;
+			l = end;
+		}
+		if (ns_tid && ns_tid != tid) {
+			fn(ctx, (uint32_t)their.st_ino, (uint32_t)ns_tid, (uint32_t)tid);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
 void cv_proc_cmdline(uint32_t pid, char *buf, size_t len)
 {
 	char path[64];

@@ -19,6 +19,12 @@ int cv_proc_parse_pid(const char *arg, uint32_t *pid, char *err, size_t errlen);
 int cv_proc_seed_threads(uint32_t pid, uint64_t ts,
 			 void (*fn)(void *ctx, const struct cv_event *ev), void *ctx);
 
+/* Each thread of process pid that lives in a PID namespace other than
+ * concviz's: fn(ctx, the namespace's inode, its ID there, its global ID).
+ * Returns how many. */
+int cv_proc_ns_tids(uint32_t pid, void (*fn)(void *ctx, uint32_t ns, uint32_t ns_tid, uint32_t tid),
+		    void *ctx);
+
 /* "cmd arg1 arg2…" from /proc/PID/cmdline into buf ("" if unreadable). */
 void cv_proc_cmdline(uint32_t pid, char *buf, size_t len);
 

@@ -438,6 +438,8 @@ static int start_attach(struct session *s)
 	uint64_t ts = cv_now_ns();
 
 	cv_tracer_follow(s->tracer, s->target.pid);
+	/* in a container: the IDs its programs store are its namespace's */
+	cv_proc_ns_tids(s->target.pid, cv_tracer_note_ns_tid, s->tracer);
 	if (s->py)
 		probe_python(s, s->target.pid);
 	if (cv_proc_seed_threads(s->target.pid, ts, on_event, s) < 0) {

@@ -1063,6 +1063,14 @@ int cv_tracer_set_py_rule(struct cv_tracer *t, uint64_t hash, const struct cv_py
 	return bpf_map__update_elem(t->skel->maps.py_rules, &hash, sizeof(hash), r, sizeof(*r), BPF_ANY);
 }
 
+void cv_tracer_note_ns_tid(void *tracer, uint32_t ns, uint32_t ns_tid, uint32_t tid)
+{
+	struct cv_tracer *t = tracer;
+	struct { uint32_t ns, tid; } k = { ns, ns_tid }; /* struct ns_tid_key */
+
+	bpf_map__update_elem(t->skel->maps.ns_tids, &k, sizeof(k), &tid, sizeof(tid), BPF_ANY);
+}
+
 bool cv_tracer_py_site(struct cv_tracer *t, uint32_t tgid, uint64_t obj, struct cv_py_site *out)
 {
 	struct cv_py_seen_key k = { .obj = obj, .tgid = tgid };

@@ -80,6 +80,9 @@ typedef void (*cv_py_ask_fn)(void *ctx, const struct cv_py_ask *ask);
 void cv_tracer_on_py_ask(struct cv_tracer *t, cv_py_ask_fn ask, void *ctx);
 int cv_tracer_set_py_proc(struct cv_tracer *t, uint32_t tgid, const struct cv_py_proc *p);
 int cv_tracer_set_py_rule(struct cv_tracer *t, uint64_t hash, const struct cv_py_rule *r);
+/* Thread tid is ns_tid in PID namespace ns (its inode): what its program
+ * stores as its ID (bpf/probe/pidns.h), for a thread found at attach */
+void cv_tracer_note_ns_tid(void *tracer, uint32_t ns, uint32_t ns_tid, uint32_t tid);
 /* Where the first wait on Python lock obj of process tgid was (py_seen,
  * bpf/cpython.h); false if the probes keep none */
 bool cv_tracer_py_site(struct cv_tracer *t, uint32_t tgid, uint64_t obj, struct cv_py_site *out);
