@@ -421,7 +421,7 @@ const struct tui_binding tui_bindings[] = {
 	{ { '<', '[', '>', ']' }, ALL, TUI_REPLAY, "< > [ ]", "halve / double the replay speed",
 	  "<>", "Speed", ALL, false, key_replay_speed },
 	{ { KEY_LEFT, KEY_RIGHT }, ALL, TUI_REPLAY, "Left Right",
-	  "seek -/+ 1 s (or 10 timeline cells when zoomed out)", "Left/Right", "Seek", ALL,
+	  "seek back/forward 10 timeline cells (at least 1 s)", "Left/Right", "Seek", ALL,
 	  false, key_replay_seek },
 	{ { KEY_HOME, KEY_END }, ALL, TUI_REPLAY, "Home End", "seek to start / end",
 	  "Home/End", "Start/End", ALL, false, key_replay_seek },

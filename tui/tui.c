@@ -223,15 +223,18 @@ static SCREEN *term_start(struct tui *u, struct sigaction oq[NQ], struct sigacti
 	if (!g_ofp) {
 		if (ofd >= 0)
 			close(ofd);
-		fprintf(stderr, "concviz: cannot start the TUI (%s); use --report for text output\n",
-			strerror(errno));
+		fprintf(stderr, "concviz: cannot start the TUI (%s); %s\n", strerror(errno),
+			u->src->timeshift ? "concviz report FILE gives the summary"
+					  : "use --report for text output");
 		return NULL;
 	}
 	install_term_signals();
 	SCREEN *scr = newterm(NULL, g_ofp, stdin);
 	if (!scr) {
-		fprintf(stderr, "concviz: cannot start the TUI (TERM=%s); use --report for text output\n",
-			getenv("TERM") ? getenv("TERM") : "unset");
+		fprintf(stderr, "concviz: cannot start the TUI (TERM=%s); %s\n",
+			getenv("TERM") ? getenv("TERM") : "unset",
+			u->src->timeshift ? "concviz report FILE gives the summary"
+					  : "use --report for text output");
 		fclose(g_ofp);
 		g_ofp = NULL;
 		signal(SIGWINCH, SIG_DFL);

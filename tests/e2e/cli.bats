@@ -55,11 +55,18 @@ load helpers
 	run "$CONCVIZ" run -d abc blocking
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"bad duration"* ]]
+	# replay takes a FILE and no options: --report is report's
+	run "$CONCVIZ" replay --bogus
+	[ "$status" -eq 2 ]
+	[ "$output" = "concviz: unknown option '--bogus' (see concviz replay --help)" ]
+	run "$CONCVIZ" replay --report some.cvz
+	[ "$status" -eq 2 ]
+	[ "$output" = "concviz: replay shows a recording in the TUI; its summary is concviz report FILE" ]
 }
 
 @test "attach: non-numeric, nonexistent and kernel-thread PIDs are refused" {
 	run "$CONCVIZ" attach --json abc
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 2 ] # bad usage
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "$output" == *"not a process ID"* ]]
 	run "$CONCVIZ" attach --json 999999999

@@ -400,6 +400,25 @@ TEST(seeded_in_accept)
 	CHECK_EQ(T(132)->accept.blocked_calls, 0); /* no block of it was seen */
 	CHECK_EQ(T(132)->accept.wait_ns, 0);
 	check_invariant();
+
+	/* seeded knowing the call (what /proc/PID/task/TID/syscall says): its
+	 * return is a call that blocked, waiting from the seed on at least */
+	fresh(NULL);
+	struct cv_event e = mk(CV_EV_TASK, 100, 132);
+	e.flags = CV_TASK_SEED;
+	e.task.seed_block = CV_BLK_ACCEPT;
+	e.task.seed_sys = CV_SYS_ACCEPT;
+	feed(e);
+	wake(300, 132, 0);
+	on(310, 132);
+	feed(a);
+	a.ts = S + 350; /* the next one: its own, not blocked */
+	feed(a);
+	end_ev(400);
+	CHECK_EQ(T(132)->accept.calls, 2);
+	CHECK_EQ(T(132)->accept.blocked_calls, 1);
+	CHECK_EQ(T(132)->accept.wait_ns, 220);
+	check_invariant();
 }
 
 /* The probes see a call when it blocks and when it returns: one that did not

@@ -545,6 +545,13 @@ TEST(force_overwrite)
 	struct cv_rec_writer *w = cv_rec_create(path, false, &meta, err, sizeof(err));
 	CHECK(w == NULL);
 	CHECK(strstr(err, "exists.cvz: file exists (use --force to overwrite)") != NULL);
+	/* a directory is no file to overwrite, --force or not */
+	const char *dir = path_in_dir("a-dir");
+	CHECK(mkdir(dir, 0755) == 0);
+	for (int force = 0; force < 2; force++) {
+		CHECK(cv_rec_create(dir, force, &meta, err, sizeof(err)) == NULL);
+		CHECK(strstr(err, "a-dir: it is a directory") != NULL);
+	}
 	size_t len;
 	uint8_t *b = slurp(path, &len);
 	CHECK(b && len == 8 && !memcmp(b, "precious", 8));

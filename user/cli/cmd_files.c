@@ -31,6 +31,15 @@ int cv_cmd_replay(int argc, char **argv)
 		     "left/right seek, Home/End start/end, q quit.");
 		return 0;
 	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--report") || !strcmp(argv[i], "--json")) {
+			cv_warn("replay shows a recording in the TUI; its summary is "
+				"concviz report%s FILE", strcmp(argv[i], "--json") ? "" : " --json");
+			return 2;
+		}
+		if (argv[i][0] == '-' && argv[i][1])
+			return cv_usage_error("replay", "unknown option", argv[i]);
+	}
 	if (argc != 2)
 		return cv_usage_error("replay", argc < 2 ? "which recording? give a FILE" : "unexpected argument",
 			     argc < 2 ? NULL : argv[2]);

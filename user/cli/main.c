@@ -201,9 +201,9 @@ static int cmd_attach(int argc, char **argv)
 		return cv_usage_error("attach", "which process? give a PID", NULL);
 	if (optind + 1 < argc)
 		return cv_usage_error("attach", "unexpected argument", argv[optind + 1]);
-	if (cv_proc_parse_pid(argv[optind], &o.attach_pid, err, sizeof(err))) {
+	if ((rc = cv_proc_parse_pid(argv[optind], &o.attach_pid, err, sizeof(err)))) {
 		cv_warn("%s", err);
-		return 1;
+		return rc == -2 ? 2 : 1; /* not a number: bad usage */
 	}
 	return cv_cmd_trace(&o);
 }

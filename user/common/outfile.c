@@ -42,6 +42,10 @@ int cv_outfile_create(const char *path, bool force, const char *what, bool *crea
 		cv_errorf(err, errlen, "cannot create %s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		cv_errorf(err, errlen, "cannot create %s %s: it is a directory", what, path);
+		return -1;
+	}
 	if (!force) {
 		cv_errorf(err, errlen, "%s: file exists (use --force to overwrite)", path);
 		return -1;

@@ -39,7 +39,7 @@ int cv_proc_parse_pid(const char *arg, uint32_t *pid, char *err, size_t errlen)
 	v = strtoul(arg, &end, 10);
 	if (!*arg || *end || !isdigit((unsigned char)arg[0]) || errno || v == 0 || v > 0x3fffffff) {
 		cv_errorf(err, errlen, "'%s' is not a process ID (a positive number, see ps or pgrep)", arg);
-		return -1;
+		return -2;
 	}
 	snprintf(path, sizeof(path), "/proc/%lu/stat", v);
 	if (read_file(path, buf, sizeof(buf)) < 0) {

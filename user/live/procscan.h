@@ -11,7 +11,9 @@
 #include "bpf/events.h"
 
 /* Parse and check a PID argument: numeric, exists, a user process (not a
- * kernel thread), not concviz itself.  0 ok, -1 with one line in err. */
+ * kernel thread), not concviz itself; a thread's ID names its process.
+ * 0 ok; -2 not a number, -1 no such process (or not one to trace), with
+ * one line in err. */
 int cv_proc_parse_pid(const char *arg, uint32_t *pid, char *err, size_t errlen);
 
 /* Build one CV_EV_TASK (flags CV_TASK_SEED) per thread of pid at time ts and

@@ -547,6 +547,8 @@ static void on_task(struct cv_model *m, const struct cv_event *ev)
 		block_on(m, t, ev->task.seed_block, &lr, 0, ts);
 		t->pub.block_obj = ev->task.seed_obj;
 		t->seed_in_call = ev->task.seed_block != CV_BLK_NONE;
+		t->seed_ts = ts;
+		t->seed_sys = ev->task.seed_sys;
 	}
 }
 
@@ -859,6 +861,26 @@ static void release_held(struct cv_model *m, struct cv_thr *t, const struct cv_e
 }
 
 /* A receive, accept, multiplexer or futex call's exit. */
+/* The call a thread was blocked in when attach found it, returning: it
+ * blocked, and its wait is seen from the seeding on (its start was not
+ * seen: a wait of at least that long).  Other calls as they are. */
+static const struct cv_event *seeded_call(const struct cv_thr *t, const struct cv_event *ev,
+					  struct cv_event *copy)
+{
+	uint32_t sys = ev->type == CV_EV_FUTEX ? ev->futex.sys : ev->recv.sys;
+	__u64 *enter;
+
+	if (!t->seed_in_call || !t->seed_sys || sys != t->seed_sys)
+		return ev;
+	*copy = *ev;
+	enter = ev->type == CV_EV_FUTEX ? &copy->futex.enter_ts : &copy->recv.enter_ts;
+	if (*enter)
+		return ev; /* (it blocked again since: begun at that block) */
+	*enter = t->seed_ts;
+	copy->flags |= CV_CALL_BLOCKED;
+	return copy;
+}
+
 static void on_call(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
 {
 	bool cont = t->intr.held && continues_held(m, t, ev);
@@ -1021,6 +1043,7 @@ void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 	case CV_EV_URING_SUBMIT:
 	case CV_EV_URING_COMPLETE:
 		t = get_thread(m, ev->tid, ev->pid, ev->ts, CV_ST_RUNNING, true);
+		struct cv_event seeded;
 		if (!t)
 			break;
 		if (t->pub.exited && ev->type != CV_EV_URING_COMPLETE)
@@ -1035,7 +1058,7 @@ void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 			copy_comm(t->pub.comm, ev->comm.comm);
 			cv__proc_rename(t);
 		} else if (ev->type == CV_EV_RECV || ev->type == CV_EV_MUX || ev->type == CV_EV_FUTEX)
-			on_call(m, t, ev);
+			on_call(m, t, seeded_call(t, ev, &seeded));
 		else if (ev->type == CV_EV_URING_SUBMIT) {
 			t->pub.uring.submitted++;
 			t->pub.uring.inflight++;

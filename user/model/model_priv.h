@@ -50,6 +50,8 @@ struct cv_thr {
 	uint64_t join_addr;         /* futex that joining this thread waits on, 0 none */
 	bool seen_on_cpu;           /* a switch, a seed or its own event placed it */
 	bool seed_in_call;          /* seeded blocked in a call: its first syscall event ends it */
+	uint64_t seed_ts;           /* … seeded then (attach: where its wait is seen from) */
+	uint32_t seed_sys;          /* … in that call (enum cv_sys) */
 	bool woken;                 /* RUNNABLE since a wakeup (not a preemption) */
 	/* a call a signal interrupted (its exit gave a restart code), held until
 	 * the thread's next call exit or its end says what followed (model_feed.c) */
