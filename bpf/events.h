@@ -204,6 +204,11 @@ enum cv_lost_where {
 #define CV_TASK_PROCESS    0x01 /* a new process (thread group leader), not a thread */
 #define CV_TASK_SEED       0x02 /* (user) found already running at attach; seed_* valid */
 #define CV_TASK_SEED_ONCPU 0x04 /* (user) seeded thread was running/runnable (/proc state R) */
+#define CV_TASK_SEED_PYOBJ 0x08 /* (user, SEED in a futex wait) seed_obj is the Python object
+				 * it waits for, as CV_CALL_PYOBJ */
+/* (user, SEED in a futex wait) bits 4..7: the wait's enum cv_lock_kind, 0 unknown */
+#define CV_TASK_SEED_KIND_SHIFT 4
+#define CV_TASK_SEED_KIND(flags) (((flags) >> CV_TASK_SEED_KIND_SHIFT) & 0xf)
 
 struct cv_event {
 	__u64 ts;     /* CLOCK_BOOTTIME ns */

@@ -270,6 +270,27 @@ check_deadlock() {
 	jq -e '.[0].waits > 10' <<< "$g" > /dev/null
 }
 
+@test "python: attach finds threads already parked in a Lock and an Event: their waits by kind, named, no unknown futex" {
+	local err="$BATS_TEST_TMPDIR/parked.err"
+	"$PY" "$PYDIR/stuck.py" parked 3 2> "$err" &
+	local pid=$!
+	for _ in $(seq 50); do grep -q '^example-stats ' "$err" && break; sleep 0.1; done
+	S="$BATS_TEST_TMPDIR/parked.stats.json"
+	grep '^example-stats ' "$err" | sed 's/^example-stats //' > "$S"
+	J="$BATS_TEST_TMPDIR/parked.json"
+	"$CONCVIZ" attach --json -d 1 "$pid" > "$J" 2> /dev/null
+	wait "$pid"
+	# what each waits on, as if concviz had seen it block
+	eq "the locker's wait" '{"kind":"mutex","name":"lock in parked.<locals>.locker (stuck.py)"}' \
+		"$(cv -c --argjson t "$(ex .locker)" '.threads[] | select(.tid == $t) | .waiting_on | {kind, name}')"
+	eq "the event waiter's wait" '{"kind":"event","name":"Event in parked.<locals>.setter_waiter (stuck.py)"}' \
+		"$(cv -c --argjson t "$(ex .event)" '.threads[] | select(.tid == $t) | .waiting_on | {kind, name}')"
+	eq "their time by kind" '[["mutex"],["event"]]' \
+		"$(cv -c --argjson a "$(ex .locker)" --argjson b "$(ex .event)" '[(.threads[] | select(.tid == $a)), (.threads[] | select(.tid == $b))] | map(.lock_wait_by_kind | keys)')"
+	eq "unknown futexes" 0 "$(cv '[.locks[] | select(.kind == "futex")] | length')"
+	eq deadlocks 0 "$(cv '.deadlocks | length')"
+}
+
 # the deadlocks in $J whose threads are the JSON array $1 (any order)
 deadlocks_of() {
 	jq -c --argjson t "$1" '[.deadlocks[] | select((.threads | sort) == ($t | sort))]' "$J"

@@ -11,6 +11,9 @@ asleep     a holder takes Locks a and b and sleeps 2.2 s; one worker waits
 processes  two processes (fork) take multiprocessing Locks a and b in
            opposite order, 0.2 s apart: each waits for the other's for
            ever; the parent waits for them.
+parked [S] one thread waits for a Lock the main thread holds, another in
+           Event.wait, for S seconds (default 3): for an attach to find
+           them blocked; then everything finishes.
 
 The ground truth (example-stats on stderr) is printed before the threads
 get stuck, since only concviz's deadline (-d) ends the stuck modes: the
@@ -78,6 +81,32 @@ def asleep_holding():
     stats.report(holder=tids["holder"], waiters=sorted([tids["wa"], tids["wb"]]), finishes=True)
 
 
+def parked():
+    lock, ev = threading.Lock(), threading.Event()
+    tids = {}
+
+    def locker():
+        tids["locker"] = threading.get_native_id()
+        with lock:
+            pass
+
+    def setter_waiter():
+        tids["event"] = threading.get_native_id()
+        ev.wait()
+
+    lock.acquire()
+    threads = [threading.Thread(target=locker), threading.Thread(target=setter_waiter)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)
+    stats.report(locker=tids["locker"], event=tids["event"], finishes=True)
+    time.sleep(float(sys.argv[2]) if len(sys.argv) > 2 else 3)
+    lock.release()
+    ev.set()
+    for t in threads:
+        t.join()
+
+
 def take_in_order(first, second):
     with first:
         time.sleep(0.2)
@@ -98,4 +127,4 @@ def stuck_processes():
 
 if __name__ == "__main__":
     {"self": stuck_alone, "join": stuck_in_join, "asleep": asleep_holding,
-     "processes": stuck_processes}[sys.argv[1]]()
+     "processes": stuck_processes, "parked": parked}[sys.argv[1]]()

@@ -284,9 +284,8 @@ static bool code_site(const struct py_proc *p, uint64_t code, char *buf, size_t 
 	return true;
 }
 
-/* The site of thread tid now: its innermost frame outside the standard
- * library's waiting functions; false if tid runs no Python code */
-static bool site_now(const struct py_proc *p, uint32_t tid, char *buf, size_t n)
+/* Thread tid's innermost frame now, 0 if it runs no Python code */
+static uint64_t frame_now(const struct py_proc *p, uint32_t tid)
 {
 	const struct cv_py_layout *l = p->layout;
 	uint64_t ts = peek_ptr(p->tgid, peek_ptr(p->tgid, p->runtime + l->runtime_interp_head) +
@@ -302,6 +301,16 @@ static bool site_now(const struct py_proc *p, uint32_t tid, char *buf, size_t n)
 					 l->frame_holder_current);
 		ts = peek_ptr(p->tgid, ts + l->ts_next);
 	}
+	return frame;
+}
+
+/* The site of thread tid now: its innermost frame outside the standard
+ * library's waiting functions; false if tid runs no Python code */
+static bool site_now(const struct py_proc *p, uint32_t tid, char *buf, size_t n)
+{
+	const struct cv_py_layout *l = p->layout;
+	uint64_t frame = frame_now(p, tid);
+
 	for (int i = 0; i < PY_SITE_FRAMES && frame; i++) {
 		if (code_site(p, peek_ptr(p->tgid, frame + l->frame_code), buf, n))
 			return true;
@@ -338,6 +347,52 @@ static bool object_label(const struct py_proc *p, uint64_t addr, char *buf, size
 	}
 	snprintf(buf, n, "%s", base_name(tn)); /* "queue.Queue" in C types: the last part */
 	return tn[0] != '\0';
+}
+
+bool cv_cpython_classify_wait(struct cv_cpython *c, uint32_t pid, uint32_t tid, uint64_t addr,
+			      uint8_t *kind, uint64_t *obj, bool *pyobj)
+{
+	const struct py_proc *p = find(c, pid);
+	const struct cv_py_wait_rule *found = NULL;
+	uint64_t frame, key = 0;
+
+	if (!p || !p->layout)
+		return false;
+	*pyobj = false;
+	*obj = addr;
+	if (addr - (p->runtime + p->layout->runtime_gil) < p->layout->gil_size) {
+		*kind = CV_LK_GIL;
+		return true;
+	}
+	if (!(frame = frame_now(p, tid)))
+		return false;
+	/* the probes' walk (bpf/probe/python.h, py_classify), from /proc */
+	for (int i = 0; i < CV_PY_FRAMES && frame; i++) {
+		uint64_t code = peek_ptr(p->tgid, frame + p->layout->frame_code);
+		const struct cv_py_wait_rule *r = code ? code_rule(p, code) : NULL;
+		uint64_t k;
+
+		if (!r)
+			break;
+		k = r->rule.key == CV_PY_KEY_CODE ? code : peek_ptr(p->tgid, frame + p->layout->frame_self);
+		if (k) {
+			found = r;
+			key = k;
+		} else if (!found) {
+			found = r;
+		}
+		if (!r->rule.refine)
+			break;
+		frame = peek_ptr(p->tgid, frame + p->layout->frame_previous);
+	}
+	if (found && !key)
+		return false;
+	*kind = found ? found->rule.kind : CV_LK_MUTEX;
+	if (found) {
+		*obj = key;
+		*pyobj = true;
+	}
+	return true;
 }
 
 const char *cv_cpython_name(struct cv_cpython *c, uint32_t pid, uint32_t tid, uint64_t addr,

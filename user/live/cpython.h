@@ -93,6 +93,13 @@ void cv_cpython_forget(struct cv_cpython *c, uint32_t tgid);
  * probes saw at its first wait (site, innermost first, may be NULL), else
  * of thread tid (the waiter) now.  NULL: not a Python lock (the ELF symbols
  * may name it). */
+/* What thread tid of process pid, found blocked on the futex at addr (at
+ * attach), waits for, as the probes would have said at its block: the GIL;
+ * a Python object (*pyobj: a Condition, Event, Queue…, or a code object
+ * for joins) and its kind; a Lock acquired by its own code (kind mutex, the
+ * futex).  False if it runs no Python code this interpreter shows. */
+bool cv_cpython_classify_wait(struct cv_cpython *c, uint32_t pid, uint32_t tid, uint64_t addr,
+			      uint8_t *kind, uint64_t *obj, bool *pyobj);
 const char *cv_cpython_name(struct cv_cpython *c, uint32_t pid, uint32_t tid, uint64_t addr,
 			    uint8_t kind, bool pyobj, const struct cv_py_site *site, char *buf,
 			    size_t n);

@@ -122,6 +122,10 @@ static const char *name_lock(void *ctx, uint32_t pid, uint64_t addr)
 	    (!(ev->flags & CV_CALL_SHARED) || (ev->flags & CV_CALL_PYOBJ))) {
 		kind = ev->futex.kind;
 		pyobj = ev->flags & CV_CALL_PYOBJ;
+	} else if (ev && ev->type == CV_EV_TASK && (ev->flags & CV_TASK_SEED) &&
+		   ev->task.seed_block == CV_BLK_FUTEX) {
+		kind = CV_TASK_SEED_KIND(ev->flags);
+		pyobj = ev->flags & CV_TASK_SEED_PYOBJ;
 	} else if (ev && ev->type == CV_EV_SWITCH && ev->sw.block == CV_BLK_FUTEX &&
 		   (!(ev->flags & CV_SW_LOCK_SHARED) || (ev->flags & CV_SW_LOCK_PYOBJ))) {
 		kind = ev->sw.lock_kind;
@@ -279,9 +283,31 @@ static void feed_lost(struct session *s, const struct cv_event *ev)
 		feed(s, &part);
 }
 
+/* A thread attach found in a futex wait of a Python process: what it waits
+ * for, as the probes would have said at its block (they did not see it) */
+static const struct cv_event *classify_seed(struct session *s, const struct cv_event *ev,
+					    struct cv_event *copy)
+{
+	uint64_t obj;
+	uint8_t kind;
+	bool pyobj;
+
+	if (!s->py || ev->type != CV_EV_TASK || !(ev->flags & CV_TASK_SEED) ||
+	    ev->task.seed_block != CV_BLK_FUTEX ||
+	    !cv_cpython_classify_wait(s->py, ev->pid, ev->tid, ev->task.seed_obj, &kind, &obj, &pyobj))
+		return ev;
+	*copy = *ev;
+	copy->task.seed_obj = obj;
+	copy->flags |= ((uint32_t)kind << CV_TASK_SEED_KIND_SHIFT) | (pyobj ? CV_TASK_SEED_PYOBJ : 0);
+	return copy;
+}
+
 static void on_event(void *ctx, const struct cv_event *ev)
 {
 	struct session *s = ctx;
+	struct cv_event seed;
+
+	ev = classify_seed(s, ev, &seed);
 
 	if (ev->type == CV_EV_LOST && ev->lost.where == CV_LOST_UNKNOWN)
 		feed_lost(s, ev);

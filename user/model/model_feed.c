@@ -542,7 +542,7 @@ static void on_task(struct cv_model *m, const struct cv_event *ev)
 		t->pub.block = CV_BLK_NONE;
 		t->pub.block_obj = 0;
 	} else {
-		struct lock_ref lr = { .obj = ev->task.seed_obj };
+		struct lock_ref lr = { .obj = ev->task.seed_obj, .kind = CV_TASK_SEED_KIND(ev->flags) };
 
 		block_on(m, t, ev->task.seed_block, &lr, 0, ts);
 		t->pub.block_obj = ev->task.seed_obj;
