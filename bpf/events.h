@@ -179,7 +179,9 @@ struct cv_stage_count {
  * has no SA_RESTART; else restarted).  Without CV_CALL_SIG_KNOWN (arm64, a
  * kernel without the tracepoint, a recording made before concviz read it)
  * the model infers it (model_feed.c). */
-#define CV_CALL_SIG_KNOWN       0x20 /* handler runs are reported: the two bits below */
+#define CV_CALL_SIG_KNOWN       0x20 /* handler runs are reported: the two bits below
+				      * (CV_EV_EXIT carries them too: for the thread's
+				      * last call) */
 #define CV_CALL_HANDLER_RAN     0x40 /* a handler ran (a signal not ignored, not default) */
 #define CV_CALL_HANDLER_RESTART 0x80 /* it has SA_RESTART */
 

@@ -4,20 +4,6 @@
  * phase.  A part of concviz.bpf.c, included once there, after the parts it
  * uses. */
 
-/* the signal_deliver probe is loaded: call events say which handlers ran */
-const volatile bool handlers_known = false;
-/* The handler bits for a call event, cleared once it carries them: the
- * handler on the way out of the call before it (on_signal_deliver) */
-static __always_inline __u32 call_handlers(struct task_state *st)
-{
-	__u32 h = st->handlers;
-
-	if (!handlers_known || !HANDLERS_EXACT)
-		return 0;
-	st->handlers = 0;
-	return CV_CALL_SIG_KNOWN | h;
-}
-
 static __always_inline void emit_recv(struct task_state *st, long ret)
 {
 	struct cv_event *e = reserve_current(CV_EV_RECV);

@@ -46,6 +46,9 @@ int BPF_PROG(on_sched_process_exit, struct task_struct *p, bool group_dead)
 	}
 	e = reserve(CV_EV_EXIT, p->pid, p->tgid);
 	if (e) {
+		/* the handler on the way out of its last call, which no next
+		 * call event will carry now */
+		e->flags = call_handlers(st);
 		/* the run it exits in, too: it is on a CPU */
 		e->exit.kernel_uncharged_ns = st->uncharged + run_uncharged(st, rq_uncharged(task_rq(p)));
 		e->exit.exit_code = BPF_CORE_READ(p, exit_code);

@@ -173,3 +173,41 @@ same_in_recording() {
 	# RECV: 12 interruptions, 12 EINTR
 	[[ "$line" =~ ^\ *$tid\ +[^\ ]+\ +$((ROUNDS * SIGNALS))\ +$((ROUNDS * SIGNALS))\  ]]
 }
+
+@test "signals: a thread's last call, failed with EINTR after a handler, is counted so at its exit" {
+	command -v gcc > /dev/null || skip "gcc missing"
+	local d="$BATS_TEST_TMPDIR"
+	cat > "$d/last.c" <<'C'
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+static void on_alarm(int s) { (void)s; }
+int main(void)
+{
+	struct sigaction sa;
+	struct itimerval it = { { 0, 0 }, { 0, 50000 } };
+	int p[2], calls = 0, eintr = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm; /* no SA_RESTART: poll fails with EINTR anyway */
+	sigaction(SIGALRM, &sa, NULL);
+	if (pipe(p))
+		return 1;
+	setitimer(ITIMER_REAL, &it, NULL);
+	struct pollfd pf = { p[0], POLLIN, 0 };
+	calls++;
+	if (poll(&pf, 1, -1) < 0 && errno == EINTR)
+		eintr++;
+	fprintf(stderr, "example-stats {\"threads\":[{\"poll_calls\":%d,\"poll_eintr\":%d}]}\n", calls, eintr);
+	return 0;
+}
+C
+	gcc -O2 -o "$d/last" "$d/last.c"
+	run_json signals-last -- "$d/last"
+	eq "poll calls" "$(ex poll_calls)" "$(jq '.threads[0].mux.by_api.poll.calls' "$J")"
+	eq "poll EINTR" 1 "$(ex poll_eintr)"
+	eq "EINTR seen" "$(ex poll_eintr)" "$(jq '.threads[0].mux.eintr' "$J")"
+}

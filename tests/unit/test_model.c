@@ -1219,6 +1219,29 @@ TEST(signal_unresolved_at_exit_and_end)
 	const struct cv_futex_rec *fr = cv_model_thread_futex(M, w, 0);
 	CHECK(fr && fr->signal == CV_CALLSIG_UNRESOLVED);
 	check_invariant();
+
+	/* the exit says which handler ran on the way out of the thread's last
+	 * call (the probes know): one without SA_RESTART made it fail with
+	 * EINTR; none, or one with SA_RESTART, and the thread left before the
+	 * restart: no result seen */
+	uint32_t said[3] = { CV_CALL_SIG_KNOWN | CV_CALL_HANDLER_RAN, CV_CALL_SIG_KNOWN,
+			     CV_CALL_SIG_KNOWN | CV_CALL_HANDLER_RAN | CV_CALL_HANDLER_RESTART };
+	for (int i = 0; i < 3; i++) {
+		fresh(NULL);
+		task(0, 905, "last", 0);
+		feed(pipe_read(10, 905, 3, 5, 0, -CV_ERESTARTSYS));
+		struct cv_event x = mk(CV_EV_EXIT, 11, 905);
+		x.flags = said[i];
+		feed(x);
+		end_ev(30);
+		k = T(905);
+		CHECK_EQ(k->recv.calls, 1);
+		CHECK_EQ(k->recv.sig.interrupted, 1);
+		CHECK_EQ(k->recv.sig.eintr, i == 0);
+		r = cv_model_thread_recv(M, k, 0);
+		CHECK(r && r->signal == (i == 0 ? CV_CALLSIG_EINTR : CV_CALLSIG_UNRESOLVED));
+		check_invariant();
+	}
 }
 
 /* a multiplexer call's exit: sys on one descriptor, blocked since enter */

@@ -558,7 +558,9 @@ static void on_exit_ev(struct cv_model *m, const struct cv_event *ev)
 	if (!t || t->pub.exited)
 		return;
 	on_cpu_evidence(m, t, ev->ts); /* a thread exits on its own CPU */
-	release_held(m, t, NULL);      /* a call a (fatal) signal interrupted */
+	/* a call a signal interrupted: the exit says which handler ran on the
+	 * way out of it, where the probes know (it is the thread's last) */
+	release_held(m, t, (ev->flags & CV_CALL_SIG_KNOWN) ? ev : NULL);
 	uint64_t ts = seg_close(m, t, ev->ts);
 	t->pub.exited = true;
 	t->pub.exit_ts = ts;
@@ -860,7 +862,6 @@ static void release_held(struct cv_model *m, struct cv_thr *t, const struct cv_e
 	fold_call(m, t, &ev, CV_CALLSIG_EINTR, t->intr.n);
 }
 
-/* A receive, accept, multiplexer or futex call's exit. */
 /* The call a thread was blocked in when attach found it, returning: it
  * blocked, and its wait is seen from the seeding on (its start was not
  * seen: a wait of at least that long).  Other calls as they are. */
@@ -881,6 +882,7 @@ static const struct cv_event *seeded_call(const struct cv_thr *t, const struct c
 	return copy;
 }
 
+/* A receive, accept, multiplexer or futex call's exit. */
 static void on_call(struct cv_model *m, struct cv_thr *t, const struct cv_event *ev)
 {
 	bool cont = t->intr.held && continues_held(m, t, ev);
