@@ -150,7 +150,9 @@ static __always_inline void futex_kind(struct task_state *st, __u64 addr, __u32 
 		__u32 *holder = bpf_map_lookup_elem(&sem_holders, &k);
 
 		st->lkind = CV_LK_SEMAPHORE;
-		if (holder)
+		/* the last taker: not the waiter itself, which may wait for a
+		 * post from another thread (a Lock used as a latch) */
+		if (holder && *holder != (__u32)bpf_get_current_pid_tgid())
 			st->owner = *holder;
 	}
 	if (!private)

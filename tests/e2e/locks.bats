@@ -263,3 +263,37 @@ C
 	jq -e '.deadlocks | length == 1 and .[0].confirmed' "$J"
 	jq -e '[.locks[] | select(.name == "lock_a" or .name == "lock_b") | .owner_tid] | all(. != null and . > 3)' "$J"
 }
+
+@test "locks: attach to a C program already deadlocked on two mutexes: its waits are mutex waits and the deadlock is seen" {
+	command -v gcc > /dev/null || skip "gcc missing"
+	local d="$BATS_TEST_TMPDIR"
+	cat > "$d/dl.c" <<'C'
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+static pthread_mutex_t a = PTHREAD_MUTEX_INITIALIZER, b = PTHREAD_MUTEX_INITIALIZER;
+static void *ab(void *x) { (void)x; pthread_mutex_lock(&a); usleep(100000); pthread_mutex_lock(&b); return 0; }
+static void *ba(void *x) { (void)x; pthread_mutex_lock(&b); usleep(100000); pthread_mutex_lock(&a); return 0; }
+int main(void)
+{
+	pthread_t t1, t2;
+	pthread_create(&t1, 0, ab, 0);
+	pthread_create(&t2, 0, ba, 0);
+	fprintf(stderr, "started\n");
+	pthread_join(t1, 0); /* never returns */
+	return 0;
+}
+C
+	gcc -O2 -pthread -o "$d/dl" "$d/dl.c"
+	"$d/dl" 2> "$d/dl.err" &
+	local pid=$!
+	sleep 0.5 # both in their second lock for good
+	J="$d/dl.json"
+	"$CONCVIZ" attach --json -d 2.5 "$pid" > "$J" 2> "$d/attach.err"
+	kill "$pid"
+	wait "$pid" || true
+	# found blocked: their waits are known as mutex waits from the start
+	jq -e '[.threads[] | select(.waiting_on != null and .waiting_on.kind == "mutex")] | length == 2' "$J" ||
+		{ jq -c '[.threads[] | .waiting_on]' "$J"; return 1; }
+	jq -e '.deadlocks | length == 1 and (.[0].threads | length) >= 2' "$J" || { jq -c .deadlocks "$J"; return 1; }
+}

@@ -311,17 +311,17 @@ dl_locks() {
 	jq -c --slurpfile r "$J" "[.[0].locks | unique | .[] as \$a | \$r[0].locks[] | select(.addr == \$a) | .$1] | sort" <<< "$DL"
 }
 
-@test "python: a Lock its only thread takes twice: a possible deadlock of one; with --lock-holders a deadlock" {
+@test "python: a Lock its only thread takes twice: a possible deadlock of one, with --lock-holders too" {
 	stuck stuck-self self -d 2.5
 	local dl=$DL
 	eq confirmed false "$(jq '.[0].confirmed' <<< "$dl")"
 	jq -e --arg t "$(ex '.stuck[0]')" '.[0].text | test("^possible deadlock: T\($t) waits lock in stuck_alone \\(stuck.py\\), for [0-9.]+s, no thread of the process running; holders unknown$")' \
 		<<< "$dl" > /dev/null || { jq . <<< "$dl"; return 1; }
+	# the semaphore's last taker is the waiter: no holder (a Lock may be
+	# released by another thread), so still the pattern, not a cycle
 	stuck stuck-self-holders self -d 2.5 --lock-holders
 	dl=$DL
-	eq confirmed true "$(jq '.[0].confirmed' <<< "$dl")"
-	eq text "deadlock: T$(ex '.stuck[0]') waits lock in stuck_alone (stuck.py) held by T$(ex '.stuck[0]')" \
-		"$(jq -r '.[0].text' <<< "$dl")"
+	eq confirmed false "$(jq '.[0].confirmed' <<< "$dl")"
 }
 
 @test "python: the main thread joins a worker that waits for the main thread's Lock: a possible deadlock of both" {

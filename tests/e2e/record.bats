@@ -277,6 +277,13 @@ strip_rec() { jq -S 'del(.bytes_per_event, .file_bytes)' "$1"; }
 	[ "$rc" = 1 ]
 	[ "$(grep -c '^concviz: ' "$ERRF")" = 1 ] || { cat "$ERRF"; return 1; }
 	[ ! -e "$f" ]
+	# what -o names is removed only if it is a file of this run: never a
+	# device (as root, -o /dev/null would be gone)
+	local dev="$BATS_TEST_TMPDIR/null"
+	mknod "$dev" c 1 3
+	try "$CONCVIZ" run --json --force -o "$dev" -- /nonexistent/cmd
+	one_line_error "cannot run '/nonexistent/cmd'"
+	[ -c "$dev" ]
 }
 
 @test "record: -o refuses to clobber, --force overwrites, unwritable output fails first, sudo user owns the file, non-root can read it" {

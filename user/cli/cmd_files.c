@@ -111,6 +111,11 @@ int cv_cmd_report(int argc, char **argv)
 		cv_model_free(m);
 		return 1;
 	}
+	if (rc) {
+		/* no END in what was read: the trace ends at its last event */
+		struct cv_event end = { .ts = cv_model_now(m), .type = CV_EV_END };
+		cv_model_feed(m, &end);
+	}
 	struct cv_report_extra extra = { .file_bytes = bytes, .all_processes = all,
 					 .read_error = rc ? err : NULL };
 	uint64_t events = cv_model_events(m);

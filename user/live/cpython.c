@@ -11,6 +11,7 @@
 
 #include "common/hash.h"
 #include "common/utf8.h"
+#include "live/procscan.h"
 
 #define PY_SITE_FRAMES 16 /* frames searched for the program's own code */
 
@@ -288,6 +289,8 @@ static bool code_site(const struct py_proc *p, uint64_t code, char *buf, size_t 
 static uint64_t frame_now(const struct py_proc *p, uint32_t tid)
 {
 	const struct cv_py_layout *l = p->layout;
+
+	tid = cv_proc_ns_tid(p->tgid, tid); /* CPython keeps its namespace's ID */
 	uint64_t ts = peek_ptr(p->tgid, peek_ptr(p->tgid, p->runtime + l->runtime_interp_head) +
 				l->interp_threads), frame = 0;
 

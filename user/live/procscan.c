@@ -117,11 +117,20 @@ void cv_proc_classify_syscall(uint32_t pid, uint32_t tid, long nr, const uint64_
 		if (!fd_is_receivable(pid, tid, args[0]))
 			block = CV_BLK_NONE;
 		break;
-	case CV_SYS_FUTEX:
+	case CV_SYS_FUTEX: {
+		uint32_t op = (uint32_t)args[1] & CV_FUTEX_CMD_MASK;
+
 		if (!cv_futex_op_waits((uint32_t)args[1]))
 			block = CV_BLK_NONE;
 		obj = args[0];
+		/* as futex_kind: a PI lock, or glibc's lock wait (it waits for 2,
+		 * and the word is 2) is a mutex's */
+		if (op == CV_FUTEX_LOCK_PI || op == CV_FUTEX_LOCK_PI2 ||
+		    ((op == CV_FUTEX_WAIT || op == CV_FUTEX_WAIT_BITSET) && (uint32_t)args[2] == 2 &&
+		     (uint32_t)read_u64(pid, obj) == 2))
+			ev->flags |= (uint32_t)CV_LK_MUTEX << CV_TASK_SEED_KIND_SHIFT;
 		break;
+	}
 	case CV_SYS_FUTEX_WAIT:
 		obj = args[0];
 		break;
@@ -207,10 +216,31 @@ int cv_proc_seed_threads(uint32_t pid, uint64_t ts,
 	return n;
 }
 
+uint32_t cv_proc_ns_tid(uint32_t pid, uint32_t tid)
+{
+	char path[96], buf[2048];
+	unsigned long ns_tid = tid;
+	const char *l;
+
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/status", pid, tid);
+	if (read_file(path, buf, sizeof(buf)) < 0 || !(l = strstr(buf, "\nNSpid:")))
+		return tid;
+	/* "NSpid:	<global>	…	<in its own namespace>": the last one */
+	for (l += 7; *l && *l != '\n';) {
+		char *end;
+		unsigned long v = strtoul(l, &end, 10);
+		if (end == l)
+			break;
+		ns_tid = v;
+		l = end;
+	}
+	return (uint32_t)ns_tid;
+}
+
 int cv_proc_ns_tids(uint32_t pid, void (*fn)(void *ctx, uint32_t ns, uint32_t ns_tid, uint32_t tid),
 		    void *ctx)
 {
-	char path[96], buf[2048];
+	char path[96];
 	struct stat own, their;
 	struct dirent *de;
 	DIR *d;
@@ -223,27 +253,12 @@ int cv_proc_ns_tids(uint32_t pid, void (*fn)(void *ctx, uint32_t ns, uint32_t ns
 	if (!(d = opendir(path)))
 		return 0;
 	while ((de = readdir(d))) {
-		unsigned long tid = strtoul(de->d_name, NULL, 10), ns_tid = 0;
-		const char *l;
+		uint32_t tid = (uint32_t)strtoul(de->d_name, NULL, 10), ns_tid;
 
-		if (!tid)
+		if (!tid || (ns_tid = cv_proc_ns_tid(pid, tid)) == tid)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%u/task/%lu/status", pid, tid);
-		if (read_file(path, buf, sizeof(buf)) < 0 || !(l = strstr(buf, "\nNSpid:")))
-			continue;
-		/* "NSpid:	<global>	…	<in its own namespace>": the last one */
-		for (l += 7; *l && *l != '\n';) {
-			char *end;
-			unsigned long v = strtoul(l, &end, 10);
-			if (end == l)
-				break;
-			ns_tid = v;
-			l = end;
-		}
-		if (ns_tid && ns_tid != tid) {
-			fn(ctx, (uint32_t)their.st_ino, (uint32_t)ns_tid, (uint32_t)tid);
-			n++;
-		}
+		fn(ctx, (uint32_t)their.st_ino, ns_tid, tid);
+		n++;
 	}
 	closedir(d);
 	return n;

@@ -21,6 +21,10 @@ int cv_proc_parse_pid(const char *arg, uint32_t *pid, char *err, size_t errlen);
 int cv_proc_seed_threads(uint32_t pid, uint64_t ts,
 			 void (*fn)(void *ctx, const struct cv_event *ev), void *ctx);
 
+/* Thread tid's ID in its own PID namespace (what its program stores), tid
+ * itself in concviz's or if unreadable. */
+uint32_t cv_proc_ns_tid(uint32_t pid, uint32_t tid);
+
 /* Each thread of process pid that lives in a PID namespace other than
  * concviz's: fn(ctx, the namespace's inode, its ID there, its global ID).
  * Returns how many. */

@@ -298,6 +298,7 @@ static const struct cv_event *classify_seed(struct session *s, const struct cv_e
 		return ev;
 	*copy = *ev;
 	copy->task.seed_obj = obj;
+	copy->flags &= ~(0xfu << CV_TASK_SEED_KIND_SHIFT);
 	copy->flags |= ((uint32_t)kind << CV_TASK_SEED_KIND_SHIFT) | (pyobj ? CV_TASK_SEED_PYOBJ : 0);
 	return copy;
 }
@@ -752,12 +753,12 @@ int cv_session_end(struct cv_session *cs, int rc)
 	cv_target_release(&s->target);
 	if (s->rec && !s->failed && !s->finished) /* finish() waited already */
 		rec_check(s, cv_rec_sync(s->rec));
-	if (s->rec && cv_rec_close(s->rec) && !s->failed)
-		fail(s, "recording to %s failed while closing", s->o->output);
 	/* nothing was traced (the command could not run, the process was
 	 * gone): no recording that would say nothing happened */
 	if (s->rec && !s->started)
-		unlink(s->o->output);
+		cv_rec_discard(s->rec);
+	else if (s->rec && cv_rec_close(s->rec) && !s->failed)
+		fail(s, "recording to %s failed while closing", s->o->output);
 	if (s->failed) {
 		cv_warn("%s", s->err);
 		rc = 1;

@@ -168,6 +168,8 @@ void cv_model_free(struct cv_model *m)
 	free(m->lk);
 	cv_hash_free(&m->locks);
 	free(m->dl);
+	free(m->pend);
+	cv_hash_free(&m->joins);
 	cv__pending_free(m);
 	cv__procs_free(m);
 	free(m->target_cmd);

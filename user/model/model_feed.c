@@ -530,6 +530,8 @@ static void on_task(struct cv_model *m, const struct cv_event *ev)
 			snprintf(name, sizeof(name), "join T%u", (unsigned)ev->tid);
 			cv_model_set_lock_name(m, ev->pid, ev->task.join_addr, name);
 			t->join_addr = ev->task.join_addr;
+			if (!cv_hash_set(&m->joins, cv__lock_key(ev->pid, ev->task.join_addr), ev->tid))
+				cv__nomem(m);
 		}
 		return;
 	}
@@ -868,7 +870,8 @@ static void release_held(struct cv_model *m, struct cv_thr *t, const struct cv_e
 static const struct cv_event *seeded_call(const struct cv_thr *t, const struct cv_event *ev,
 					  struct cv_event *copy)
 {
-	uint32_t sys = ev->type == CV_EV_FUTEX ? ev->futex.sys : ev->recv.sys;
+	uint32_t sys = ev->type == CV_EV_FUTEX ? ev->futex.sys
+		       : ev->type == CV_EV_MUX ? ev->mux.sys : ev->recv.sys;
 	__u64 *enter;
 
 	if (!t->seed_in_call || !t->seed_sys || sys != t->seed_sys)
@@ -975,6 +978,9 @@ void cv_model_advance(struct cv_model *m, uint64_t now)
 		m->now = now;
 	/* the wait pattern as of now, before the event at now is applied: a
 	 * stuck process sends no events, a timed-out wait's wakeup ends it */
+	/* no event since a cycle was due: judge it on the state as it is */
+	if (!m->end && m->npend && m->now > CV_CYCLE_IDLE_NS)
+		cv__confirm_cycles(m, m->now - CV_CYCLE_IDLE_NS, false);
 	if (!m->end && m->now >= m->stuck_check + CV_STUCK_CHECK_NS) {
 		m->stuck_check = m->now;
 		cv__check_stuck(m, m->now, false);
@@ -1000,6 +1006,9 @@ void cv_model_feed(struct cv_model *m, const struct cv_event *ev)
 		m->start = ev->ts;
 		m->start_set = true;
 	}
+	/* the cycles due by now, on the state before this event */
+	if (m->npend)
+		cv__confirm_cycles(m, ev->ts, false);
 	cv_model_advance(m, ev->ts);
 
 	switch (ev->type) {

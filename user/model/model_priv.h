@@ -97,9 +97,12 @@ struct cv_thr {
 /* A cycle of waiters and holders is confirmed when it still holds this
  * long after the block that closed it: the holder that seemed to wait may
  * have been woken on another CPU, its wakeup not yet seen (an IPI wake is
- * enqueued there microseconds later).  At most CV_CYCLE_PENDING at once. */
+ * enqueued there microseconds later).  It is judged on the state at that
+ * time: before the first event fed at or after it, or by cv_model_advance
+ * CV_CYCLE_IDLE_NS later when no event came (every event before it has
+ * been delivered by then), so live and replay agree. */
 #define CV_CYCLE_CONFIRM_NS 10000000ull
-#define CV_CYCLE_PENDING 8
+#define CV_CYCLE_IDLE_NS 100000000ull
 
 struct cv_model {
 	struct cv_model_hooks hooks;
@@ -136,8 +139,10 @@ struct cv_model {
 	/* cycles seen as a thread blocked, confirmed once they still hold
 	 * CV_CYCLE_CONFIRM_NS later (model_waits.c): a holder's wakeup can be
 	 * in flight when the waiter blocks */
-	struct cv_deadlock pend[CV_CYCLE_PENDING];
-	size_t npend;
+	struct cv_deadlock *pend;
+	size_t npend, pend_cap;
+	struct cv_hash joins;       /* cv__lock_key(pid, join_addr) -> tid of the newest
+				     * thread joined on that futex */
 
 	struct cv_process **procs;  /* first-sighting order (model_procs.c) */
 	size_t nproc, proc_cap;
@@ -191,6 +196,9 @@ void cv__check_deadlock(struct cv_model *m, const struct cv_thr *t, uint64_t ts)
 /* The wait pattern at `now`: confirm the cycles that still hold, record
  * possible deadlocks (model_waits.c); at_end: the trace's last look */
 void cv__check_stuck(struct cv_model *m, uint64_t now, bool at_end);
+/* Judge the pending cycles due by `at` (all at the end): confirmed if they
+ * still hold, else dropped (model_waits.c) */
+void cv__confirm_cycles(struct cv_model *m, uint64_t at, bool at_end);
 /* t's futex wait on its own address obj ended at ts by itself (it took the
  * lock, or timed out): a possible deadlock with that wait in it was not
  * one (model_waits.c) */

@@ -129,30 +129,49 @@ static void confirm(struct cv_model *m, const struct cv_deadlock *d)
 		*k = *d;
 }
 
+/* Pending: the cycle of these threads, already waiting to be judged */
+static bool pending(const struct cv_model *m, const struct cv_deadlock *d)
+{
+	uint32_t a[CV_DEADLOCK_MAX], b[CV_DEADLOCK_MAX];
+	sorted_tids(d, a);
+	for (size_t i = 0; i < m->npend; i++) {
+		if (m->pend[i].n != d->n)
+			continue;
+		sorted_tids(&m->pend[i], b);
+		if (!memcmp(a, b, d->n * sizeof(*a)))
+			return true;
+	}
+	return false;
+}
+
 void cv__check_deadlock(struct cv_model *m, const struct cv_thr *t, uint64_t ts)
 {
 	struct cv_deadlock d;
-	(void)ts;
 	if (!cycle_of(m, t, &d))
 		return;
+	d.ts = ts > d.ts ? ts : d.ts; /* judged CV_CYCLE_CONFIRM_NS after this block */
 	const struct cv_deadlock *k = known(m, &d);
-	if (k && k->confirmed)
+	if ((k && k->confirmed) || pending(m, &d))
 		return;
-	if (m->npend == CV_CYCLE_PENDING) {
-		confirm(m, &d); /* no room to wait: as it is seen */
-		return;
+	if (m->npend == m->pend_cap) {
+		size_t ncap = m->pend_cap ? m->pend_cap * 2 : 8;
+		struct cv_deadlock *n = realloc(m->pend, ncap * sizeof(*n));
+		if (!n) {
+			cv__nomem(m);
+			return;
+		}
+		m->pend = n;
+		m->pend_cap = ncap;
 	}
 	m->pend[m->npend++] = d;
 }
 
-/* Pending cycles old enough, or all at the end: confirmed if the first
- * thread still waits in a cycle of the same threads, else dropped. */
-static void confirm_pending(struct cv_model *m, uint64_t now, bool at_end)
+void cv__confirm_cycles(struct cv_model *m, uint64_t at, bool at_end)
 {
 	size_t keep = 0;
 	for (size_t i = 0; i < m->npend; i++) {
 		struct cv_deadlock p = m->pend[i], d;
-		if (!at_end && now < p.ts + CV_CYCLE_CONFIRM_NS) {
+		if (!at_end && at < p.ts + CV_CYCLE_CONFIRM_NS) {
 			m->pend[keep++] = p;
 			continue;
 		}
@@ -181,18 +200,17 @@ static bool stuck(const struct cv_model *m, const struct cv_thr *t, uint64_t now
 		return false;
 	/* a join of a thread that has exited: its wakeup is on the way (the
 	 * kernel wakes the joiner after the exit) */
-	if (t->pub.block_kind == CV_LK_JOIN)
-		for (size_t i = 0; i < m->nthr; i++) {
-			const struct cv_thr *j = m->thr[i];
-			if (j->join_addr == t->pub.block_obj && j->pub.pid == t->pub.pid)
-				return !j->pub.exited;
-		}
+	if (t->pub.block_kind == CV_LK_JOIN) {
+		uint64_t tid = cv_hash_get(&m->joins, cv__lock_key(t->pub.pid, t->pub.block_obj));
+		const struct cv_thr *j = tid == CV_HASH_NONE ? NULL : cv__find(m, (uint32_t)tid);
+		if (j && j->join_addr == t->pub.block_obj && j->pub.pid == t->pub.pid)
+			return !j->pub.exited;
+	}
 	return true;
 }
 
 bool cv_model_thread_stuck(const struct cv_model *m, const struct cv_thread *t, uint64_t now)
 {
-	(void)m;
 	return stuck(m, cv_thr_of(t), now);
 }
 
@@ -266,10 +284,10 @@ static bool pattern(const struct cv_model *m, uint32_t pid, uint64_t now, struct
 		if (runs(t) || waits_for_io(t))
 			return false;
 		live++;
-		if (!stuck_for_good(m, t, now) || (!pid && !t->waiting->shared))
+		/* (past CV_DEADLOCK_MAX stuck threads, the first ones are named) */
+		if (!stuck_for_good(m, t, now) || (!pid && !t->waiting->shared) ||
+		    d->n == CV_DEADLOCK_MAX)
 			continue;
-		if (d->n == CV_DEADLOCK_MAX)
-			return false; /* too many to say which: not a pattern to name */
 		bool seen = false;
 		for (uint32_t k = 0; k < distinct; k++)
 			seen |= locks[k] == t->waiting;
@@ -305,6 +323,18 @@ static bool within_possible(const struct cv_model *m, const struct cv_deadlock *
 	return false;
 }
 
+/* A possible deadlock not over yet whose threads are all d's (d has more):
+ * the same episode, joined by threads that got stuck later */
+static struct cv_deadlock *grown_from(struct cv_model *m, const struct cv_deadlock *d)
+{
+	for (size_t i = 0; i < m->ndl; i++) {
+		struct cv_deadlock *c = &m->dl[i];
+		if (!c->confirmed && !c->ended && c->n < d->n && common_tids(c, d) == c->n)
+			return c;
+	}
+	return NULL;
+}
+
 /* Record d (or that it is still there) unless a confirmed one has it. */
 static void note_pattern(struct cv_model *m, const struct cv_deadlock *d, uint64_t now)
 {
@@ -312,6 +342,13 @@ static void note_pattern(struct cv_model *m, const struct cv_deadlock *d, uint64
 
 	if (covered(m, d) || within_possible(m, d))
 		return;
+	if ((k = grown_from(m, d))) {
+		uint64_t first = k->ts;
+		*k = *d;
+		k->ts = first; /* first seen then */
+		k->until = now;
+		return;
+	}
 	k = known(m, d);
 	if (!k || (k->ended && d->since >= k->ended)) /* none, or that one was over */
 		add_deadlock(m, d);
@@ -324,8 +361,8 @@ void cv__check_stuck(struct cv_model *m, uint64_t now, bool at_end)
 	struct cv_hash seen = { 0 };
 	bool shared = false;
 
-	if (m->npend)
-		confirm_pending(m, now, at_end);
+	if (at_end && m->npend)
+		cv__confirm_cycles(m, now, true);
 
 	for (size_t i = 0; i < m->nthr; i++) {
 		const struct cv_thr *t = m->thr[i];

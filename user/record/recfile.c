@@ -248,6 +248,23 @@ int cv_rec_sync(struct cv_rec_writer *w)
 	return 0;
 }
 
+void cv_rec_discard(struct cv_rec_writer *w)
+{
+	struct stat st;
+	char *path;
+
+	if (!w)
+		return;
+	/* only a regular file (created or truncated by this run) holds nothing
+	 * but what this run wrote: a device, a FIFO is never removed */
+	bool regular = fstat(w->fd, &st) == 0 && S_ISREG(st.st_mode);
+	path = w->path ? strdup(w->path) : NULL;
+	cv_rec_close(w);
+	if (regular && path)
+		unlink(path);
+	free(path);
+}
+
 int cv_rec_close(struct cv_rec_writer *w)
 {
 	if (!w)

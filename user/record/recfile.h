@@ -77,6 +77,9 @@ int cv_rec_write_target(struct cv_rec_writer *w, uint32_t pid, const char *comma
 int cv_rec_flush(struct cv_rec_writer *w);
 int cv_rec_sync(struct cv_rec_writer *w);    /* flush, and wait until all is written */
 int cv_rec_close(struct cv_rec_writer *w);   /* flush + write all + close + free; NULL is a no-op */
+/* Close and remove the recording: nothing was traced.  Only a regular file
+ * is removed (a device or FIFO named by -o stays); NULL is a no-op. */
+void cv_rec_discard(struct cv_rec_writer *w);
 const char *cv_rec_error(struct cv_rec_writer *w); /* "" if no error */
 uint64_t cv_rec_bytes(struct cv_rec_writer *w);    /* file size once all is written (+ buffered);
                                                     * after a failure, what was meant to be */
