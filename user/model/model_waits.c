@@ -68,34 +68,46 @@ static void sorted_tids(const struct cv_deadlock *d, uint32_t out[CV_DEADLOCK_MA
 	qsort(out, d->n, sizeof(*out), cmp_u32);
 }
 
+/* a and b are of the same threads (in any order) */
+static bool same_threads(const struct cv_deadlock *a, const struct cv_deadlock *b)
+{
+	uint32_t x[CV_DEADLOCK_MAX], y[CV_DEADLOCK_MAX];
+	if (a->n != b->n)
+		return false;
+	sorted_tids(a, x);
+	sorted_tids(b, y);
+	return memcmp(x, y, a->n * sizeof(*x)) == 0;
+}
+
 /* The deadlock recorded last for d's set of threads, or NULL. */
 static struct cv_deadlock *known(const struct cv_model *m, const struct cv_deadlock *d)
 {
-	uint32_t want[CV_DEADLOCK_MAX], have[CV_DEADLOCK_MAX];
-	sorted_tids(d, want);
-	for (size_t i = m->ndl; i-- > 0;) {
-		if (m->dl[i].n != d->n)
-			continue;
-		sorted_tids(&m->dl[i], have);
-		if (memcmp(have, want, d->n * sizeof(*want)) == 0)
+	for (size_t i = m->ndl; i-- > 0;)
+		if (same_threads(&m->dl[i], d))
 			return &m->dl[i];
-	}
 	return NULL;
+}
+
+/* d at the end of the growing array *arr (out of memory: a counted loss) */
+static void append(struct cv_model *m, struct cv_deadlock **arr, size_t *n, size_t *cap,
+		   const struct cv_deadlock *d)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4;
+		struct cv_deadlock *a = realloc(*arr, ncap * sizeof(*a));
+		if (!a) {
+			cv__nomem(m);
+			return;
+		}
+		*arr = a;
+		*cap = ncap;
+	}
+	(*arr)[(*n)++] = *d;
 }
 
 static void add_deadlock(struct cv_model *m, const struct cv_deadlock *d)
 {
-	if (m->ndl == m->dl_cap) {
-		size_t ncap = m->dl_cap ? m->dl_cap * 2 : 4;
-		struct cv_deadlock *n = realloc(m->dl, ncap * sizeof(*n));
-		if (!n) {
-			cv__nomem(m);
-			return;
-		}
-		m->dl = n;
-		m->dl_cap = ncap;
-	}
-	m->dl[m->ndl++] = *d;
+	append(m, &m->dl, &m->ndl, &m->dl_cap, d);
 }
 
 /* The cycle through t, if t waits in one (t first): into d */
@@ -132,15 +144,9 @@ static void confirm(struct cv_model *m, const struct cv_deadlock *d)
 /* Pending: the cycle of these threads, already waiting to be judged */
 static bool pending(const struct cv_model *m, const struct cv_deadlock *d)
 {
-	uint32_t a[CV_DEADLOCK_MAX], b[CV_DEADLOCK_MAX];
-	sorted_tids(d, a);
-	for (size_t i = 0; i < m->npend; i++) {
-		if (m->pend[i].n != d->n)
-			continue;
-		sorted_tids(&m->pend[i], b);
-		if (!memcmp(a, b, d->n * sizeof(*a)))
+	for (size_t i = 0; i < m->npend; i++)
+		if (same_threads(&m->pend[i], d))
 			return true;
-	}
 	return false;
 }
 
@@ -153,17 +159,7 @@ void cv__check_deadlock(struct cv_model *m, const struct cv_thr *t, uint64_t ts)
 	const struct cv_deadlock *k = known(m, &d);
 	if ((k && k->confirmed) || pending(m, &d))
 		return;
-	if (m->npend == m->pend_cap) {
-		size_t ncap = m->pend_cap ? m->pend_cap * 2 : 8;
-		struct cv_deadlock *n = realloc(m->pend, ncap * sizeof(*n));
-		if (!n) {
-			cv__nomem(m);
-			return;
-		}
-		m->pend = n;
-		m->pend_cap = ncap;
-	}
-	m->pend[m->npend++] = d;
+	append(m, &m->pend, &m->npend, &m->pend_cap, &d);
 }
 
 void cv__confirm_cycles(struct cv_model *m, uint64_t at, bool at_end)
@@ -176,12 +172,7 @@ void cv__confirm_cycles(struct cv_model *m, uint64_t at, bool at_end)
 			continue;
 		}
 		const struct cv_thr *t = cv__find(m, p.tids[0]);
-		uint32_t a[CV_DEADLOCK_MAX], b[CV_DEADLOCK_MAX];
-		if (!t || t->pub.exited || !cycle_of(m, t, &d) || d.n != p.n)
-			continue;
-		sorted_tids(&p, a);
-		sorted_tids(&d, b);
-		if (memcmp(a, b, p.n * sizeof(*a)) == 0)
+		if (t && !t->pub.exited && cycle_of(m, t, &d) && same_threads(&p, &d))
 			confirm(m, &d);
 	}
 	m->npend = keep;
