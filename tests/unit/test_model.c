@@ -1981,6 +1981,10 @@ TEST(lock_kinds_merge)
 	futex_lock_ev(7 * MS, 2, 6 * MS, 0x9990, 0, CV_LK_FUTEX, 0, 3);
 	l = cv_model_find_lock(M, PID, 0x9990);
 	CHECK(l && l->kind == CV_LK_JOIN && l->name && !strcmp(l->name, "join T3"));
+	/* its word is the thread's ID: 2 looks like a mutex's (the first thread
+	 * in a PID namespace); the join it is stays */
+	futex_lock_ev(8 * MS, 2, 7 * MS, 0x9990, 0, CV_LK_MUTEX, 0, 3);
+	CHECK(l && l->kind == CV_LK_JOIN);
 	CHECK(cv_lock_kind_can_deadlock(CV_LK_SEMAPHORE) && cv_lock_kind_can_deadlock(CV_LK_FUTEX) &&
 	      cv_lock_kind_can_deadlock(CV_LK_JOIN) && !cv_lock_kind_can_deadlock(CV_LK_CONDVAR) &&
 	      !cv_lock_kind_can_deadlock(CV_LK_QUEUE));

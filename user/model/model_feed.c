@@ -220,11 +220,13 @@ enum cv_lock_kind cv__kind_of_name(const char *name)
 	return name && strncmp(name, "join T", 6) == 0 ? CV_LK_JOIN : CV_LK_FUTEX;
 }
 
-/* unknown < join (a name) < mutex (a heuristic) < what a probe or an
- * interpreter said (condvar, semaphore, gil, …) */
+/* unknown < mutex (a heuristic: the word is 2) < join (the word is a
+ * thread's ID, the kernel's clear_child_tid: in a PID namespace the first
+ * thread's is 2) < what a probe or an interpreter said (condvar,
+ * semaphore, gil, …) */
 static int kind_rank(enum cv_lock_kind k)
 {
-	return k == CV_LK_FUTEX ? 0 : k == CV_LK_JOIN ? 1 : k == CV_LK_MUTEX ? 2 : 3;
+	return k == CV_LK_FUTEX ? 0 : k == CV_LK_MUTEX ? 1 : k == CV_LK_JOIN ? 2 : 3;
 }
 
 enum cv_lock_kind cv__kind_merge(enum cv_lock_kind have, enum cv_lock_kind seen)
