@@ -390,6 +390,10 @@ bool cv_cpython_classify_wait(struct cv_cpython *c, uint32_t pid, uint32_t tid, 
 	}
 	if (found && !key)
 		return false;
+	/* no rule: the program's own code waits; a Lock if the futex is a
+	 * sem_t's or a mutex's (a condvar in a C extension is neither) */
+	if (!found && *kind != CV_LK_SEMAPHORE && *kind != CV_LK_MUTEX)
+		return false;
 	*kind = found ? found->rule.kind : CV_LK_MUTEX;
 	if (found) {
 		*obj = key;

@@ -97,7 +97,9 @@ void cv_cpython_forget(struct cv_cpython *c, uint32_t tgid);
  * attach), waits for, as the probes would have said at its block: the GIL;
  * a Python object (*pyobj: a Condition, Event, Queue…, or a code object
  * for joins) and its kind; a Lock acquired by its own code (kind mutex, the
- * futex).  False if it runs no Python code this interpreter shows. */
+ * futex) if *kind, what the futex's shape says on entry, is a semaphore's
+ * or a mutex's.  False if it runs no Python code this interpreter shows,
+ * or waits from its own code on something else. */
 bool cv_cpython_classify_wait(struct cv_cpython *c, uint32_t pid, uint32_t tid, uint64_t addr,
 			      uint8_t *kind, uint64_t *obj, bool *pyobj);
 const char *cv_cpython_name(struct cv_cpython *c, uint32_t pid, uint32_t tid, uint64_t addr,

@@ -125,10 +125,17 @@ void cv_proc_classify_syscall(uint32_t pid, uint32_t tid, long nr, const uint64_
 		obj = args[0];
 		/* as futex_kind: a PI lock, or glibc's lock wait (it waits for 2,
 		 * and the word is 2) is a mutex's */
+		bool waits = op == CV_FUTEX_WAIT || op == CV_FUTEX_WAIT_BITSET;
+		uint64_t word = waits ? read_u64(pid, obj) : 0;
+		uint32_t priv = waits ? (uint32_t)read_u64(pid, obj + 8) : 0;
 		if (op == CV_FUTEX_LOCK_PI || op == CV_FUTEX_LOCK_PI2 ||
-		    ((op == CV_FUTEX_WAIT || op == CV_FUTEX_WAIT_BITSET) && (uint32_t)args[2] == 2 &&
-		     (uint32_t)read_u64(pid, obj) == 2))
+		    (waits && (uint32_t)args[2] == 2 && (uint32_t)word == 2))
 			ev->flags |= (uint32_t)CV_LK_MUTEX << CV_TASK_SEED_KIND_SHIFT;
+		/* a sem_t: value 0, its waiters above it, its private word after */
+		else if (waits && (uint32_t)args[2] == 0 && (uint32_t)word == 0 && word >> 32 >= 1 &&
+			 word >> 32 < (1u << 20) &&
+			 priv == ((uint32_t)args[1] & CV_FUTEX_PRIVATE_FLAG ? 0 : CV_FUTEX_PRIVATE_FLAG))
+			ev->flags |= (uint32_t)CV_LK_SEMAPHORE << CV_TASK_SEED_KIND_SHIFT;
 		break;
 	}
 	case CV_SYS_FUTEX_WAIT:

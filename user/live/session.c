@@ -289,7 +289,7 @@ static const struct cv_event *classify_seed(struct session *s, const struct cv_e
 					    struct cv_event *copy)
 {
 	uint64_t obj;
-	uint8_t kind;
+	uint8_t kind = CV_TASK_SEED_KIND(ev->flags); /* its futex's shape (procscan.c) */
 	bool pyobj;
 
 	if (!s->py || ev->type != CV_EV_TASK || !(ev->flags & CV_TASK_SEED) ||
