@@ -432,10 +432,17 @@ static void on_child_ready(void *ctx, uint32_t pid)
 	on_event(s, &task);
 }
 
+/* CONCVIZ_LOCK_UPROBES=0: no uprobe traps in any process (README) */
+static bool lock_uprobes_off(void)
+{
+	const char *env = getenv("CONCVIZ_LOCK_UPROBES");
+
+	return env && strcmp(env, "0") == 0;
+}
+
 static int start_child(struct session *s, int out_fd)
 {
 	char err[sizeof(s->err)], exe[64];
-	const char *env = getenv("CONCVIZ_LOCK_UPROBES");
 
 	if (cv_target_spawn(&s->target, s->o->argv, out_fd, on_child_ready, s, err, sizeof(err))) {
 		fail(s, "%s", err);
@@ -445,7 +452,7 @@ static int start_child(struct session *s, int out_fd)
 	 * has its own copy, which they do not see */
 	snprintf(exe, sizeof(exe), "/proc/%u/exe", s->target.pid);
 	FILE *out = s->o->tui ? s->diag : stderr;
-	if (out && !(env && strcmp(env, "0") == 0) && cv_elf_is_static(exe) == 1)
+	if (out && !lock_uprobes_off() && cv_elf_is_static(exe) == 1)
 		fprintf(out, "concviz: warning: %s is statically linked "
 			"(no shared C library): its condition variable and barrier waits show as futex "
 			"waits (kind \"futex\")\n", s->o->argv[0]);
@@ -625,10 +632,9 @@ static void lock_probes(struct session *s)
 	uint32_t pid = s->o->argv ? (uint32_t)getpid() : s->o->attach_pid;
 	char libc[512], err[768];
 	FILE *out = s->o->tui ? s->diag : stderr;
-	const char *env = getenv("CONCVIZ_LOCK_UPROBES");
 
-	if (env && strcmp(env, "0") == 0)
-		return; /* asked for: no uprobe traps in any process (README) */
+	if (lock_uprobes_off())
+		return;
 	if (!s->o->argv && kill((pid_t)pid, 0) && errno == ESRCH)
 		return; /* gone: the attach says so */
 	if (!cv_proc_libc(pid, libc, sizeof(libc)))
