@@ -35,45 +35,12 @@ static struct cols layout(int W)
 	return c;
 }
 
-/* What a row shows: its thread's figures, or a folded process's totals
- * (as htop's process rows: switches summed) */
-struct row_sum {
-	const struct cv_thread *state_of; /* the thread whose state the row shows */
-	uint64_t vcsw, ivcsw;
-	bool exited;                      /* every thread of it */
-};
-
-/* r's sums and its state's thread: of a folded process, the live thread
- * furthest along in running > runnable > waiting */
-static void row_sum(struct tui *u, const struct tui_row *r, struct row_sum *sum)
-{
-	const struct cv_thread *t = r->t;
-	const struct cv_process *p = r->fold_n ? cv_model_thread_process(u->m, t) : NULL;
-
-	*sum = (struct row_sum){ .state_of = t, .vcsw = t->vcsw, .ivcsw = t->ivcsw,
-				 .exited = t->exited };
-	for (size_t i = 0, n = p ? cv_model_thread_count(u->m) : 0; i < n; i++) {
-		const struct cv_thread *o = cv_model_thread(u->m, i);
-		if (o == t || cv_model_thread_process(u->m, o) != p)
-			continue;
-		sum->vcsw += o->vcsw;
-		sum->ivcsw += o->ivcsw;
-		if (!o->exited && (sum->exited || o->state < sum->state_of->state)) {
-			sum->state_of = o;
-			sum->exited = false;
-		}
-	}
-}
-
 static void draw_row(struct tui *u, const struct cols *c, struct tui_row *r, int y, bool sel)
 {
 	const struct cv_thread *t = r->t;
 	char buf[64], a[16], b[16], comm[CV_COMM_LEN + 1];
-	struct row_sum sum;
-
-	row_sum(u, r, &sum);
 	tui_row_window(u, r);
-	attr_t base = sel ? tui_role(u, R_SEL) : (sum.exited ? tui_role(u, R_DIM) : A_NORMAL);
+	attr_t base = sel ? tui_role(u, R_SEL) : (r->exited ? tui_role(u, R_DIM) : A_NORMAL);
 
 	if (sel)
 		tui_fill(y, 0, c->bar, base);
@@ -83,18 +50,18 @@ static void draw_row(struct tui *u, const struct cols *c, struct tui_row *r, int
 		snprintf(buf, sizeof(buf), "%s +%u thr", comm[0] ? comm : "?", r->fold_n);
 	else
 		snprintf(buf, sizeof(buf), "%s", comm[0] ? comm : "?");
-	tui_put(y, c->name, COL_NAME_W, base | (sel || sum.exited ? 0 : tui_role(u, R_NAME)), buf);
-	if (sum.exited) {
+	tui_put(y, c->name, COL_NAME_W, base | (sel || r->exited ? 0 : tui_role(u, R_NAME)), buf);
+	if (r->exited) {
 		tui_put(y, c->state, COL_STATE_W, base, "x exited");
 	} else {
-		const struct cv_thread *st = sum.state_of;
+		const struct cv_thread *st = r->state_of;
 		char g[2] = { tui_state_glyph(st->state), 0 };
 		tui_put(y, c->state, 1, tui_state_cell(u, st->state) | (u->color ? 0 : A_REVERSE), g);
 		tui_put(y, c->state + 2, COL_STATE_W - 2, sel ? base : tui_state_text(u, st->state),
 			tui_state_word(st));
 	}
-	snprintf(buf, sizeof(buf), "%s/%s", cv_fmt_count(a, sizeof(a), sum.vcsw),
-		 cv_fmt_count(b, sizeof(b), sum.ivcsw));
+	snprintf(buf, sizeof(buf), "%s/%s", cv_fmt_count(a, sizeof(a), r->vcsw),
+		 cv_fmt_count(b, sizeof(b), r->ivcsw));
 	tui_putf(y, c->csw, COL_CSW_W, base, "%*s", COL_CSW_W, buf);
 
 	/* recent window: switches per second and cpu share (only for drawn rows) */

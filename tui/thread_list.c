@@ -70,12 +70,23 @@ void tui_row_window(struct tui *u, struct tui_row *r)
 	memset(r->win, 0, sizeof(r->win));
 	r->win_csw = 0;
 	r->win_len = 0;
+	r->vcsw = r->ivcsw = 0;
+	r->state_of = r->t;
+	r->exited = r->t->exited;
 	for (size_t i = 0, n = p ? cv_model_thread_count(u->m) : 1; i < n; i++) {
 		const struct cv_thread *o = p ? cv_model_thread(u->m, i) : r->t;
 		uint64_t w[CV_ST_COUNT], len = 0;
 		uint32_t csw = 0;
 		if (p && cv_model_thread_process(u->m, o) != p)
 			continue;
+		r->vcsw += o->vcsw;
+		r->ivcsw += o->ivcsw;
+		/* the state shown: the live thread furthest along in running >
+		 * runnable > waiting (the row's own thread first) */
+		if (o != r->t && !o->exited && (r->exited || o->state < r->state_of->state)) {
+			r->state_of = o;
+			r->exited = false;
+		}
 		tui_window(u, o, b, TUI_WINDOW_BUCKETS, w, &csw);
 		for (int s = 0; s < CV_ST_COUNT; s++) {
 			r->win[s] += w[s];

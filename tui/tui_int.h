@@ -28,7 +28,10 @@ struct tui_row {                /* one visible thread row, rebuilt every frame *
 	const struct cv_thread *t;  /* valid only until the next pump */
 	uint32_t tid;               /* safe to read at any time */
 	uint64_t win[CV_ST_COUNT];  /* time per state in the recent window */
-	bool win_done;              /* win… below are this frame's (tui_row_window) */
+	bool win_done;              /* the figures below are this frame's (tui_row_window) */
+	const struct cv_thread *state_of; /* whose state the row shows (as t) */
+	uint64_t vcsw, ivcsw;       /* switches (a folded process's: all its threads') */
+	bool exited;                /* (a folded process's: all its threads) */
 	uint64_t win_total;         /* (a folded process's: all its threads') */
 	uint64_t win_len;           /* the window's length, one thread's */
 	uint32_t win_csw;           /* switches in the window */
@@ -163,8 +166,9 @@ char *tui_time_label(const struct tui *u, char *buf, size_t n); /* "◀ 12.3s ag
 
 /* thread_list.c */
 void tui_rows_build(struct tui *u);
-/* r's recent window (TUI_WINDOW_BUCKETS): time per state, switches, CPU
- * share; a folded process's row sums its threads (CPU may pass 100 %) */
+/* r's figures: its recent window (TUI_WINDOW_BUCKETS: time per state,
+ * switches, CPU share), switch counts, the state shown; a folded
+ * process's row sums its threads (CPU may pass 100 %), as htop's do */
 void tui_row_window(struct tui *u, struct tui_row *r);
 bool tui_thread_visible(const struct tui *u, const struct cv_thread *t);
 const char *tui_sort_name(enum tui_sort s);
